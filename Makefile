@@ -1,0 +1,132 @@
+# Baseline - plain make, pkg-config for every library.
+#   make            build ./baseline
+#   make run        install deps, build, assess the shipped example
+#   make check      install deps, build, run every test
+#   make check-asan the test suite under ASan+UBSan+LSan (clang)
+#   make fuzz       build and run every fuzz target (FUZZ_SECONDS=N each)
+#   make bench      benchmarks (see bench/README.md)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+BUILD   ?= build
+O       ?= 2
+VERSION := 0.1.0
+
+PKGS    := yaml-0.1 libpcre2-8 libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 \
+           -Wstrict-prototypes -Wmissing-prototypes -Wvla
+HARDEN  := -fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=3
+CFLAGS  ?= -O$(O) -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -Isrc -I$(BUILD)/gen \
+              -DBL_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack $(LDFLAGS) $(EXTRA_LDFLAGS)
+LIBS    := $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC  := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
+LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/content.o
+MAIN_OBJ := $(BUILD)/obj/cli/main.o
+CONTENT  := $(sort $(wildcard content/*/*.yaml content/*/*.json content/*/*.tsv content/*/*.csv))
+
+TEST_SRC := $(wildcard tests/unit/*/test_*.c)
+TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+TEST_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+TEST_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+.PHONY: all run check test unit e2e check-asan fuzz bench install clean deps lint-src
+
+all: baseline
+
+baseline: $(MAIN_OBJ) $(BUILD)/libbaseline.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libbaseline.a $(LDFLAGS_ALL) $(LIBS)
+
+$(BUILD)/libbaseline.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(BUILD)/gen/content.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Shipped content (baselines, framework catalogs) compiled into the binary.
+$(BUILD)/embed: scripts/embed.c
+	@mkdir -p $(BUILD)
+	$(CC) -O1 -o $@ $<
+
+$(BUILD)/gen/content.c $(BUILD)/gen/content.h: $(BUILD)/embed $(CONTENT)
+	@mkdir -p $(BUILD)/gen
+	$(BUILD)/embed $(BUILD)/gen/content.c $(BUILD)/gen/content.h $(CONTENT)
+
+$(BUILD)/obj/content.o: $(BUILD)/gen/content.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
+
+# ---- tests -------------------------------------------------------------
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbaseline.a tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libbaseline.a \
+		$(LDFLAGS_ALL) $(TEST_LIBS) $(LIBS)
+
+unit: $(TEST_BIN)
+	@scripts/run-unit.sh $(TEST_BIN)
+
+e2e: baseline
+	@BASELINE_BIN=$(abspath baseline) python3 tests/e2e/run.py
+
+test: unit e2e
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) e2e
+	@scripts/check-banned.sh
+	@scripts/check-hardening.sh baseline
+
+check-asan: deps
+	$(MAKE) BUILD=build-asan CC=clang O=1 \
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" build-asan/baseline-asan
+	$(MAKE) BUILD=build-asan CC=clang O=1 \
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" unit-asan
+
+$(BUILD)/baseline-asan: $(MAIN_OBJ) $(BUILD)/libbaseline.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libbaseline.a $(LDFLAGS_ALL) $(LIBS)
+
+unit-asan: $(TEST_BIN) $(BUILD)/baseline-asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		scripts/run-unit.sh $(TEST_BIN)
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		BASELINE_BIN=$(abspath $(BUILD)/baseline-asan) python3 tests/e2e/run.py
+
+# ---- fuzzing -------------------------------------------------------------
+FUZZ_SECONDS ?= 30
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+fuzz: deps
+	$(MAKE) BUILD=build-fuzz CC=clang O=1 \
+		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+		build-fuzz/libbaseline.a
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_SRC)
+
+# ---- benchmarks ----------------------------------------------------------
+bench: all
+	@bench/run.sh
+
+# ---- misc --------------------------------------------------------------
+run: deps
+	$(MAKE) all
+	./baseline assess -b examples/baseline.yaml -s examples/snapshot.json
+
+install: baseline
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 baseline $(DESTDIR)$(PREFIX)/bin/baseline
+
+clean:
+	rm -rf build build-asan build-fuzz baseline

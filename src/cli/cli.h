@@ -1,0 +1,57 @@
+/*
+ * cli.h - the command table and what subcommands share: exit codes, usage
+ * errors, printing diagnostics, opening the output file atomically.
+ */
+#ifndef BL_CLI_CLI_H
+#define BL_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "util/error.h"
+
+enum {
+	BL_EXIT_OK = 0,
+	BL_EXIT_FINDINGS = 1,   /* something failed at or above --fail-on, ... */
+	BL_EXIT_USAGE = 2,      /* bad usage or an invalid document */
+	BL_EXIT_INTERNAL = 3,
+};
+
+struct bl_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int bl_cmd_assess(int argc, char **argv);
+int bl_cmd_lint(int argc, char **argv);
+int bl_cmd_list(int argc, char **argv);
+int bl_cmd_version(int argc, char **argv);
+
+/* "baseline CMD: message" on stderr; returns BL_EXIT_USAGE. */
+int bl_cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Print err as "file:line:col: message" on stderr; returns its exit code. */
+int bl_cli_report_error(const struct bl_error *err);
+/* Print every diagnostic, sorted, one per line; returns the count. */
+size_t bl_cli_print_diags(struct bl_diags *d, FILE *to);
+
+/*
+ * Output that appears only when complete: path NULL or "-" is stdout;
+ * otherwise a temporary file next to path, renamed over it by commit.
+ */
+struct bl_output {
+	FILE *f;
+	char *path;
+	char *tmp;
+};
+int bl_output_open(struct bl_output *o, const char *path, struct bl_error *err);
+int bl_output_commit(struct bl_output *o, struct bl_error *err);
+void bl_output_abort(struct bl_output *o);
+
+/* A random RFC 4122 version-4 UUID. */
+void bl_uuid4(char out[37]);
+/* Current time as RFC 3339 UTC ("2026-11-28T20:34:56Z"). */
+void bl_now_rfc3339(char out[32]);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * common.c - helpers shared by the subcommands (see cli.h).
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int bl_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "baseline %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return BL_EXIT_USAGE;
+}
+
+int bl_cli_report_error(const struct bl_error *err)
+{
+	char buf[1024];
+	fprintf(stderr, "%s\n", bl_error_format(err, buf, sizeof(buf)));
+	return bl_error_exit_code(err->code);
+}
+
+size_t bl_cli_print_diags(struct bl_diags *d, FILE *to)
+{
+	bl_diags_sort(d);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct bl_diag *g = &d->items[i];
+		if (g->file && g->line)
+			fprintf(to, "%s:%u:%u: %s\n", g->file, g->line, g->col ? g->col : 1, g->msg);
+		else if (g->file)
+			fprintf(to, "%s: %s\n", g->file, g->msg);
+		else
+			fprintf(to, "%s\n", g->msg);
+	}
+	if (d->dropped)
+		fprintf(to, "(%zu more problems not shown)\n", d->dropped);
+	return d->n + d->dropped;
+}
+
+int bl_output_open(struct bl_output *o, const char *path, struct bl_error *err)
+{
+	memset(o, 0, sizeof(*o));
+	if (!path || strcmp(path, "-") == 0) {
+		o->f = stdout;
+		return 0;
+	}
+	size_t len = strlen(path) + 16;
+	o->path = strdup(path);
+	o->tmp = malloc(len);
+	if (!o->path || !o->tmp) {
+		bl_output_abort(o);
+		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	snprintf(o->tmp, len, "%s.tmp.XXXXXX", path);
+	int fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		int e = errno;
+		free(o->tmp);
+		o->tmp = NULL;
+		bl_output_abort(o);
+		return bl_error_set(err, BL_EIO, path, 0, 0, "cannot create output file: %s", strerror(e));
+	}
+	fchmod(fd, 0644);
+	o->f = fdopen(fd, "w");
+	if (!o->f) {
+		close(fd);
+		bl_output_abort(o);
+		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	return 0;
+}
+
+int bl_output_commit(struct bl_output *o, struct bl_error *err)
+{
+	if (o->f == stdout) {
+		o->f = NULL;
+		if (fflush(stdout) != 0)
+			return bl_error_set(err, BL_EIO, NULL, 0, 0, "cannot write to standard output: %s",
+					    strerror(errno));
+		return 0;
+	}
+	int rc = 0;
+	if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
+		rc = BL_EIO;
+	if (fclose(o->f) != 0)
+		rc = BL_EIO;
+	o->f = NULL;
+	if (!rc && rename(o->tmp, o->path) != 0)
+		rc = BL_EIO;
+	if (rc) {
+		int e = errno;
+		unlink(o->tmp);
+		bl_error_set(err, BL_EIO, o->path, 0, 0, "cannot write output file: %s", strerror(e));
+	}
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+	return rc;
+}
+
+void bl_output_abort(struct bl_output *o)
+{
+	if (o->f && o->f != stdout)
+		fclose(o->f);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof(*o));
+}
+
+void bl_uuid4(char out[37])
+{
+	unsigned char b[16];
+	size_t got = 0;
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* no entropy source: fall back to time and pid, still unique enough for a run id */
+			unsigned long long t = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
+			for (size_t i = got; i < sizeof(b); i++)
+				b[i] = (unsigned char)(t >> (8 * (i % 8)));
+			break;
+		}
+		got += (size_t)n;
+	}
+	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
+}
+
+void bl_now_rfc3339(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

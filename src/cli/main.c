@@ -1,0 +1,45 @@
+/*
+ * main.c - entry point: find the subcommand in a static table and run it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct bl_command commands[] = {
+	{"assess", bl_cmd_assess, "assess snapshots against a baseline"},
+	{"lint", bl_cmd_lint, "validate baseline documents (every error, with file:line:col)"},
+	{"list", bl_cmd_list, "list built-in baselines or a baseline's controls"},
+	{"version", bl_cmd_version, "print the version"},
+};
+
+static void usage(FILE *to)
+{
+	fprintf(to, "usage: baseline COMMAND [OPTIONS]   (baseline COMMAND --help for details)\n\n"
+		    "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(to, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(to, "\nExit codes: 0 ok; 1 findings at or above --fail-on; 2 bad usage or an "
+		    "invalid document; 3 internal error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return BL_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return BL_EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0)
+		return bl_cmd_version(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, cmd) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "baseline: unknown command '%s'\n\n", cmd);
+	usage(stderr);
+	return BL_EXIT_USAGE;
+}

@@ -1,0 +1,54 @@
+/*
+ * json.h - strict RFC 8259 JSON reader and writer over the value tree.
+ *
+ * The reader is one pass with no per-node malloc: children are gathered on a
+ * scratch stack and copied once, contiguously, into the arena when their
+ * container closes.  It rejects trailing commas, bad escapes, invalid UTF-8
+ * (overlongs, surrogates encoded in UTF-8, > U+10FFFF), lone surrogate
+ * escapes, numbers outside the grammar or outside the range of a double,
+ * duplicate keys (exact, case-sensitive duplicates) and nesting deeper than
+ * opts->max_depth (an error, never a stack overflow: the reader does not
+ * recurse).  NUL bytes are only accepted as the escape \u0000.
+ *
+ * Strings and number texts that need no unescaping point into buf: buf must
+ * outlive the returned tree.
+ */
+#ifndef BL_DOC_JSON_H
+#define BL_DOC_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "doc/value.h"
+#include "util/arena.h"
+#include "util/error.h"
+#include "util/str.h"
+
+struct bl_json_opts {
+	uint32_t max_depth;   /* 0 = 512 */
+	uint32_t line0, col0; /* position of buf[0] in its file; 0 = 1 */
+};
+
+/*
+ * Parse exactly one JSON value from buf[0..len), surrounded by optional
+ * whitespace.  On success *out points into arena a.  On failure returns
+ * BL_EINVAL (syntax; err has file:line:col and a message naming what was
+ * expected), BL_ELIMIT (nesting) or BL_ENOMEM.  file may be NULL.
+ */
+int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
+		  const char *buf, size_t len, const char *file,
+		  const struct bl_json_opts *opts, struct bl_error *err);
+
+/*
+ * Append v as JSON.  indent 0 writes compact JSON; indent n > 0 pretty-prints
+ * with n spaces.  Keys keep source order.  Strings are escaped (", \\, control
+ * characters as \uXXXX or short escapes); invalid UTF-8 bytes (possible in
+ * values read from hosts) become U+FFFD so the output is always valid JSON.
+ * Numbers print their original text.  Returns 0 or the buffer's error.
+ */
+int bl_json_write(struct bl_buf *out, const struct bl_value *v, int indent);
+
+/* Append s[0..len) as a quoted, escaped JSON string. */
+int bl_json_write_str(struct bl_buf *out, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * json_write.c - JSON writer over the value tree (see json.h).
+ *
+ * The output must always be valid JSON, whatever the tree holds: values read
+ * from hosts may carry invalid UTF-8, so each bad byte becomes U+FFFD rather
+ * than passing through.  U+2028/U+2029 are escaped because they end lines in
+ * JavaScript and the JSON may be embedded in the HTML dashboard.  The walk
+ * uses an explicit stack, so a deep tree cannot overflow the C stack.
+ */
+#include "doc/json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0], lo = 0x80, hi = 0xBF;
+	size_t len;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c == 0xE0)
+		len = 3, lo = 0xA0;
+	else if (c == 0xED)
+		len = 3, hi = 0x9F;
+	else if (c >= 0xE1 && c <= 0xEF)
+		len = 3;
+	else if (c == 0xF0)
+		len = 4, lo = 0x90;
+	else if (c >= 0xF1 && c <= 0xF3)
+		len = 4;
+	else if (c == 0xF4)
+		len = 4, hi = 0x8F;
+	else
+		return 0;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return len;
+}
+
+/* Append s as a quoted JSON string.  Returns 0 or the buffer's error code. */
+int bl_json_write_str(struct bl_buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t run = 0, i = 0;
+	bl_buf_addc(out, '"');
+	while (i < len) {
+		unsigned char c = u[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		char esc[6];
+		size_t elen = 0;
+		size_t adv = 1;
+		if (c >= 0x80) {
+			size_t n = utf8_len(u + i, len - i);
+			if (n && !(n == 3 && c == 0xE2 && u[i + 1] == 0x80 &&
+				   (u[i + 2] == 0xA8 || u[i + 2] == 0xA9))) {
+				i += n;  /* valid and harmless: part of the run */
+				continue;
+			}
+			if (n) {
+				memcpy(esc, u[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+				elen = 6;
+				adv = 3;
+			} else {
+				memcpy(esc, "\xEF\xBF\xBD", 3);
+				elen = 3;
+			}
+		} else {
+			esc[0] = '\\';
+			elen = 2;
+			switch (c) {
+			case '"': esc[1] = '"'; break;
+			case '\\': esc[1] = '\\'; break;
+			case '\b': esc[1] = 'b'; break;
+			case '\f': esc[1] = 'f'; break;
+			case '\n': esc[1] = 'n'; break;
+			case '\r': esc[1] = 'r'; break;
+			case '\t': esc[1] = 't'; break;
+			default:
+				memcpy(esc, "\\u00", 4);
+				esc[4] = hex[c >> 4];
+				esc[5] = hex[c & 15];
+				elen = 6;
+			}
+		}
+		if (i > run)
+			bl_buf_add(out, s + run, i - run);
+		bl_buf_add(out, esc, elen);
+		i += adv;
+		run = i;
+	}
+	if (i > run)
+		bl_buf_add(out, s + run, i - run);
+	return bl_buf_addc(out, '"');
+}
+
+static void write_indent(struct bl_buf *out, int indent, size_t depth)
+{
+	static const char spaces[] = "                                ";
+	size_t n = (size_t)indent * depth;
+	bl_buf_addc(out, '\n');
+	while (n) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+		bl_buf_add(out, spaces, k);
+		n -= k;
+	}
+}
+
+static void write_number(struct bl_buf *out, const struct bl_value *v)
+{
+	if (v->u.num.text && v->u.num.len) {
+		bl_buf_add(out, v->u.num.text, v->u.num.len);
+	} else if (isfinite(v->u.num.d)) {
+		char tmp[32];
+		int n = snprintf(tmp, sizeof(tmp), "%.17g", v->u.num.d);
+		bl_buf_add(out, tmp, n > 0 ? (size_t)n : 0);
+	} else {
+		bl_buf_adds(out, "null");  /* JSON has no NaN or infinity */
+	}
+}
+
+struct wframe {
+	const struct bl_value *v;
+	uint32_t i;
+};
+
+/* Write a scalar, an empty container, or open a container (returns true). */
+static bool write_open(struct bl_buf *out, const struct bl_value *v)
+{
+	switch (v->type) {
+	case BL_VNULL:
+		bl_buf_add(out, "null", 4);
+		return false;
+	case BL_VBOOL:
+		bl_buf_adds(out, v->b ? "true" : "false");
+		return false;
+	case BL_VNUM:
+		write_number(out, v);
+		return false;
+	case BL_VSTR:
+		bl_json_write_str(out, v->u.str.s, v->u.str.len);
+		return false;
+	case BL_VARR:
+		bl_buf_add(out, v->u.arr.n ? "[" : "[]", v->u.arr.n ? 1 : 2);
+		return v->u.arr.n > 0;
+	case BL_VOBJ:
+		bl_buf_add(out, v->u.obj.n ? "{" : "{}", v->u.obj.n ? 1 : 2);
+		return v->u.obj.n > 0;
+	default:
+		bl_buf_add(out, "null", 4);
+		return false;
+	}
+}
+
+/*
+ * Append v as JSON (compact when indent is 0).  Returns 0, or the buffer's
+ * sticky error (BL_ENOMEM/BL_ELIMIT); BL_ENOMEM also if the walk stack
+ * cannot grow.
+ */
+int bl_json_write(struct bl_buf *out, const struct bl_value *v, int indent)
+{
+	struct wframe local[64];
+	struct wframe *st = local;
+	size_t n = 0, cap = sizeof(local) / sizeof(local[0]);
+	int rc = 0;
+
+	if (indent < 0)
+		indent = 0;
+	if (write_open(out, v))
+		st[n++] = (struct wframe){v, 0};
+	while (n && !out->failed) {
+		struct wframe *f = &st[n - 1];
+		const struct bl_value *c = f->v;
+		uint32_t count = c->type == BL_VARR ? c->u.arr.n : c->u.obj.n;
+		if (f->i == count) {
+			if (indent)
+				write_indent(out, indent, n - 1);
+			bl_buf_addc(out, c->type == BL_VARR ? ']' : '}');
+			n--;
+			continue;
+		}
+		if (f->i)
+			bl_buf_addc(out, ',');
+		if (indent)
+			write_indent(out, indent, n);
+		const struct bl_value *child;
+		if (c->type == BL_VARR) {
+			child = &c->u.arr.items[f->i];
+		} else {
+			const struct bl_member *m = &c->u.obj.items[f->i];
+			bl_json_write_str(out, m->key, m->klen);
+			bl_buf_add(out, ": ", indent ? 2 : 1);
+			child = &m->val;
+		}
+		f->i++;
+		if (!write_open(out, child))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap * 2;
+			struct wframe *ns = st == local ? malloc(ncap * sizeof(*ns))
+							: realloc(st, ncap * sizeof(*ns));
+			if (!ns) {
+				rc = BL_ENOMEM;
+				break;
+			}
+			if (st == local)
+				memcpy(ns, local, sizeof(local));
+			st = ns;
+			cap = ncap;
+		}
+		st[n++] = (struct wframe){child, 0};
+	}
+	if (st != local)
+		free(st);
+	if (out->failed)
+		return bl_buf_add(out, "", 0);
+	return rc;
+}

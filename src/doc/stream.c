@@ -1,0 +1,753 @@
+/*
+ * stream.c - split a snapshot into records without loading it (see stream.h).
+ *
+ * The file is read in blocks into one buffer that keeps only the bytes still
+ * needed (the record being scanned); everything before is dropped when the
+ * next block comes in, so memory stays at about one block plus the largest
+ * record.  Records are found by a structural scan that follows strings,
+ * escapes and bracket nesting but builds no values; all scan state lives in
+ * the stream, so a record may be split across any number of blocks (the
+ * tests use 7-byte blocks).  Line numbers are counted lazily with memchr, in
+ * order, only up to the positions that are asked for.
+ *
+ * A wrapper's members other than its record array are small (nextLink,
+ * count, facets): they are validated with bl_json_parse into a scratch arena
+ * and dropped, so a broken wrapper is reported even though it holds no
+ * resource.  The first top-level object is validated the same way while the
+ * scan decides whether it is a wrapper or a record.
+ *
+ * Errors are sticky: records completed before an error are handed out first
+ * and the error comes with the following call, so what a caller sees does not
+ * depend on block or chunk sizes.
+ */
+#include "doc/stream.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "doc/json.h"
+#include "util/arena.h"
+#include "util/str.h"
+
+#define MIB ((size_t)1 << 20)
+
+enum state {
+	ST_START,
+	ST_LINES,      /* between top-level records */
+	ST_ARR_FIRST,  /* after '[': a record or ']' */
+	ST_ARR_ELEM,   /* after ',': a record */
+	ST_ARR_SEP,    /* after a record: ',' or ']' */
+	ST_AFTER_ARR,  /* after the top-level array: only whitespace */
+	ST_OBJ_FIRST,  /* after a wrapper's '{': a key or '}' */
+	ST_OBJ_KEY,    /* after ',' in a wrapper: a key */
+	ST_OBJ_COLON,
+	ST_OBJ_VALUE,
+	ST_OBJ_SEP,    /* after a member: ',' or '}' */
+	ST_WRAP_NEXT,  /* after a wrapper: another wrapper or the end */
+	ST_REC_SCAN,   /* scanning a record */
+	ST_KEY_SCAN,   /* scanning a wrapper key */
+	ST_VAL_SCAN,   /* scanning a wrapper member value */
+	ST_END,
+};
+
+enum scan_kind { SK_CONTAINER, SK_STRING, SK_SCALAR };
+
+struct bl_stream {
+	int fd;
+	char *file;
+	size_t chunk_bytes, max_record, block_bytes;
+
+	char *rbuf;              /* bytes [base, base + rlen) of the input */
+	size_t rlen, rcap;
+	uint64_t base;
+	uint64_t pos;            /* next byte to look at */
+	bool eof;
+
+	uint64_t lc_pos;         /* newlines counted up to here */
+	uint32_t lc_line;
+	uint64_t lc_line_start;
+
+	enum state state, after_rec;
+	enum bl_stream_shape shape;
+	bool detecting;          /* first object: wrapper or record? */
+	bool in_wrapper;         /* the open array is a wrapper's records */
+	bool wrap_seen;          /* this wrapper already had its record array */
+	bool key_is_records;     /* the current key is "data" or "value" */
+	bool bom_checked;
+
+	/* the value being scanned */
+	uint64_t sc_start;
+	uint32_t sc_line, sc_col;
+	enum scan_kind sc_kind;
+	size_t sc_depth;
+	bool sc_in_str, sc_esc;
+	unsigned char *brk;      /* open brackets of the value */
+	size_t brkcap;
+
+	uint64_t obj_start;      /* current wrapper (or first object) */
+	uint32_t obj_line, obj_col;
+	uint32_t arr_line, arr_col;
+	char key[8];             /* "data"/"value" in the records array's key */
+
+	uint64_t index;
+	int failed;              /* sticky error code, 0 if none */
+	struct bl_error saved;
+	struct bl_arena scratch;
+};
+
+/* ---- positions ------------------------------------------------------ */
+
+/* Count newlines up to off; off never goes backwards. */
+static void lc_advance(struct bl_stream *s, uint64_t off)
+{
+	if (off <= s->lc_pos)
+		return;
+	const char *p = s->rbuf + (s->lc_pos - s->base);
+	const char *e = s->rbuf + (off - s->base);
+	const char *q;
+	while (p < e && (q = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		s->lc_line++;
+		s->lc_line_start = s->base + (uint64_t)(q - s->rbuf) + 1;
+		p = q + 1;
+	}
+	s->lc_pos = off;
+}
+
+static void pos_of(struct bl_stream *s, uint64_t off, uint32_t *line, uint32_t *col)
+{
+	lc_advance(s, off);
+	uint64_t c = off - s->lc_line_start + 1;
+	*line = s->lc_line;
+	*col = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
+}
+
+static int serr_at(struct bl_stream *s, struct bl_error *err, int code, uint32_t line,
+		   uint32_t col, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int serr_at(struct bl_stream *s, struct bl_error *err, int code, uint32_t line,
+		   uint32_t col, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return bl_error_set(err, code, s->file, line, col, "%s", msg);
+}
+
+#define SERR(s, err, code, off, ...) \
+	(pos_of((s), (off), &e_line, &e_col), \
+	 serr_at((s), (err), (code), e_line, e_col, __VA_ARGS__))
+
+static const char *describe(char *out, size_t size, char c)
+{
+	unsigned char u = (unsigned char)c;
+	if (u > 0x20 && u < 0x7f)
+		snprintf(out, size, "'%c'", u);
+	else
+		snprintf(out, size, "byte 0x%02X", u);
+	return out;
+}
+
+static void size_text(char *out, size_t size, size_t n)
+{
+	if (n % MIB == 0)
+		snprintf(out, size, "%zu MiB", n / MIB);
+	else
+		snprintf(out, size, "%zu bytes", n);
+}
+
+/* ---- input ---------------------------------------------------------- */
+
+/* Earliest byte the current state still needs. */
+static uint64_t retained(const struct bl_stream *s)
+{
+	if (s->detecting)
+		return s->obj_start;
+	switch (s->state) {
+	case ST_REC_SCAN:
+	case ST_KEY_SCAN:
+	case ST_VAL_SCAN:
+		return s->sc_start;
+	default:
+		return s->pos;
+	}
+}
+
+/* Drop consumed bytes and read one more block.  0, BL_EIO or BL_ENOMEM. */
+static int refill(struct bl_stream *s, struct bl_error *err)
+{
+	uint64_t keep = retained(s);
+	lc_advance(s, keep);
+	size_t drop = (size_t)(keep - s->base);
+	if (drop) {
+		memmove(s->rbuf, s->rbuf + drop, s->rlen - drop);
+		s->rlen -= drop;
+		s->base = keep;
+	}
+	if (s->rcap - s->rlen < s->block_bytes) {
+		size_t ncap = s->rcap ? s->rcap * 2 : s->block_bytes;
+		while (ncap - s->rlen < s->block_bytes)
+			ncap *= 2;
+		char *nb = realloc(s->rbuf, ncap);
+		if (!nb)
+			return bl_error_set(err, BL_ENOMEM, s->file, 0, 0, "out of memory");
+		s->rbuf = nb;
+		s->rcap = ncap;
+	}
+	ssize_t n;
+	do
+		n = read(s->fd, s->rbuf + s->rlen, s->block_bytes);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return bl_error_set(err, BL_EIO, s->file, 0, 0, "read error: %s", strerror(errno));
+	if (n == 0)
+		s->eof = true;
+	s->rlen += (size_t)n;
+	return 0;
+}
+
+/* Skip whitespace.  1 with *c set, 0 at the end of input, or BL_EAGAIN. */
+static int peek(struct bl_stream *s, char *c)
+{
+	const char *p = s->rbuf + (s->pos - s->base), *e = s->rbuf + s->rlen;
+	while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	s->pos = s->base + (uint64_t)(p - s->rbuf);
+	if (p < e) {
+		*c = *p;
+		return 1;
+	}
+	return s->eof ? 0 : BL_EAGAIN;
+}
+
+/* ---- structural scan ------------------------------------------------ */
+
+static bool push_brk(struct bl_stream *s, char c)
+{
+	if (s->sc_depth == s->brkcap) {
+		size_t ncap = s->brkcap ? s->brkcap * 2 : 64;
+		unsigned char *nb = realloc(s->brk, ncap);
+		if (!nb)
+			return false;
+		s->brk = nb;
+		s->brkcap = ncap;
+	}
+	s->brk[s->sc_depth++] = (unsigned char)c;
+	return true;
+}
+
+static inline bool scalar_end(char c)
+{
+	switch (c) {
+	case ' ': case '\t': case '\r': case '\n': case ',': case ':':
+	case '[': case ']': case '{': case '}': case '"':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Start scanning the value whose first byte c is at pos.  what names the
+ * place for the message when c cannot start a value.  0 or an error.
+ */
+static int scan_begin(struct bl_stream *s, char c, const char *what, struct bl_error *err)
+{
+	uint32_t e_line, e_col;
+	char d[16];
+	s->sc_start = s->pos;
+	pos_of(s, s->pos, &s->sc_line, &s->sc_col);
+	s->sc_depth = 0;
+	s->sc_in_str = false;
+	s->sc_esc = false;
+	if (c == '{' || c == '[') {
+		s->sc_kind = SK_CONTAINER;
+		if (!push_brk(s, c))
+			return bl_error_set(err, BL_ENOMEM, s->file, 0, 0, "out of memory");
+	} else if (c == '"') {
+		s->sc_kind = SK_STRING;
+		s->sc_in_str = true;
+	} else if (c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n') {
+		s->sc_kind = SK_SCALAR;
+		return 0;
+	} else {
+		return SERR(s, err, BL_EINVAL, s->pos, "unexpected %s %s",
+			    describe(d, sizeof(d), c), what);
+	}
+	s->pos++;
+	return 0;
+}
+
+static int too_big(struct bl_stream *s, struct bl_error *err)
+{
+	char sz[32];
+	size_text(sz, sizeof(sz), s->max_record);
+	if (s->detecting || s->state == ST_REC_SCAN) {
+		uint32_t line = s->detecting ? s->obj_line : s->sc_line;
+		return serr_at(s, err, BL_ELIMIT, line, s->detecting ? s->obj_col : s->sc_col,
+			       "resource at line %u is larger than %s", line, sz);
+	}
+	return serr_at(s, err, BL_ELIMIT, s->sc_line, s->sc_col,
+		       "wrapper member at line %u is larger than %s", s->sc_line, sz);
+}
+
+/* Continue the scan.  1 when the value is complete (pos just past it),
+ * BL_EAGAIN when more input is needed, or an error. */
+static int scan_run(struct bl_stream *s, struct bl_error *err)
+{
+	uint32_t e_line, e_col;
+	const char *b = s->rbuf, *p = b + (s->pos - s->base), *e = b + s->rlen;
+	uint64_t lim_start = s->detecting ? s->obj_start : s->sc_start;
+	int rc = BL_EAGAIN;
+
+	if (s->sc_kind == SK_SCALAR) {
+		while (p < e && !scalar_end(*p))
+			p++;
+		if (p < e || s->eof)
+			rc = 1;
+		goto out;
+	}
+	while (p < e) {
+		if (s->sc_in_str) {
+			if (s->sc_esc) {
+				s->sc_esc = false;
+				p++;
+				continue;
+			}
+			while (p < e && *p != '"' && *p != '\\')
+				p++;
+			if (p == e)
+				break;
+			if (*p++ == '\\') {
+				s->sc_esc = true;
+				continue;
+			}
+			s->sc_in_str = false;
+			if (s->sc_kind == SK_STRING) {
+				rc = 1;
+				goto out;
+			}
+			continue;
+		}
+		char c = *p++;
+		switch (c) {
+		case '"':
+			s->sc_in_str = true;
+			break;
+		case '{':
+		case '[':
+			if (!push_brk(s, c))
+				return bl_error_set(err, BL_ENOMEM, s->file, 0, 0, "out of memory");
+			break;
+		case '}':
+		case ']': {
+			char open = c == '}' ? '{' : '[';
+			if (s->brk[s->sc_depth - 1] != (unsigned char)open) {
+				s->pos = s->base + (uint64_t)(p - 1 - b);
+				return SERR(s, err, BL_EINVAL, s->pos,
+					    "unexpected '%c': the innermost open bracket is '%c'",
+					    c, s->brk[s->sc_depth - 1]);
+			}
+			if (--s->sc_depth == 0) {
+				rc = 1;
+				goto out;
+			}
+			break;
+		}
+		default:
+			break;
+		}
+	}
+out:
+	s->pos = s->base + (uint64_t)(p - b);
+	if (s->pos - lim_start > s->max_record)
+		return too_big(s, err);
+	if (rc == BL_EAGAIN && s->eof) {
+		if (s->sc_in_str && s->sc_kind == SK_STRING)
+			return SERR(s, err, BL_EINVAL, s->pos, "unexpected end of input: "
+				    "the string starting at line %u, column %u is not closed",
+				    s->sc_line, s->sc_col);
+		return SERR(s, err, BL_EINVAL, s->pos, "unexpected end of input: the value "
+			    "starting at line %u, column %u is not closed", s->sc_line, s->sc_col);
+	}
+	return rc;
+}
+
+/* ---- records -------------------------------------------------------- */
+
+static int emit(struct bl_stream *s, struct bl_chunk *ch, uint64_t start, uint32_t line,
+		uint32_t col, struct bl_error *err)
+{
+	size_t len = (size_t)(s->pos - start);
+	if (ch->cap - ch->len < len) {
+		size_t ncap = ch->cap ? ch->cap : 4096;
+		while (ncap - ch->len < len)
+			ncap *= 2;
+		char *nb = realloc(ch->buf, ncap);
+		if (!nb)
+			return bl_error_set(err, BL_ENOMEM, s->file, line, col, "out of memory");
+		ch->buf = nb;
+		ch->cap = ncap;
+	}
+	if (ch->n == ch->rcap) {
+		size_t ncap = ch->rcap ? ch->rcap * 2 : 64;
+		struct bl_record *nr = realloc(ch->recs, ncap * sizeof(*nr));
+		if (!nr)
+			return bl_error_set(err, BL_ENOMEM, s->file, line, col, "out of memory");
+		ch->recs = nr;
+		ch->rcap = ncap;
+	}
+	memcpy(ch->buf + ch->len, s->rbuf + (start - s->base), len);
+	ch->recs[ch->n++] = (struct bl_record){
+		.off = ch->len, .len = len, .line = line, .col = col, .index = s->index++,
+	};
+	ch->len += len;
+	return 1;
+}
+
+/* Validate the scanned wrapper key or value with the real parser; for a key,
+ * also note whether it names the records array. */
+static int validate(struct bl_stream *s, bool is_key, struct bl_error *err)
+{
+	const struct bl_value *v;
+	struct bl_json_opts o = { .max_depth = 0, .line0 = s->sc_line, .col0 = s->sc_col };
+	bl_arena_reset(&s->scratch);
+	int rc = bl_json_parse(&v, &s->scratch, s->rbuf + (s->sc_start - s->base),
+			       (size_t)(s->pos - s->sc_start), s->file, &o, err);
+	if (rc)
+		return rc;
+	if (is_key) {
+		s->key_is_records = false;
+		if (!s->wrap_seen && (bl_str_ieq(v->u.str.s, v->u.str.len, "data", 4) ||
+				      bl_str_ieq(v->u.str.s, v->u.str.len, "value", 5))) {
+			s->key_is_records = true;
+			memcpy(s->key, v->u.str.s, v->u.str.len);
+			s->key[v->u.str.len] = '\0';
+		}
+	}
+	return 0;
+}
+
+static int truncated(struct bl_stream *s, const char *what, uint32_t line, uint32_t col,
+		     struct bl_error *err)
+{
+	uint32_t e_line, e_col;
+	return SERR(s, err, BL_EINVAL, s->pos, "unexpected end of input: the %s starting at "
+		    "line %u, column %u is not closed", what, line, col);
+}
+
+/* Close an array of records: the top-level one or a wrapper's. */
+static void arr_close(struct bl_stream *s)
+{
+	if (s->in_wrapper) {
+		s->in_wrapper = false;
+		s->wrap_seen = true;
+		s->state = ST_OBJ_SEP;
+	} else {
+		s->state = ST_AFTER_ARR;
+	}
+}
+
+static void obj_open(struct bl_stream *s)
+{
+	s->obj_start = s->pos;
+	pos_of(s, s->pos, &s->obj_line, &s->obj_col);
+	s->pos++;
+	s->wrap_seen = false;
+	s->state = ST_OBJ_FIRST;
+}
+
+/*
+ * Advance the state machine.  1 after a record was added to ch, 0 at the
+ * clean end of input, BL_EAGAIN when a block must be read, or an error.
+ */
+static int step(struct bl_stream *s, struct bl_chunk *ch, struct bl_error *err)
+{
+	uint32_t e_line, e_col;
+	char c, d[16];
+	int rc;
+
+	for (;;) {
+		switch (s->state) {
+		case ST_START:
+			if (!s->bom_checked) {
+				/* Windows tools write a UTF-8 byte order mark; skip it. */
+				if (s->rlen < 3 && !s->eof)
+					return BL_EAGAIN;
+				if (s->rlen >= 3 && memcmp(s->rbuf, "\xEF\xBB\xBF", 3) == 0)
+					s->pos = 3;
+				s->bom_checked = true;
+			}
+			if ((rc = peek(s, &c)) != 1)
+				return rc;
+			if (c == '[') {
+				s->shape = BL_SHAPE_ARRAY;
+				pos_of(s, s->pos, &s->arr_line, &s->arr_col);
+				s->pos++;
+				s->state = ST_ARR_FIRST;
+			} else if (c == '{') {
+				s->detecting = true;
+				obj_open(s);
+			} else {
+				s->shape = BL_SHAPE_LINES;
+				s->state = ST_LINES;
+			}
+			break;
+		case ST_LINES:
+			if ((rc = peek(s, &c)) != 1)
+				return rc;
+			if ((rc = scan_begin(s, c, "between top-level values", err)))
+				return rc;
+			s->state = ST_REC_SCAN;
+			s->after_rec = ST_LINES;
+			break;
+		case ST_ARR_FIRST:
+		case ST_ARR_ELEM:
+			if ((rc = peek(s, &c)) == 0)
+				return truncated(s, "array", s->arr_line, s->arr_col, err);
+			if (rc != 1)
+				return rc;
+			if (c == ']') {
+				if (s->state == ST_ARR_ELEM)
+					return SERR(s, err, BL_EINVAL, s->pos, "trailing comma before ']'");
+				s->pos++;
+				arr_close(s);
+				break;
+			}
+			if ((rc = scan_begin(s, c, "in the array: expected a value", err)))
+				return rc;
+			s->state = ST_REC_SCAN;
+			s->after_rec = ST_ARR_SEP;
+			break;
+		case ST_REC_SCAN:
+			if ((rc = scan_run(s, err)) != 1)
+				return rc;
+			s->state = s->after_rec;
+			return emit(s, ch, s->sc_start, s->sc_line, s->sc_col, err);
+		case ST_ARR_SEP:
+			if ((rc = peek(s, &c)) == 0)
+				return truncated(s, "array", s->arr_line, s->arr_col, err);
+			if (rc != 1)
+				return rc;
+			if (c == ',') {
+				s->pos++;
+				s->state = ST_ARR_ELEM;
+			} else if (c == ']') {
+				s->pos++;
+				arr_close(s);
+			} else {
+				return SERR(s, err, BL_EINVAL, s->pos,
+					    "expected ',' or ']' after array element");
+			}
+			break;
+		case ST_AFTER_ARR:
+			if ((rc = peek(s, &c)) != 1)
+				return rc;
+			return SERR(s, err, BL_EINVAL, s->pos, "unexpected %s after the top-level array",
+				    describe(d, sizeof(d), c));
+		case ST_OBJ_FIRST:
+		case ST_OBJ_KEY:
+			if ((rc = peek(s, &c)) == 0)
+				return truncated(s, "object", s->obj_line, s->obj_col, err);
+			if (rc != 1)
+				return rc;
+			if (c == '}' && s->state == ST_OBJ_FIRST) {
+				s->pos++;
+				goto obj_close;
+			}
+			if (c != '"')
+				return SERR(s, err, BL_EINVAL, s->pos, c == '}' ?
+					    "trailing comma before '}'" : s->state == ST_OBJ_FIRST ?
+					    "expected a string key or '}' after '{'" :
+					    "expected a string key after ','");
+			if ((rc = scan_begin(s, c, "", err)))
+				return rc;
+			s->state = ST_KEY_SCAN;
+			break;
+		case ST_KEY_SCAN:
+			if ((rc = scan_run(s, err)) != 1)
+				return rc;
+			if ((rc = validate(s, true, err)))
+				return rc;
+			s->state = ST_OBJ_COLON;
+			break;
+		case ST_OBJ_COLON:
+			if ((rc = peek(s, &c)) == 0)
+				return truncated(s, "object", s->obj_line, s->obj_col, err);
+			if (rc != 1)
+				return rc;
+			if (c != ':')
+				return SERR(s, err, BL_EINVAL, s->pos, "expected ':' after object key");
+			s->pos++;
+			s->state = ST_OBJ_VALUE;
+			break;
+		case ST_OBJ_VALUE:
+			if ((rc = peek(s, &c)) == 0)
+				return truncated(s, "object", s->obj_line, s->obj_col, err);
+			if (rc != 1)
+				return rc;
+			if (s->key_is_records && c == '[') {
+				s->detecting = false;
+				s->shape = BL_SHAPE_WRAPPED;
+				s->in_wrapper = true;
+				pos_of(s, s->pos, &s->arr_line, &s->arr_col);
+				s->pos++;
+				s->state = ST_ARR_FIRST;
+				break;
+			}
+			if (s->key_is_records && !s->detecting)
+				return SERR(s, err, BL_EINVAL, s->pos, "the \"%s\" member of a wrapper "
+					    "object must be an array of resources", s->key);
+			if ((rc = scan_begin(s, c, "after ':': expected a value", err)))
+				return rc;
+			s->state = ST_VAL_SCAN;
+			break;
+		case ST_VAL_SCAN:
+			if ((rc = scan_run(s, err)) != 1)
+				return rc;
+			if ((rc = validate(s, false, err)))
+				return rc;
+			s->state = ST_OBJ_SEP;
+			break;
+		case ST_OBJ_SEP:
+			if ((rc = peek(s, &c)) == 0)
+				return truncated(s, "object", s->obj_line, s->obj_col, err);
+			if (rc != 1)
+				return rc;
+			if (c == ',') {
+				s->pos++;
+				s->state = ST_OBJ_KEY;
+				break;
+			}
+			if (c != '}')
+				return SERR(s, err, BL_EINVAL, s->pos,
+					    "expected ',' or '}' after object member");
+			s->pos++;
+obj_close:
+			if (s->detecting) {
+				/* No records array: the object is itself a resource. */
+				s->detecting = false;
+				s->shape = BL_SHAPE_LINES;
+				s->state = ST_LINES;
+				return emit(s, ch, s->obj_start, s->obj_line, s->obj_col, err);
+			}
+			if (!s->wrap_seen)
+				return serr_at(s, err, BL_EINVAL, s->obj_line, s->obj_col,
+					       "object has no \"data\" or \"value\" array of resources "
+					       "(the first one in the file had)");
+			s->state = ST_WRAP_NEXT;
+			break;
+		case ST_WRAP_NEXT:
+			if ((rc = peek(s, &c)) != 1)
+				return rc;
+			if (c != '{')
+				return SERR(s, err, BL_EINVAL, s->pos, "unexpected %s after a wrapper "
+					    "object: expected another one or the end of input",
+					    describe(d, sizeof(d), c));
+			obj_open(s);
+			break;
+		case ST_END:
+			return 0;
+		}
+	}
+}
+
+/* ---- public API ----------------------------------------------------- */
+
+int bl_stream_open(struct bl_stream **out, int fd, const char *file,
+		   const struct bl_stream_opts *opts, struct bl_error *err)
+{
+	*out = NULL;
+	struct bl_stream *s = calloc(1, sizeof(*s));
+	const char *name = file ? file : "";
+	char *copy = malloc(strlen(name) + 1);
+	if (!s || !copy) {
+		free(s);
+		free(copy);
+		return bl_error_set(err, BL_ENOMEM, file, 0, 0, "out of memory");
+	}
+	memcpy(copy, name, strlen(name) + 1);
+	s->fd = fd;
+	s->file = copy;
+	s->chunk_bytes = opts && opts->chunk_bytes ? opts->chunk_bytes : MIB;
+	s->max_record = opts && opts->max_record ? opts->max_record : 64 * MIB;
+	s->block_bytes = opts && opts->block_bytes ? opts->block_bytes : MIB;
+	s->lc_line = 1;
+	s->state = ST_START;
+	s->shape = BL_SHAPE_UNKNOWN;
+	bl_arena_init(&s->scratch, 16 * 1024);
+	*out = s;
+	return 0;
+}
+
+int bl_stream_next(struct bl_stream *s, struct bl_chunk *chunk, struct bl_error *err)
+{
+	chunk->len = 0;
+	chunk->n = 0;
+	chunk->file = s->file;
+	if (s->failed) {
+		if (err)
+			*err = s->saved;
+		return s->failed;
+	}
+	for (;;) {
+		int rc = step(s, chunk, &s->saved);
+		if (rc == 1) {
+			if (chunk->len >= s->chunk_bytes)
+				return 1;
+			continue;
+		}
+		if (rc == BL_EAGAIN) {
+			rc = refill(s, &s->saved);
+			if (rc == 0)
+				continue;
+		}
+		if (rc == 0) {
+			s->state = ST_END;
+			return chunk->n ? 1 : 0;
+		}
+		s->failed = rc;
+		s->saved.code = rc;
+		if (chunk->n)
+			return 1;  /* the error follows with the next call */
+		if (err)
+			*err = s->saved;
+		return rc;
+	}
+}
+
+enum bl_stream_shape bl_stream_shape(const struct bl_stream *s)
+{
+	return s->shape;
+}
+
+void bl_stream_close(struct bl_stream *s)
+{
+	if (!s)
+		return;
+	bl_arena_free(&s->scratch);
+	free(s->rbuf);
+	free(s->brk);
+	free(s->file);
+	free(s);
+}
+
+void bl_chunk_init(struct bl_chunk *c)
+{
+	c->buf = NULL;
+	c->len = c->cap = 0;
+	c->recs = NULL;
+	c->n = c->rcap = 0;
+	c->file = NULL;
+}
+
+void bl_chunk_free(struct bl_chunk *c)
+{
+	free(c->buf);
+	free(c->recs);
+	bl_chunk_init(c);
+}

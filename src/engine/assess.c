@@ -1,0 +1,640 @@
+/*
+ * assess.c - the snapshot pipeline: read and split (this thread), parse and
+ * evaluate (worker pool), emit in input order (this thread).  See engine.h.
+ *
+ * A fixed ring of slots bounds memory: each slot holds one chunk of raw
+ * records, the arena their value trees and results live in, and the results.
+ * The reading thread fills free slots in sequence order, workers take ready
+ * slots, and results are handed to the sink strictly by sequence number, so
+ * the output does not depend on the number of threads.
+ */
+#include "engine/engine.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "doc/json.h"
+#include "doc/load.h"
+#include "doc/stream.h"
+#include "doc/yaml.h"
+#include "engine/evaluate.h"
+#include "engine/index.h"
+#include "facts/resource.h"
+
+enum slot_state { SLOT_FREE = 0, SLOT_READY, SLOT_RUNNING, SLOT_DONE };
+
+struct slot {
+	enum slot_state state;
+	uint64_t seq;
+	const char *file;
+	struct bl_chunk chunk;
+	struct bl_arena arena;
+	struct bl_results results;
+	uint64_t nassets;
+	int rc;
+	struct bl_error err;
+};
+
+struct worker {
+	struct bl_eval ev;
+	struct bl_index_cache *cache;
+	pthread_t tid;
+	struct pool *pool;
+};
+
+struct pool {
+	const struct bl_baseline *b;
+	const struct bl_index *ix;
+	struct slot *slots;
+	size_t nslots;
+	pthread_mutex_t mu;
+	pthread_cond_t work;      /* a slot became READY, or stop */
+	pthread_cond_t done;      /* a slot became DONE */
+	bool stop;
+	uint64_t fill_seq, emit_seq;
+	struct worker *workers;
+	unsigned nworkers;        /* 0: the calling thread evaluates */
+	struct worker inline_worker;
+	const struct bl_sink *sink;
+	struct bl_run_stats *stats;
+	const struct bl_progress *progress;
+};
+
+double bl_tally_compliance(const struct bl_tally *t)
+{
+	uint64_t d = t->n[BL_PASS] + t->n[BL_FAIL] + t->n[BL_ERROR];
+	if (d == 0)
+		return -1.0;
+	return 100.0 * (double)t->n[BL_PASS] / (double)d;
+}
+
+const char *bl_status_name(enum bl_status s)
+{
+	switch (s) {
+	case BL_PASS: return "pass";
+	case BL_FAIL: return "fail";
+	case BL_ERROR: return "error";
+	case BL_NA: return "not_applicable";
+	case BL_EXEMPT: return "exempt";
+	default: return "?";
+	}
+}
+
+void bl_run_stats_free(struct bl_run_stats *s)
+{
+	free(s->per_control);
+	s->per_control = NULL;
+}
+
+/* ---- evaluation of one chunk (any thread) ---------------------------- */
+
+static void process_slot(struct pool *p, struct worker *w, struct slot *s)
+{
+	const struct bl_chunk *c = &s->chunk;
+	s->rc = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct bl_record *r = &c->recs[i];
+		const struct bl_value *v = NULL;
+		struct bl_json_opts jo = {.line0 = r->line, .col0 = r->col};
+		int rc = bl_json_parse(&v, &s->arena, c->buf + r->off, r->len, s->file, &jo, &s->err);
+		if (rc) {
+			s->rc = rc;
+			return;
+		}
+		struct bl_asset *a = bl_arena_alloc(&s->arena, sizeof(*a));
+		if (!a) {
+			s->rc = bl_error_set(&s->err, BL_ENOMEM, s->file, 0, 0, "out of memory");
+			return;
+		}
+		rc = bl_resource_identify(a, v, s->file, r->index, &s->arena, &s->err);
+		if (rc) {
+			s->rc = rc;
+			return;
+		}
+		s->nassets++;
+		const uint32_t *ctrl;
+		size_t n;
+		if (bl_index_lookup(p->ix, w->cache, a->type, strlen(a->type), &ctrl, &n) ||
+		    bl_evaluate_asset(p->b, ctrl, n, a, &w->ev, &s->arena, &s->results)) {
+			s->rc = bl_error_set(&s->err, BL_ENOMEM, s->file, 0, 0, "out of memory");
+			return;
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct slot *pick = NULL;
+		for (size_t i = 0; i < p->nslots; i++) {
+			struct slot *s = &p->slots[i];
+			if (s->state == SLOT_READY && (!pick || s->seq < pick->seq))
+				pick = s;
+		}
+		if (!pick) {
+			if (p->stop)
+				break;
+			pthread_cond_wait(&p->work, &p->mu);
+			continue;
+		}
+		pick->state = SLOT_RUNNING;
+		pthread_mutex_unlock(&p->mu);
+		process_slot(p, w, pick);
+		pthread_mutex_lock(&p->mu);
+		pick->state = SLOT_DONE;
+		pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* ---- emission, in sequence order (calling thread) --------------------- */
+
+static void slot_recycle(struct slot *s)
+{
+	bl_arena_reset(&s->arena);
+	s->results.n = 0;
+	s->nassets = 0;
+	s->chunk.n = 0;
+	s->chunk.len = 0;
+	s->rc = 0;
+	s->state = SLOT_FREE;
+}
+
+static int emit_slot(struct pool *p, struct slot *s, struct bl_error *err)
+{
+	if (s->rc) {
+		*err = s->err;
+		return s->rc;
+	}
+	struct bl_run_stats *st = p->stats;
+	st->assets += s->nassets;
+	st->bytes += s->chunk.len;
+	for (size_t i = 0; i < s->results.n; i++) {
+		const struct bl_result *r = &s->results.items[i];
+		st->total.n[r->status]++;
+		st->per_control[r->control->index].n[r->status]++;
+		if (p->sink && p->sink->result) {
+			int rc = p->sink->result(p->sink->ctx, r);
+			if (rc)
+				return bl_error_set(err, rc, NULL, 0, 0, "writing results failed");
+		}
+	}
+	if (p->progress && p->progress->update)
+		p->progress->update(p->progress->ctx, st->assets, st->bytes, false);
+	return 0;
+}
+
+/*
+ * Emit every DONE slot that is next in sequence.  With wait, block until at
+ * least the next one is done (or nothing is outstanding).  Called with the
+ * mutex held; drops it around the sink calls.
+ */
+static int emit_ready(struct pool *p, bool wait, struct bl_error *err)
+{
+	for (;;) {
+		struct slot *next = NULL;
+		for (size_t i = 0; i < p->nslots; i++)
+			if (p->slots[i].state != SLOT_FREE && p->slots[i].seq == p->emit_seq)
+				next = &p->slots[i];
+		if (!next)
+			return 0;
+		if (next->state != SLOT_DONE) {
+			if (!wait)
+				return 0;
+			pthread_cond_wait(&p->done, &p->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&p->mu);
+		int rc = emit_slot(p, next, err);
+		pthread_mutex_lock(&p->mu);
+		if (rc)
+			return rc;
+		slot_recycle(next);
+		p->emit_seq++;
+		wait = false;  /* one emitted: the caller has a free slot now */
+	}
+}
+
+/* Emit everything outstanding. */
+static int drain(struct pool *p, struct bl_error *err)
+{
+	while (p->emit_seq < p->fill_seq) {
+		int rc = emit_ready(p, true, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static struct slot *free_slot(struct pool *p, struct bl_error *err, int *rc)
+{
+	for (;;) {
+		for (size_t i = 0; i < p->nslots; i++)
+			if (p->slots[i].state == SLOT_FREE)
+				return &p->slots[i];
+		*rc = emit_ready(p, true, err);
+		if (*rc)
+			return NULL;
+	}
+}
+
+/* ---- inputs ------------------------------------------------------------ */
+
+static int assess_json_fd(struct pool *p, int fd, const char *file,
+			  const struct bl_stream_opts *so, struct bl_error *err)
+{
+	struct bl_stream *st = NULL;
+	int rc = bl_stream_open(&st, fd, file, so, err);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct slot *s = free_slot(p, err, &rc);
+		if (!s)
+			break;
+		pthread_mutex_unlock(&p->mu);
+		rc = bl_stream_next(st, &s->chunk, err);
+		pthread_mutex_lock(&p->mu);
+		if (rc <= 0) {
+			if (rc < 0) {
+				/* results before the broken record are emitted first so that
+				 * an earlier malformed record is the one reported */
+				struct bl_error e2;
+				int rc2 = drain(p, &e2);
+				if (rc2) {
+					*err = e2;
+					rc = rc2;
+				}
+			}
+			break;
+		}
+		s->seq = p->fill_seq++;
+		s->file = file;
+		if (p->nworkers == 0) {
+			s->state = SLOT_RUNNING;
+			pthread_mutex_unlock(&p->mu);
+			process_slot(p, &p->inline_worker, s);
+			pthread_mutex_lock(&p->mu);
+			s->state = SLOT_DONE;
+		} else {
+			s->state = SLOT_READY;
+			pthread_cond_signal(&p->work);
+		}
+		rc = emit_ready(p, false, err);
+		if (rc)
+			break;
+	}
+	if (rc >= 0) {
+		int rc2 = drain(p, err);
+		if (rc2)
+			rc = rc2;
+	}
+	pthread_mutex_unlock(&p->mu);
+	bl_stream_close(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* YAML streams (manifests) are parsed whole, one document = one resource
+ * (a Kubernetes List contributes its items), and evaluated on this thread. */
+struct yaml_ctx {
+	struct pool *p;
+	const char *file;
+	uint64_t index;
+	struct bl_arena *arena;
+	struct bl_results results;
+	struct bl_error *err;
+};
+
+static int yaml_one(struct yaml_ctx *y, const struct bl_value *doc)
+{
+	struct pool *p = y->p;
+	struct bl_asset *a = bl_arena_alloc(y->arena, sizeof(*a));
+	if (!a)
+		return bl_error_set(y->err, BL_ENOMEM, y->file, 0, 0, "out of memory");
+	int rc = bl_resource_identify(a, doc, y->file, y->index++, y->arena, y->err);
+	if (rc)
+		return rc;
+	const uint32_t *ctrl;
+	size_t n;
+	y->results.n = 0;
+	if (bl_index_lookup(p->ix, p->inline_worker.cache, a->type, strlen(a->type), &ctrl, &n) ||
+	    bl_evaluate_asset(p->b, ctrl, n, a, &p->inline_worker.ev, y->arena, &y->results))
+		return bl_error_set(y->err, BL_ENOMEM, y->file, 0, 0, "out of memory");
+	p->stats->assets++;
+	for (size_t i = 0; i < y->results.n; i++) {
+		const struct bl_result *r = &y->results.items[i];
+		p->stats->total.n[r->status]++;
+		p->stats->per_control[r->control->index].n[r->status]++;
+		if (p->sink && p->sink->result && (rc = p->sink->result(p->sink->ctx, r)))
+			return bl_error_set(y->err, rc, NULL, 0, 0, "writing results failed");
+	}
+	return 0;
+}
+
+static int yaml_doc(void *ctx, const struct bl_value *doc)
+{
+	struct yaml_ctx *y = ctx;
+	const struct bl_value *kind = bl_value_getz(doc, "kind");
+	const struct bl_value *items = bl_value_getz(doc, "items");
+	if (kind && kind->type == BL_VSTR && kind->u.str.len >= 4 &&
+	    memcmp(kind->u.str.s + kind->u.str.len - 4, "List", 4) == 0 &&
+	    items && items->type == BL_VARR) {
+		for (uint32_t i = 0; i < items->u.arr.n; i++) {
+			int rc = yaml_one(y, &items->u.arr.items[i]);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+	return yaml_one(y, doc);
+}
+
+static int assess_yaml(struct pool *p, const char *path, struct bl_error *err)
+{
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	pthread_mutex_lock(&p->mu);
+	int rc = drain(p, err);
+	pthread_mutex_unlock(&p->mu);
+	if (rc)
+		return rc;
+	const struct bl_value *unused = NULL;
+	(void)unused;
+	/* bl_doc_load handles reading limits; we need the raw bytes for a stream */
+	struct yaml_ctx y = {.p = p, .file = path, .arena = &a, .err = err};
+	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		bl_arena_free(&a);
+		return bl_error_set(err, BL_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+	}
+	struct bl_buf buf;
+	bl_buf_init(&buf, BL_DOC_MAX_BYTES);
+	char tmp[65536];
+	for (;;) {
+		ssize_t r = read(fd, tmp, sizeof(tmp));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = bl_error_set(err, BL_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
+			break;
+		}
+		if (r == 0)
+			break;
+		if (bl_buf_add(&buf, tmp, (size_t)r)) {
+			rc = bl_error_set(err, BL_ELIMIT, path, 0, 0, "larger than %zu MiB",
+					  BL_DOC_MAX_BYTES >> 20);
+			break;
+		}
+	}
+	if (fd > 0)
+		close(fd);
+	if (!rc) {
+		p->stats->bytes += buf.len;
+		rc = bl_yaml_parse_stream(&a, buf.data ? buf.data : "", buf.len, path, NULL,
+					  yaml_doc, &y, err);
+	}
+	bl_buf_free(&buf);
+	bl_results_free(&y.results);
+	bl_arena_free(&a);
+	return rc;
+}
+
+/* First non-blank byte of a regular file, skipping a UTF-8 BOM; 0 if none. */
+static int sniff(int fd, char *first)
+{
+	unsigned char b[4096];
+	ssize_t n;
+	do
+		n = pread(fd, b, sizeof(b), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	ssize_t i = 0;
+	if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF)
+		i = 3;
+	for (; i < n; i++)
+		if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r' && b[i] != '\n')
+			break;
+	*first = i < n ? (char)b[i] : 0;
+	return 0;
+}
+
+static int assess_file(struct pool *p, const char *path, const struct bl_stream_opts *so,
+		       struct bl_error *err)
+{
+	if (strcmp(path, "-") == 0)
+		return assess_json_fd(p, 0, "-", so, err);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return bl_error_set(err, BL_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+	char first = 0;
+	struct stat st;
+	bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (regular && sniff(fd, &first) != 0) {
+		int e = errno;
+		close(fd);
+		return bl_error_set(err, BL_EIO, path, 0, 0, "cannot read: %s", strerror(e));
+	}
+	int rc;
+	if (!regular || first == '{' || first == '[' || first == 0) {
+		rc = assess_json_fd(p, fd, path, so, err);
+		close(fd);
+	} else {
+		close(fd);
+		rc = assess_yaml(p, path, err);
+	}
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every file below dir, in name order, recursively; symlinked folders are not
+ * followed (loops), symlinked files are. */
+static int assess_dir(struct pool *p, const char *dir, const struct bl_stream_opts *so,
+		      struct bl_error *err, int depth)
+{
+	if (depth > 64)
+		return bl_error_set(err, BL_ELIMIT, dir, 0, 0, "folders nested more than 64 deep");
+	DIR *d = opendir(dir);
+	if (!d)
+		return bl_error_set(err, BL_EIO, dir, 0, 0, "cannot open folder: %s", strerror(errno));
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;  /* ., .., and hidden files such as .git */
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **nn = realloc(names, cap * sizeof(*nn));
+			if (!nn) {
+				rc = BL_ENOMEM;
+				break;
+			}
+			names = nn;
+		}
+		size_t len = strlen(dir) + strlen(de->d_name) + 2;
+		names[n] = malloc(len);
+		if (!names[n]) {
+			rc = BL_ENOMEM;
+			break;
+		}
+		snprintf(names[n], len, "%s/%s", dir, de->d_name);
+		n++;
+	}
+	closedir(d);
+	if (!rc)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct stat lst, st;
+		if (lstat(names[i], &lst) != 0) {
+			rc = bl_error_set(err, BL_EIO, names[i], 0, 0, "cannot stat: %s", strerror(errno));
+			break;
+		}
+		if (S_ISLNK(lst.st_mode)) {
+			if (stat(names[i], &st) != 0 || !S_ISREG(st.st_mode))
+				continue;
+		} else {
+			st = lst;
+		}
+		if (S_ISDIR(st.st_mode))
+			rc = assess_dir(p, names[i], so, err, depth + 1);
+		else if (S_ISREG(st.st_mode))
+			rc = assess_file(p, names[i], so, err);
+	}
+	if (rc == BL_ENOMEM)
+		bl_error_set(err, BL_ENOMEM, dir, 0, 0, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+static int assess_path(struct pool *p, const char *path, const struct bl_stream_opts *so,
+		       struct bl_error *err)
+{
+	struct stat st;
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return assess_dir(p, path, so, err, 0);
+	return assess_file(p, path, so, err);
+}
+
+/* ---- setup ------------------------------------------------------------- */
+
+static unsigned online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+static int worker_init(struct worker *w, struct pool *p)
+{
+	memset(w, 0, sizeof(*w));
+	w->pool = p;
+	bl_eval_init(&w->ev);
+	return bl_index_cache_new(&w->cache);
+}
+
+static void worker_fini(struct worker *w)
+{
+	bl_eval_fini(&w->ev);
+	bl_index_cache_free(w->cache);
+}
+
+int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npaths,
+	      const struct bl_assess_opts *opts, const struct bl_sink *sink,
+	      struct bl_run_stats *stats, struct bl_error *err)
+{
+	struct bl_assess_opts defaults = {0};
+	if (!opts)
+		opts = &defaults;
+	memset(stats, 0, sizeof(*stats));
+	stats->per_control = calloc(b->ncontrols + 1, sizeof(*stats->per_control));
+	if (!stats->per_control)
+		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+	for (size_t i = 0; i < b->ncontrols; i++)
+		if (b->controls[i].effect != BL_EFFECT_DISABLED)
+			stats->controls++;
+
+	struct pool p;
+	memset(&p, 0, sizeof(p));
+	p.b = b;
+	p.sink = sink;
+	p.stats = stats;
+	p.progress = opts->progress;
+	struct bl_index *ix = NULL;
+	if (bl_index_build(&ix, b))
+		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+	p.ix = ix;
+	unsigned threads = opts->threads ? opts->threads : online_cpus();
+	if (threads > 256)
+		threads = 256;
+	p.nworkers = threads > 1 ? threads : 0;
+	p.nslots = p.nworkers ? 2 * (size_t)p.nworkers + 1 : 1;
+	p.slots = calloc(p.nslots, sizeof(*p.slots));
+	p.workers = p.nworkers ? calloc(p.nworkers, sizeof(*p.workers)) : NULL;
+	int rc = 0;
+	if (!p.slots || (p.nworkers && !p.workers) || worker_init(&p.inline_worker, &p)) {
+		rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+		goto out_free;
+	}
+	for (size_t i = 0; i < p.nslots; i++) {
+		bl_chunk_init(&p.slots[i].chunk);
+		bl_arena_init(&p.slots[i].arena, 1 << 20);
+	}
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.work, NULL);
+	pthread_cond_init(&p.done, NULL);
+	unsigned started = 0;
+	for (; started < p.nworkers; started++) {
+		if (worker_init(&p.workers[started], &p) ||
+		    pthread_create(&p.workers[started].tid, NULL, worker_main, &p.workers[started])) {
+			worker_fini(&p.workers[started]);
+			rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "cannot start worker threads");
+			break;
+		}
+	}
+	struct bl_stream_opts so = {.chunk_bytes = opts->chunk_bytes};
+	for (size_t i = 0; i < npaths && !rc; i++)
+		rc = assess_path(&p, paths[i], &so, err);
+
+	pthread_mutex_lock(&p.mu);
+	p.stop = true;
+	pthread_cond_broadcast(&p.work);
+	pthread_mutex_unlock(&p.mu);
+	for (unsigned i = 0; i < started; i++) {
+		pthread_join(p.workers[i].tid, NULL);
+		worker_fini(&p.workers[i]);
+	}
+	if (p.progress && p.progress->update)
+		p.progress->update(p.progress->ctx, stats->assets, stats->bytes, true);
+	pthread_cond_destroy(&p.done);
+	pthread_cond_destroy(&p.work);
+	pthread_mutex_destroy(&p.mu);
+	for (size_t i = 0; i < p.nslots; i++) {
+		bl_chunk_free(&p.slots[i].chunk);
+		bl_arena_free(&p.slots[i].arena);
+		bl_results_free(&p.slots[i].results);
+	}
+	worker_fini(&p.inline_worker);
+out_free:
+	free(p.slots);
+	free(p.workers);
+	bl_index_free(ix);
+	return rc;
+}

@@ -1,0 +1,174 @@
+/*
+ * evaluate.c - statuses, messages and evidence for one asset (see evaluate.h).
+ *
+ * Order of decisions: scope (tier, environment: only when the asset's value
+ * is known, so an asset without inventory data is assessed rather than
+ * silently skipped), then `applies`, then the expect/violation condition.
+ * An evaluation error at any step is an `error` result, never a pass.
+ */
+#include "engine/evaluate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc/json.h"
+#include "util/error.h"
+#include "util/str.h"
+
+void bl_results_free(struct bl_results *r)
+{
+	free(r->items);
+	r->items = NULL;
+	r->n = r->cap = 0;
+}
+
+static struct bl_result *results_push(struct bl_results *r)
+{
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 256;
+		struct bl_result *ni = realloc(r->items, ncap * sizeof(*ni));
+		if (!ni)
+			return NULL;
+		r->items = ni;
+		r->cap = ncap;
+	}
+	struct bl_result *res = &r->items[r->n++];
+	memset(res, 0, sizeof(*res));
+	return res;
+}
+
+/* Compact JSON of v, cut at max bytes with "..." (for messages). */
+static const char *short_json(const struct bl_value *v, struct bl_arena *a, size_t max)
+{
+	struct bl_buf b;
+	bl_buf_init(&b, 64 * 1024);
+	if (bl_json_write(&b, v, 0) != 0 || !b.data) {
+		bl_buf_free(&b);
+		return "?";
+	}
+	const char *s;
+	if (b.len > max) {
+		/* do not cut inside a UTF-8 sequence */
+		size_t cut = max;
+		while (cut > 0 && ((unsigned char)b.data[cut] & 0xC0) == 0x80)
+			cut--;
+		s = bl_arena_printf(a, "%.*s...", (int)cut, b.data);
+	} else {
+		s = bl_arena_strndup(a, b.data, b.len);
+	}
+	bl_buf_free(&b);
+	return s ? s : "?";
+}
+
+static const char *fail_message(const struct bl_eval *ev, const struct bl_control *c,
+				struct bl_arena *a)
+{
+	if (ev->nev == 0)
+		return c->violation ? "violation condition matched" : "expected condition did not hold";
+	const struct bl_evidence *e = &ev->ev[0];
+	const char *msg;
+	if (!e->actual)
+		msg = bl_arena_printf(a, "%s is missing; expected %s", e->path, e->expected);
+	else
+		msg = bl_arena_printf(a, "%s is %s; expected %s", e->path,
+				      short_json(e->actual, a, 120), e->expected);
+	if (msg && ev->nev > 1)
+		msg = bl_arena_printf(a, "%s (and %zu more)", msg, ev->nev - 1);
+	return msg ? msg : "failed";
+}
+
+static bool tier_in_scope(const struct bl_control *c, int tier)
+{
+	if (c->ntiers == 0 || tier == 0)
+		return true;
+	for (size_t i = 0; i < c->ntiers; i++)
+		if (c->tiers[i] == tier)
+			return true;
+	return false;
+}
+
+static bool env_in_scope(const struct bl_control *c, const char *env)
+{
+	if (c->nenvironments == 0 || !env)
+		return true;
+	for (size_t i = 0; i < c->nenvironments; i++)
+		if (bl_str_ieq(c->environments[i], strlen(c->environments[i]), env, strlen(env)))
+			return true;
+	return false;
+}
+
+static int copy_evidence(struct bl_result *res, const struct bl_eval *ev, struct bl_arena *a)
+{
+	if (ev->nev == 0)
+		return 0;
+	struct bl_evidence *out = bl_arena_alloc(a, ev->nev * sizeof(*out));
+	if (!out)
+		return BL_ENOMEM;
+	memcpy(out, ev->ev, ev->nev * sizeof(*out));
+	res->evidence = out;
+	res->nevidence = ev->nev;
+	return 0;
+}
+
+int bl_evaluate_asset(const struct bl_baseline *b, const uint32_t *ctrl, size_t n,
+		      const struct bl_asset *asset, struct bl_eval *ev,
+		      struct bl_arena *arena, struct bl_results *out)
+{
+	bl_eval_reset(ev, asset->doc, arena);
+	for (size_t i = 0; i < n; i++) {
+		const struct bl_control *c = &b->controls[ctrl[i]];
+		struct bl_result *res = results_push(out);
+		if (!res)
+			return BL_ENOMEM;
+		res->control = c;
+		res->asset = asset;
+		if (!tier_in_scope(c, asset->tier)) {
+			res->status = BL_NA;
+			res->message = bl_arena_printf(arena, "out of scope: tier %d is not in the control's tiers", asset->tier);
+			continue;
+		}
+		if (!env_in_scope(c, asset->environment)) {
+			res->status = BL_NA;
+			res->message = bl_arena_printf(arena, "out of scope: environment %s is not in the control's environments",
+						       asset->environment);
+			continue;
+		}
+		if (c->applies) {
+			ev->nev = 0;
+			enum bl_truth t = bl_cond_eval(c->applies, ev);
+			if (t == BL_UNKNOWN) {
+				res->status = BL_ERROR;
+				res->message = bl_arena_printf(arena, "applies: %s", ev->error);
+				continue;
+			}
+			if (t == BL_FALSE) {
+				res->status = BL_NA;
+				res->message = "not applicable: the applies condition does not hold";
+				continue;
+			}
+		}
+		ev->nev = 0;
+		enum bl_truth t = bl_cond_eval(c->cond, ev);
+		if (t == BL_UNKNOWN) {
+			res->status = BL_ERROR;
+			res->message = bl_arena_strndup(arena, ev->error, strlen(ev->error));
+			continue;
+		}
+		bool failed = c->violation ? (t == BL_TRUE) : (t == BL_FALSE);
+		if (!failed) {
+			res->status = BL_PASS;
+			res->message = "compliant";
+			continue;
+		}
+		res->status = BL_FAIL;
+		ev->nev = 0;
+		bl_cond_explain(c->cond, ev, t);
+		if (copy_evidence(res, ev, arena))
+			return BL_ENOMEM;
+		res->message = fail_message(ev, c, arena);
+	}
+	for (size_t i = out->n - n; i < out->n; i++)
+		if (!out->items[i].message)
+			return BL_ENOMEM;
+	return 0;
+}

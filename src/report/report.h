@@ -1,0 +1,84 @@
+/*
+ * report.h - one writer per output format behind one interface.
+ *
+ * A writer receives results one by one in input order (it is a struct
+ * bl_sink for the engine) and writes the whole document at finish, when the
+ * run's summary is known.  Writers keep memory bounded: the JSON writer
+ * spools results to an unlinked temporary file; the text writer keeps only
+ * per-control counts and a few examples.  Nothing is written to `out` before
+ * finish, so a run that fails midway prints nothing that looks like a result.
+ */
+#ifndef BL_REPORT_REPORT_H
+#define BL_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "engine/engine.h"
+#include "engine/result.h"
+#include "engine/rollup.h"
+#include "model/baseline.h"
+#include "util/error.h"
+
+struct bl_run_info {
+	char id[40];                     /* UUID */
+	char started[32], finished[32];  /* RFC 3339, UTC */
+	const struct bl_baseline *baseline;
+	const char *const *targets;
+	size_t ntargets;
+	const struct bl_run_stats *stats;
+	const struct bl_rollup *rollup;
+};
+
+struct bl_report_opts {
+	bool all;      /* list not_applicable results too */
+	bool color;    /* ANSI colour (text format, terminals only) */
+};
+
+struct bl_report;
+
+/* Format names this build can write, NULL-terminated. */
+extern const char *const bl_report_formats[];
+
+/* Start a writer for format ("text", "json").  Returns 0, BL_EINVAL for an
+ * unknown format (err says which exist), BL_EIO, BL_ENOMEM. */
+int bl_report_open(struct bl_report **out, const char *format,
+		   const struct bl_baseline *b, const struct bl_report_opts *opts,
+		   struct bl_error *err);
+
+/* Sink callback: ctx is the struct bl_report. Returns 0 or an error code. */
+int bl_report_result(void *ctx, const struct bl_result *r);
+
+/* Write the whole document to out.  Returns 0, BL_EIO or BL_ENOMEM. */
+int bl_report_finish(struct bl_report *r, const struct bl_run_info *run, FILE *out,
+		     struct bl_error *err);
+
+void bl_report_free(struct bl_report *r);
+
+/* ---- for writers ------------------------------------------------------ */
+
+struct bl_report_ops {
+	const char *name;
+	size_t size;   /* bytes of writer state allocated after struct bl_report */
+	int (*open)(struct bl_report *r, struct bl_error *err);
+	int (*result)(struct bl_report *r, const struct bl_result *res);
+	int (*finish)(struct bl_report *r, const struct bl_run_info *run, FILE *out,
+		      struct bl_error *err);
+	void (*free)(struct bl_report *r);
+};
+
+struct bl_report {
+	const struct bl_report_ops *ops;
+	const struct bl_baseline *baseline;
+	struct bl_report_opts opts;
+	void *state;   /* ops->size zeroed bytes */
+};
+
+extern const struct bl_report_ops bl_report_text;
+extern const struct bl_report_ops bl_report_json;
+
+/* Shared by writers: the result as one compact JSON object (FORMATS.md §8). */
+int bl_report_result_json(struct bl_buf *out, const struct bl_result *r);
+
+#endif

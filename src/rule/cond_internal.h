@@ -1,0 +1,62 @@
+/*
+ * cond_internal.h - the compiled form of a condition, shared by compile.c
+ * (which builds it) and eval.c (which runs, explains and describes it).
+ * Everything lives in the program arena and is read-only after compile.
+ */
+#ifndef BL_RULE_COND_INTERNAL_H
+#define BL_RULE_COND_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rule/expr.h"
+#include "rule/ops.h"
+#include "rule/path.h"
+#include "rule/rule.h"
+
+enum cnode_kind {
+	CN_ALL = 0,
+	CN_ANY,
+	CN_NOT,
+	CN_LEAF,
+	CN_COUNT,
+};
+
+/* What a leaf or a count reads: a field path, a constant, or an expression. */
+struct csubject {
+	bool is_field;
+	struct bl_path path;         /* field: the path as written */
+	int scope;                   /* field: -1 = document root, else e->scopes index */
+	uint32_t from;               /* field: first segment resolved from the base */
+	int32_t lastall;             /* field: index of the last [*] segment, -1 if none */
+	const struct bl_value *v;    /* value: a constant (folded) */
+	const struct bl_expr *x;     /* value: a runtime expression */
+	const char *text;            /* for evidence/describe: path, JSON or expression text */
+};
+
+struct cnode {
+	uint8_t kind;                /* enum cnode_kind */
+	uint8_t op;                  /* CN_LEAF/CN_COUNT: enum bl_op */
+	struct cnode **kids;         /* CN_ALL/CN_ANY: children; CN_NOT: kids[0] */
+	uint32_t nkids;
+	struct csubject subj;        /* CN_LEAF: what is compared; CN_COUNT: what is counted */
+	struct bl_operand operand;   /* constant operand, prepared */
+	const struct bl_expr *opx;   /* runtime operand expression (operand unprepared) */
+	const char *expected;        /* "equals true", "count of ... greater 0" */
+	/* CN_COUNT */
+	const char *name;            /* value count: the name bound for current() */
+	struct cnode *where;         /* NULL = count every element */
+	uint32_t depth;              /* the e->scopes slot this count fills */
+};
+
+struct bl_cond {
+	struct cnode *root;
+	const char **keys;           /* distinct lower-cased first segments */
+	uint32_t nkeys;
+};
+
+/* Append a one-line description of n to b (eval.c; compile.c uses it for
+ * the expected text of counts).  Errors stick in b->failed. */
+void bl_cnode_describe(struct bl_buf *b, const struct cnode *n);
+
+#endif

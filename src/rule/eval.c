@@ -1,0 +1,526 @@
+/*
+ * eval.c - runs a compiled condition against one asset document with
+ * three-valued (Kleene) logic, explains an outcome as evidence, describes
+ * conditions for people and lists the document keys a condition reads.
+ *
+ * The pass path allocates nothing: paths are pre-split, operands prepared;
+ * only runtime expressions, text forms of arrays/objects and evidence use the
+ * evaluation arena.
+ */
+#include "rule/cond_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "doc/json.h"
+#include "util/str.h"
+
+void bl_eval_init(struct bl_eval *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+void bl_eval_reset(struct bl_eval *e, const struct bl_value *doc, struct bl_arena *arena)
+{
+	e->doc = doc;
+	e->arena = arena;
+	e->nscopes = 0;
+	e->error[0] = '\0';
+	e->nev = 0;
+}
+
+void bl_eval_fini(struct bl_eval *e)
+{
+	bl_ops_scratch_free(e);
+}
+
+static enum bl_truth eval_node(const struct cnode *n, struct bl_eval *e);
+
+static enum bl_truth nomem(struct bl_eval *e)
+{
+	snprintf(e->error, sizeof(e->error), "out of memory during evaluation");
+	return BL_UNKNOWN;
+}
+
+/* The operand of a leaf or count: prepared at compile time, or evaluated and
+ * prepared now (eval arena).  *o points at the operand to use. */
+static enum bl_truth get_operand(const struct cnode *n, struct bl_eval *e, struct bl_operand *tmp,
+				 const struct bl_operand **o)
+{
+	if (!n->opx) {
+		*o = &n->operand;
+		return BL_TRUE;
+	}
+	const struct bl_value *v = NULL;
+	int rc = bl_expr_eval(&v, n->opx, e);
+	if (rc == BL_ENOMEM)
+		return nomem(e);
+	if (rc)
+		return BL_UNKNOWN;
+	if (!v) {
+		struct bl_value *nv = bl_value_new(e->arena, BL_VNULL);
+		if (!nv)
+			return nomem(e);
+		v = nv;
+	}
+	pcre2_general_context *g = NULL;
+	if (n->op == BL_OP_REGEX || n->op == BL_OP_NOTREGEX) {
+		g = bl_ops_gctx(e->arena);
+		if (!g)
+			return nomem(e);
+	}
+	char msg[200];
+	msg[0] = '\0';
+	rc = bl_op_prepare(tmp, n->op, v, e->arena, g, false, msg, sizeof(msg));
+	if (rc == BL_ENOMEM)
+		return nomem(e);
+	if (rc) {
+		snprintf(e->error, sizeof(e->error), "%s: %s", bl_expr_text(n->opx), msg);
+		return BL_UNKNOWN;
+	}
+	*o = tmp;
+	return BL_TRUE;
+}
+
+static const struct bl_value *subject_base(const struct csubject *s, const struct bl_eval *e)
+{
+	return s->scope < 0 ? e->doc : e->scopes[s->scope].current;
+}
+
+static inline const struct bl_value *step(const struct bl_seg *s, const struct bl_value *v)
+{
+	if (s->kind == BL_SEG_KEY)
+		return v->type == BL_VOBJ ? bl_value_get(v, s->key, s->klen) : NULL;
+	if (s->kind == BL_SEG_INDEX)
+		return (v->type == BL_VARR && s->index < v->u.arr.n) ? &v->u.arr.items[s->index] : NULL;
+	return NULL;
+}
+
+/*
+ * A [*] leaf from segment i of value v: true when every element reached
+ * satisfies it (vacuously when an array on the way is empty or missing);
+ * an element lacking the tail is compared as missing.
+ */
+static enum bl_truth walk(const struct cnode *n, const struct bl_operand *o,
+			  const struct bl_value *v, uint32_t i, struct bl_eval *e)
+{
+	const struct bl_path *p = &n->subj.path;
+	for (; i < p->n; i++) {
+		const struct bl_seg *s = &p->segs[i];
+		if (s->kind == BL_SEG_ALL) {
+			if (v->type != BL_VARR)
+				return BL_TRUE;
+			enum bl_truth res = BL_TRUE;
+			for (uint32_t k = 0; k < v->u.arr.n; k++) {
+				enum bl_truth t = walk(n, o, &v->u.arr.items[k], i + 1, e);
+				if (t == BL_FALSE)
+					return BL_FALSE;
+				if (t == BL_UNKNOWN)
+					res = BL_UNKNOWN;
+			}
+			return res;
+		}
+		v = step(s, v);
+		if (!v)
+			return (int32_t)i < n->subj.lastall ? BL_TRUE : bl_op_apply(n->op, NULL, o, e);
+	}
+	return bl_op_apply(n->op, v, o, e);
+}
+
+/* Resolve a subject that is a value, or a field without [*] after `from`. */
+static enum bl_truth subject_value(const struct csubject *s, struct bl_eval *e,
+				   const struct bl_value **out)
+{
+	*out = NULL;
+	if (s->is_field) {
+		const struct bl_value *base = subject_base(s, e);
+		*out = base ? bl_path_get_range(&s->path, s->from, s->path.n, base) : NULL;
+		return BL_TRUE;
+	}
+	if (!s->x) {
+		*out = s->v;
+		return BL_TRUE;
+	}
+	int rc = bl_expr_eval(out, s->x, e);
+	if (rc == BL_ENOMEM)
+		return nomem(e);
+	return rc ? BL_UNKNOWN : BL_TRUE;
+}
+
+static enum bl_truth eval_leaf(const struct cnode *n, struct bl_eval *e)
+{
+	struct bl_operand tmp;
+	const struct bl_operand *o;
+	if (get_operand(n, e, &tmp, &o) == BL_UNKNOWN)
+		return BL_UNKNOWN;
+	const struct csubject *s = &n->subj;
+	if (s->is_field && s->lastall >= (int32_t)s->from) {
+		const struct bl_value *base = subject_base(s, e);
+		return base ? walk(n, o, base, s->from, e) : BL_TRUE;
+	}
+	const struct bl_value *v;
+	if (subject_value(s, e, &v) == BL_UNKNOWN)
+		return BL_UNKNOWN;
+	return bl_op_apply(n->op, v, o, e);
+}
+
+struct tally {
+	uint32_t count;
+	bool unknown;
+};
+
+static void count_one(const struct cnode *n, const struct bl_value *elem, struct bl_eval *e,
+		      struct tally *t)
+{
+	if (!n->where) {
+		t->count++;
+		return;
+	}
+	struct bl_scope *sc = &e->scopes[n->depth];
+	sc->name = n->name;
+	sc->array = n->subj.is_field ? &n->subj.path : NULL;
+	sc->current = elem;
+	sc->concrete = NULL;   /* built only when evidence needs it */
+	size_t saved = e->nscopes;
+	e->nscopes = n->depth + 1;
+	enum bl_truth r = eval_node(n->where, e);
+	e->nscopes = saved;
+	if (r == BL_TRUE)
+		t->count++;
+	else if (r == BL_UNKNOWN)
+		t->unknown = true;
+}
+
+/* Every element reached by the counted path from segment i (all [*] expanded). */
+static void count_walk(const struct cnode *n, const struct bl_value *v, uint32_t i,
+		       struct bl_eval *e, struct tally *t)
+{
+	const struct bl_path *p = &n->subj.path;
+	for (; i < p->n && v; i++) {
+		const struct bl_seg *s = &p->segs[i];
+		if (s->kind == BL_SEG_ALL) {
+			if (v->type != BL_VARR)
+				return;
+			for (uint32_t k = 0; k < v->u.arr.n; k++) {
+				if (i + 1 == p->n)
+					count_one(n, &v->u.arr.items[k], e, t);
+				else
+					count_walk(n, &v->u.arr.items[k], i + 1, e, t);
+			}
+			return;
+		}
+		v = step(s, v);
+	}
+}
+
+/* Count the elements of n that satisfy its where; BL_UNKNOWN when the source
+ * is not an array or a where came out unknown. */
+static enum bl_truth count_elems(const struct cnode *n, struct bl_eval *e, uint32_t *out)
+{
+	struct tally t = {0};
+	const struct csubject *s = &n->subj;
+	if (s->is_field) {
+		const struct bl_value *base = subject_base(s, e);
+		if (base)
+			count_walk(n, base, s->from, e, &t);
+	} else {
+		const struct bl_value *v;
+		if (subject_value(s, e, &v) == BL_UNKNOWN)
+			return BL_UNKNOWN;
+		if (v && v->type != BL_VARR) {
+			snprintf(e->error, sizeof(e->error), "count value %s is %s, not an array",
+				 s->text ? s->text : "", bl_vtype_name((enum bl_vtype)v->type));
+			return BL_UNKNOWN;
+		}
+		for (uint32_t k = 0; v && k < v->u.arr.n; k++)
+			count_one(n, &v->u.arr.items[k], e, &t);
+	}
+	*out = t.count;
+	return t.unknown ? BL_UNKNOWN : BL_TRUE;
+}
+
+static enum bl_truth eval_count(const struct cnode *n, struct bl_eval *e, uint32_t *cnt)
+{
+	*cnt = 0;
+	if (count_elems(n, e, cnt) == BL_UNKNOWN)
+		return BL_UNKNOWN;
+	struct bl_operand tmp;
+	const struct bl_operand *o;
+	if (get_operand(n, e, &tmp, &o) == BL_UNKNOWN)
+		return BL_UNKNOWN;
+	char text[16];
+	int len = snprintf(text, sizeof(text), "%u", *cnt);
+	struct bl_value cv;
+	memset(&cv, 0, sizeof(cv));
+	cv.type = BL_VNUM;
+	cv.flags = BL_VF_INT;
+	cv.u.num.text = text;
+	cv.u.num.len = (uint32_t)len;
+	cv.u.num.d = (double)*cnt;
+	return bl_op_apply(n->op, &cv, o, e);
+}
+
+static enum bl_truth eval_node(const struct cnode *n, struct bl_eval *e)
+{
+	switch (n->kind) {
+	case CN_ALL: {
+		enum bl_truth res = BL_TRUE;
+		for (uint32_t i = 0; i < n->nkids; i++) {
+			enum bl_truth t = eval_node(n->kids[i], e);
+			if (t == BL_FALSE)
+				return BL_FALSE;
+			if (t == BL_UNKNOWN)
+				res = BL_UNKNOWN;
+		}
+		return res;
+	}
+	case CN_ANY: {
+		enum bl_truth res = BL_FALSE;
+		for (uint32_t i = 0; i < n->nkids; i++) {
+			enum bl_truth t = eval_node(n->kids[i], e);
+			if (t == BL_TRUE)
+				return BL_TRUE;
+			if (t == BL_UNKNOWN)
+				res = BL_UNKNOWN;
+		}
+		return res;
+	}
+	case CN_NOT: {
+		enum bl_truth t = eval_node(n->kids[0], e);
+		return t == BL_UNKNOWN ? t : (t == BL_TRUE ? BL_FALSE : BL_TRUE);
+	}
+	case CN_LEAF:
+		return eval_leaf(n, e);
+	default: {
+		uint32_t cnt;
+		return eval_count(n, e, &cnt);
+	}
+	}
+}
+
+enum bl_truth bl_cond_eval(const struct bl_cond *c, struct bl_eval *e)
+{
+	e->nscopes = 0;
+	return eval_node(c->root, e);
+}
+
+/* ---- evidence ------------------------------------------------------------- */
+
+static bool plain_key(const char *k, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (strchr(".[]'\" /", k[i]))
+			return false;
+	return len > 0;
+}
+
+/* The path of s with its [*] replaced by idx[] (as many as given). */
+static const char *concrete_path(const struct csubject *s, const uint32_t *idx, uint32_t nidx,
+				 struct bl_arena *a)
+{
+	struct bl_buf b;
+	bl_buf_init(&b, 1u << 16);
+	uint32_t j = 0;
+	for (uint32_t i = 0; i < s->path.n; i++) {
+		const struct bl_seg *g = &s->path.segs[i];
+		if (g->kind == BL_SEG_KEY) {
+			if (plain_key(g->key, g->klen)) {
+				if (i)
+					bl_buf_addc(&b, '.');
+				bl_buf_add(&b, g->key, g->klen);
+			} else {
+				bl_buf_adds(&b, "[\"");
+				for (uint32_t k = 0; k < g->klen; k++) {
+					if (g->key[k] == '"')
+						bl_buf_addc(&b, '"');
+					bl_buf_addc(&b, g->key[k]);
+				}
+				bl_buf_adds(&b, "\"]");
+			}
+		} else if (g->kind == BL_SEG_INDEX) {
+			bl_buf_printf(&b, "[%u]", g->index);
+		} else if (j < nidx) {
+			bl_buf_printf(&b, "[%u]", idx[j++]);
+		} else {
+			bl_buf_adds(&b, "[*]");
+		}
+	}
+	const char *out = b.failed ? NULL : bl_arena_strndup(a, b.data ? b.data : "", b.len);
+	bl_buf_free(&b);
+	return out;
+}
+
+#define MAX_STAR 32
+
+struct finder {
+	enum bl_truth want;
+	uint32_t idx[MAX_STAR];
+	uint32_t nidx;
+	const struct bl_value *actual;
+};
+
+/* Find the first element (depth-first, in document order) whose own result
+ * is f->want; records its [*] indexes and tail value. */
+static bool find_elem(const struct cnode *n, const struct bl_operand *o, const struct bl_value *v,
+		      uint32_t i, struct bl_eval *e, struct finder *f, uint32_t depth)
+{
+	const struct bl_path *p = &n->subj.path;
+	for (; i < p->n; i++) {
+		const struct bl_seg *s = &p->segs[i];
+		if (s->kind == BL_SEG_ALL) {
+			if (v->type != BL_VARR || depth >= MAX_STAR)
+				return false;
+			for (uint32_t k = 0; k < v->u.arr.n; k++) {
+				f->idx[depth] = k;
+				if (find_elem(n, o, &v->u.arr.items[k], i + 1, e, f, depth + 1))
+					return true;
+			}
+			return false;
+		}
+		v = step(s, v);
+		if (!v) {
+			if ((int32_t)i < n->subj.lastall)
+				return false;
+			break;
+		}
+	}
+	if (bl_op_apply(n->op, v, o, e) != f->want)
+		return false;
+	f->nidx = depth;
+	f->actual = v;
+	return true;
+}
+
+static void add_ev(struct bl_eval *e, const char *path, const struct bl_value *actual,
+		   const char *expected)
+{
+	if (e->nev >= BL_EVIDENCE_MAX)
+		return;
+	struct bl_evidence *ev = &e->ev[e->nev++];
+	ev->path = path ? path : "?";
+	ev->actual = actual;
+	ev->expected = expected ? expected : "";
+}
+
+static void explain_leaf(const struct cnode *n, struct bl_eval *e, enum bl_truth outcome)
+{
+	const struct csubject *s = &n->subj;
+	struct bl_operand tmp;
+	const struct bl_operand *o;
+	if (get_operand(n, e, &tmp, &o) == BL_UNKNOWN) {
+		add_ev(e, s->text, NULL, n->expected);
+		return;
+	}
+	if (s->is_field && s->lastall >= (int32_t)s->from) {
+		const struct bl_value *base = subject_base(s, e);
+		if (outcome != BL_TRUE && base) {
+			struct finder f = {.want = outcome};
+			if (find_elem(n, o, base, s->from, e, &f, 0)) {
+				add_ev(e, concrete_path(s, f.idx, f.nidx, e->arena), f.actual, n->expected);
+				return;
+			}
+		}
+		const struct bl_value *all = base ? bl_path_collect(&s->path, base, e->arena) : NULL;
+		add_ev(e, s->text, all, n->expected);
+		return;
+	}
+	const struct bl_value *v = NULL;
+	(void)subject_value(s, e, &v);
+	add_ev(e, s->text, v, n->expected);
+}
+
+static void explain_count(const struct cnode *n, struct bl_eval *e)
+{
+	uint32_t cnt = 0;
+	enum bl_truth t = count_elems(n, e, &cnt);
+	const char *path = bl_arena_printf(e->arena, "count(%s)", n->subj.text ? n->subj.text : "");
+	add_ev(e, path, t == BL_UNKNOWN ? NULL : bl_value_new_num(e->arena, (double)cnt), n->expected);
+}
+
+static void explain_node(const struct cnode *n, struct bl_eval *e, enum bl_truth outcome)
+{
+	if (e->nev >= BL_EVIDENCE_MAX)
+		return;
+	switch (n->kind) {
+	case CN_ALL:
+	case CN_ANY: {
+		/* The value that decides on its own: false for allOf, true for anyOf. */
+		enum bl_truth decisive = n->kind == CN_ALL ? BL_FALSE : BL_TRUE;
+		for (uint32_t i = 0; i < n->nkids && e->nev < BL_EVIDENCE_MAX; i++) {
+			enum bl_truth t = eval_node(n->kids[i], e);
+			if (t != outcome)
+				continue;
+			explain_node(n->kids[i], e, outcome);
+			if (outcome == decisive)
+				return;
+		}
+		return;
+	}
+	case CN_NOT:
+		explain_node(n->kids[0], e,
+			     outcome == BL_UNKNOWN ? outcome : (outcome == BL_TRUE ? BL_FALSE : BL_TRUE));
+		return;
+	case CN_LEAF:
+		explain_leaf(n, e, outcome);
+		return;
+	default:
+		explain_count(n, e);
+	}
+}
+
+void bl_cond_explain(const struct bl_cond *c, struct bl_eval *e, enum bl_truth outcome)
+{
+	char saved[sizeof(e->error)];
+	memcpy(saved, e->error, sizeof(saved));
+	e->nev = 0;
+	e->nscopes = 0;
+	explain_node(c->root, e, outcome);
+	/* Re-evaluating for evidence must not change why the result was unknown. */
+	memcpy(e->error, saved, sizeof(saved));
+}
+
+/* ---- description and keys -------------------------------------------------- */
+
+void bl_cnode_describe(struct bl_buf *b, const struct cnode *n)
+{
+	switch (n->kind) {
+	case CN_ALL:
+	case CN_ANY:
+		bl_buf_adds(b, n->kind == CN_ALL ? "allOf(" : "anyOf(");
+		for (uint32_t i = 0; i < n->nkids; i++) {
+			if (i)
+				bl_buf_adds(b, "; ");
+			bl_cnode_describe(b, n->kids[i]);
+		}
+		bl_buf_addc(b, ')');
+		return;
+	case CN_NOT:
+		bl_buf_adds(b, "not(");
+		bl_cnode_describe(b, n->kids[0]);
+		bl_buf_addc(b, ')');
+		return;
+	case CN_LEAF:
+		bl_buf_adds(b, n->subj.text ? n->subj.text : "?");
+		bl_buf_addc(b, ' ');
+		bl_buf_adds(b, n->expected ? n->expected : "?");
+		return;
+	default:
+		bl_buf_adds(b, n->expected ? n->expected : "count");
+	}
+}
+
+const char *bl_cond_describe(const struct bl_cond *c, struct bl_arena *a)
+{
+	struct bl_buf b;
+	bl_buf_init(&b, 1u << 20);
+	bl_cnode_describe(&b, c->root);
+	const char *out = b.failed ? NULL : bl_arena_strndup(a, b.data ? b.data : "", b.len);
+	bl_buf_free(&b);
+	return out;
+}
+
+void bl_cond_keys(const struct bl_cond *c, bl_cond_key_cb cb, void *ctx)
+{
+	for (uint32_t i = 0; i < c->nkeys; i++)
+		cb(ctx, c->keys[i], strlen(c->keys[i]));
+}

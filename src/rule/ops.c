@@ -1,0 +1,674 @@
+/*
+ * ops.c - operator semantics of the condition language: one table of names,
+ * compile-time operand preparation, and the per-value comparisons the
+ * evaluator calls millions of times (no allocation on the common paths).
+ *
+ * Azure Policy compares strings ignoring case (except match and regex),
+ * compares equals/in operands as text, and treats a missing field as absent:
+ * every positive operator is false on it and every "not" operator true.
+ */
+#include "rule/ops.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc/json.h"
+#include "rule/version.h"
+#include "util/str.h"
+
+struct opdef {
+	const char *name;
+	int8_t base;      /* positive operator this one negates, or -1 */
+	bool count_ok;
+};
+
+static const struct opdef OPS[BL_OP_COUNT_] = {
+	[BL_OP_EQUALS] = {"equals", -1, true},
+	[BL_OP_NOTEQUALS] = {"notEquals", BL_OP_EQUALS, true},
+	[BL_OP_LIKE] = {"like", -1, false},
+	[BL_OP_NOTLIKE] = {"notLike", BL_OP_LIKE, false},
+	[BL_OP_MATCH] = {"match", -1, false},
+	[BL_OP_NOTMATCH] = {"notMatch", BL_OP_MATCH, false},
+	[BL_OP_MATCHI] = {"matchInsensitively", -1, false},
+	[BL_OP_NOTMATCHI] = {"notMatchInsensitively", BL_OP_MATCHI, false},
+	[BL_OP_CONTAINS] = {"contains", -1, false},
+	[BL_OP_NOTCONTAINS] = {"notContains", BL_OP_CONTAINS, false},
+	[BL_OP_IN] = {"in", -1, true},
+	[BL_OP_NOTIN] = {"notIn", BL_OP_IN, true},
+	[BL_OP_CONTAINSKEY] = {"containsKey", -1, false},
+	[BL_OP_NOTCONTAINSKEY] = {"notContainsKey", BL_OP_CONTAINSKEY, false},
+	[BL_OP_LESS] = {"less", -1, true},
+	[BL_OP_LESSOREQ] = {"lessOrEquals", -1, true},
+	[BL_OP_GREATER] = {"greater", -1, true},
+	[BL_OP_GREATEROREQ] = {"greaterOrEquals", -1, true},
+	[BL_OP_EXISTS] = {"exists", -1, false},
+	[BL_OP_REGEX] = {"regex", -1, false},
+	[BL_OP_NOTREGEX] = {"notRegex", BL_OP_REGEX, false},
+	[BL_OP_VLESS] = {"versionLess", -1, false},
+	[BL_OP_VLESSOREQ] = {"versionLessOrEquals", -1, false},
+	[BL_OP_VGREATER] = {"versionGreater", -1, false},
+	[BL_OP_VGREATEROREQ] = {"versionGreaterOrEquals", -1, false},
+	[BL_OP_MODEATMOST] = {"modeAtMost", -1, false},
+};
+
+const char *bl_op_name(int op)
+{
+	return (op >= 0 && op < BL_OP_COUNT_) ? OPS[op].name : "?";
+}
+
+int bl_op_lookup(const char *key, size_t len)
+{
+	for (int i = 0; i < BL_OP_COUNT_; i++)
+		if (bl_str_ieq(OPS[i].name, strlen(OPS[i].name), key, len))
+			return i;
+	return -1;
+}
+
+bool bl_op_count_ok(int op)
+{
+	return op >= 0 && op < BL_OP_COUNT_ && OPS[op].count_ok;
+}
+
+/* ---- PCRE2 memory from an arena ---------------------------------------- */
+
+static void *arena_malloc(size_t size, void *data)
+{
+	return bl_arena_alloc(data, size ? size : 1);
+}
+
+static void arena_nofree(void *p, void *data)
+{
+	(void)p;
+	(void)data;
+}
+
+pcre2_general_context *bl_ops_gctx(struct bl_arena *a)
+{
+	return pcre2_general_context_create(arena_malloc, arena_nofree, a);
+}
+
+struct regex_scratch {
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+};
+
+void bl_ops_scratch_free(struct bl_eval *e)
+{
+	struct regex_scratch *rs = e->regex_scratch;
+	if (!rs)
+		return;
+	pcre2_match_data_free(rs->md);
+	pcre2_match_context_free(rs->mc);
+	free(rs);
+	e->regex_scratch = NULL;
+}
+
+/* ---- text forms -------------------------------------------------------- */
+
+/* Text of a scalar without allocating; false for arrays and objects. */
+static bool scalar_text(const struct bl_value *v, const char **s, size_t *len)
+{
+	switch (v->type) {
+	case BL_VSTR:
+		*s = v->u.str.s;
+		*len = v->u.str.len;
+		return true;
+	case BL_VNUM:
+		*s = v->u.num.text;
+		*len = v->u.num.len;
+		return true;
+	case BL_VBOOL:
+		*s = v->b ? "true" : "false";
+		*len = v->b ? 4 : 5;
+		return true;
+	case BL_VNULL:
+		*s = "";
+		*len = 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Compact JSON of v copied into arena a; NULL on ENOMEM. */
+static const char *json_text(const struct bl_value *v, struct bl_arena *a, size_t *len)
+{
+	struct bl_buf b;
+	bl_buf_init(&b, 1u << 24);
+	bl_json_write(&b, v, 0);
+	char *out = NULL;
+	if (!b.failed) {
+		out = bl_arena_strndup(a, b.data ? b.data : "", b.len);
+		*len = b.len;
+	}
+	bl_buf_free(&b);
+	return out;
+}
+
+/* Text of any value, arrays/objects as compact JSON in the eval arena. */
+static bool any_text(const struct bl_value *v, struct bl_eval *e, const char **s, size_t *len)
+{
+	if (scalar_text(v, s, len))
+		return true;
+	*s = json_text(v, e->arena, len);
+	if (!*s) {
+		snprintf(e->error, sizeof(e->error), "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* Equal ignoring case where b is already lower-case (folds one side only). */
+static bool ieq_lower(const char *a, size_t alen, const char *lower, size_t llen)
+{
+	if (alen != llen)
+		return false;
+	for (size_t i = 0; i < alen; i++)
+		if (bl_lower((unsigned char)a[i]) != (unsigned char)lower[i])
+			return false;
+	return true;
+}
+
+bool bl_value_text_eq(const struct bl_value *a, const struct bl_value *b)
+{
+	if (a->type == BL_VNUM && b->type == BL_VNUM)
+		return a->u.num.d == b->u.num.d;
+	if (a->type == BL_VARR || b->type == BL_VARR || a->type == BL_VOBJ || b->type == BL_VOBJ) {
+		if (a->type != b->type)
+			return false;
+		if (a->type == BL_VARR) {
+			if (a->u.arr.n != b->u.arr.n)
+				return false;
+			for (uint32_t i = 0; i < a->u.arr.n; i++)
+				if (!bl_value_text_eq(&a->u.arr.items[i], &b->u.arr.items[i]))
+					return false;
+			return true;
+		}
+		if (a->u.obj.n != b->u.obj.n)
+			return false;
+		for (uint32_t i = 0; i < a->u.obj.n; i++) {
+			const struct bl_member *m = &a->u.obj.items[i];
+			const struct bl_value *o = bl_value_get(b, m->key, m->klen);
+			if (!o || !bl_value_text_eq(&m->val, o))
+				return false;
+		}
+		return true;
+	}
+	const char *x, *y;
+	size_t xl, yl;
+	scalar_text(a, &x, &xl);
+	scalar_text(b, &y, &yl);
+	return bl_str_ieq(x, xl, y, yl);
+}
+
+static bool eq_operand(const struct bl_value *a, const struct bl_operand *o)
+{
+	const struct bl_value *v = o->v;
+	if (a->type == BL_VARR || a->type == BL_VOBJ || v->type == BL_VARR || v->type == BL_VOBJ)
+		return bl_value_text_eq(a, v);
+	if (a->type == BL_VNUM && o->isnum)
+		return a->u.num.d == o->num;
+	const char *s;
+	size_t len;
+	scalar_text(a, &s, &len);
+	return ieq_lower(s, len, o->lower, o->llen);
+}
+
+/* Strict decimal number grammar over the whole string: [+-]?(d+(.d*)?|.d+)([eE][+-]?d+)? */
+static bool parse_number(const char *s, size_t len, double *out)
+{
+	char buf[128];
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	size_t i = 0;
+	if (s[i] == '+' || s[i] == '-')
+		i++;
+	size_t digits = 0;
+	while (i < len && s[i] >= '0' && s[i] <= '9') {
+		i++;
+		digits++;
+	}
+	if (i < len && s[i] == '.') {
+		i++;
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			i++;
+			digits++;
+		}
+	}
+	if (!digits)
+		return false;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t ed = 0;
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			i++;
+			ed++;
+		}
+		if (!ed)
+			return false;
+	}
+	if (i != len)
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	double d = strtod(buf, NULL);
+	if (!isfinite(d))
+		return false;
+	*out = d;
+	return true;
+}
+
+/* ---- like and match ------------------------------------------------------ */
+
+/* Azure's like: '*' is any run (possibly empty), every other byte literal,
+ * ASCII case ignored; one remembered star keeps it linear-time in practice. */
+static bool like_match(const char *pat, size_t plen, const char *s, size_t slen)
+{
+	size_t p = 0, i = 0, star_p = SIZE_MAX, star_i = 0;
+	while (i < slen) {
+		if (p < plen && pat[p] == '*') {
+			while (p < plen && pat[p] == '*')
+				p++;
+			if (p == plen)
+				return true;
+			star_p = p;
+			star_i = i;
+		} else if (p < plen && bl_lower((unsigned char)pat[p]) == bl_lower((unsigned char)s[i])) {
+			p++;
+			i++;
+		} else if (star_p != SIZE_MAX) {
+			p = star_p;
+			i = ++star_i;
+		} else {
+			return false;
+		}
+	}
+	while (p < plen && pat[p] == '*')
+		p++;
+	return p == plen;
+}
+
+/* Length of the UTF-8 sequence starting at s[i] (1 for stray bytes). */
+static size_t utf8_len(const char *s, size_t len, size_t i)
+{
+	unsigned char c = (unsigned char)s[i];
+	size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+	if (i + n > len)
+		return 1;
+	for (size_t k = 1; k < n; k++)
+		if (((unsigned char)s[i + k] & 0xC0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* Azure's match: '#' a digit, '?' a letter, '.' any character, else literal. */
+static bool match_pattern(const char *pat, size_t plen, const char *s, size_t slen, bool icase)
+{
+	size_t i = 0;
+	for (size_t p = 0; p < plen; p++) {
+		if (i >= slen)
+			return false;
+		unsigned char c = (unsigned char)s[i];
+		switch (pat[p]) {
+		case '#':
+			if (c < '0' || c > '9')
+				return false;
+			i++;
+			break;
+		case '?':
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+				return false;
+			i++;
+			break;
+		case '.':
+			i += utf8_len(s, slen, i);
+			break;
+		default:
+			if (icase ? bl_lower((unsigned char)pat[p]) != bl_lower(c) : (unsigned char)pat[p] != c)
+				return false;
+			i++;
+		}
+	}
+	return i == slen;
+}
+
+/* ---- preparation --------------------------------------------------------- */
+
+static int prep_text(struct bl_operand *o, const struct bl_value *v, struct bl_arena *a)
+{
+	const char *s;
+	size_t len;
+	if (!scalar_text(v, &s, &len)) {
+		s = json_text(v, a, &len);
+		if (!s)
+			return BL_ENOMEM;
+	}
+	if (len > UINT32_MAX)
+		return BL_ENOMEM;
+	char *low = bl_arena_alloc(a, len + 1);
+	if (!low)
+		return BL_ENOMEM;
+	for (size_t i = 0; i < len; i++)
+		low[i] = (char)bl_lower((unsigned char)s[i]);
+	low[len] = '\0';
+	o->raw = s;
+	o->rawlen = (uint32_t)len;
+	o->lower = low;
+	o->llen = (uint32_t)len;
+	if (v->type == BL_VNUM) {
+		o->isnum = true;
+		o->num = v->u.num.d;
+	}
+	return 0;
+}
+
+static int type_err(char *msg, size_t msgsize, int op, const char *want, const struct bl_value *v)
+{
+	snprintf(msg, msgsize, "%s needs %s, not %s", bl_op_name(op), want,
+		 bl_vtype_name((enum bl_vtype)v->type));
+	return BL_EINVAL;
+}
+
+/* An octal permission string or number text: 1 to 5 octal digits, <= 07777. */
+static bool parse_mode(const char *s, size_t len, uint32_t *out)
+{
+	if (len == 0 || len > 5)
+		return false;
+	uint32_t m = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '7')
+			return false;
+		m = m * 8 + (uint32_t)(s[i] - '0');
+	}
+	if (m > 07777)
+		return false;
+	*out = m;
+	return true;
+}
+
+int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct bl_arena *a,
+		  pcre2_general_context *gctx, bool jit, char *msg, size_t msgsize)
+{
+	memset(o, 0, sizeof(*o));
+	o->v = v;
+	switch (op) {
+	case BL_OP_EQUALS:
+	case BL_OP_NOTEQUALS:
+	case BL_OP_CONTAINS:
+	case BL_OP_NOTCONTAINS:
+		return prep_text(o, v, a);
+	case BL_OP_IN:
+	case BL_OP_NOTIN:
+		if (v->type != BL_VARR)
+			return type_err(msg, msgsize, op, "an array", v);
+		o->nitems = v->u.arr.n;
+		o->items = bl_arena_calloc(a, v->u.arr.n ? v->u.arr.n : 1, sizeof(*o->items));
+		if (!o->items)
+			return BL_ENOMEM;
+		for (uint32_t i = 0; i < v->u.arr.n; i++) {
+			o->items[i].v = &v->u.arr.items[i];
+			int rc = prep_text(&o->items[i], &v->u.arr.items[i], a);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	case BL_OP_LIKE:
+	case BL_OP_NOTLIKE:
+	case BL_OP_MATCH:
+	case BL_OP_NOTMATCH:
+	case BL_OP_MATCHI:
+	case BL_OP_NOTMATCHI:
+	case BL_OP_CONTAINSKEY:
+	case BL_OP_NOTCONTAINSKEY:
+		if (v->type != BL_VSTR)
+			return type_err(msg, msgsize, op, "a string", v);
+		return prep_text(o, v, a);
+	case BL_OP_LESS:
+	case BL_OP_LESSOREQ:
+	case BL_OP_GREATER:
+	case BL_OP_GREATEROREQ:
+		if (v->type != BL_VSTR && v->type != BL_VNUM)
+			return type_err(msg, msgsize, op, "a number or a string", v);
+		return prep_text(o, v, a);
+	case BL_OP_EXISTS:
+		if (v->type == BL_VBOOL) {
+			o->flag = v->b;
+			return prep_text(o, v, a);
+		}
+		if (v->type == BL_VSTR && (bl_str_ieq(v->u.str.s, v->u.str.len, "true", 4) ||
+					   bl_str_ieq(v->u.str.s, v->u.str.len, "false", 5))) {
+			o->flag = v->u.str.len == 4;
+			return prep_text(o, v, a);
+		}
+		snprintf(msg, msgsize, "exists needs true or false (or the strings \"true\"/\"false\")");
+		return BL_EINVAL;
+	case BL_OP_REGEX:
+	case BL_OP_NOTREGEX: {
+		if (v->type != BL_VSTR)
+			return type_err(msg, msgsize, op, "a string", v);
+		int rc = prep_text(o, v, a);
+		if (rc)
+			return rc;
+		pcre2_compile_context *cc = gctx ? pcre2_compile_context_create(gctx) : NULL;
+		if (gctx && !cc)
+			return BL_ENOMEM;
+		int errcode = 0;
+		PCRE2_SIZE erroff = 0;
+		o->re = pcre2_compile((PCRE2_SPTR)v->u.str.s, v->u.str.len,
+				      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &errcode, &erroff, cc);
+		if (!o->re) {
+			PCRE2_UCHAR ebuf[160];
+			if (pcre2_get_error_message(errcode, ebuf, sizeof(ebuf)) < 0)
+				snprintf((char *)ebuf, sizeof(ebuf), "error %d", errcode);
+			snprintf(msg, msgsize, "invalid regex at offset %zu: %s", (size_t)erroff,
+				 (const char *)ebuf);
+			return BL_EINVAL;
+		}
+		/* JIT failure only costs speed: the interpreter still runs. */
+		if (jit)
+			(void)pcre2_jit_compile(o->re, PCRE2_JIT_COMPLETE);
+		return 0;
+	}
+	case BL_OP_VLESS:
+	case BL_OP_VLESSOREQ:
+	case BL_OP_VGREATER:
+	case BL_OP_VGREATEROREQ:
+		if (v->type != BL_VSTR && v->type != BL_VNUM)
+			return type_err(msg, msgsize, op, "a version string", v);
+		return prep_text(o, v, a);
+	case BL_OP_MODEATMOST: {
+		const char *s;
+		size_t len;
+		if ((v->type != BL_VSTR && v->type != BL_VNUM) || !scalar_text(v, &s, &len) ||
+		    !parse_mode(s, len, &o->mode)) {
+			snprintf(msg, msgsize, "modeAtMost needs an octal mode such as \"0640\"");
+			return BL_EINVAL;
+		}
+		return prep_text(o, v, a);
+	}
+	default:
+		snprintf(msg, msgsize, "unknown operator");
+		return BL_EINVAL;
+	}
+}
+
+/* ---- application --------------------------------------------------------- */
+
+static enum bl_truth unknown(struct bl_eval *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static enum bl_truth unknown(struct bl_eval *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->error, sizeof(e->error), fmt, ap);
+	va_end(ap);
+	return BL_UNKNOWN;
+}
+
+static enum bl_truth order_result(int op, int c)
+{
+	switch (op) {
+	case BL_OP_LESS:
+	case BL_OP_VLESS:
+		return c < 0 ? BL_TRUE : BL_FALSE;
+	case BL_OP_LESSOREQ:
+	case BL_OP_VLESSOREQ:
+		return c <= 0 ? BL_TRUE : BL_FALSE;
+	case BL_OP_GREATER:
+	case BL_OP_VGREATER:
+		return c > 0 ? BL_TRUE : BL_FALSE;
+	default:
+		return c >= 0 ? BL_TRUE : BL_FALSE;
+	}
+}
+
+static enum bl_truth apply_order(int op, const struct bl_value *a, const struct bl_operand *o,
+				 struct bl_eval *e)
+{
+	double x;
+	if (o->isnum) {
+		if (a->type == BL_VNUM)
+			x = a->u.num.d;
+		else if (a->type == BL_VSTR && parse_number(a->u.str.s, a->u.str.len, &x))
+			;
+		else
+			return unknown(e, "%s: cannot compare %s with a number", bl_op_name(op),
+				       bl_vtype_name((enum bl_vtype)a->type));
+		return order_result(op, x < o->num ? -1 : x > o->num ? 1 : 0);
+	}
+	if (a->type != BL_VSTR)
+		return unknown(e, "%s: cannot compare %s with a string", bl_op_name(op),
+			       bl_vtype_name((enum bl_vtype)a->type));
+	return order_result(op, bl_str_icmp(a->u.str.s, a->u.str.len, o->lower, o->llen));
+}
+
+static enum bl_truth apply_regex(const struct bl_value *a, const struct bl_operand *o,
+				 struct bl_eval *e)
+{
+	const char *s;
+	size_t len;
+	if (!any_text(a, e, &s, &len))
+		return BL_UNKNOWN;
+	struct regex_scratch *rs = e->regex_scratch;
+	if (!rs) {
+		rs = calloc(1, sizeof(*rs));
+		if (rs) {
+			rs->md = pcre2_match_data_create(1, NULL);
+			rs->mc = pcre2_match_context_create(NULL);
+		}
+		if (!rs || !rs->md || !rs->mc) {
+			if (rs) {
+				pcre2_match_data_free(rs->md);
+				pcre2_match_context_free(rs->mc);
+				free(rs);
+			}
+			snprintf(e->error, sizeof(e->error), "out of memory for regex matching");
+			return BL_UNKNOWN;
+		}
+		e->regex_scratch = rs;
+	}
+	uint32_t limit = e->regex_match_limit ? e->regex_match_limit : 1000000u;
+	pcre2_set_match_limit(rs->mc, limit);
+	int rc = pcre2_match(o->re, (PCRE2_SPTR)s, len, 0, 0, rs->md, rs->mc);
+	if (rc >= 0)
+		return BL_TRUE;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return BL_FALSE;
+	if (rc == PCRE2_ERROR_MATCHLIMIT)
+		snprintf(e->error, sizeof(e->error), "regex %.*s: match limit (%u) exceeded",
+			 (int)(o->rawlen > 100 ? 100 : o->rawlen), o->raw, limit);
+	else {
+		PCRE2_UCHAR ebuf[120];
+		if (pcre2_get_error_message(rc, ebuf, sizeof(ebuf)) < 0)
+			snprintf((char *)ebuf, sizeof(ebuf), "error %d", rc);
+		snprintf(e->error, sizeof(e->error), "regex match failed: %s", (const char *)ebuf);
+	}
+	return BL_UNKNOWN;
+}
+
+/* The positive operators, on a present value. */
+static enum bl_truth apply_pos(int op, const struct bl_value *a, const struct bl_operand *o,
+			       struct bl_eval *e)
+{
+	const char *s;
+	size_t len;
+	switch (op) {
+	case BL_OP_EQUALS:
+		return eq_operand(a, o) ? BL_TRUE : BL_FALSE;
+	case BL_OP_IN:
+		for (uint32_t i = 0; i < o->nitems; i++)
+			if (eq_operand(a, &o->items[i]))
+				return BL_TRUE;
+		return BL_FALSE;
+	case BL_OP_LIKE:
+		if (!any_text(a, e, &s, &len))
+			return BL_UNKNOWN;
+		return like_match(o->lower, o->llen, s, len) ? BL_TRUE : BL_FALSE;
+	case BL_OP_MATCH:
+	case BL_OP_MATCHI:
+		if (!any_text(a, e, &s, &len))
+			return BL_UNKNOWN;
+		return match_pattern(o->raw, o->rawlen, s, len, op == BL_OP_MATCHI) ? BL_TRUE
+										      : BL_FALSE;
+	case BL_OP_CONTAINS:
+		if (a->type == BL_VARR) {
+			for (uint32_t i = 0; i < a->u.arr.n; i++)
+				if (eq_operand(&a->u.arr.items[i], o))
+					return BL_TRUE;
+			return BL_FALSE;
+		}
+		if (!any_text(a, e, &s, &len))
+			return BL_UNKNOWN;
+		return bl_str_icontains(s, len, o->lower, o->llen) ? BL_TRUE : BL_FALSE;
+	case BL_OP_CONTAINSKEY:
+		return (a->type == BL_VOBJ && bl_value_get(a, o->raw, o->rawlen)) ? BL_TRUE : BL_FALSE;
+	case BL_OP_LESS:
+	case BL_OP_LESSOREQ:
+	case BL_OP_GREATER:
+	case BL_OP_GREATEROREQ:
+		return apply_order(op, a, o, e);
+	case BL_OP_EXISTS:
+		return o->flag ? BL_TRUE : BL_FALSE;
+	case BL_OP_REGEX:
+		return apply_regex(a, o, e);
+	case BL_OP_VLESS:
+	case BL_OP_VLESSOREQ:
+	case BL_OP_VGREATER:
+	case BL_OP_VGREATEROREQ:
+		if ((a->type != BL_VSTR && a->type != BL_VNUM) || !scalar_text(a, &s, &len))
+			return unknown(e, "%s: %s is not a version", bl_op_name(op),
+				       bl_vtype_name((enum bl_vtype)a->type));
+		return order_result(op, bl_version_cmp(s, len, o->raw, o->rawlen));
+	case BL_OP_MODEATMOST: {
+		uint32_t mode;
+		if ((a->type != BL_VSTR && a->type != BL_VNUM) || !scalar_text(a, &s, &len) ||
+		    !parse_mode(s, len, &mode))
+			return unknown(e, "modeAtMost: %s value is not an octal file mode",
+				       bl_vtype_name((enum bl_vtype)a->type));
+		return (mode & ~o->mode) == 0 ? BL_TRUE : BL_FALSE;
+	}
+	default:
+		return unknown(e, "internal: operator %s not applicable", bl_op_name(op));
+	}
+}
+
+enum bl_truth bl_op_apply(int op, const struct bl_value *actual, const struct bl_operand *o,
+			  struct bl_eval *e)
+{
+	int base = OPS[op].base;
+	if (base < 0) {
+		if (!actual)
+			return (op == BL_OP_EXISTS && !o->flag) ? BL_TRUE : BL_FALSE;
+		return apply_pos(op, actual, o, e);
+	}
+	if (!actual)
+		return BL_TRUE;
+	enum bl_truth t = apply_pos(base, actual, o, e);
+	return t == BL_UNKNOWN ? t : (t == BL_TRUE ? BL_FALSE : BL_TRUE);
+}

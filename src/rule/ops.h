@@ -1,0 +1,105 @@
+/*
+ * ops.h - the operators of the condition language (internal to src/rule):
+ * name lookup, compile-time preparation of operands (case folding, numeric
+ * forms, regexes) and the comparison of one actual value against one
+ * prepared operand, with Azure Policy's semantics (docs/conditions.md).
+ */
+#ifndef BL_RULE_OPS_H
+#define BL_RULE_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "doc/value.h"
+#include "rule/rule.h"
+#include "util/arena.h"
+
+enum bl_op {
+	BL_OP_EQUALS = 0,
+	BL_OP_NOTEQUALS,
+	BL_OP_LIKE,
+	BL_OP_NOTLIKE,
+	BL_OP_MATCH,
+	BL_OP_NOTMATCH,
+	BL_OP_MATCHI,
+	BL_OP_NOTMATCHI,
+	BL_OP_CONTAINS,
+	BL_OP_NOTCONTAINS,
+	BL_OP_IN,
+	BL_OP_NOTIN,
+	BL_OP_CONTAINSKEY,
+	BL_OP_NOTCONTAINSKEY,
+	BL_OP_LESS,
+	BL_OP_LESSOREQ,
+	BL_OP_GREATER,
+	BL_OP_GREATEROREQ,
+	BL_OP_EXISTS,
+	BL_OP_REGEX,
+	BL_OP_NOTREGEX,
+	BL_OP_VLESS,
+	BL_OP_VLESSOREQ,
+	BL_OP_VGREATER,
+	BL_OP_VGREATEROREQ,
+	BL_OP_MODEATMOST,
+	BL_OP_COUNT_
+};
+
+/* A prepared operand.  Built once at compile time for constants, or per
+ * evaluation (in the eval arena) for operands that are runtime expressions. */
+struct bl_operand {
+	const struct bl_value *v;     /* the operand value */
+	const char *raw;              /* text form as written (strings, numbers) */
+	uint32_t rawlen;
+	const char *lower;            /* text form, ASCII-lowercased */
+	uint32_t llen;
+	bool isnum;                   /* v is a number: num holds it */
+	double num;
+	bool flag;                    /* exists: the boolean */
+	uint32_t mode;                /* modeAtMost: the mask */
+	pcre2_code *re;               /* regex/notRegex */
+	struct bl_operand *items;     /* in/notIn: one per array element */
+	uint32_t nitems;
+};
+
+/* Canonical (documented) spelling of an operator, e.g. "notEquals". */
+const char *bl_op_name(int op);
+
+/* Operator for a key, matched case-insensitively; -1 when it is none. */
+int bl_op_lookup(const char *key, size_t len);
+
+/* May the operator compare a count?  (equals notEquals less... in notIn) */
+bool bl_op_count_ok(int op);
+
+/* A general context whose allocations come from arena a (so compiled
+ * regexes are released with the program's arena).  NULL on ENOMEM. */
+pcre2_general_context *bl_ops_gctx(struct bl_arena *a);
+
+/*
+ * Check v's type for op and prepare o (strings in arena a, regex through
+ * gctx; jit says whether to JIT-compile).  Returns 0; BL_EINVAL with a
+ * message in msg (the operand is unusable: wrong type, bad regex, bad mode
+ * mask); BL_ENOMEM.
+ */
+int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct bl_arena *a,
+		  pcre2_general_context *gctx, bool jit, char *msg, size_t msgsize);
+
+/*
+ * Compare actual (NULL when the field is missing) with o.  BL_UNKNOWN sets
+ * e->error.  Allocates only from e->arena (and only for text forms of
+ * arrays/objects and the lazily created regex match data).
+ */
+enum bl_truth bl_op_apply(int op, const struct bl_value *actual, const struct bl_operand *o,
+			  struct bl_eval *e);
+
+/* Release the per-thread regex scratch kept in e->regex_scratch. */
+void bl_ops_scratch_free(struct bl_eval *e);
+
+/* Equality used by equals/in/contains: numbers numerically, containers
+ * structurally, everything else as text ignoring ASCII case. */
+bool bl_value_text_eq(const struct bl_value *a, const struct bl_value *b);
+
+#endif

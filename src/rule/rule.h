@@ -1,0 +1,116 @@
+/*
+ * rule.h - the condition language (FORMATS.md §2): compile once, evaluate
+ * against one asset document at a time.
+ *
+ * Compilation splits paths, parses expressions, folds parameters() and other
+ * constant expressions, interns and case-folds comparison strings and
+ * compiles regexes (PCRE2, JIT) once.  The compiled program is immutable and
+ * shared by all worker threads; everything an evaluation needs to write lives
+ * in its struct bl_eval (one per thread).
+ *
+ * Evaluation is three-valued: true, false, or error (an ordering operator on
+ * mismatched types, a regex hitting its match limit, an error value from a
+ * host probe...).  allOf/anyOf/not use Kleene logic: in allOf a false child
+ * decides even beside an error, in anyOf a true child does; otherwise an
+ * error propagates.  An error is never turned into a pass.
+ */
+#ifndef BL_RULE_RULE_H
+#define BL_RULE_RULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "doc/value.h"
+#include "util/arena.h"
+#include "util/error.h"
+
+struct bl_cond;    /* opaque compiled condition */
+
+/* Compile-time environment. */
+struct bl_rule_env {
+	struct bl_arena *arena;               /* owns the compiled program */
+	struct bl_diags *diags;               /* every compile error goes here */
+	const struct bl_value *param_defs;    /* the baseline's `parameters` object, or NULL */
+	const struct bl_value *param_values;  /* name -> value overriding defaults, or NULL */
+};
+
+/*
+ * Compile cond (an object node of a document).  Every problem is added to
+ * env->diags with the file:line:col of the offending node: unknown keys,
+ * unknown operators, a leaf with zero or two operators, wrong operand types
+ * (in/notIn need an array, exists a boolean or "true"/"false", count an
+ * integer...), bad regexes, bad expressions, unknown parameters.
+ * Returns 0 with *out set, BL_EINVAL (diags filled), or BL_ENOMEM.
+ */
+int bl_cond_compile(const struct bl_cond **out, const struct bl_value *cond,
+		    const struct bl_rule_env *env);
+
+enum bl_truth {
+	BL_FALSE = 0,
+	BL_TRUE = 1,
+	BL_UNKNOWN = 2,    /* evaluation error; struct bl_eval.error says why */
+};
+
+#define BL_EVIDENCE_MAX 8
+#define BL_SCOPE_MAX 16
+
+struct bl_evidence {
+	const char *path;              /* concrete path, e.g. "properties.rules[2].access"
+					  or "count(properties.rules[*])" (eval arena) */
+	const struct bl_value *actual; /* NULL when the field is missing */
+	const char *expected;          /* e.g. "equals true", "in [\"a\",\"b\"]" (eval arena) */
+};
+
+/* A binding made by count: the element being counted. */
+struct bl_scope {
+	const char *name;               /* value count: its `name`; field count: NULL */
+	const struct bl_path *array;    /* field count: the counted "...[*]" path */
+	const struct bl_value *current; /* the current element */
+	const char *concrete;           /* concrete path of the element, for evidence */
+};
+
+/*
+ * Per-thread evaluation state.  bl_eval_init once per thread, bl_eval_reset
+ * per asset, bl_eval_fini at the end.  Not shared between threads.
+ */
+struct bl_eval {
+	const struct bl_value *doc;     /* the asset document */
+	struct bl_arena *arena;         /* scratch for this asset (caller resets) */
+	struct bl_scope scopes[BL_SCOPE_MAX];
+	size_t nscopes;
+	char error[256];                /* why the last BL_UNKNOWN happened */
+	struct bl_evidence ev[BL_EVIDENCE_MAX];
+	size_t nev;
+	void *regex_scratch;            /* PCRE2 match data, created lazily */
+	uint32_t regex_match_limit;     /* 0 = 1,000,000 */
+};
+
+void bl_eval_init(struct bl_eval *e);
+void bl_eval_reset(struct bl_eval *e, const struct bl_value *doc, struct bl_arena *arena);
+void bl_eval_fini(struct bl_eval *e);
+
+/* Evaluate c against e->doc. */
+enum bl_truth bl_cond_eval(const struct bl_cond *c, struct bl_eval *e);
+
+/*
+ * Fill e->ev with the leaves that made c come out as `outcome` (call after
+ * bl_cond_eval returned it): for allOf=false the first false child, for
+ * anyOf=false every child, for allOf=true every child, for anyOf=true the
+ * first true child, through `not` with the outcome flipped; a [*] leaf names
+ * the first element that decided.  Capped at BL_EVIDENCE_MAX.
+ */
+void bl_cond_explain(const struct bl_cond *c, struct bl_eval *e, enum bl_truth outcome);
+
+/* Describe the condition for people, e.g. "properties.x equals true" (arena). */
+const char *bl_cond_describe(const struct bl_cond *c, struct bl_arena *a);
+
+/*
+ * The top-level keys of the document that c reads (the first segment of every
+ * field path, lower-cased), so a caller can resolve only those namespaces.
+ * Calls cb once per distinct key.  Expressions using field() are included.
+ */
+typedef void (*bl_cond_key_cb)(void *ctx, const char *key, size_t len);
+void bl_cond_keys(const struct bl_cond *c, bl_cond_key_cb cb, void *ctx);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * arena.c - chained-block bump allocator (see arena.h).
+ *
+ * Oversized requests get a block of their own so a single large string does
+ * not waste a normal block.  Reset keeps the largest recent block so that the
+ * per-record arenas of the engine stop calling malloc after warm-up.
+ */
+#include "util/arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct bl_arena_block {
+	struct bl_arena_block *next;
+	size_t size;   /* usable bytes in data[] */
+	size_t off;    /* next free offset */
+	_Alignas(16) unsigned char data[];
+};
+
+#define ARENA_ALIGN 16u
+
+void bl_arena_init(struct bl_arena *a, size_t block_size)
+{
+	a->head = NULL;
+	a->spare = NULL;
+	a->block_size = block_size ? block_size : (size_t)64 * 1024;
+	a->used = 0;
+	a->limit = 0;
+}
+
+static struct bl_arena_block *block_new(size_t size)
+{
+	if (size > SIZE_MAX - sizeof(struct bl_arena_block))
+		return NULL;
+	struct bl_arena_block *b = malloc(sizeof(*b) + size);
+	if (!b)
+		return NULL;
+	b->next = NULL;
+	b->size = size;
+	b->off = 0;
+	return b;
+}
+
+void *bl_arena_alloc(struct bl_arena *a, size_t size)
+{
+	if (size == 0)
+		size = 1;
+	if (size > SIZE_MAX - ARENA_ALIGN)
+		return NULL;
+	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (a->limit && (size > a->limit || a->used > a->limit - size))
+		return NULL;
+	struct bl_arena_block *b = a->head;
+	if (!b || b->size - b->off < size) {
+		struct bl_arena_block *nb = NULL;
+		if (a->spare && a->spare->size >= size) {
+			nb = a->spare;
+			a->spare = nb->next;
+			nb->off = 0;
+		} else {
+			size_t want = size > a->block_size ? size : a->block_size;
+			nb = block_new(want);
+			if (!nb)
+				return NULL;
+		}
+		nb->next = a->head;
+		a->head = nb;
+		b = nb;
+	}
+	void *p = b->data + b->off;
+	b->off += size;
+	a->used += size;
+	return p;
+}
+
+void *bl_arena_calloc(struct bl_arena *a, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	void *p = bl_arena_alloc(a, n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+char *bl_arena_strndup(struct bl_arena *a, const char *s, size_t len)
+{
+	if (len == SIZE_MAX)
+		return NULL;
+	char *p = bl_arena_alloc(a, len + 1);
+	if (!p)
+		return NULL;
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *bl_arena_printf(struct bl_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	char *p = bl_arena_alloc(a, (size_t)n + 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+static void chain_free(struct bl_arena_block *b)
+{
+	while (b) {
+		struct bl_arena_block *n = b->next;
+		free(b);
+		b = n;
+	}
+}
+
+void bl_arena_reset(struct bl_arena *a)
+{
+	/* Keep the largest block (it is the one the workload needed), free the rest. */
+	struct bl_arena_block *keep = NULL, *b = a->head;
+	while (b) {
+		struct bl_arena_block *n = b->next;
+		if (!keep || b->size > keep->size) {
+			if (keep)
+				free(keep);
+			keep = b;
+		} else {
+			free(b);
+		}
+		b = n;
+	}
+	b = a->spare;
+	while (b) {
+		struct bl_arena_block *n = b->next;
+		if (!keep || b->size > keep->size) {
+			if (keep)
+				free(keep);
+			keep = b;
+		} else {
+			free(b);
+		}
+		b = n;
+	}
+	a->head = NULL;
+	a->spare = keep;
+	if (keep) {
+		keep->next = NULL;
+		keep->off = 0;
+	}
+	a->used = 0;
+}
+
+void bl_arena_free(struct bl_arena *a)
+{
+	chain_free(a->head);
+	chain_free(a->spare);
+	a->head = NULL;
+	a->spare = NULL;
+	a->used = 0;
+}
