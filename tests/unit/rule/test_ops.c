@@ -1,0 +1,284 @@
+/*
+ * test_ops.c - every operator of the condition language, table-driven:
+ * (document, condition, expected truth), including Azure Policy's
+ * surprising cases (true equals "true", vacuous [*], notEquals on a
+ * missing field, exists "false", like with several '*', match with #?.,
+ * contains on arrays).
+ */
+#include "testutil.h"
+
+#include "rule/rule.h"
+
+enum { F = BL_FALSE, T = BL_TRUE, E = BL_UNKNOWN, C = 9 /* compile error */ };
+
+struct row {
+	const char *doc;
+	const char *cond;
+	int want;
+};
+
+#define D1 "{\"s\":\"Hello World\",\"n\":10,\"f\":1.5,\"ns\":\"42\",\"b\":true,\"z\":null," \
+	   "\"arr\":[\"Alpha\",\"beta\",3],\"o\":{\"Key\":1,\"k2\":\"v\"},\"e\":[]," \
+	   "\"rules\":[{\"access\":\"Allow\",\"port\":22},{\"access\":\"Deny\",\"port\":80}]," \
+	   "\"mixed\":[{\"access\":\"Deny\"},{\"port\":1}],\"date\":\"2024-05-01T00:00:00Z\"," \
+	   "\"mode\":\"0640\",\"nmode\":644,\"ver\":\"1:2.3-1ubuntu1\",\"bs\":\"true\"}"
+
+static const struct row ROWS[] = {
+	/* equals / notEquals: strings ignore case, true equals "true", numbers numerically */
+	{D1, "{\"field\":\"s\",\"equals\":\"hello world\"}", T},
+	{D1, "{\"field\":\"S\",\"EQUALS\":\"HELLO WORLD\"}", T},
+	{D1, "{\"field\":\"s\",\"equals\":\"hello\"}", F},
+	{D1, "{\"field\":\"b\",\"equals\":\"true\"}", T},
+	{D1, "{\"field\":\"b\",\"equals\":\"TRUE\"}", T},
+	{D1, "{\"field\":\"bs\",\"equals\":true}", T},
+	{D1, "{\"field\":\"b\",\"equals\":false}", F},
+	{D1, "{\"field\":\"n\",\"equals\":10.0}", T},
+	{D1, "{\"field\":\"n\",\"equals\":\"10\"}", T},
+	{D1, "{\"field\":\"n\",\"equals\":1e1}", T},
+	{D1, "{\"field\":\"ns\",\"equals\":42}", T},
+	{D1, "{\"field\":\"z\",\"equals\":null}", T},
+	{D1, "{\"field\":\"arr\",\"equals\":[\"alpha\",\"BETA\",3.0]}", T},
+	{D1, "{\"field\":\"arr\",\"equals\":[\"alpha\",\"beta\"]}", F},
+	{D1, "{\"field\":\"o\",\"equals\":{\"key\":1,\"K2\":\"V\"}}", T},
+	{D1, "{\"field\":\"o\",\"equals\":\"x\"}", F},
+	{D1, "{\"field\":\"missing\",\"equals\":\"x\"}", F},
+	{D1, "{\"field\":\"missing\",\"equals\":\"\"}", F},
+	{D1, "{\"field\":\"missing\",\"notEquals\":\"x\"}", T},
+	{D1, "{\"field\":\"s\",\"notEquals\":\"HELLO WORLD\"}", F},
+	{D1, "{\"field\":\"s\",\"noteQuals\":\"bye\"}", T},
+	{D1, "{\"value\":\"abc\",\"equals\":\"ABC\"}", T},
+	{D1, "{\"value\":true,\"equals\":\"True\"}", T},
+	{D1, "{\"value\":\"[[x]\",\"equals\":\"[[X]\"}", T},
+	{D1, "{\"value\":\"[[x]\",\"like\":\"[x*\"}", T},
+
+	/* like: '*' anywhere, several times, case-insensitive, whole string */
+	{D1, "{\"field\":\"s\",\"like\":\"hello*\"}", T},
+	{D1, "{\"field\":\"s\",\"like\":\"*WORLD\"}", T},
+	{D1, "{\"field\":\"s\",\"like\":\"h*o*w*d\"}", T},
+	{D1, "{\"field\":\"s\",\"like\":\"h*x*d\"}", F},
+	{D1, "{\"field\":\"s\",\"like\":\"hello\"}", F},
+	{D1, "{\"field\":\"s\",\"like\":\"*\"}", T},
+	{D1, "{\"field\":\"s\",\"like\":\"Hello?World\"}", F},   /* '?' is literal in like */
+	{D1, "{\"field\":\"n\",\"like\":\"1*\"}", T},
+	{D1, "{\"field\":\"missing\",\"like\":\"*\"}", F},
+	{D1, "{\"field\":\"missing\",\"notLike\":\"*\"}", T},
+	{D1, "{\"field\":\"s\",\"notLike\":\"*world\"}", F},
+
+	/* match: # digit, ? letter, . any, other characters literal and case-sensitive */
+	{"{\"t\":\"ab-12.x\"}", "{\"field\":\"t\",\"match\":\"?" "?-##..\"}", T},
+	{"{\"t\":\"ab-12.x\"}", "{\"field\":\"t\",\"match\":\"?" "?-##.\"}", F},
+	{"{\"t\":\"ab-12.x\"}", "{\"field\":\"t\",\"match\":\"ab-12.x\"}", T},
+	{"{\"t\":\"ab-12.x\"}", "{\"field\":\"t\",\"match\":\"AB-12.x\"}", F},
+	{"{\"t\":\"ab-12.x\"}", "{\"field\":\"t\",\"matchInsensitively\":\"AB-##.X\"}", T},
+	{"{\"t\":\"ab-12.x\"}", "{\"field\":\"t\",\"match\":\"#?-##.?\"}", F},
+	{"{\"t\":\"ab-12.x\"}", "{\"field\":\"t\",\"notMatch\":\"AB-##.x\"}", T},
+	{"{\"t\":\"ab-12.x\"}", "{\"field\":\"t\",\"notMatchInsensitively\":\"AB-##.x\"}", F},
+	{"{\"t\":\"\xc3\xa9t\xc3\xa9\"}", "{\"field\":\"t\",\"match\":\"...\"}", T},
+	{"{}", "{\"field\":\"t\",\"match\":\"#\"}", F},
+	{"{}", "{\"field\":\"t\",\"notMatch\":\"#\"}", T},
+	{"{}", "{\"field\":\"t\",\"notMatchInsensitively\":\"#\"}", T},
+
+	/* contains: substring on strings, membership on arrays */
+	{D1, "{\"field\":\"s\",\"contains\":\"LO WO\"}", T},
+	{D1, "{\"field\":\"s\",\"contains\":\"xyz\"}", F},
+	{D1, "{\"field\":\"arr\",\"contains\":\"ALPHA\"}", T},
+	{D1, "{\"field\":\"arr\",\"contains\":\"alp\"}", F},
+	{D1, "{\"field\":\"arr\",\"contains\":3}", T},
+	{D1, "{\"field\":\"arr\",\"notContains\":\"gamma\"}", T},
+	{D1, "{\"field\":\"arr\",\"notContains\":\"Beta\"}", F},
+	{D1, "{\"field\":\"missing\",\"contains\":\"a\"}", F},
+	{D1, "{\"field\":\"missing\",\"notContains\":\"a\"}", T},
+
+	/* in / notIn */
+	{D1, "{\"field\":\"s\",\"in\":[\"x\",\"HELLO world\"]}", T},
+	{D1, "{\"field\":\"s\",\"in\":[]}", F},
+	{D1, "{\"field\":\"b\",\"in\":[\"true\"]}", T},
+	{D1, "{\"field\":\"n\",\"in\":[1,10.0]}", T},
+	{D1, "{\"field\":\"s\",\"notIn\":[\"x\",\"y\"]}", T},
+	{D1, "{\"field\":\"s\",\"notIn\":[\"hello world\"]}", F},
+	{D1, "{\"field\":\"missing\",\"in\":[\"\"]}", F},
+	{D1, "{\"field\":\"missing\",\"notIn\":[\"x\"]}", T},
+	{D1, "{\"field\":\"s\",\"in\":\"hello world\"}", C},
+
+	/* containsKey */
+	{D1, "{\"field\":\"o\",\"containsKey\":\"key\"}", T},
+	{D1, "{\"field\":\"o\",\"containsKey\":\"K2\"}", T},
+	{D1, "{\"field\":\"o\",\"containsKey\":\"k3\"}", F},
+	{D1, "{\"field\":\"s\",\"containsKey\":\"s\"}", F},
+	{D1, "{\"field\":\"o\",\"notContainsKey\":\"k3\"}", T},
+	{D1, "{\"field\":\"missing\",\"notContainsKey\":\"k\"}", T},
+	{D1, "{\"field\":\"missing\",\"containsKey\":\"k\"}", F},
+
+	/* ordering */
+	{D1, "{\"field\":\"n\",\"less\":11}", T},
+	{D1, "{\"field\":\"n\",\"less\":10}", F},
+	{D1, "{\"field\":\"n\",\"lessOrEquals\":10}", T},
+	{D1, "{\"field\":\"f\",\"greater\":1}", T},
+	{D1, "{\"field\":\"f\",\"greaterOrEquals\":1.5}", T},
+	{D1, "{\"field\":\"ns\",\"greater\":9}", T},           /* numeric text vs number */
+	{D1, "{\"field\":\"ns\",\"less\":100}", T},
+	{D1, "{\"field\":\"s\",\"less\":\"Hello x\"}", T},
+	{D1, "{\"field\":\"s\",\"greater\":\"HELLO A\"}", T},
+	{D1, "{\"field\":\"date\",\"less\":\"2024-06-01T00:00:00Z\"}", T},
+	{D1, "{\"field\":\"date\",\"greaterOrEquals\":\"2025-01-01\"}", F},
+	{D1, "{\"field\":\"n\",\"less\":\"20\"}", E},           /* number vs string */
+	{D1, "{\"field\":\"s\",\"less\":5}", E},                /* non-numeric text vs number */
+	{D1, "{\"field\":\"b\",\"less\":5}", E},
+	{D1, "{\"field\":\"o\",\"greater\":\"a\"}", E},
+	{D1, "{\"field\":\"arr\",\"greater\":1}", E},
+	{D1, "{\"field\":\"z\",\"greater\":1}", E},
+	{D1, "{\"field\":\"missing\",\"less\":5}", F},
+	{D1, "{\"field\":\"missing\",\"greaterOrEquals\":5}", F},
+	{D1, "{\"field\":\"n\",\"less\":true}", C},
+
+	/* exists */
+	{D1, "{\"field\":\"s\",\"exists\":true}", T},
+	{D1, "{\"field\":\"s\",\"exists\":\"true\"}", T},
+	{D1, "{\"field\":\"s\",\"exists\":\"false\"}", F},
+	{D1, "{\"field\":\"missing\",\"exists\":\"false\"}", T},
+	{D1, "{\"field\":\"missing\",\"exists\":false}", T},
+	{D1, "{\"field\":\"missing\",\"exists\":true}", F},
+	{D1, "{\"field\":\"z\",\"exists\":true}", T},
+	{D1, "{\"field\":\"s\",\"exists\":\"yes\"}", C},
+	{D1, "{\"field\":\"s\",\"exists\":1}", C},
+
+	/* regex (case-sensitive, unanchored) */
+	{D1, "{\"field\":\"s\",\"regex\":\"^Hello\\\\s+W\"}", T},
+	{D1, "{\"field\":\"s\",\"regex\":\"^hello\"}", F},
+	{D1, "{\"field\":\"s\",\"regex\":\"(?i)^hello\"}", T},
+	{D1, "{\"field\":\"s\",\"notRegex\":\"^hello\"}", T},
+	{D1, "{\"field\":\"n\",\"regex\":\"^1[0-9]$\"}", T},
+	{D1, "{\"field\":\"missing\",\"regex\":\".\"}", F},
+	{D1, "{\"field\":\"missing\",\"notRegex\":\".\"}", T},
+	{D1, "{\"field\":\"s\",\"regex\":\"(\"}", C},
+
+	/* versions */
+	{D1, "{\"field\":\"ver\",\"versionLess\":\"1:2.3-2\"}", T},
+	{D1, "{\"field\":\"ver\",\"versionGreater\":\"2.9\"}", T},
+	{D1, "{\"field\":\"ver\",\"versionGreaterOrEquals\":\"1:2.3-1ubuntu1\"}", T},
+	{D1, "{\"field\":\"ver\",\"versionLessOrEquals\":\"1:2.3~rc1\"}", F},
+	{D1, "{\"field\":\"missing\",\"versionLess\":\"1\"}", F},
+	{D1, "{\"field\":\"o\",\"versionLess\":\"1\"}", E},
+
+	/* modeAtMost */
+	{D1, "{\"field\":\"mode\",\"modeAtMost\":\"0640\"}", T},
+	{D1, "{\"field\":\"mode\",\"modeAtMost\":\"0600\"}", F},
+	{D1, "{\"field\":\"mode\",\"modeAtMost\":\"0644\"}", T},
+	{D1, "{\"field\":\"nmode\",\"modeAtMost\":644}", T},
+	{D1, "{\"field\":\"nmode\",\"modeAtMost\":\"0600\"}", F},
+	{D1, "{\"field\":\"s\",\"modeAtMost\":\"0600\"}", E},
+	{D1, "{\"field\":\"n\",\"modeAtMost\":\"0600\"}", F},   /* 10 is octal text: 010 */
+	{D1, "{\"field\":\"f\",\"modeAtMost\":\"0600\"}", E},
+	{D1, "{\"field\":\"missing\",\"modeAtMost\":\"0600\"}", F},
+	{D1, "{\"field\":\"mode\",\"modeAtMost\":\"0698\"}", C},
+	{D1, "{\"field\":\"mode\",\"modeAtMost\":true}", C},
+
+	/* [*]: every element, vacuous truth on empty or missing arrays */
+	{D1, "{\"field\":\"rules[*].access\",\"in\":[\"allow\",\"deny\"]}", T},
+	{D1, "{\"field\":\"rules[*].access\",\"equals\":\"allow\"}", F},
+	{D1, "{\"field\":\"rules[*].port\",\"greater\":20}", T},
+	{D1, "{\"field\":\"e[*].access\",\"equals\":\"allow\"}", T},
+	{D1, "{\"field\":\"missing[*].access\",\"equals\":\"allow\"}", T},
+	{D1, "{\"field\":\"s[*].access\",\"equals\":\"allow\"}", T},
+	{D1, "{\"field\":\"mixed[*].access\",\"equals\":\"deny\"}", F},   /* one lacks access */
+	{D1, "{\"field\":\"mixed[*].access\",\"notEquals\":\"allow\"}", T},
+	{D1, "{\"field\":\"mixed[*].port\",\"exists\":false}", F},
+	{D1, "{\"field\":\"rules[*].port\",\"exists\":true}", T},
+	{D1, "{\"field\":\"rules[*].access\",\"notEquals\":\"allow\"}", F},
+	{"{\"a\":[{\"b\":[1,2]},{\"b\":[]},{\"x\":1},{\"b\":[3]}]}", "{\"field\":\"a[*].b[*]\",\"less\":4}", T},
+	{"{\"a\":[{\"b\":[1,2]},{\"b\":[]},{\"x\":1},{\"b\":[5]}]}", "{\"field\":\"a[*].b[*]\",\"less\":4}", F},
+	{"{\"a\":[{\"b\":[1,\"x\"]},{\"b\":[9]}]}", "{\"field\":\"a[*].b[*]\",\"less\":4}", F},
+	{"{\"a\":[{\"b\":[1,\"x\"]},{\"b\":[2]}]}", "{\"field\":\"a[*].b[*]\",\"less\":4}", E},
+	{D1, "{\"field\":\"arr[*]\",\"notEquals\":\"gamma\"}", T},
+	{D1, "{\"field\":\"rules[1].access\",\"equals\":\"DENY\"}", T},
+
+	/* paths: case-insensitive keys, quoted keys */
+	{"{\"Tags\":{\"Cost-Center\":\"A\",\"a.b\":\"x\"}}", "{\"field\":\"tags['cost-center']\",\"equals\":\"a\"}", T},
+	{"{\"Tags\":{\"Cost-Center\":\"A\",\"a.b\":\"x\"}}", "{\"field\":\"tags[\\\"a.b\\\"]\",\"equals\":\"X\"}", T},
+	{"{\"Tags\":{\"Cost-Center\":\"A\",\"a.b\":\"x\"}}", "{\"field\":\"tags.a.b\",\"exists\":false}", T},
+};
+
+static int run(const char *doc, const char *cond, char *err, size_t errsize)
+{
+	struct bl_arena a, ea;
+	bl_arena_init(&a, 0);
+	bl_arena_init(&ea, 0);
+	struct bl_diags d;
+	bl_diags_init(&d);
+	struct bl_rule_env env = {.arena = &a, .diags = &d};
+	const struct bl_cond *c = NULL;
+	int want;
+	int rc = bl_cond_compile(&c, tu_json(&a, cond), &env);
+	if (rc != 0) {
+		snprintf(err, errsize, "%s", d.n ? d.items[0].msg : "?");
+		want = C;
+	} else {
+		struct bl_eval e;
+		bl_eval_init(&e);
+		bl_eval_reset(&e, tu_json(&ea, doc), &ea);
+		want = (int)bl_cond_eval(c, &e);
+		snprintf(err, errsize, "%s", e.error);
+		bl_eval_fini(&e);
+	}
+	bl_diags_free(&d);
+	bl_arena_free(&a);
+	bl_arena_free(&ea);
+	return want;
+}
+
+static void test_table(void **state)
+{
+	(void)state;
+	int failures = 0;
+	for (size_t i = 0; i < sizeof(ROWS) / sizeof(ROWS[0]); i++) {
+		char err[300];
+		int got = run(ROWS[i].doc, ROWS[i].cond, err, sizeof(err));
+		if (got != ROWS[i].want) {
+			print_error("row %zu: %s -> %d, want %d (%s)\n", i, ROWS[i].cond, got,
+				    ROWS[i].want, err);
+			failures++;
+		} else if (got == E && err[0] == '\0') {
+			print_error("row %zu: %s -> error without a message\n", i, ROWS[i].cond);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* A catastrophic pattern must hit the match limit: error, never true/false. */
+static void test_regex_limit(void **state)
+{
+	(void)state;
+	struct bl_arena a, ea;
+	bl_arena_init(&a, 0);
+	bl_arena_init(&ea, 0);
+	struct bl_diags d;
+	bl_diags_init(&d);
+	struct bl_rule_env env = {.arena = &a, .diags = &d};
+	const struct bl_cond *c = NULL;
+	assert_int_equal(bl_cond_compile(&c, tu_json(&a, "{\"field\":\"s\",\"regex\":\"^(a+)+$\"}"), &env), 0);
+	const struct bl_cond *nc = NULL;
+	assert_int_equal(bl_cond_compile(&nc, tu_json(&a, "{\"field\":\"s\",\"notRegex\":\"^(a+)+$\"}"), &env), 0);
+	struct bl_eval e;
+	bl_eval_init(&e);
+	e.regex_match_limit = 1000;
+	bl_eval_reset(&e, tu_json(&ea, "{\"s\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"}"), &ea);
+	assert_int_equal(bl_cond_eval(c, &e), BL_UNKNOWN);
+	assert_non_null(strstr(e.error, "match limit"));
+	assert_int_equal(bl_cond_eval(nc, &e), BL_UNKNOWN);
+	bl_eval_reset(&e, tu_json(&ea, "{\"s\":\"aaaa\"}"), &ea);
+	assert_int_equal(bl_cond_eval(c, &e), BL_TRUE);
+	bl_eval_fini(&e);
+	bl_diags_free(&d);
+	bl_arena_free(&a);
+	bl_arena_free(&ea);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_regex_limit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
