@@ -56,11 +56,15 @@ static int ret_strref(const struct bl_value **out, const char *s, size_t len, st
 	return 0;
 }
 
+/* Built strings are capped: replace() nested 64 deep would otherwise grow
+ * exponentially with the input. */
+#define XSTR_MAX ((size_t)16 << 20)
+
 static int ret_buf(const struct bl_value **out, struct bl_buf *b, struct bl_xcx *cx)
 {
 	if (b->failed) {
 		bl_buf_free(b);
-		return BL_ENOMEM;
+		return bl_xfail(cx, NULL, "string result longer than %zu bytes", XSTR_MAX);
 	}
 	*out = bl_value_new_str(cx->arena, b->data ? b->data : "", b->len);
 	bl_buf_free(b);
@@ -501,7 +505,7 @@ static int fn_concat(const struct bl_value **out, const struct bl_xnode *call, s
 		return 0;
 	}
 	struct bl_buf b;
-	bl_buf_init(&b, UINT32_MAX);
+	bl_buf_init(&b, XSTR_MAX);
 	for (uint32_t i = 0; i < call->nargs; i++) {
 		const struct bl_value *v = first;
 		if (i && (rc = bl_xarg(&v, call, i, cx)))
@@ -761,7 +765,7 @@ static int fn_string(const struct bl_value **out, const struct bl_xnode *call, s
 		return 0;
 	}
 	struct bl_buf b;
-	bl_buf_init(&b, UINT32_MAX);
+	bl_buf_init(&b, XSTR_MAX);
 	bl_value_to_text(v, &b);
 	return ret_buf(out, &b, cx);
 }
@@ -889,7 +893,7 @@ static int fn_replace(const struct bl_value **out, const struct bl_xnode *call,
 	if (!o->u.str.len)
 		return bl_xfail(cx, call->args[1], "replace(): the old string is empty");
 	struct bl_buf b;
-	bl_buf_init(&b, UINT32_MAX);
+	bl_buf_init(&b, XSTR_MAX);
 	const char *t = s->u.str.s;
 	size_t len = s->u.str.len, ol = o->u.str.len, i = 0;
 	while (i < len) {
