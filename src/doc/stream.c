@@ -304,6 +304,12 @@ static int scan_run(struct bl_stream *s, struct bl_error *err)
 	uint64_t lim_start = s->detecting ? s->obj_start : s->sc_start;
 	int rc = BL_EAGAIN;
 
+	/* Look at no more than max_record + 1 bytes of the value, so that an
+	 * oversize record is reported the same way whatever the block size. */
+	uint64_t cap = lim_start + s->max_record + 1;
+	if (s->base + s->rlen > cap)
+		e = b + (cap - s->base);
+
 	if (s->sc_kind == SK_SCALAR) {
 		while (p < e && !scalar_end(*p))
 			p++;
@@ -364,7 +370,7 @@ static int scan_run(struct bl_stream *s, struct bl_error *err)
 	}
 out:
 	s->pos = s->base + (uint64_t)(p - b);
-	if (s->pos - lim_start > s->max_record)
+	if (s->pos - lim_start > s->max_record || (rc != 1 && s->pos >= cap))
 		return too_big(s, err);
 	if (rc == BL_EAGAIN && s->eof) {
 		if (s->sc_in_str && s->sc_kind == SK_STRING)

@@ -5,20 +5,20 @@
 
 #include <string.h>
 
-/* Optional string member: 0 with *s NULL when absent, BL_EINVAL when present
- * but not a non-empty string. */
+/* Optional string member: 0 with *s NULL when absent, null or empty (Azure
+ * Resource Graph writes "kind": "" for most resources), BL_EINVAL when it is
+ * present with another type. */
 static int opt_str(const char **s, size_t *len, const struct bl_value *obj,
 		   const char *key, const char *what, const char *file, struct bl_error *err)
 {
 	*s = NULL;
 	*len = 0;
 	const struct bl_value *v = bl_value_getz(obj, key);
-	if (!v)
+	if (!v || v->type == BL_VNULL || (v->type == BL_VSTR && v->u.str.len == 0))
 		return 0;
-	if (v->type != BL_VSTR || v->u.str.len == 0)
+	if (v->type != BL_VSTR)
 		return bl_error_set(err, BL_EINVAL, file, v->line, v->col,
-				    "resource %s must be a non-empty string, not %s",
-				    what, v->type == BL_VSTR ? "an empty string" : bl_vtype_name(v->type));
+				    "resource %s must be a string, not %s", what, bl_vtype_name(v->type));
 	*s = v->u.str.s;
 	*len = v->u.str.len;
 	return 0;

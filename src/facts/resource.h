@@ -21,7 +21,8 @@
  * Strings are NUL-terminated copies in arena a.  A resource that is not an
  * object, or whose identity fields have the wrong type (an `id`, `type`,
  * `name`, `kind`, `apiVersion`, `metadata.name` or `metadata.uid` that is
- * not a non-empty string) is BL_EINVAL with err naming the position.
+ * neither a string nor null) is BL_EINVAL with err naming the position.
+ * Empty strings and nulls count as absent.
  */
 int bl_resource_identify(struct bl_asset *out, const struct bl_value *res,
 			 const char *file, uint64_t index, struct bl_arena *a,

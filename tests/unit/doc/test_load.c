@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define FIX "tests/fixtures/yaml/"
@@ -134,17 +135,52 @@ static void test_load_missing(void **state)
 			    FIX "no-such-file.yaml: cannot open: No such file or directory");
 }
 
-static void test_load_directory_and_devices(void **state)
+static void test_load_directory(void **state)
 {
 	struct fx *f = *state;
 	const struct bl_value *v = NULL;
 	int rc = bl_doc_load(&v, &f->a, FIX, &f->err);
 	assert_int_equal(rc, BL_EIO);
 	assert_non_null(strstr(f->err.msg, "is a directory"));
-	/* a character device reads like a pipe: /dev/null is an empty document */
-	rc = bl_doc_load(&v, &f->a, "/dev/null", &f->err);
-	assert_int_equal(rc, 0);
-	assert_int_equal(v->type, BL_VNULL);
+}
+
+static void test_load_fifo(void **state)
+{
+	struct fx *f = *state;
+	char path[128];
+	snprintf(path, sizeof(path), "%s/pipe.yaml", f->tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* more than one read's worth, so the loop has to grow its buffer */
+		int w = open(path, O_WRONLY);
+		if (w < 0)
+			_exit(1);
+		const char *head = "items:\n";
+		if (write(w, head, strlen(head)) < 0)
+			_exit(1);
+		for (int i = 0; i < 20000; i++) {
+			char line[32];
+			int n = snprintf(line, sizeof(line), "  - %d\n", i);
+			if (write(w, line, (size_t)n) != n)
+				_exit(1);
+		}
+		close(w);
+		_exit(0);
+	}
+	const struct bl_value *v = NULL;
+	int rc = bl_doc_load(&v, &f->a, path, &f->err);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	unlink(path);
+	if (rc)
+		fail_msg("%d %u:%u %s", rc, f->err.line, f->err.col, f->err.msg);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	const struct bl_value *items = bl_value_getz(v, "items");
+	assert_int_equal(items->u.arr.n, 20000);
+	assert_true(items->u.arr.items[19999].u.num.d == 19999.0);
+	assert_int_equal(items->u.arr.items[19999].line, 20001);
 }
 
 static void test_load_too_large(void **state)
@@ -252,7 +288,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_json_is_strict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_load_directory_and_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_fifo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_too_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_stdin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_syntax_error_names_file, setup, teardown),

@@ -1,0 +1,123 @@
+/*
+ * fuzz_stream.c - libFuzzer target for the snapshot splitter: arbitrary
+ * bytes are split twice, once read in one block and once in tiny blocks
+ * (through a pipe when small) with tiny chunks; both must hand out exactly
+ * the same records (bytes, line, col, index) and end the same way.  The
+ * first input byte picks the block and chunk sizes.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "doc/stream.h"
+#include "util/error.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct rec {
+	size_t off, len;
+	uint32_t line, col;
+	uint64_t index;
+};
+
+struct result {
+	char *bytes;
+	size_t len;
+	struct rec *recs;
+	size_t n;
+	int rc;
+	struct bl_error err;
+};
+
+static int fd_for(const uint8_t *data, size_t size, int use_pipe)
+{
+	if (use_pipe) {
+		int p[2];
+		if (pipe(p) != 0)
+			abort();
+		if (size && write(p[1], data, size) != (ssize_t)size)
+			abort();
+		close(p[1]);
+		return p[0];
+	}
+	int fd = memfd_create("fuzz_stream", 0);
+	if (fd < 0)
+		abort();
+	if (size && write(fd, data, size) != (ssize_t)size)
+		abort();
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+static void split(struct result *r, const uint8_t *data, size_t size, size_t block,
+		  size_t chunk, int use_pipe)
+{
+	struct bl_stream_opts o = {.chunk_bytes = chunk, .block_bytes = block, .max_record = 4096};
+	struct bl_stream *s;
+	struct bl_chunk c;
+	memset(r, 0, sizeof(*r));
+	int fd = fd_for(data, size, use_pipe);
+	if (bl_stream_open(&s, fd, "f", &o, &r->err) != 0)
+		abort();
+	bl_chunk_init(&c);
+	int rc;
+	while ((rc = bl_stream_next(s, &c, &r->err)) == 1) {
+		if (c.n == 0)
+			abort();
+		r->recs = realloc(r->recs, (r->n + c.n) * sizeof(*r->recs));
+		r->bytes = realloc(r->bytes, r->len + c.len + 1);
+		if (!r->recs || !r->bytes)
+			abort();
+		for (size_t i = 0; i < c.n; i++) {
+			const struct bl_record *x = &c.recs[i];
+			if (x->off + x->len > c.len || x->len == 0 || x->line == 0 || x->col == 0)
+				abort();
+			r->recs[r->n++] = (struct rec){r->len, x->len, x->line, x->col, x->index};
+			memcpy(r->bytes + r->len, c.buf + x->off, x->len);
+			r->len += x->len;
+		}
+	}
+	r->rc = rc;
+	if (rc < 0 && bl_stream_next(s, &c, &r->err) != rc)
+		abort();  /* errors are sticky */
+	if (rc == 0 && bl_stream_next(s, &c, &r->err) != 0)
+		abort();
+	bl_chunk_free(&c);
+	bl_stream_close(s);
+	close(fd);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	size_t block = 1 + (data[0] & 15);
+	size_t chunk = 1 + (size_t)(data[0] >> 4) * 8;
+	data++;
+	size--;
+	struct result whole, bits;
+	split(&whole, data, size, size + 1, 0, 0);
+	split(&bits, data, size, block, chunk, size < 60000);
+	if (whole.rc != bits.rc || whole.n != bits.n || whole.len != bits.len ||
+	    (whole.len && memcmp(whole.bytes, bits.bytes, whole.len) != 0))
+		abort();
+	for (size_t i = 0; i < whole.n; i++) {
+		const struct rec *x = &whole.recs[i], *y = &bits.recs[i];
+		if (x->off != y->off || x->len != y->len || x->line != y->line ||
+		    x->col != y->col || x->index != i || y->index != i)
+			abort();
+	}
+	if (whole.rc < 0 && (whole.err.line != bits.err.line || whole.err.col != bits.err.col ||
+			     strcmp(whole.err.msg, bits.err.msg) != 0))
+		abort();
+	free(whole.bytes);
+	free(whole.recs);
+	free(bits.bytes);
+	free(bits.recs);
+	return 0;
+}

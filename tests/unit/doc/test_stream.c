@@ -1,0 +1,415 @@
+/*
+ * test_stream.c - the snapshot splitter: the same resources come out of every
+ * shape (array, JSON lines, data/value wrappers, several pages), whatever the
+ * block and chunk sizes, from a file or a pipe; exact record positions;
+ * structural errors with file:line:col; the record size cap.
+ */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "doc/stream.h"
+
+#define MAXREC 64
+
+struct got {
+	char *text[MAXREC];
+	uint32_t line[MAXREC], col[MAXREC];
+	size_t n;
+	size_t calls;            /* bl_stream_next calls that returned 1 */
+	int rc;                  /* the final return: 0 or an error */
+	struct bl_error err;
+	enum bl_stream_shape shape;
+};
+
+static void got_free(struct got *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->text[i]);
+	g->n = 0;
+}
+
+/* An fd holding text: a temporary file, or the read end of a pipe. */
+static int text_fd(const char *text, size_t len, bool use_pipe)
+{
+	if (use_pipe) {
+		int p[2];
+		assert_int_equal(pipe(p), 0);
+		assert_true(len < 60000);  /* fits the pipe buffer */
+		assert_int_equal(write(p[1], text, len), (ssize_t)len);
+		close(p[1]);
+		return p[0];
+	}
+	char path[] = "/tmp/test_stream_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+static void run(struct got *g, const char *text, size_t len, size_t block, size_t chunk,
+		size_t max_record, bool use_pipe)
+{
+	struct bl_stream *s;
+	struct bl_chunk c;
+	struct bl_stream_opts o = {.chunk_bytes = chunk, .max_record = max_record,
+				   .block_bytes = block};
+	memset(g, 0, sizeof(*g));
+	int fd = text_fd(text, len, use_pipe);
+	assert_int_equal(bl_stream_open(&s, fd, "snap.json", &o, &g->err), 0);
+	bl_chunk_init(&c);
+	int rc;
+	while ((rc = bl_stream_next(s, &c, &g->err)) == 1) {
+		assert_true(c.n > 0);
+		assert_string_equal(c.file, "snap.json");
+		g->calls++;
+		for (size_t i = 0; i < c.n; i++) {
+			const struct bl_record *r = &c.recs[i];
+			assert_true(g->n < MAXREC);
+			assert_int_equal(r->index, g->n);
+			g->text[g->n] = strndup(c.buf + r->off, r->len);
+			g->line[g->n] = r->line;
+			g->col[g->n] = r->col;
+			g->n++;
+		}
+	}
+	g->rc = rc;
+	g->shape = bl_stream_shape(s);
+	if (rc < 0) {
+		/* Errors are sticky. */
+		struct bl_error again;
+		assert_int_equal(bl_stream_next(s, &c, &again), rc);
+		assert_string_equal(again.msg, g->err.msg);
+	} else {
+		assert_int_equal(bl_stream_next(s, &c, &g->err), 0);
+	}
+	bl_chunk_free(&c);
+	bl_stream_close(s);
+	close(fd);
+}
+
+#define R1 "{\"id\":\"/s/1\",\"type\":\"t\",\"name\":\"a\"}"
+#define R2 "{\"id\":\"/s/2\",\"tags\":{\"x\":\"]}\\\"[{\\\\\"}}"
+#define R3 "{\"id\": \"/s/3\",\n \"arr\": [1, [2, {\"k\": []}]]}"
+
+static const size_t blocks[] = {1, 7, 64, 0};
+static const size_t chunks[] = {1, 50, 0};
+
+/* Every block size, chunk size and fd kind gives these records exactly. */
+static void expect_all_ways(const char *text, enum bl_stream_shape shape, const char *const *recs,
+			    const uint32_t *lines, const uint32_t *cols, size_t n)
+{
+	for (size_t bi = 0; bi < sizeof(blocks) / sizeof(blocks[0]); bi++)
+		for (size_t ci = 0; ci < sizeof(chunks) / sizeof(chunks[0]); ci++)
+			for (int p = 0; p <= 1; p++) {
+				struct got g;
+				run(&g, text, strlen(text), blocks[bi], chunks[ci], 0, p);
+				if (g.rc != 0)
+					fail_msg("block %zu chunk %zu pipe %d: %d %u:%u %s", blocks[bi],
+						 chunks[ci], p, g.rc, g.err.line, g.err.col, g.err.msg);
+				assert_int_equal(g.shape, shape);
+				assert_int_equal(g.n, n);
+				for (size_t i = 0; i < n; i++) {
+					assert_string_equal(g.text[i], recs[i]);
+					assert_int_equal(g.line[i], lines[i]);
+					assert_int_equal(g.col[i], cols[i]);
+				}
+				if (chunks[ci] == 1)
+					assert_int_equal(g.calls, n);  /* one record per chunk */
+				if (chunks[ci] == 0)
+					assert_int_equal(g.calls, n ? 1 : 0);
+				got_free(&g);
+			}
+}
+
+static const char *const three[] = {R1, R2, R3};
+
+static void test_array(void **state)
+{
+	(void)state;
+	static const uint32_t l[] = {2, 3, 4}, c[] = {3, 3, 5};
+	expect_all_ways("[\n  " R1 ",\n  " R2 ",\n    " R3 "\n]\n", BL_SHAPE_ARRAY, three, l, c, 3);
+	static const uint32_t l2[] = {1, 1, 1}, c2[] = {2, 38, 76};
+	expect_all_ways("[" R1 "," R2 "," R3 "]", BL_SHAPE_ARRAY, three, l2, c2, 3);
+}
+
+static void test_lines(void **state)
+{
+	(void)state;
+	static const uint32_t l[] = {1, 2, 4}, c[] = {1, 1, 3};
+	expect_all_ways(R1 "\n" R2 "\n\n  " R3 "\n", BL_SHAPE_LINES, three, l, c, 3);
+	/* Concatenated values without newlines work too. */
+	static const uint32_t l2[] = {1, 1, 1}, c2[] = {1, 36, 74};
+	expect_all_ways(R1 R2 " " R3, BL_SHAPE_LINES, three, l2, c2, 3);
+	/* Non-objects are still handed out (the engine rejects them). */
+	static const char *const scalars[] = {"1", "\"x]\"", "[2]", "true", "-0.5e3"};
+	static const uint32_t l3[] = {1, 1, 2, 2, 3}, c3[] = {1, 3, 1, 5, 1};
+	expect_all_ways("1 \"x]\"\n[2] true\n-0.5e3", BL_SHAPE_LINES, scalars, l3, c3, 5);
+	/* Shape is decided once: a later wrapper-like object is a record. */
+	static const char *const two[] = {"{\"value\":\"x\"}", "{\"value\":[1]}"};
+	static const uint32_t l4[] = {1, 2}, c4[] = {1, 1};
+	expect_all_ways("{\"value\":\"x\"}\n{\"value\":[1]}", BL_SHAPE_LINES, two, l4, c4, 2);
+}
+
+static void test_wrappers(void **state)
+{
+	(void)state;
+	static const uint32_t l[] = {2, 2, 3}, c[] = {11, 47, 3};
+	expect_all_ways("{\"count\": 3, \"facets\": [{\"f\": [1]}],\n \"data\": [" R1 "," R2 ",\n  " R3
+			"],\n \"resultTruncated\": \"false\", \"$skipToken\": null}\n",
+			BL_SHAPE_WRAPPED, three, l, c, 3);
+	/* ARM list pages back to back, keys in any case. */
+	static const uint32_t l2[] = {1, 1, 2}, c2[] = {12, 48, 12};
+	expect_all_ways("{\"value\": [" R1 "," R2 "], \"nextLink\": \"https://m/?$skiptoken=a%3D\"}\n"
+			"{\"VALUE\": [" R3 "]}",
+			BL_SHAPE_WRAPPED, three, l2, c2, 3);
+	/* A page with an escaped key and an empty page in between. */
+	static const uint32_t l3[] = {1, 3}, c3[] = {15, 11};
+	static const char *const two[] = {R1, R2};
+	expect_all_ways("{\"D\\u0061ta\":[" R1 "]}\n{\"value\":[], \"nextLink\":null}\n{\"data\": [" R2 "]}",
+			BL_SHAPE_WRAPPED, two, l3, c3, 2);
+}
+
+static void test_empty_inputs(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		enum bl_stream_shape shape;
+	} cases[] = {
+		{"", BL_SHAPE_UNKNOWN},
+		{" \n\t\r\n", BL_SHAPE_UNKNOWN},
+		{"[]", BL_SHAPE_ARRAY},
+		{" [ \n ] \n", BL_SHAPE_ARRAY},
+		{"{\"value\": []}", BL_SHAPE_WRAPPED},
+		{"{\"data\":[],\"count\":0}\n{\"data\":[]}", BL_SHAPE_WRAPPED},
+		{"\xef\xbb\xbf[]", BL_SHAPE_ARRAY},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_all_ways(cases[i].text, cases[i].shape, NULL, NULL, NULL, 0);
+	/* A byte order mark is skipped; columns still count its bytes. */
+	static const char *const one[] = {"{\"a\":1}"};
+	static const uint32_t l[] = {1}, c[] = {5};
+	expect_all_ways("\xef\xbb\xbf[{\"a\":1}]", BL_SHAPE_ARRAY, one, l, c, 1);
+}
+
+struct ecase {
+	const char *text;
+	size_t nrec;          /* records handed out before the error */
+	int rc;
+	uint32_t line, col;
+	const char *msg;
+};
+
+static const struct ecase errors[] = {
+	{"[\n{\"a\":1},\n{\"b\":", 1, BL_EINVAL, 3, 6,
+	 "unexpected end of input: the value starting at line 3, column 1 is not closed"},
+	{"[{\"a\":1}", 1, BL_EINVAL, 1, 9,
+	 "unexpected end of input: the array starting at line 1, column 1 is not closed"},
+	{"[{\"a\":1},", 1, BL_EINVAL, 1, 10,
+	 "unexpected end of input: the array starting at line 1, column 1 is not closed"},
+	{"{\"a\":\"abc", 0, BL_EINVAL, 1, 10,
+	 "unexpected end of input: the string starting at line 1, column 6 is not closed"},
+	{"{\"a\":1,", 0, BL_EINVAL, 1, 8,
+	 "unexpected end of input: the object starting at line 1, column 1 is not closed"},
+	{"{\"a\":1}\n\"abc", 1, BL_EINVAL, 2, 5,
+	 "unexpected end of input: the string starting at line 2, column 1 is not closed"},
+	{"{\"value\": [{\"a\":1}]", 1, BL_EINVAL, 1, 20,
+	 "unexpected end of input: the object starting at line 1, column 1 is not closed"},
+	{"{\"a\":1}\n,{\"b\":2}", 1, BL_EINVAL, 2, 1, "unexpected ',' between top-level values"},
+	{"{\"a\":1}\n}", 1, BL_EINVAL, 2, 1, "unexpected '}' between top-level values"},
+	{"[{\"a\":[1}]", 0, BL_EINVAL, 1, 9, "unexpected '}': the innermost open bracket is '['"},
+	{"[{\"a\":1} {\"b\":2}]", 1, BL_EINVAL, 1, 10, "expected ',' or ']' after array element"},
+	{"[{\"a\":1},]", 1, BL_EINVAL, 1, 10, "trailing comma before ']'"},
+	{"[{\"a\":1}] x", 1, BL_EINVAL, 1, 11, "unexpected 'x' after the top-level array"},
+	{"[{\"a\":1}][]", 1, BL_EINVAL, 1, 10, "unexpected '[' after the top-level array"},
+	{"{\"value\":[{\"a\":1}]}\n{\"value\": 5}", 1, BL_EINVAL, 2, 11,
+	 "the \"value\" member of a wrapper object must be an array of resources"},
+	{"{\"value\":[], \"nextLink\": tru}", 0, BL_EINVAL, 1, 26, "invalid literal: expected 'true'"},
+	{"{\"value\":[], \"next\\q\": 1}", 0, BL_EINVAL, 1, 19, "invalid escape '\\q' in string"},
+	{"{\"value\":[]}{\"foo\":1}", 0, BL_EINVAL, 1, 13,
+	 "object has no \"data\" or \"value\" array of resources (the first one in the file had)"},
+	{"{\"value\":[]} [1]", 0, BL_EINVAL, 1, 14,
+	 "unexpected '[' after a wrapper object: expected another one or the end of input"},
+	{"{\"value\":[] \"x\":1}", 0, BL_EINVAL, 1, 13, "expected ',' or '}' after object member"},
+	{"{\"value\" []}", 0, BL_EINVAL, 1, 10, "expected ':' after object key"},
+	{"{\"value\":[],}", 0, BL_EINVAL, 1, 13, "trailing comma before '}'"},
+	{"{1:2}", 0, BL_EINVAL, 1, 2, "expected a string key or '}' after '{'"},
+	{"[{\"a\":1}, @]", 1, BL_EINVAL, 1, 11, "unexpected '@' in the array: expected a value"},
+};
+
+static void test_errors(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
+		const struct ecase *e = &errors[i];
+		for (size_t bi = 0; bi < sizeof(blocks) / sizeof(blocks[0]); bi++) {
+			for (int p = 0; p <= 1; p++) {
+				struct got g;
+				run(&g, e->text, strlen(e->text), blocks[bi], 0, 0, p);
+				if (g.rc != e->rc || g.n != e->nrec || g.err.line != e->line ||
+				    g.err.col != e->col || strcmp(g.err.msg, e->msg) != 0)
+					fail_msg("case %zu block %zu: rc %d n %zu %u:%u \"%s\"", i,
+						 blocks[bi], g.rc, g.n, g.err.line, g.err.col, g.err.msg);
+				assert_string_equal(g.err.file, "snap.json");
+				/* Records before the error come first, in their own call. */
+				assert_int_equal(g.calls, e->nrec ? 1 : 0);
+				got_free(&g);
+			}
+		}
+	}
+}
+
+static void test_max_record(void **state)
+{
+	(void)state;
+	struct got g;
+	const char *text = "{\"a\":1}\n{\"a\":\"0123456789abcdef\"}\n";
+	for (size_t bi = 0; bi < sizeof(blocks) / sizeof(blocks[0]); bi++) {
+		run(&g, text, strlen(text), blocks[bi], 0, 16, false);
+		assert_int_equal(g.rc, BL_ELIMIT);
+		assert_int_equal(g.n, 1);
+		assert_string_equal(g.err.msg, "resource at line 2 is larger than 16 bytes");
+		assert_int_equal(g.err.line, 2);
+		assert_int_equal(g.err.col, 1);
+		got_free(&g);
+	}
+	/* A record of exactly the cap passes. */
+	run(&g, text, strlen(text), 7, 0, 25, true);
+	assert_int_equal(g.rc, 0);
+	assert_int_equal(g.n, 2);
+	got_free(&g);
+
+	/* In MiB, inside an array, from a file. */
+	size_t big = ((size_t)1 << 20) + 100;
+	char *buf = malloc(big + 64);
+	assert_non_null(buf);
+	size_t n = 0;
+	n += (size_t)snprintf(buf, 64, "[\n{\"a\":1},\n {\"s\":\"");
+	memset(buf + n, 'x', big);
+	n += big;
+	memcpy(buf + n, "\"}]", 3);
+	n += 3;
+	run(&g, buf, n, 0, 0, (size_t)1 << 20, false);
+	assert_int_equal(g.rc, BL_ELIMIT);
+	assert_string_equal(g.err.msg, "resource at line 3 is larger than 1 MiB");
+	assert_int_equal(g.err.line, 3);
+	assert_int_equal(g.err.col, 2);
+	assert_int_equal(g.n, 1);
+	got_free(&g);
+	/* Under the default 64 MiB cap the same file streams fine. */
+	run(&g, buf, n, 4096, 0, 0, false);
+	assert_int_equal(g.rc, 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(strlen(g.text[1]), big + 8);
+	got_free(&g);
+	free(buf);
+}
+
+static void test_chunks_and_io(void **state)
+{
+	(void)state;
+	/* Many records: chunks stay near their target size and indices run on. */
+	struct bl_buf b;
+	bl_buf_init(&b, 0);
+	bl_buf_addc(&b, '[');
+	for (int i = 0; i < 1000; i++)
+		bl_buf_printf(&b, "%s{\"id\":\"/r/%04d\"}", i ? "," : "", i);
+	bl_buf_addc(&b, ']');
+	char path[] = "/tmp/test_stream_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, b.data, b.len), (ssize_t)b.len);
+	lseek(fd, 0, SEEK_SET);
+	struct bl_stream *s;
+	struct bl_chunk c;
+	struct bl_error err;
+	struct bl_stream_opts o = {.chunk_bytes = 1000, .block_bytes = 333};
+	assert_int_equal(bl_stream_open(&s, fd, "many.json", &o, &err), 0);
+	assert_int_equal(bl_stream_shape(s), BL_SHAPE_UNKNOWN);
+	bl_chunk_init(&c);
+	uint64_t next = 0;
+	size_t chunks_seen = 0;
+	int rc;
+	while ((rc = bl_stream_next(s, &c, &err)) == 1) {
+		chunks_seen++;
+		assert_true(c.len >= 1000 || next + c.n == 1000);
+		assert_true(c.len < 1000 + 16);  /* target plus one record */
+		for (size_t i = 0; i < c.n; i++) {
+			char want[32];
+			snprintf(want, sizeof(want), "{\"id\":\"/r/%04d\"}", (int)next);
+			assert_int_equal(c.recs[i].index, next);
+			assert_int_equal(c.recs[i].len, strlen(want));
+			assert_memory_equal(c.buf + c.recs[i].off, want, strlen(want));
+			assert_int_equal(c.recs[i].col, 2 + 17 * next);
+			next++;
+		}
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(next, 1000);
+	assert_int_equal(chunks_seen, 16);
+	assert_int_equal(bl_stream_shape(s), BL_SHAPE_ARRAY);
+	bl_chunk_free(&c);
+	bl_stream_close(s);
+	close(fd);
+	bl_buf_free(&b);
+
+	/* A read error is BL_EIO. */
+	int dfd = open("/tmp", O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	assert_int_equal(bl_stream_open(&s, dfd, "/tmp", NULL, &err), 0);
+	bl_chunk_init(&c);
+	assert_int_equal(bl_stream_next(s, &c, &err), BL_EIO);
+	assert_true(strncmp(err.msg, "read error: ", 12) == 0);
+	assert_string_equal(err.file, "/tmp");
+	bl_chunk_free(&c);
+	bl_stream_close(s);
+	close(dfd);
+	bl_stream_close(NULL);
+}
+
+/* Each record handed out parses with its positions (the engine's use). */
+static void test_records_parse_in_place(void **state)
+{
+	(void)state;
+	const char *text = "{\"value\": [\n  {\"id\": \"a\",\n   \"bad\": tru},\n  {\"id\": \"b\"}]}";
+	struct got g;
+	run(&g, text, strlen(text), 5, 0, 0, true);
+	assert_int_equal(g.rc, 0);
+	assert_int_equal(g.n, 2);
+	struct bl_arena a;
+	struct bl_error err;
+	const struct bl_value *v;
+	bl_arena_init(&a, 0);
+	struct bl_json_opts o = {.line0 = g.line[0], .col0 = g.col[0]};
+	assert_int_equal(bl_json_parse(&v, &a, g.text[0], strlen(g.text[0]), "snap.json", &o, &err),
+			 BL_EINVAL);
+	assert_int_equal(err.line, 3);
+	assert_int_equal(err.col, 11);
+	o.line0 = g.line[1];
+	o.col0 = g.col[1];
+	assert_int_equal(bl_json_parse(&v, &a, g.text[1], strlen(g.text[1]), "snap.json", &o, &err), 0);
+	assert_int_equal(v->u.obj.items[0].val.line, 4);
+	assert_int_equal(v->u.obj.items[0].val.col, 10);
+	bl_arena_free(&a);
+	got_free(&g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_array),
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_wrappers),
+		cmocka_unit_test(test_empty_inputs),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_max_record),
+		cmocka_unit_test(test_chunks_and_io),
+		cmocka_unit_test(test_records_parse_in_place),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
