@@ -785,7 +785,7 @@ int main(int argc, char **argv)
 	}
 	/* Eight subscriptions per seed, shared by all resources. */
 	char subs[8][37];
-	struct rng sr = {seed};
+	struct rng sr = {seed ^ 0x5eb5c21b7105eedULL};
 	for (int i = 0; i < 8; i++) {
 		o.len = 0;
 		put_guid(&o, &sr);

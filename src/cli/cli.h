@@ -37,8 +37,9 @@ int bl_cli_report_error(const struct bl_error *err);
 size_t bl_cli_print_diags(struct bl_diags *d, FILE *to);
 
 /*
- * Output that appears only when complete: path NULL or "-" is stdout;
- * otherwise a temporary file next to path, renamed over it by commit.
+ * Output that appears only when complete: path NULL or "-" is stdout; a
+ * regular (or new) file is written as a temporary file next to path and
+ * renamed over it by commit; a device or pipe is written in place.
  */
 struct bl_output {
 	FILE *f;

@@ -55,6 +55,18 @@ int bl_output_open(struct bl_output *o, const char *path, struct bl_error *err)
 		o->f = stdout;
 		return 0;
 	}
+	/* Devices and pipes (-o /dev/stdout, /dev/null, a FIFO) are written in
+	 * place: renaming a temporary file over them would replace the device. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return bl_error_set(err, BL_EIO, path, 0, 0, "is a folder, not a file");
+		o->f = fopen(path, "w");
+		if (!o->f)
+			return bl_error_set(err, BL_EIO, path, 0, 0, "cannot open for writing: %s",
+					    strerror(errno));
+		return 0;
+	}
 	size_t len = strlen(path) + 16;
 	o->path = strdup(path);
 	o->tmp = malloc(len);
@@ -91,6 +103,14 @@ int bl_output_commit(struct bl_output *o, struct bl_error *err)
 		return 0;
 	}
 	int rc = 0;
+	if (!o->tmp) {
+		/* written in place (a device or a pipe) */
+		rc = fclose(o->f) != 0 ? BL_EIO : 0;
+		o->f = NULL;
+		if (rc)
+			bl_error_set(err, BL_EIO, NULL, 0, 0, "cannot write output: %s", strerror(errno));
+		return rc;
+	}
 	if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
 		rc = BL_EIO;
 	if (fclose(o->f) != 0)

@@ -94,11 +94,9 @@ static void stack_init(struct stack *s, void *local, size_t cap, size_t elsize)
 	s->heap = false;
 }
 
-/* Make room for one more element; false on allocation failure. */
-static bool stack_reserve(struct stack *s)
+/* Slow path of stack_reserve: move to the heap or double. */
+static bool stack_grow(struct stack *s)
 {
-	if (s->n < s->cap)
-		return true;
 	size_t ncap = s->cap * 2;
 	if (ncap < s->cap || ncap > SIZE_MAX / s->elsize)
 		return false;
@@ -117,6 +115,12 @@ static bool stack_reserve(struct stack *s)
 	s->cap = ncap;
 	s->heap = true;
 	return true;
+}
+
+/* Make room for one more element; false on allocation failure. */
+static inline bool stack_reserve(struct stack *s)
+{
+	return s->n < s->cap || stack_grow(s);
 }
 
 static void stack_free(struct stack *s)
@@ -583,7 +587,9 @@ static int dup_error(struct parser *j, const struct bl_member *first, const stru
 
 static inline bool key_eq(const struct bl_member *a, const struct bl_member *b)
 {
-	return a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0;
+	/* Length and first byte settle nearly every comparison without a call. */
+	return a->klen == b->klen && (a->klen == 0 || (a->key[0] == b->key[0] &&
+						       memcmp(a->key, b->key, a->klen) == 0));
 }
 
 /* Insert member index idx (absolute in mems) into f's table; returns the
@@ -625,7 +631,7 @@ static bool ht_build(struct frame *f, const struct bl_member *mems, size_t n, si
  * siblings: a linear scan while the object is small, a hash table after.
  * Returns 0, BL_EINVAL (duplicate) or BL_ENOMEM.
  */
-static int dup_check(struct parser *j, struct frame *f, const char *p)
+static inline int dup_check(struct parser *j, struct frame *f, const char *p)
 {
 	struct bl_member *mems = j->mems.p;
 	size_t last = j->mems.n - 1, n = last - f->start;
@@ -650,7 +656,7 @@ static int dup_check(struct parser *j, struct frame *f, const char *p)
 	return 0;
 }
 
-static int push_frame(struct parser *j, const char *p, bool is_obj)
+static inline int push_frame(struct parser *j, const char *p, bool is_obj)
 {
 	if (j->frames.n >= j->max_depth)
 		return FAIL(j, p, BL_ELIMIT, "nesting deeper than %u levels", j->max_depth);

@@ -81,6 +81,9 @@ struct yctx {
 
 	bool have_root;
 	struct bl_value root;
+
+	char *pool;             /* packed string copies (see str_copy) */
+	size_t pool_left;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -105,23 +108,50 @@ static int oom(struct yctx *c)
 	return bl_error_set(c->err, BL_ENOMEM, c->file, 0, 0, "out of memory");
 }
 
-/* Grow *p (elements of size sz) so that need elements fit; 0 or -1. */
-static int grow(void **p, size_t *cap, size_t need, size_t sz)
+/*
+ * Copy s[0..n) plus a NUL into the arena.  Short strings are packed into
+ * shared arena blocks without the arena's 16-byte alignment: most keys and
+ * scalars are a few bytes, and per-string alignment would double the memory
+ * of a typical document.  NULL when out of memory.
+ */
+static char *str_copy(struct yctx *c, const char *s, size_t n)
+{
+	enum { POOL_BLOCK = 8192, POOL_MAX = 512 };
+	if (n >= POOL_MAX)
+		return bl_arena_strndup(c->a, s, n);
+	if (c->pool_left < n + 1) {
+		c->pool = bl_arena_alloc(c->a, POOL_BLOCK);
+		if (!c->pool) {
+			c->pool_left = 0;
+			return NULL;
+		}
+		c->pool_left = POOL_BLOCK;
+	}
+	char *p = c->pool;
+	if (n)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	c->pool += n + 1;
+	c->pool_left -= n + 1;
+	return p;
+}
+
+/* p (holding *cap elements of size sz) grown so that need elements fit:
+ * the possibly moved block, or NULL on failure with p still valid. */
+static void *grow(void *p, size_t *cap, size_t need, size_t sz)
 {
 	if (need <= *cap)
-		return 0;
+		return p;
 	size_t nc = *cap ? *cap : 16;
 	while (nc < need) {
 		if (nc > SIZE_MAX / 2 / sz)
-			return -1;
+			return NULL;
 		nc *= 2;
 	}
-	void *q = realloc(*p, nc * sz);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = nc;
-	return 0;
+	void *q = realloc(p, nc * sz);
+	if (q)
+		*cap = nc;
+	return q;
 }
 
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
@@ -207,6 +237,33 @@ static int htab_reserve(struct htab *t)
 	t->e = ne;
 	t->cap = nc;
 	return 0;
+}
+
+/*
+ * Remove the entry for (k, id) if present.  Backward-shift deletion keeps
+ * linear probing correct without tombstones, so a table whose entries come
+ * and go (keys of mappings that have closed) never fills up with dead slots.
+ */
+static void htab_remove(struct htab *t, uint64_t h, const char *k, uint32_t klen, uint64_t id)
+{
+	if (!t->cap)
+		return;
+	size_t mask = t->cap - 1;
+	struct hent *e = htab_slot(t, h, k, klen, id, true);
+	if (!e->k)
+		return;
+	size_t i = (size_t)(e - t->e);
+	for (size_t j = (i + 1) & mask; t->e[j].k; j = (j + 1) & mask) {
+		size_t home = (size_t)t->e[j].h & mask;
+		/* Entry j may fill the hole at i unless its home lies in (i, j]. */
+		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (stays)
+			continue;
+		t->e[i] = t->e[j];
+		i = j;
+	}
+	memset(&t->e[i], 0, sizeof(t->e[i]));
+	t->n--;
 }
 
 /* Forget every entry; a table grown by a big document is released so that a
@@ -426,7 +483,7 @@ static double oct_value(const char *s, size_t n)
 static int make_number(struct yctx *c, struct bl_value *v, const char *s, size_t n,
 		       yaml_mark_t m)
 {
-	char *t = bl_arena_strndup(c->a, s, n);
+	char *t = str_copy(c, s, n);
 	if (!t)
 		return oom(c);
 	double d;
@@ -452,7 +509,7 @@ static int make_string(struct yctx *c, struct bl_value *v, const char *s, size_t
 	if (!utf8_valid((const unsigned char *)s, n))
 		return bl_error_set(c->err, BL_EINVAL, c->file, mark_line(m), mark_col(m),
 				    "invalid UTF-8 in string");
-	char *t = bl_arena_strndup(c->a, s, n);
+	char *t = str_copy(c, s, n);
 	if (!t)
 		return oom(c);
 	v->type = BL_VSTR;
@@ -557,8 +614,10 @@ static int emit(struct yctx *c, const struct bl_value *v, uint64_t nodes)
 	if (c->nitems - f->base >= UINT32_MAX)
 		return bl_error_set(c->err, BL_ELIMIT, c->file, v->line, v->col,
 				    "container with more than 4294967295 entries");
-	if (grow((void **)&c->items, &c->citems, c->nitems + 1, sizeof(*c->items)))
+	struct bl_member *items = grow(c->items, &c->citems, c->nitems + 1, sizeof(*items));
+	if (!items)
 		return oom(c);
+	c->items = items;
 	struct bl_member *it = &c->items[c->nitems++];
 	memset(it, 0, sizeof(*it));
 	if (f->kind == FR_MAP) {
@@ -589,7 +648,7 @@ static int set_key(struct yctx *c, const char *s, size_t n, yaml_mark_t m)
 		return bl_error_set(c->err, BL_EINVAL, c->file, line, col,
 				    "duplicate key \"%.*s\" (first defined at line %u)",
 				    (int)(n > 100 ? 100 : n), s, e->line);
-	char *k = bl_arena_strndup(c->a, s, n);
+	char *k = str_copy(c, s, n);
 	if (!k)
 		return oom(c);
 	e->h = h;
@@ -617,12 +676,14 @@ static int set_anchor(struct yctx *c, const char *name, size_t len,
 	struct hent *e = htab_slot(&c->atab, h, name, (uint32_t)len, 0, false);
 	if (!e->k) {
 		/* The name may point into a libyaml event: keep our own copy. */
-		char *k = bl_arena_strndup(c->a, name, len);
+		char *k = str_copy(c, name, len);
 		if (!k)
 			return oom(c);
-		if (grow((void **)&c->anchors, &c->canchors, c->nanchors + 1,
-			 sizeof(*c->anchors)))
+		struct anchor *an = grow(c->anchors, &c->canchors, c->nanchors + 1,
+					 sizeof(*an));
+		if (!an)
 			return oom(c);
+		c->anchors = an;
 		e->h = h;
 		e->k = k;
 		e->klen = (uint32_t)len;
@@ -766,8 +827,10 @@ static int on_start(struct yctx *c, const yaml_event_t *ev, enum frame_kind kind
 	if (c->nfr - 1 >= c->max_depth)
 		return bl_error_set(c->err, BL_ELIMIT, c->file, line, col,
 				    "nesting deeper than %u levels", c->max_depth);
-	if (grow((void **)&c->fr, &c->cfr, c->nfr + 1, sizeof(*c->fr)))
+	struct frame *frs = grow(c->fr, &c->cfr, c->nfr + 1, sizeof(*frs));
+	if (!frs)
 		return oom(c);
+	c->fr = frs;
 	struct frame *nf = &c->fr[c->nfr++];
 	memset(nf, 0, sizeof(*nf));
 	nf->kind = kind;
@@ -778,7 +841,7 @@ static int on_start(struct yctx *c, const yaml_event_t *ev, enum frame_kind kind
 		nf->mapid = ++c->next_mapid;
 	if (anchor) {
 		nf->alen = strlen(anchor);
-		nf->anchor = bl_arena_strndup(c->a, anchor, nf->alen);
+		nf->anchor = str_copy(c, anchor, nf->alen);
 		if (!nf->anchor)
 			return oom(c);
 	}
@@ -818,6 +881,13 @@ static int on_end(struct yctx *c)
 		v.type = BL_VOBJ;
 		v.u.obj.items = mem;
 		v.u.obj.n = (uint32_t)n;
+		/* Only open mappings need their keys: memory stays bounded by
+		 * the keys on the current path, not by the document. */
+		for (size_t i = 0; i < n; i++) {
+			const struct bl_member *it = &c->items[f.base + i];
+			htab_remove(&c->ktab, mix(bl_hash(it->key, it->klen, false), f.mapid),
+				    it->key, it->klen, f.mapid);
+		}
 	}
 	c->nitems = f.base;
 	c->nfr--;
@@ -866,10 +936,12 @@ static int run(struct yctx *c, bl_yaml_doc_cb cb, void *cbctx, bool single)
 		return oom(c);
 	yaml_parser_set_input_string(&p, (const unsigned char *)c->buf, c->len);
 	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
-	if (grow((void **)&c->fr, &c->cfr, 1, sizeof(*c->fr))) {
+	struct frame *frs = grow(c->fr, &c->cfr, 1, sizeof(*frs));
+	if (!frs) {
 		yaml_parser_delete(&p);
 		return oom(c);
 	}
+	c->fr = frs;
 	int rc = 0, ndocs = 0;
 	bool done = false;
 	while (!done && rc == 0) {
@@ -933,6 +1005,10 @@ static int ctx_init(struct yctx *c, struct bl_arena *a, const char *buf, size_t 
 		    const char *file, const struct bl_yaml_opts *opts, struct bl_error *err)
 {
 	memset(c, 0, sizeof(*c));
+	if (!buf || !len) {
+		buf = "";    /* libyaml asserts on a NULL input */
+		len = 0;
+	}
 	/* libyaml would count a byte-order mark as a column. */
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
 		buf += 3;

@@ -58,7 +58,7 @@ static int ret_strref(const struct bl_value **out, const char *s, size_t len, st
 
 /* Built strings are capped: replace() nested 64 deep would otherwise grow
  * exponentially with the input. */
-#define XSTR_MAX ((size_t)16 << 20)
+#define XSTR_MAX ((size_t)4 << 20)
 
 static int ret_buf(const struct bl_value **out, struct bl_buf *b, struct bl_xcx *cx)
 {
@@ -584,14 +584,23 @@ static int fn_empty(const struct bl_value **out, const struct bl_xnode *call, st
 	return ret_bool(out, e, cx);
 }
 
+/* First occurrence of n (non-empty) in h, or NULL.  A plain loop: inputs
+ * are short, and it stays cheap under sanitizers that intercept memmem. */
+static const char *find_sub(const char *h, size_t hl, const char *n, size_t nl)
+{
+	for (size_t i = 0; nl && i + nl <= hl; i++) {
+		size_t k = 0;
+		while (k < nl && h[i + k] == n[k])
+			k++;
+		if (k == nl)
+			return h + i;
+	}
+	return NULL;
+}
+
 static bool has_sub(const char *h, size_t hl, const char *n, size_t nl)
 {
-	if (!nl)
-		return true;
-	for (size_t i = 0; i + nl <= hl; i++)
-		if (h[i] == n[0] && memcmp(h + i, n, nl) == 0)
-			return true;
-	return false;
+	return !nl || find_sub(h, hl, n, nl) != NULL;
 }
 
 static int fn_contains(const struct bl_value **out, const struct bl_xnode *call,
@@ -896,12 +905,14 @@ static int fn_replace(const struct bl_value **out, const struct bl_xnode *call,
 	bl_buf_init(&b, XSTR_MAX);
 	const char *t = s->u.str.s;
 	size_t len = s->u.str.len, ol = o->u.str.len, i = 0;
-	while (i < len) {
-		if (ol <= len - i && memcmp(t + i, o->u.str.s, ol) == 0) {
+	while (i < len && !b.failed) {
+		const char *hit = find_sub(t + i, len - i, o->u.str.s, ol);
+		size_t run = hit ? (size_t)(hit - (t + i)) : len - i;
+		bl_buf_add(&b, t + i, run);
+		i += run;
+		if (hit) {
 			bl_buf_add(&b, n->u.str.s, n->u.str.len);
 			i += ol;
-		} else {
-			bl_buf_addc(&b, t[i++]);
 		}
 	}
 	return ret_buf(out, &b, cx);

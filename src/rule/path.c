@@ -55,63 +55,75 @@ static int parse_bracket(struct seglist *l, const char *text, size_t len, size_t
 		*pos = i + 2;
 		return seg_push(l, a, &seg);
 	}
-	if (c >= '0' && c <= '9') {
-		uint64_t n = 0;
+	if (c != '"' && c != '\'') {
+		/* Unquoted: all digits is an index, anything else a bare key
+		 * (Azure accepts tags[tag.with.dots]). */
 		size_t start = i;
-		while (i < len && text[i] >= '0' && text[i] <= '9') {
-			n = n * 10 + (uint64_t)(text[i] - '0');
-			if (n > UINT32_MAX)
-				return path_err(err, start, "index too large");
+		bool digits = true;
+		while (i < len && text[i] != ']') {
+			if (text[i] == '[')
+				return path_err(err, i, "'[' inside brackets (quote the key)");
+			digits = digits && text[i] >= '0' && text[i] <= '9';
 			i++;
 		}
 		if (i >= len)
 			return path_err(err, open, "unterminated '['");
-		if (text[i] != ']')
-			return path_err(err, i, "expected ']' after index");
-		seg.kind = BL_SEG_INDEX;
-		seg.index = (uint32_t)n;
-		*pos = i + 1;
-		return seg_push(l, a, &seg);
-	}
-	if (c == '"' || c == '\'') {
-		char q = c;
-		size_t qpos = i;
-		i++;
-		/* The unescaped key is never longer than the quoted text. */
-		char *key = bl_arena_alloc(a, len - i + 1);
-		if (!key)
-			return BL_ENOMEM;
-		size_t k = 0;
-		for (;;) {
-			if (i >= len)
-				return path_err(err, qpos, "unterminated quoted key");
-			if (text[i] == q) {
-				if (i + 1 < len && text[i + 1] == q) {
-					key[k++] = q;
-					i += 2;
-					continue;
-				}
-				break;
+		if (i == start)
+			return path_err(err, i, "empty brackets");
+		if (digits) {
+			uint64_t n = 0;
+			for (size_t k = start; k < i; k++) {
+				n = n * 10 + (uint64_t)(text[k] - '0');
+				if (n > UINT32_MAX)
+					return path_err(err, start, "index too large");
 			}
-			key[k++] = text[i++];
+			seg.kind = BL_SEG_INDEX;
+			seg.index = (uint32_t)n;
+		} else {
+			seg.kind = BL_SEG_KEY;
+			seg.key = bl_arena_strndup(a, text + start, i - start);
+			if (!seg.key)
+				return BL_ENOMEM;
+			seg.klen = (uint32_t)(i - start);
 		}
-		key[k] = '\0';
-		i++; /* closing quote */
-		if (k == 0)
-			return path_err(err, qpos, "empty key");
-		if (i >= len)
-			return path_err(err, open, "unterminated '['");
-		if (text[i] != ']')
-			return path_err(err, i, "expected ']' after quoted key");
-		seg.kind = BL_SEG_KEY;
-		seg.key = key;
-		seg.klen = (uint32_t)k;
 		*pos = i + 1;
 		return seg_push(l, a, &seg);
 	}
-	if (c == ']')
-		return path_err(err, i, "empty brackets");
-	return path_err(err, i, "expected '*', an index or a quoted key inside '[]'");
+	/* Quoted key; a doubled quote stands for itself. */
+	char q = c;
+	size_t qpos = i;
+	i++;
+	/* The unescaped key is never longer than the quoted text. */
+	char *key = bl_arena_alloc(a, len - i + 1);
+	if (!key)
+		return BL_ENOMEM;
+	size_t k = 0;
+	for (;;) {
+		if (i >= len)
+			return path_err(err, qpos, "unterminated quoted key");
+		if (text[i] == q) {
+			if (i + 1 < len && text[i + 1] == q) {
+				key[k++] = q;
+				i += 2;
+				continue;
+			}
+			break;
+		}
+		key[k++] = text[i++];
+	}
+	key[k] = '\0';
+	i++; /* closing quote */
+	if (k == 0)
+		return path_err(err, qpos, "empty key");
+	if (i >= len)
+		return path_err(err, open, "unterminated '['");
+	if (text[i] != ']')
+		return path_err(err, i, "expected ']' after quoted key");
+	seg.kind = BL_SEG_KEY;
+	seg.key = key;
+	seg.klen = (uint32_t)k;
+	*pos = i + 1;
+	return seg_push(l, a, &seg);
 }
 
 int bl_path_compile(struct bl_path *out, const char *text, size_t len,

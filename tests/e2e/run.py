@@ -211,6 +211,25 @@ def output_file_written_atomically():
 
 
 @test
+def output_to_a_pipe_is_written_in_place():
+    import stat
+    import threading
+    with tempfile.TemporaryDirectory() as d:
+        fifo = os.path.join(d, "out.fifo")
+        os.mkfifo(fifo)
+        got = []
+        t = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+        t.start()
+        rc, out, err = run("assess", "-f", "json", "-o", fifo, "-b", f"{E2E}/baseline.yaml",
+                           "-s", f"{E2E}/snapshot.json")
+        t.join(30)
+        eq(rc, 0, err)
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode), "the pipe was replaced"
+        eq(json.loads(got[0])["summary"]["assets"], 9, "content through the pipe")
+        eq(sorted(os.listdir(d)), ["out.fifo"], "no temporary file left")
+
+
+@test
 def text_report():
     rc, out, err = run("assess", "-b", f"{E2E}/baseline.yaml", "-s", f"{E2E}/snapshot.json")
     eq(rc, 0, err)

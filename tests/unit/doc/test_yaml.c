@@ -463,6 +463,18 @@ static void test_many_keys(void **state)
 	expect_key(v, "k19999", 20000, 1);
 	n += (size_t)snprintf(buf + n, cap - n, "k123: x\n");
 	bad(f, buf, BL_EINVAL, 20001, 1, "duplicate key \"k123\" (first defined at line 124)");
+
+	/* keys of closed mappings leave the table: many sibling mappings with
+	 * the same keys, nested ones reusing the parent's key, then a late
+	 * duplicate inside the outer mapping still found */
+	n = (size_t)snprintf(buf, cap, "outer: 1\nlist:\n");
+	for (int i = 0; i < 3000; i++)
+		n += (size_t)snprintf(buf + n, cap - n,
+				      "  - {a: 1, b: 2, c: {a: 1, c: {c: %d}}, d: 4}\n", i);
+	v = ok(f, buf);
+	assert_int_equal(bl_value_getz(v, "list")->u.arr.n, 3000);
+	n += (size_t)snprintf(buf + n, cap - n, "outer: 2\n");
+	bad(f, buf, BL_EINVAL, 3003, 1, "duplicate key \"outer\" (first defined at line 1)");
 	free(buf);
 }
 
@@ -512,6 +524,9 @@ static void test_single_document(void **state)
 	const struct bl_value *v = ok(f, "");
 	assert_int_equal(v->type, BL_VNULL);
 	assert_string_equal(v->file, "t.yaml");
+	assert_int_equal(bl_yaml_parse(&v, &f->a, NULL, 0, NULL, NULL, &f->err), 0);
+	assert_int_equal(v->type, BL_VNULL);
+	assert_null(v->file);
 	v = ok(f, "# only a comment\n\n");
 	assert_int_equal(v->type, BL_VNULL);
 	v = ok(f, "--- \nfoo\n...\n");

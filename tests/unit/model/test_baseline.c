@@ -294,6 +294,48 @@ static void test_versions(void **state)
 	}
 }
 
+/* Inline documents for the cases that need no fixture file. */
+static void expect_inline(const char *text, const char *want)
+{
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	const struct bl_value *doc = tu_doc(&a, text, "inline.yaml");
+	struct bl_diags d;
+	bl_diags_init(&d);
+	struct bl_baseline *b = NULL;
+	assert_int_equal(bl_baseline_from_doc(&b, doc, &d), BL_EINVAL);
+	assert_null(b);
+	char got[1024] = "";
+	if (d.n == 1)
+		snprintf(got, sizeof(got), "%u:%u: %s", d.items[0].line, d.items[0].col, d.items[0].msg);
+	else
+		print_message("%zu diags\n", d.n);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(got, want);
+	bl_diags_free(&d);
+	bl_arena_free(&a);
+}
+
+static void test_invalid_inline(void **state)
+{
+	(void)state;
+	/* A YAML number as a control id: quote it, like framework ids. */
+	expect_inline("baseline: x\nversion: 1.0.0\ncontrols:\n"
+		      "  - {id: 1.10, title: t, severity: low, expect: {field: a, exists: true}}\n",
+		      "4:10: control id 1.10 is a number: write it as a quoted string (\"1.10\")");
+	/* extends is refused whatever its type, once, at the key. */
+	expect_inline("baseline: x\nversion: 1.0.0\nextends: 42\ncontrols: []\n",
+		      "3:1: extends/tailor: inheritance is not supported yet (governance)");
+	/* controls of the wrong type */
+	expect_inline("baseline: x\nversion: 1.0.0\ncontrols: {id: a}\n",
+		      "3:11: controls must be an array, not an object");
+	/* a parameter of type number accepts a non-integer default; object must be an object */
+	expect_inline("baseline: x\nversion: 1.0.0\nparameters:\n"
+		      "  ratio: {type: Number, default: 0.5}\n"
+		      "  tags: {type: object, default: [a]}\ncontrols: []\n",
+		      "5:33: default of parameter \"tags\" must be an object to match its type, not an array");
+}
+
 /* ---- invalid documents: every problem, each at its place ----------------- */
 
 static void test_invalid_top(void **state)
@@ -506,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_sha256_yaml_equals_json),
 		cmocka_unit_test(test_from_doc),
 		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_invalid_inline),
 		cmocka_unit_test(test_invalid_top),
 		cmocka_unit_test(test_invalid_controls),
 		cmocka_unit_test(test_invalid_params),

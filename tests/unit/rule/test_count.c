@@ -68,6 +68,13 @@ static const struct row ROWS[] = {
 	 "{\"count\":{\"field\":\"properties.securityRules[*]\",\"where\":"
 	 "{\"field\":\"properties.securityRules[*].properties.access\",\"equals\":\"[current('acc')]\"}},"
 	 "\"greater\":0}},\"equals\":2}", T},
+	/* current() and current('path[*]') in a field count */
+	{"{\"count\":{\"field\":\"properties.mixed[*]\",\"where\":"
+	 "{\"value\":\"[current()]\",\"equals\":\"x\"}},\"equals\":1}", T},
+	{"{\"count\":{\"field\":\"properties.securityRules[*]\",\"where\":"
+	 "{\"value\":\"[current('properties.securityRules[*]').name]\",\"like\":\"*s*\"}},\"equals\":1}", T},
+	/* a constant expression as field */
+	{"{\"field\":\"[concat('tags[', 'env', ']')]\",\"equals\":\"PROD\"}", T},
 	/* value count over an expression result */
 	{"{\"count\":{\"value\":\"[field('list')]\",\"name\":\"x\"},\"equals\":2}", T},
 	{"{\"count\":{\"value\":\"[field('tags')]\",\"name\":\"x\"},\"equals\":2}", E},

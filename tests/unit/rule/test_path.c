@@ -73,6 +73,15 @@ static void test_split(void **state)
 	assert_int_equal(p.n, 4);
 	assert_int_equal(p.nall, 2);
 
+	path_ok(&a, &p, "tags[tag.with.dots].x");
+	assert_int_equal(p.n, 3);
+	assert_int_equal(p.segs[1].kind, BL_SEG_KEY);
+	assert_string_equal(p.segs[1].key, "tag.with.dots");
+
+	path_ok(&a, &p, "a[1x]");
+	assert_int_equal(p.segs[1].kind, BL_SEG_KEY);
+	assert_string_equal(p.segs[1].key, "1x");
+
 	path_ok(&a, &p, "[*].name");
 	assert_int_equal(p.n, 2);
 	assert_int_equal(p.segs[0].kind, BL_SEG_ALL);
@@ -91,8 +100,8 @@ static void test_errors(void **state)
 	path_bad("a[\"x", 3);
 	path_bad("a[\"\"]", 3);
 	path_bad("a[]", 3);
-	path_bad("a[x]", 3);
-	path_bad("a[1x]", 4);
+	path_bad("a[x[y]]", 4);
+	path_bad("a[x", 2);
 	path_bad("a[*]b", 5);
 	path_bad("a]b", 2);
 	path_bad("a[99999999999]", 3);
