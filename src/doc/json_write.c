@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is not one. */
@@ -115,14 +116,50 @@ static void write_indent(struct bl_buf *out, int indent, size_t depth)
 	}
 }
 
+/* Does t[0..n) match the JSON number grammar?  YAML numbers keep their
+ * source text ("0640", "+5", "0x1F", ".5"), which JSON cannot carry. */
+static bool json_number_text(const char *t, size_t n)
+{
+	size_t i = 0;
+	if (i < n && t[i] == '-')
+		i++;
+	if (i >= n)
+		return false;
+	if (t[i] == '0') {
+		i++;
+	} else if (t[i] >= '1' && t[i] <= '9') {
+		while (i < n && t[i] >= '0' && t[i] <= '9')
+			i++;
+	} else {
+		return false;
+	}
+	if (i < n && t[i] == '.') {
+		size_t d = ++i;
+		while (i < n && t[i] >= '0' && t[i] <= '9')
+			i++;
+		if (i == d)
+			return false;
+	}
+	if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+		i++;
+		if (i < n && (t[i] == '+' || t[i] == '-'))
+			i++;
+		size_t d = i;
+		while (i < n && t[i] >= '0' && t[i] <= '9')
+			i++;
+		if (i == d)
+			return false;
+	}
+	return i == n;
+}
+
 static void write_number(struct bl_buf *out, const struct bl_value *v)
 {
-	if (v->u.num.text && v->u.num.len) {
+	if (v->u.num.text && v->u.num.len && json_number_text(v->u.num.text, v->u.num.len)) {
 		bl_buf_add(out, v->u.num.text, v->u.num.len);
 	} else if (isfinite(v->u.num.d)) {
-		char tmp[32];
-		int n = snprintf(tmp, sizeof(tmp), "%.17g", v->u.num.d);
-		bl_buf_add(out, tmp, n > 0 ? (size_t)n : 0);
+		char tmp[40];
+		bl_buf_add(out, tmp, bl_number_text(v->u.num.d, tmp));
 	} else {
 		bl_buf_adds(out, "null");  /* JSON has no NaN or infinity */
 	}

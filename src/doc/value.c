@@ -78,15 +78,7 @@ struct bl_value *bl_value_new_num(struct bl_arena *a, double d)
 	if (!v)
 		return NULL;
 	char tmp[40];
-	/* Shortest text that reads back as the same double. */
-	int n = 0;
-	for (int prec = 1; prec <= 17; prec++) {
-		n = snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
-		if (strtod(tmp, NULL) == d)
-			break;
-	}
-	if (n <= 0)
-		return NULL;
+	size_t n = bl_number_text(d, tmp);
 	char *p = bl_arena_strndup(a, tmp, (size_t)n);
 	if (!p)
 		return NULL;
@@ -96,6 +88,21 @@ struct bl_value *bl_value_new_num(struct bl_arena *a, double d)
 	if (d == floor(d) && fabs(d) < 1e15 && !strpbrk(p, "e."))
 		v->flags |= BL_VF_INT;
 	return v;
+}
+
+size_t bl_number_text(double d, char out[40])
+{
+	int n = 0;
+	if (d == floor(d) && fabs(d) < 1e15) {
+		n = snprintf(out, 40, "%.0f", d);
+	} else {
+		for (int prec = 1; prec <= 17; prec++) {
+			n = snprintf(out, 40, "%.*g", prec, d);
+			if (strtod(out, NULL) == d)
+				break;
+		}
+	}
+	return n > 0 ? (size_t)n : 0;
 }
 
 struct bl_value *bl_value_new_bool(struct bl_arena *a, bool b)

@@ -87,6 +87,10 @@ struct bl_value *bl_value_new_str(struct bl_arena *a, const char *s, size_t len)
 struct bl_value *bl_value_new_num(struct bl_arena *a, double d);                  /* text made with %.17g, shortest */
 struct bl_value *bl_value_new_bool(struct bl_arena *a, bool b);
 
+/* Shortest text that reads back as d (integers without exponent up to 1e15),
+ * NUL-terminated in out; returns its length.  d must be finite. */
+size_t bl_number_text(double d, char out[40]);
+
 /* Name of a type for messages: "null", "boolean", "number", "string", "array", "object". */
 const char *bl_vtype_name(enum bl_vtype t);
 

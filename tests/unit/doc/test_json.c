@@ -607,6 +607,25 @@ static void test_writer_exact(void **state)
 	bl_arena_free(&a);
 }
 
+/* YAML keeps number texts JSON cannot carry; the writer prints their value. */
+static void test_writer_yaml_numbers(void **state)
+{
+	(void)state;
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	const struct bl_value *v = tu_doc(&a, "n: [0640, +5, 0x1F, 0o17, .5, 1., -0, 1e3]\n", "n.yaml");
+	v = bl_value_getz(v, "n");
+	struct bl_buf b;
+	bl_buf_init(&b, 0);
+	assert_int_equal(bl_json_write(&b, v, 0), 0);
+	assert_string_equal(b.data, "[640,5,31,15,0.5,1,-0,1e3]");
+	/* and it parses back */
+	const struct bl_value *w = tu_json(&a, b.data);
+	assert_int_equal(w->u.arr.n, 8);
+	bl_buf_free(&b);
+	bl_arena_free(&a);
+}
+
 static void test_writer_escaping(void **state)
 {
 	(void)state;
@@ -663,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_keys_large),
 		cmocka_unit_test(test_writer_exact),
 		cmocka_unit_test(test_writer_escaping),
+		cmocka_unit_test(test_writer_yaml_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
