@@ -513,10 +513,28 @@ static struct cnode *compile_node(struct cctx *c, const struct bl_value *v)
 			bl_buf_adds(&b, " where ");
 			bl_cnode_describe(&b, n->where);
 		}
-		bl_buf_printf(&b, " %s %s", bl_op_name(n->op),
-			      n->opx ? bl_expr_text(n->opx) : json_of(c, n->operand.v));
+		size_t stem = b.len;
+		const char *otext = n->opx ? bl_expr_text(n->opx) : json_of(c, n->operand.v);
+		bl_buf_printf(&b, " %s %s", bl_op_name(n->op), otext);
 		n->expected = b.failed ? NULL : bl_arena_strndup(c->env->arena, b.data, b.len);
-		if (!n->expected)
+		/* the requirement a violation count fails: the operator negated */
+		static const int neg[][2] = {
+			{BL_OP_EQUALS, BL_OP_NOTEQUALS}, {BL_OP_LESS, BL_OP_GREATEROREQ},
+			{BL_OP_LESSOREQ, BL_OP_GREATER}, {BL_OP_IN, BL_OP_NOTIN},
+		};
+		int nop = -1;
+		for (size_t i = 0; i < sizeof(neg) / sizeof(neg[0]); i++) {
+			if (neg[i][0] == n->op)
+				nop = neg[i][1];
+			if (neg[i][1] == n->op)
+				nop = neg[i][0];
+		}
+		b.len = stem;
+		if (nop >= 0)
+			bl_buf_printf(&b, " %s %s", bl_op_name(nop), otext);
+		n->expected_not = b.failed || nop < 0 ? n->expected
+			: bl_arena_strndup(c->env->arena, b.data, b.len);
+		if (!n->expected || !n->expected_not)
 			c->nomem = true;
 		bl_buf_free(&b);
 	}

@@ -43,6 +43,7 @@ struct cnode {
 	struct bl_operand operand;   /* constant operand, prepared */
 	const struct bl_expr *opx;   /* runtime operand expression (operand unprepared) */
 	const char *expected;        /* "equals true", "count of ... greater 0" */
+	const char *expected_not;    /* counts: the same with the operator negated */
 	/* CN_COUNT */
 	const char *name;            /* value count: the name bound for current() */
 	struct cnode *where;         /* NULL = count every element */

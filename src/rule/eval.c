@@ -402,13 +402,49 @@ static void add_ev(struct bl_eval *e, const char *path, const struct bl_value *a
 	ev->expected = expected ? expected : "";
 }
 
+/*
+ * Evidence states what would have been compliant.  A leaf recorded because it
+ * was false is that requirement as written; a leaf recorded because it was
+ * true (a `violation` leaf, or one under a `not`) must not hold, so its
+ * operator is negated ("equals \"Enabled\"" becomes "notEquals \"Enabled\"").
+ */
+static const char *const negations[][2] = {
+	{"equals", "notEquals"}, {"like", "notLike"}, {"match", "notMatch"},
+	{"matchInsensitively", "notMatchInsensitively"}, {"contains", "notContains"},
+	{"in", "notIn"}, {"containsKey", "notContainsKey"}, {"less", "greaterOrEquals"},
+	{"lessOrEquals", "greater"}, {"regex", "notRegex"},
+	{"versionLess", "versionGreaterOrEquals"}, {"versionLessOrEquals", "versionGreater"},
+};
+
+static const char *expected_text(const char *exp, enum bl_truth outcome, struct bl_arena *a)
+{
+	if (!exp || outcome != BL_TRUE)
+		return exp;
+	size_t w = strcspn(exp, " ");
+	if (w == 6 && strncmp(exp, "exists", 6) == 0) {
+		if (strcmp(exp + w, " true") == 0)
+			return "exists false";
+		if (strcmp(exp + w, " false") == 0)
+			return "exists true";
+	}
+	for (size_t i = 0; i < sizeof(negations) / sizeof(negations[0]); i++)
+		for (int d = 0; d < 2; d++)
+			if (strlen(negations[i][d]) == w && strncmp(exp, negations[i][d], w) == 0) {
+				const char *r = bl_arena_printf(a, "%s%s", negations[i][!d], exp + w);
+				return r ? r : exp;
+			}
+	const char *r = bl_arena_printf(a, "not (%s)", exp);
+	return r ? r : exp;
+}
+
 static void explain_leaf(const struct cnode *n, struct bl_eval *e, enum bl_truth outcome)
 {
 	const struct csubject *s = &n->subj;
 	struct bl_operand tmp;
 	const struct bl_operand *o;
+	const char *expected = expected_text(n->expected, outcome, e->arena);
 	if (get_operand(n, e, &tmp, &o) == BL_UNKNOWN) {
-		add_ev(e, s->text, NULL, n->expected);
+		add_ev(e, s->text, NULL, expected);
 		return;
 	}
 	if (s->is_field && s->lastall >= (int32_t)s->from) {
@@ -416,25 +452,26 @@ static void explain_leaf(const struct cnode *n, struct bl_eval *e, enum bl_truth
 		if (outcome != BL_TRUE && base) {
 			struct finder f = {.want = outcome};
 			if (find_elem(n, o, base, s->from, e, &f, 0)) {
-				add_ev(e, concrete_path(s, f.idx, f.nidx, e->arena), f.actual, n->expected);
+				add_ev(e, concrete_path(s, f.idx, f.nidx, e->arena), f.actual, expected);
 				return;
 			}
 		}
 		const struct bl_value *all = base ? bl_path_collect(&s->path, base, e->arena) : NULL;
-		add_ev(e, s->text, all, n->expected);
+		add_ev(e, s->text, all, expected);
 		return;
 	}
 	const struct bl_value *v = NULL;
 	(void)subject_value(s, e, &v);
-	add_ev(e, s->text, v, n->expected);
+	add_ev(e, s->text, v, expected);
 }
 
-static void explain_count(const struct cnode *n, struct bl_eval *e)
+static void explain_count(const struct cnode *n, struct bl_eval *e, enum bl_truth outcome)
 {
 	uint32_t cnt = 0;
 	enum bl_truth t = count_elems(n, e, &cnt);
 	const char *path = bl_arena_printf(e->arena, "count(%s)", n->subj.text ? n->subj.text : "");
-	add_ev(e, path, t == BL_UNKNOWN ? NULL : bl_value_new_num(e->arena, (double)cnt), n->expected);
+	add_ev(e, path, t == BL_UNKNOWN ? NULL : bl_value_new_num(e->arena, (double)cnt),
+	       outcome == BL_TRUE ? n->expected_not : n->expected);
 }
 
 static void explain_node(const struct cnode *n, struct bl_eval *e, enum bl_truth outcome)
@@ -464,7 +501,7 @@ static void explain_node(const struct cnode *n, struct bl_eval *e, enum bl_truth
 		explain_leaf(n, e, outcome);
 		return;
 	default:
-		explain_count(n, e);
+		explain_count(n, e, outcome);
 	}
 }
 

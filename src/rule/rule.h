@@ -99,6 +99,13 @@ enum bl_truth bl_cond_eval(const struct bl_cond *c, struct bl_eval *e);
  * anyOf=false every child, for allOf=true every child, for anyOf=true the
  * first true child, through `not` with the outcome flipped; a [*] leaf names
  * the first element that decided.  Capped at BL_EVIDENCE_MAX.
+ *
+ * Each piece of evidence says what would have flipped its leaf: a leaf that
+ * was false is described as written ("equals true"); a leaf that was true (a
+ * violation leaf, or one under an odd number of `not`s) is negated
+ * ("notEquals \"Enabled\"", "exists true", "not (count of ... greater 0)").
+ * When explaining a failure, that is exactly the compliant requirement,
+ * for `expect` and `violation` conditions alike.
  */
 void bl_cond_explain(const struct bl_cond *c, struct bl_eval *e, enum bl_truth outcome);
 

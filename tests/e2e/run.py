@@ -106,6 +106,9 @@ def assess_evidence_and_messages():
     assert e["message"], "error result has a reason"
     n = by[("nsg-open", "NSG-01")]
     assert n["evidence"] and "count" in n["evidence"][0]["path"], n["evidence"]
+    # a violation's evidence states the compliant requirement: the count negated
+    eq(n["evidence"][0]["actual"], 1, "count actual")
+    assert n["evidence"][0]["expected"].endswith("lessOrEquals 0"), n["evidence"]
 
 
 @test

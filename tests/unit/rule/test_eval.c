@@ -126,7 +126,8 @@ static void test_evidence_expect(void **state)
 	assert_int_equal(f->e.nev, 2);
 	assert_string_equal(f->e.ev[1].path, "properties.minimumTlsVersion");
 	assert_string_equal(jtext(f, f->e.ev[1].actual), "\"tls1_2\"");
-	assert_string_equal(f->e.ev[1].expected, "in [\"TLS1_2\",\"TLS1_3\"]");
+	/* a leaf that held is described by what would have flipped it */
+	assert_string_equal(f->e.ev[1].expected, "notIn [\"TLS1_2\",\"TLS1_3\"]");
 
 	/* missing field: actual is NULL */
 	assert_int_equal(eval_on(f, c, "{\"properties\":{}}"), BL_FALSE);
@@ -175,7 +176,8 @@ static void test_evidence_violation(void **state)
 	assert_int_equal(f->e.nev, 1);   /* anyOf true: the first true child */
 	assert_string_equal(f->e.ev[0].path, "properties.networkAcls.defaultAction");
 	assert_null(f->e.ev[0].actual);
-	assert_string_equal(f->e.ev[0].expected, "exists false");
+	/* the violation leaf held: compliance needs the field to exist */
+	assert_string_equal(f->e.ev[0].expected, "exists true");
 
 	/* anyOf false: every child */
 	assert_int_equal(eval_on(f, c, "{\"properties\":{\"publicNetworkAccess\":\"Disabled\","
@@ -192,7 +194,8 @@ static void test_evidence_violation(void **state)
 	bl_cond_explain(c, &f->e, BL_FALSE);
 	assert_int_equal(f->e.nev, 1);
 	assert_string_equal(f->e.ev[0].path, "location");
-	assert_string_equal(f->e.ev[0].expected, "notIn [\"a\",\"b\"]");
+	/* the leaf held under a not: compliance needs the opposite */
+	assert_string_equal(f->e.ev[0].expected, "in [\"a\",\"b\"]");
 
 	/* [*] violation true: the path as written, all values reached */
 	c = compile_ok(f, "{\"field\":\"rules[*].port\",\"notEquals\":22}");
