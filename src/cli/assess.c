@@ -14,17 +14,25 @@
 
 #include "cli/cli.h"
 #include "engine/engine.h"
+#include "engine/host.h"
 #include "engine/rollup.h"
+#include "facts/facts.h"
 #include "model/baseline.h"
 #include "report/report.h"
 
 static const char usage_text[] =
-	"usage: baseline assess -b BASELINE -s PATH... [-f text|json] [-o FILE]\n"
-	"                       [--fail-on SEVERITY] [--all] [--threads N]\n"
+	"usage: baseline assess [-b BASELINE] [--host [--root DIR]] [-s PATH]...\n"
+	"                       [-f text|json] [-o FILE] [--fail-on SEVERITY] [--all]\n"
+	"                       [--threads N]\n"
 	"\n"
-	"Assess every resource in the snapshots against the baseline.\n"
+	"Assess this host (or an offline root) and/or every resource in the snapshots\n"
+	"against the baseline.\n"
 	"\n"
 	"  -b, --baseline FILE    baseline document (YAML or JSON) or builtin:NAME\n"
+	"                         (default with --host: builtin:linux-host)\n"
+	"      --host             assess this machine as one asset of type linux.host\n"
+	"      --root DIR         with --host: assess the system mounted at DIR instead\n"
+	"                         (live-only facts are then not_applicable)\n"
 	"  -s, --snapshot PATH    snapshot file or folder (repeatable; - for stdin): a JSON\n"
 	"                         array, JSON lines, {\"data\"|\"value\": [...]} wrappers or YAML\n"
 	"                         manifests, detected by content\n"
@@ -43,6 +51,8 @@ enum {
 	OPT_ALL,
 	OPT_THREADS,
 	OPT_NO_STORE,
+	OPT_HOST,
+	OPT_ROOT,
 	OPT_LATER,      /* options of later features: refused, never ignored */
 };
 
@@ -57,8 +67,8 @@ static const struct option long_opts[] = {
 	{"no-store", no_argument, NULL, OPT_NO_STORE},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
-	{"host", no_argument, NULL, OPT_LATER},
-	{"root", required_argument, NULL, OPT_LATER},
+	{"host", no_argument, NULL, OPT_HOST},
+	{"root", required_argument, NULL, OPT_ROOT},
 	{"inventory", required_argument, NULL, OPT_LATER},
 	{"exceptions", required_argument, NULL, OPT_LATER},
 	{"parameters", required_argument, NULL, OPT_LATER},
@@ -116,7 +126,8 @@ int bl_cmd_assess(int argc, char **argv)
 	const char **snaps = calloc((size_t)argc + 1, sizeof(*snaps));
 	size_t nsnaps = 0;
 	int fail_on = -1;
-	bool all = false, quiet = false;
+	bool all = false, quiet = false, host = false;
+	const char *root = NULL;
 	unsigned threads = 0;
 	int c, li = -1;
 	if (!snaps)
@@ -164,6 +175,12 @@ int bl_cmd_assess(int argc, char **argv)
 		}
 		case OPT_NO_STORE:
 			break;
+		case OPT_HOST:
+			host = true;
+			break;
+		case OPT_ROOT:
+			root = optarg;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -188,14 +205,21 @@ int bl_cmd_assess(int argc, char **argv)
 		return bl_cli_usage_error("assess", "unexpected argument '%s' (snapshots go after -s)",
 					  argv[optind]);
 	}
-	if (!baseline_path) {
+	if (root && !host) {
 		free(snaps);
-		return bl_cli_usage_error("assess", "no baseline: give -b FILE (built-in defaults per "
-					  "target arrive with the cloud and host content)");
+		return bl_cli_usage_error("assess", "--root goes with --host");
 	}
-	if (nsnaps == 0) {
+	if (!host && nsnaps == 0) {
 		free(snaps);
-		return bl_cli_usage_error("assess", "nothing to assess: give -s SNAPSHOT");
+		return bl_cli_usage_error("assess", "nothing to assess: give --host or -s SNAPSHOT");
+	}
+	if (!baseline_path) {
+		if (!host) {
+			free(snaps);
+			return bl_cli_usage_error("assess", "no baseline: give -b FILE (the built-in cloud "
+						  "baselines are not shipped yet)");
+		}
+		baseline_path = "builtin:linux-host";
 	}
 
 	struct bl_error err;
@@ -226,13 +250,39 @@ int bl_cmd_assess(int argc, char **argv)
 		return exit_code;
 	}
 
+	struct bl_facts *facts = NULL;
+	if (host) {
+		struct bl_facts_opts fo = {.root = root};
+		if (bl_facts_open(&facts, &fo, &err)) {
+			exit_code = bl_cli_report_error(&err);
+			bl_report_free(rep);
+			bl_baseline_free(b);
+			free(snaps);
+			return exit_code;
+		}
+	}
+	/* targets: the host first, then the snapshots as given */
+	const char **targets = calloc(nsnaps + 2, sizeof(*targets));
+	size_t ntargets = 0;
+	if (!targets) {
+		bl_facts_close(facts);
+		bl_report_free(rep);
+		bl_baseline_free(b);
+		free(snaps);
+		return BL_EXIT_INTERNAL;
+	}
+	if (facts)
+		targets[ntargets++] = bl_facts_host_id(facts);
+	for (size_t i = 0; i < nsnaps; i++)
+		targets[ntargets++] = snaps[i];
+
 	struct bl_run_info run;
 	memset(&run, 0, sizeof(run));
 	bl_uuid4(run.id);
 	bl_now_rfc3339(run.started);
 	run.baseline = b;
-	run.targets = snaps;
-	run.ntargets = nsnaps;
+	run.targets = targets;
+	run.ntargets = ntargets;
 
 	struct progress prog;
 	memset(&prog, 0, sizeof(prog));
@@ -243,10 +293,16 @@ int bl_cmd_assess(int argc, char **argv)
 		ao.progress = &pcb;
 	struct bl_sink sink = {.result = bl_report_result, .ctx = rep};
 	struct bl_run_stats stats;
-	rc = bl_assess(b, snaps, nsnaps, &ao, &sink, &stats, &err);
-	bl_now_rfc3339(run.finished);
 	struct bl_rollup rollup;
 	memset(&rollup, 0, sizeof(rollup));
+	rc = bl_run_stats_init(&stats, b);
+	if (!rc && facts)
+		rc = bl_assess_host(b, facts, &sink, &stats, &err);
+	if (!rc && nsnaps)
+		rc = bl_assess(b, snaps, nsnaps, &ao, &sink, &stats, &err);
+	bl_now_rfc3339(run.finished);
+	if (rc == BL_ENOMEM && !err.msg[0])
+		bl_error_set(&err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 	if (rc) {
 		exit_code = bl_cli_report_error(&err);
 		goto done;
@@ -272,6 +328,8 @@ int bl_cmd_assess(int argc, char **argv)
 	if (fail_on >= 0 && failing_at(b, &stats, fail_on))
 		exit_code = BL_EXIT_FINDINGS;
 done:
+	bl_facts_close(facts);
+	free(targets);
 	bl_rollup_free(&rollup);
 	bl_run_stats_free(&stats);
 	bl_report_free(rep);

@@ -26,6 +26,7 @@ struct bl_command {
 int bl_cmd_assess(int argc, char **argv);
 int bl_cmd_lint(int argc, char **argv);
 int bl_cmd_list(int argc, char **argv);
+int bl_cmd_facts(int argc, char **argv);
 int bl_cmd_version(int argc, char **argv);
 
 /* "baseline CMD: message" on stderr; returns BL_EXIT_USAGE. */

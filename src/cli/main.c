@@ -10,6 +10,7 @@ static const struct bl_command commands[] = {
 	{"assess", bl_cmd_assess, "assess snapshots against a baseline"},
 	{"lint", bl_cmd_lint, "validate baseline documents (every error, with file:line:col)"},
 	{"list", bl_cmd_list, "list built-in baselines or a baseline's controls"},
+	{"facts", bl_cmd_facts, "show what the host probes see, as JSON"},
 	{"version", bl_cmd_version, "print the version"},
 };
 

@@ -192,6 +192,13 @@ static bool write_open(struct bl_buf *out, const struct bl_value *v)
 	case BL_VOBJ:
 		bl_buf_add(out, v->u.obj.n ? "{" : "{}", v->u.obj.n ? 1 : 2);
 		return v->u.obj.n > 0;
+	case BL_VERR:
+	case BL_VNA:
+		/* facts that could not be read stay visible as such in JSON */
+		bl_buf_adds(out, v->type == BL_VERR ? "{\"$error\":" : "{\"$not_applicable\":");
+		bl_json_write_str(out, v->u.str.s, v->u.str.len);
+		bl_buf_addc(out, '}');
+		return false;
 	default:
 		bl_buf_add(out, "null", 4);
 		return false;

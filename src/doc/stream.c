@@ -29,6 +29,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "doc/json.h"
 #include "util/arena.h"
 #include "util/str.h"
@@ -295,8 +299,131 @@ static int too_big(struct bl_stream *s, struct bl_error *err)
 		       "wrapper member at line %u is larger than %s", s->sc_line, sz);
 }
 
+/* A bracket outside strings: push an opener, or pop a closer after checking
+ * that it matches.  1 when the value's outermost bracket closed, 0 to go
+ * on, or an error (positioned at the closer, at *at). */
+static inline int bracket(struct bl_stream *s, const char *at, struct bl_error *err)
+{
+	uint32_t e_line, e_col;
+	char c = *at;
+	if (c == '{' || c == '[') {
+		if (s->sc_depth < s->brkcap)
+			s->brk[s->sc_depth++] = (unsigned char)c;
+		else if (!push_brk(s, c))
+			return bl_error_set(err, BL_ENOMEM, s->file, 0, 0, "out of memory");
+		return 0;
+	}
+	char open = c == '}' ? '{' : '[';
+	if (s->brk[s->sc_depth - 1] != (unsigned char)open) {
+		s->pos = s->base + (uint64_t)(at - s->rbuf);
+		return SERR(s, err, BL_EINVAL, s->pos,
+			    "unexpected '%c': the innermost open bracket is '%c'",
+			    c, s->brk[s->sc_depth - 1]);
+	}
+	return --s->sc_depth == 0;
+}
+
+#if defined(__SSE2__)
+/* Bit i set where the byte i of the 64 at p equals c (or c | 0x20 when fold). */
+static inline uint64_t mask64(const __m128i v[4], __m128i c)
+{
+	uint64_t m0 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[0], c));
+	uint64_t m1 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[1], c));
+	uint64_t m2 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[2], c));
+	uint64_t m3 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[3], c));
+	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+}
+
+/*
+ * Bytes escaped by a backslash: those preceded by an odd run of backslashes.
+ * *carry says whether the first byte is escaped (the previous block ended in
+ * an odd run) and is updated for the next block.  This is the sequential rule
+ * of the scalar scan ("a backslash not itself escaped escapes the next
+ * byte") evaluated for 64 bytes at once, the way simdjson does it.
+ */
+static inline uint64_t escaped64(uint64_t bs, uint64_t *carry)
+{
+	const uint64_t even = 0x5555555555555555ull;
+	bs &= ~*carry;
+	uint64_t follows = bs << 1 | *carry;
+	uint64_t odd_starts = bs & ~even & ~follows;
+	uint64_t seq_even = odd_starts + bs;
+	*carry = seq_even < odd_starts;
+	return (even ^ seq_even << 1) & follows;
+}
+
+/* Bit i = xor of bits 0..i: 1 inside a string (from its opening quote up to,
+ * not including, its closing quote). */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/*
+ * The container scan 64 bytes at a time: quotes, backslashes and brackets
+ * become bit masks, strings become a mask by prefix xor, and only the
+ * brackets outside strings are visited one by one.  Exactly the scalar
+ * scan's rules and state (sc_in_str, sc_esc, the bracket stack), so the two
+ * may hand over at any byte.  Returns 1 with *pp past the closing bracket,
+ * 0 with *pp at the first of fewer than 64 unscanned bytes, or an error.
+ */
+static int scan_blocks(struct bl_stream *s, const char **pp, const char *e, struct bl_error *err)
+{
+	const char *p = *pp;
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}');
+	const __m128i fold = _mm_set1_epi8(0x20);
+	uint64_t esc = s->sc_esc, in_str = s->sc_in_str ? ~0ull : 0;
+	while (e - p >= 64) {
+		__m128i v[4], f[4];
+		for (int k = 0; k < 4; k++) {
+			v[k] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+			/* '[' | 0x20 == '{' and ']' | 0x20 == '}' */
+			f[k] = _mm_or_si128(v[k], fold);
+		}
+		uint64_t q = mask64(v, quote), bs = mask64(v, bslash);
+		uint64_t brk = mask64(f, open) | mask64(f, close);
+		if (bs | esc) {
+			uint64_t x = escaped64(bs, &esc);
+			q &= ~x;
+			brk &= ~x;
+		}
+		uint64_t str = prefix_xor(q) ^ in_str;
+		in_str = (uint64_t)((int64_t)str >> 63);
+		brk &= ~str;
+		while (brk) {
+			const char *at = p + __builtin_ctzll(brk);
+			brk &= brk - 1;
+			int rc = bracket(s, at, err);
+			if (rc) {
+				if (rc == 1) {
+					*pp = at + 1;
+					s->sc_in_str = false;
+					s->sc_esc = false;
+				}
+				return rc;
+			}
+		}
+		p += 64;
+	}
+	s->sc_in_str = in_str != 0;
+	s->sc_esc = esc != 0;
+	*pp = p;
+	return 0;
+}
+#endif
+
 /* Continue the scan.  1 when the value is complete (pos just past it),
- * BL_EAGAIN when more input is needed, or an error. */
+ * BL_EAGAIN when more input is needed, or an error.  Outside strings as
+ * inside, a backslash escapes the next byte (JSON has no backslash outside
+ * strings; the parser reports one, and this rule keeps the vector and
+ * scalar scans identical). */
 static int scan_run(struct bl_stream *s, struct bl_error *err)
 {
 	uint32_t e_line, e_col;
@@ -317,13 +444,24 @@ static int scan_run(struct bl_stream *s, struct bl_error *err)
 			rc = 1;
 		goto out;
 	}
+#if defined(__SSE2__)
+	if (s->sc_kind == SK_CONTAINER) {
+		int r = scan_blocks(s, &p, e, err);
+		if (r < 0)
+			return r;
+		if (r == 1) {
+			rc = 1;
+			goto out;
+		}
+	}
+#endif
 	while (p < e) {
+		if (s->sc_esc) {
+			s->sc_esc = false;
+			p++;
+			continue;
+		}
 		if (s->sc_in_str) {
-			if (s->sc_esc) {
-				s->sc_esc = false;
-				p++;
-				continue;
-			}
 			while (p < e && *p != '"' && *p != '\\')
 				p++;
 			if (p == e)
@@ -344,21 +482,17 @@ static int scan_run(struct bl_stream *s, struct bl_error *err)
 		case '"':
 			s->sc_in_str = true;
 			break;
+		case '\\':
+			s->sc_esc = true;
+			break;
 		case '{':
 		case '[':
-			if (!push_brk(s, c))
-				return bl_error_set(err, BL_ENOMEM, s->file, 0, 0, "out of memory");
-			break;
 		case '}':
 		case ']': {
-			char open = c == '}' ? '{' : '[';
-			if (s->brk[s->sc_depth - 1] != (unsigned char)open) {
-				s->pos = s->base + (uint64_t)(p - 1 - b);
-				return SERR(s, err, BL_EINVAL, s->pos,
-					    "unexpected '%c': the innermost open bracket is '%c'",
-					    c, s->brk[s->sc_depth - 1]);
-			}
-			if (--s->sc_depth == 0) {
+			int r = bracket(s, p - 1, err);
+			if (r < 0)
+				return r;
+			if (r == 1) {
 				rc = 1;
 				goto out;
 			}

@@ -105,6 +105,14 @@ size_t bl_number_text(double d, char out[40])
 	return n > 0 ? (size_t)n : 0;
 }
 
+struct bl_value *bl_value_new_special(struct bl_arena *a, enum bl_vtype t, const char *why)
+{
+	struct bl_value *v = bl_value_new_str(a, why ? why : "", why ? strlen(why) : 0);
+	if (v)
+		v->type = (uint8_t)t;
+	return v;
+}
+
 struct bl_value *bl_value_new_bool(struct bl_arena *a, bool b)
 {
 	struct bl_value *v = bl_value_new(a, BL_VBOOL);
@@ -122,6 +130,8 @@ const char *bl_vtype_name(enum bl_vtype t)
 	case BL_VSTR: return "string";
 	case BL_VARR: return "array";
 	case BL_VOBJ: return "object";
+	case BL_VERR: return "error";
+	case BL_VNA: return "not available";
 	}
 	return "?";
 }

@@ -28,6 +28,11 @@ enum bl_vtype {
 	BL_VSTR,
 	BL_VARR,
 	BL_VOBJ,
+	/* Host facts only: a value a probe could not produce.  u.str holds the
+	 * reason.  Rules never compare them: a path that reaches one makes the
+	 * leaf unknown, so the result is `error` or `not_applicable`, never a pass. */
+	BL_VERR,   /* the source could not be read (EACCES, EIO, oversize...) */
+	BL_VNA,    /* not available here (a live-only fact under --root) */
 };
 
 /* Number flags. */
@@ -90,6 +95,15 @@ struct bl_value *bl_value_new_bool(struct bl_arena *a, bool b);
 /* Shortest text that reads back as d (integers without exponent up to 1e15),
  * NUL-terminated in out; returns its length.  d must be finite. */
 size_t bl_number_text(double d, char out[40]);
+
+/* An error or not-available value with reason why (copied); NULL on ENOMEM. */
+struct bl_value *bl_value_new_special(struct bl_arena *a, enum bl_vtype t, const char *why);
+
+/* Is v an error or not-available fact (BL_VERR / BL_VNA)? */
+static inline bool bl_value_special(const struct bl_value *v)
+{
+	return v && (v->type == BL_VERR || v->type == BL_VNA);
+}
 
 /* Name of a type for messages: "null", "boolean", "number", "string", "array", "object". */
 const char *bl_vtype_name(enum bl_vtype t);

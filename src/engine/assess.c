@@ -87,6 +87,18 @@ const char *bl_status_name(enum bl_status s)
 	}
 }
 
+int bl_run_stats_init(struct bl_run_stats *s, const struct bl_baseline *b)
+{
+	memset(s, 0, sizeof(*s));
+	s->per_control = calloc(b->ncontrols + 1, sizeof(*s->per_control));
+	if (!s->per_control)
+		return BL_ENOMEM;
+	for (size_t i = 0; i < b->ncontrols; i++)
+		if (b->controls[i].effect != BL_EFFECT_DISABLED)
+			s->controls++;
+	return 0;
+}
+
 void bl_run_stats_free(struct bl_run_stats *s)
 {
 	free(s->per_control);
@@ -563,14 +575,8 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 	struct bl_assess_opts defaults = {0};
 	if (!opts)
 		opts = &defaults;
-	memset(stats, 0, sizeof(*stats));
-	stats->per_control = calloc(b->ncontrols + 1, sizeof(*stats->per_control));
 	if (!stats->per_control)
-		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
-	for (size_t i = 0; i < b->ncontrols; i++)
-		if (b->controls[i].effect != BL_EFFECT_DISABLED)
-			stats->controls++;
-
+		return bl_error_set(err, BL_EINTERNAL, NULL, 0, 0, "run statistics not initialised");
 	struct pool p;
 	memset(&p, 0, sizeof(p));
 	p.b = b;

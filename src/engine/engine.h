@@ -50,13 +50,15 @@ struct bl_run_stats {
 	struct bl_tally *per_control;  /* [baseline->ncontrols], by control index (malloc'd) */
 };
 
+/* Zero the counts and size per_control for b.  Returns 0 or BL_ENOMEM. */
+int bl_run_stats_init(struct bl_run_stats *s, const struct bl_baseline *b);
 void bl_run_stats_free(struct bl_run_stats *s);
 
 /*
  * Assess every resource in paths (files or folders, "-" = stdin) against b.
- * Returns 0, or BL_EINVAL/BL_ELIMIT/BL_EIO (input problems, err names the
- * file:line:col), BL_ENOMEM, or the sink's code.  stats is filled either way
- * (free with bl_run_stats_free).
+ * Counts are added to stats, prepared by bl_run_stats_init (so a run can
+ * combine the host and snapshots).  Returns 0, or BL_EINVAL/BL_ELIMIT/BL_EIO
+ * (input problems, err names the file:line:col), BL_ENOMEM, or the sink's code.
  */
 int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npaths,
 	      const struct bl_assess_opts *opts, const struct bl_sink *sink,

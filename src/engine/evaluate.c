@@ -110,6 +110,21 @@ static int copy_evidence(struct bl_result *res, const struct bl_eval *ev, struct
 	return 0;
 }
 
+/* An unknown outcome: `error` with the reason, unless it came only from facts
+ * that are not available here (live-only under --root): `not_applicable`. */
+static void unknown(struct bl_result *res, const struct bl_eval *ev, struct bl_arena *a,
+		    const char *prefix)
+{
+	if (!ev->error[0] && ev->na) {
+		res->status = BL_NA;
+		res->message = bl_arena_printf(a, "not applicable: %s", ev->na_reason);
+		return;
+	}
+	res->status = BL_ERROR;
+	res->message = bl_arena_printf(a, "%s%s", prefix,
+				       ev->error[0] ? ev->error : "the condition could not be evaluated");
+}
+
 int bl_evaluate_asset(const struct bl_baseline *b, const uint32_t *ctrl, size_t n,
 		      const struct bl_asset *asset, struct bl_eval *ev,
 		      struct bl_arena *arena, struct bl_results *out)
@@ -135,10 +150,10 @@ int bl_evaluate_asset(const struct bl_baseline *b, const uint32_t *ctrl, size_t 
 		}
 		if (c->applies) {
 			ev->nev = 0;
+			bl_eval_clear(ev);
 			enum bl_truth t = bl_cond_eval(c->applies, ev);
 			if (t == BL_UNKNOWN) {
-				res->status = BL_ERROR;
-				res->message = bl_arena_printf(arena, "applies: %s", ev->error);
+				unknown(res, ev, arena, "applies: ");
 				continue;
 			}
 			if (t == BL_FALSE) {
@@ -148,10 +163,10 @@ int bl_evaluate_asset(const struct bl_baseline *b, const uint32_t *ctrl, size_t 
 			}
 		}
 		ev->nev = 0;
+		bl_eval_clear(ev);
 		enum bl_truth t = bl_cond_eval(c->cond, ev);
 		if (t == BL_UNKNOWN) {
-			res->status = BL_ERROR;
-			res->message = bl_arena_strndup(arena, ev->error, strlen(ev->error));
+			unknown(res, ev, arena, "");
 			continue;
 		}
 		bool failed = c->violation ? (t == BL_TRUE) : (t == BL_FALSE);

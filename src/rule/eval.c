@@ -25,8 +25,25 @@ void bl_eval_reset(struct bl_eval *e, const struct bl_value *doc, struct bl_aren
 	e->doc = doc;
 	e->arena = arena;
 	e->nscopes = 0;
-	e->error[0] = '\0';
 	e->nev = 0;
+	bl_eval_clear(e);
+}
+
+void bl_eval_clear(struct bl_eval *e)
+{
+	e->error[0] = '\0';
+	e->na = false;
+	e->na_reason[0] = '\0';
+}
+
+void bl_eval_special(struct bl_eval *e, const struct bl_value *v)
+{
+	if (v->type == BL_VERR) {
+		snprintf(e->error, sizeof(e->error), "%.*s", (int)v->u.str.len, v->u.str.s);
+	} else if (!e->na) {
+		e->na = true;
+		snprintf(e->na_reason, sizeof(e->na_reason), "%.*s", (int)v->u.str.len, v->u.str.s);
+	}
 }
 
 void bl_eval_fini(struct bl_eval *e)
@@ -89,6 +106,8 @@ static const struct bl_value *subject_base(const struct csubject *s, const struc
 
 static inline const struct bl_value *step(const struct bl_seg *s, const struct bl_value *v)
 {
+	if (bl_value_special(v))
+		return v;   /* sticky: see path.c */
 	if (s->kind == BL_SEG_KEY)
 		return v->type == BL_VOBJ ? bl_value_get(v, s->key, s->klen) : NULL;
 	if (s->kind == BL_SEG_INDEX)
@@ -108,6 +127,8 @@ static enum bl_truth walk(const struct cnode *n, const struct bl_operand *o,
 	for (; i < p->n; i++) {
 		const struct bl_seg *s = &p->segs[i];
 		if (s->kind == BL_SEG_ALL) {
+			if (bl_value_special(v))
+				return bl_op_apply(n->op, v, o, e);   /* unknown, with the reason */
 			if (v->type != BL_VARR)
 				return BL_TRUE;
 			enum bl_truth res = BL_TRUE;
@@ -199,6 +220,11 @@ static void count_walk(const struct cnode *n, const struct bl_value *v, uint32_t
 	for (; i < p->n && v; i++) {
 		const struct bl_seg *s = &p->segs[i];
 		if (s->kind == BL_SEG_ALL) {
+			if (bl_value_special(v)) {
+				bl_eval_special(e, v);
+				t->unknown = true;
+				return;
+			}
 			if (v->type != BL_VARR)
 				return;
 			for (uint32_t k = 0; k < v->u.arr.n; k++) {
@@ -227,6 +253,10 @@ static enum bl_truth count_elems(const struct cnode *n, struct bl_eval *e, uint3
 		const struct bl_value *v;
 		if (subject_value(s, e, &v) == BL_UNKNOWN)
 			return BL_UNKNOWN;
+		if (bl_value_special(v)) {
+			bl_eval_special(e, v);
+			return BL_UNKNOWN;
+		}
 		if (v && v->type != BL_VARR) {
 			snprintf(e->error, sizeof(e->error), "count value %s is %s, not an array",
 				 s->text ? s->text : "", bl_vtype_name((enum bl_vtype)v->type));
@@ -560,4 +590,52 @@ void bl_cond_keys(const struct bl_cond *c, bl_cond_key_cb cb, void *ctx)
 {
 	for (uint32_t i = 0; i < c->nkeys; i++)
 		cb(ctx, c->keys[i], strlen(c->keys[i]));
+}
+
+/* ---- paths ------------------------------------------------------------- */
+
+struct paths_ctx {
+	bl_cond_path_cb cb;
+	void *ctx;
+};
+
+static void expr_key(void *ctx, const char *key, size_t len)
+{
+	const struct paths_ctx *pc = ctx;
+	pc->cb(pc->ctx, NULL, key, len);
+}
+
+static void subject_paths(const struct csubject *s, const struct paths_ctx *pc)
+{
+	if (s->is_field)
+		pc->cb(pc->ctx, &s->path, NULL, 0);
+	else if (s->x)
+		bl_expr_keys(s->x, expr_key, (void *)pc);
+}
+
+static void node_paths(const struct cnode *n, const struct paths_ctx *pc, int depth)
+{
+	if (!n || depth > 1000)
+		return;
+	switch (n->kind) {
+	case CN_ALL:
+	case CN_ANY:
+	case CN_NOT:
+		for (uint32_t i = 0; i < n->nkids; i++)
+			node_paths(n->kids[i], pc, depth + 1);
+		return;
+	default:
+		subject_paths(&n->subj, pc);
+		if (n->opx)
+			bl_expr_keys(n->opx, expr_key, (void *)pc);
+		if (n->kind == CN_COUNT)
+			node_paths(n->where, pc, depth + 1);
+	}
+}
+
+void bl_cond_paths(const struct bl_cond *c, bl_cond_path_cb cb, void *ctx)
+{
+	struct paths_ctx pc = {.cb = cb, .ctx = ctx};
+	if (c)
+		node_paths(c->root, &pc, 0);
 }

@@ -489,6 +489,8 @@ bool bl_xequal(const struct bl_value *a, const struct bl_value *b)
 	case BL_VNUM:
 		return a->u.num.d == b->u.num.d;
 	case BL_VSTR:
+	case BL_VERR:
+	case BL_VNA:
 		return a->u.str.len == b->u.str.len &&
 		       memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
 	case BL_VARR:

@@ -154,6 +154,8 @@ static const struct bl_value *copy_value(struct bl_arena *a, const struct bl_val
 	*c = *v;
 	switch ((enum bl_vtype)v->type) {
 	case BL_VSTR:
+	case BL_VERR:
+	case BL_VNA:
 		c->u.str.s = bl_arena_strndup(a, v->u.str.s, v->u.str.len);
 		return c->u.str.s ? c : NULL;
 	case BL_VNUM:

@@ -662,6 +662,11 @@ enum bl_truth bl_op_apply(int op, const struct bl_value *actual, const struct bl
 			  struct bl_eval *e)
 {
 	int base = OPS[op].base;
+	if (bl_value_special(actual)) {
+		/* a fact that could not be read decides nothing */
+		bl_eval_special(e, actual);
+		return BL_UNKNOWN;
+	}
 	if (base < 0) {
 		if (!actual)
 			return (op == BL_OP_EXISTS && !o->flag) ? BL_TRUE : BL_FALSE;

@@ -195,8 +195,12 @@ int bl_path_compile(struct bl_path *out, const char *text, size_t len,
 }
 
 /* One step; NULL when the step does not apply to v. */
+/* An error or not-available fact is sticky: every path through it reaches
+ * it, so the reason it could not be read travels to the comparison. */
 static inline const struct bl_value *seg_step(const struct bl_seg *s, const struct bl_value *v)
 {
+	if (bl_value_special(v))
+		return v;
 	if (s->kind == BL_SEG_KEY)
 		return v->type == BL_VOBJ ? bl_value_get(v, s->key, s->klen) : NULL;
 	if (s->kind == BL_SEG_INDEX)
@@ -254,6 +258,8 @@ static void collect_from(struct collector *c, const struct bl_path *p, uint32_t 
 	for (; i < p->n && v; i++) {
 		const struct bl_seg *s = &p->segs[i];
 		if (s->kind == BL_SEG_ALL) {
+			if (bl_value_special(v))
+				break;
 			if (v->type != BL_VARR)
 				return;
 			for (uint32_t k = 0; k < v->u.arr.n; k++)

@@ -8,9 +8,11 @@
  * shared by all worker threads; everything an evaluation needs to write lives
  * in its struct bl_eval (one per thread).
  *
- * Evaluation is three-valued: true, false, or error (an ordering operator on
- * mismatched types, a regex hitting its match limit, an error value from a
- * host probe...).  allOf/anyOf/not use Kleene logic: in allOf a false child
+ * Evaluation is three-valued: true, false, or unknown (an ordering operator
+ * on mismatched types, a regex hitting its match limit, an error value from a
+ * host probe...).  An unknown is an error (e->error says why) unless it came
+ * only from not-available facts (e->na, e->na_reason: a live-only fact under
+ * --root), which the engine reports as not_applicable.  allOf/anyOf/not use Kleene logic: in allOf a false child
  * decides even beside an error, in anyOf a true child does; otherwise an
  * error propagates.  An error is never turned into a pass.
  */
@@ -22,6 +24,7 @@
 #include <stdint.h>
 
 #include "doc/value.h"
+#include "rule/path.h"
 #include "util/arena.h"
 #include "util/error.h"
 
@@ -79,7 +82,10 @@ struct bl_eval {
 	struct bl_arena *arena;         /* scratch for this asset (caller resets) */
 	struct bl_scope scopes[BL_SCOPE_MAX];
 	size_t nscopes;
-	char error[256];                /* why the last BL_UNKNOWN happened */
+	char error[256];                /* why the last BL_UNKNOWN happened; "" when every
+					   unknown came from a not-available fact */
+	bool na;                        /* an unknown came from a BL_VNA fact */
+	char na_reason[256];            /* its reason ("live-only fact: ...") */
 	struct bl_evidence ev[BL_EVIDENCE_MAX];
 	size_t nev;
 	void *regex_scratch;            /* PCRE2 match data, created lazily */
@@ -89,6 +95,11 @@ struct bl_eval {
 void bl_eval_init(struct bl_eval *e);
 void bl_eval_reset(struct bl_eval *e, const struct bl_value *doc, struct bl_arena *arena);
 void bl_eval_fini(struct bl_eval *e);
+/* Forget the error and not-available state (call before each control). */
+void bl_eval_clear(struct bl_eval *e);
+/* Record that evaluation reached a BL_VERR/BL_VNA fact (for providers of
+ * unknowns: ops, counts, expressions).  Errors win over not-available. */
+void bl_eval_special(struct bl_eval *e, const struct bl_value *v);
 
 /* Evaluate c against e->doc. */
 enum bl_truth bl_cond_eval(const struct bl_cond *c, struct bl_eval *e);
@@ -119,5 +130,16 @@ const char *bl_cond_describe(const struct bl_cond *c, struct bl_arena *a);
  */
 typedef void (*bl_cond_key_cb)(void *ctx, const char *key, size_t len);
 void bl_cond_keys(const struct bl_cond *c, bl_cond_key_cb cb, void *ctx);
+
+/*
+ * Every document path c reads, for callers that resolve data lazily (host
+ * facts: file["/etc/shadow"] means "stat that one file").  cb gets each field
+ * path as written (count-relative paths are written in full, so they too
+ * start at the document root), and, for field() inside expressions whose path
+ * is only known at run time, path NULL and the first segment in key.
+ */
+typedef void (*bl_cond_path_cb)(void *ctx, const struct bl_path *path, const char *key,
+				size_t keylen);
+void bl_cond_paths(const struct bl_cond *c, bl_cond_path_cb cb, void *ctx);
 
 #endif

@@ -49,6 +49,7 @@ static void run(const struct bl_baseline *b, const char *path, unsigned threads,
 	struct bl_assess_opts o = {.threads = threads, .chunk_bytes = chunk};
 	struct bl_sink sink = {.result = collect_cb, .ctx = c};
 	c->n = 0;
+	assert_int_equal(bl_run_stats_init(st, b), 0);
 	assert_int_equal(bl_assess(b, paths, 1, &o, &sink, st, err), want_rc);
 }
 

@@ -1,0 +1,136 @@
+/*
+ * host.c - the host as one asset (see host.h).
+ */
+#include "engine/host.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/evaluate.h"
+#include "engine/index.h"
+#include "util/str.h"
+
+struct reqs {
+	struct bl_fact_request *items;
+	size_t n, cap;
+	bool oom;
+};
+
+static void reqs_add(struct reqs *r, const struct bl_fact_request *q)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bl_fact_request *o = &r->items[i];
+		if (bl_str_ieq(o->ns, o->nslen, q->ns, q->nslen) && o->keylen == q->keylen &&
+		    (o->key == q->key || (o->key && q->key && memcmp(o->key, q->key, q->keylen) == 0)))
+			return;
+	}
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 64;
+		struct bl_fact_request *ni = realloc(r->items, ncap * sizeof(*ni));
+		if (!ni) {
+			r->oom = true;
+			return;
+		}
+		r->items = ni;
+		r->cap = ncap;
+	}
+	r->items[r->n++] = *q;
+}
+
+int bl_host_requests_for_path(const struct bl_path *p, struct bl_fact_request *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!p->n || p->segs[0].kind != BL_SEG_KEY)
+		return BL_EINVAL;
+	out->ns = p->segs[0].key;
+	out->nslen = p->segs[0].klen;
+	const struct bl_provider *pv = bl_provider_find(out->ns, out->nslen);
+	if (pv && pv->keyed && p->n > 1 && p->segs[1].kind == BL_SEG_KEY) {
+		out->key = p->segs[1].key;
+		out->keylen = p->segs[1].klen;
+	}
+	return 0;
+}
+
+static void on_path(void *ctx, const struct bl_path *p, const char *key, size_t len)
+{
+	struct reqs *r = ctx;
+	struct bl_fact_request q;
+	if (p) {
+		if (bl_host_requests_for_path(p, &q) == 0)
+			reqs_add(r, &q);
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.ns = key;
+	q.nslen = len;
+	reqs_add(r, &q);
+}
+
+int bl_assess_host(const struct bl_baseline *b, struct bl_facts *f, const struct bl_sink *sink,
+		   struct bl_run_stats *stats, struct bl_error *err)
+{
+	struct bl_index *ix = NULL;
+	struct bl_index_cache *cache = NULL;
+	struct reqs r = {0};
+	struct bl_results results = {0};
+	struct bl_eval ev;
+	struct bl_arena arena;
+	bl_eval_init(&ev);
+	bl_arena_init(&arena, 0);
+	int rc = 0;
+	const uint32_t *ctrl = NULL;
+	size_t n = 0;
+	if (bl_index_build(&ix, b) || bl_index_cache_new(&cache) ||
+	    bl_index_lookup(ix, cache, BL_HOST_TYPE, strlen(BL_HOST_TYPE), &ctrl, &n)) {
+		rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct bl_control *c = &b->controls[ctrl[i]];
+		if (c->applies)
+			bl_cond_paths(c->applies, on_path, &r);
+		bl_cond_paths(c->cond, on_path, &r);
+	}
+	if (r.oom) {
+		rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+		goto out;
+	}
+	const struct bl_value *doc = NULL;
+	rc = bl_facts_document(f, r.items, r.n, &doc, err);
+	if (rc)
+		goto out;
+	struct bl_asset asset;
+	memset(&asset, 0, sizeof(asset));
+	asset.id = bl_facts_host_id(f);
+	asset.type = BL_HOST_TYPE;
+	asset.name = asset.id;
+	asset.doc = doc;
+	asset.file = asset.id;
+	if (!asset.id) {
+		rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+		goto out;
+	}
+	if (bl_evaluate_asset(b, ctrl, n, &asset, &ev, &arena, &results)) {
+		rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+		goto out;
+	}
+	stats->assets++;
+	for (size_t i = 0; i < results.n; i++) {
+		const struct bl_result *res = &results.items[i];
+		stats->total.n[res->status]++;
+		stats->per_control[res->control->index].n[res->status]++;
+		if (sink && sink->result && (rc = sink->result(sink->ctx, res))) {
+			bl_error_set(err, rc, NULL, 0, 0, "writing results failed");
+			goto out;
+		}
+	}
+out:
+	free(r.items);
+	bl_results_free(&results);
+	bl_eval_fini(&ev);
+	bl_arena_free(&arena);
+	bl_index_cache_free(cache);
+	bl_index_free(ix);
+	return rc;
+}

@@ -1,0 +1,33 @@
+/*
+ * host.h - assess the local host (or an offline root) as one asset of type
+ * linux.host.
+ *
+ * The compiled baseline says which facts it reads (bl_cond_paths): only
+ * those namespaces, and for keyed namespaces only those keys, are resolved
+ * (file["/etc/shadow"] stats one file; walk runs only if a control reads it),
+ * each at most once per run.
+ */
+#ifndef BL_ENGINE_HOST_H
+#define BL_ENGINE_HOST_H
+
+#include "engine/engine.h"
+#include "facts/facts.h"
+
+#define BL_HOST_TYPE "linux.host"
+
+/*
+ * Evaluate every enabled control of b whose scope.types match linux.host
+ * against the host behind f, sending results to sink and adding to stats
+ * (which bl_run_stats_init prepared).  Returns 0, BL_ENOMEM, or the sink's code.
+ */
+int bl_assess_host(const struct bl_baseline *b, struct bl_facts *f, const struct bl_sink *sink,
+		   struct bl_run_stats *stats, struct bl_error *err);
+
+/*
+ * The fact requests for a set of paths as written in rules, e.g.
+ * 'file["/etc/shadow"].mode' -> (file, /etc/shadow); 'sshd.permitrootlogin'
+ * -> (sshd, all).  Exposed for `baseline facts PATH`.
+ */
+int bl_host_requests_for_path(const struct bl_path *p, struct bl_fact_request *out);
+
+#endif

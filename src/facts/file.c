@@ -1,0 +1,21 @@
+/*
+ * file.c - the `file` namespace: one path: existence, type, mode, owner, size, mtime, sha256, content.
+ * (Placeholder until its provider lands: every read yields an error value,
+ * so no rule can pass on it.)
+ */
+#include "facts/facts.h"
+
+static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const struct bl_value **out)
+{
+	(void)keys;
+	*out = bl_facts_error(f, "the file provider is not implemented yet");
+	return *out ? 0 : BL_ENOMEM;
+}
+
+const struct bl_provider bl_provider_file = {
+	.version = BL_PROVIDER_VERSION,
+	.name = "file",
+	.keyed = true,
+	.summary = "one path: existence, type, mode, owner, size, mtime, sha256, content",
+	.resolve = resolve,
+};

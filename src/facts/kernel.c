@@ -1,0 +1,21 @@
+/*
+ * kernel.c - the `kernel` namespace: kernel command line and lockdown mode (live only).
+ * (Placeholder until its provider lands: every read yields an error value,
+ * so no rule can pass on it.)
+ */
+#include "facts/facts.h"
+
+static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const struct bl_value **out)
+{
+	(void)keys;
+	*out = bl_facts_error(f, "the kernel provider is not implemented yet");
+	return *out ? 0 : BL_ENOMEM;
+}
+
+const struct bl_provider bl_provider_kernel = {
+	.version = BL_PROVIDER_VERSION,
+	.name = "kernel",
+	.keyed = false,
+	.summary = "kernel command line and lockdown mode (live only)",
+	.resolve = resolve,
+};

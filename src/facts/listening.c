@@ -1,0 +1,21 @@
+/*
+ * listening.c - the `listening` namespace: listening sockets from /proc/net (live only).
+ * (Placeholder until its provider lands: every read yields an error value,
+ * so no rule can pass on it.)
+ */
+#include "facts/facts.h"
+
+static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const struct bl_value **out)
+{
+	(void)keys;
+	*out = bl_facts_error(f, "the listening provider is not implemented yet");
+	return *out ? 0 : BL_ENOMEM;
+}
+
+const struct bl_provider bl_provider_listening = {
+	.version = BL_PROVIDER_VERSION,
+	.name = "listening",
+	.keyed = false,
+	.summary = "listening sockets from /proc/net (live only)",
+	.resolve = resolve,
+};

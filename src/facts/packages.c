@@ -1,0 +1,100 @@
+/*
+ * packages.c - the `packages` namespace (FORMATS.md §3): packages["name"] =
+ * {installed, version, arch, status} from the dpkg database
+ * (ROOT/var/lib/dpkg/status), read offline as well as live.
+ *
+ * A name the database does not know is {installed: false}.  With
+ * packages[*] every package of the database is listed.  Multi-arch
+ * duplicates resolve as bl_dpkg_db_find says (installed, then the native
+ * architecture); "name:arch" picks one architecture.  There is no rpm
+ * reader: an rpm-only root is an error value, never "nothing installed".
+ */
+#include <string.h>
+
+#include "facts/dpkg.h"
+#include "facts/facts.h"
+
+/* One package as a value; p NULL = not in the database.  NULL on ENOMEM. */
+static struct bl_value *pkg_value(struct bl_arena *a, const struct bl_dpkg_pkg *p)
+{
+	struct bl_obj_builder b;
+	bl_ob_init(&b, a);
+	bl_ob_bool(&b, "installed", p && p->installed);
+	if (p) {
+		bl_ob_strz(&b, "version", p->version);
+		bl_ob_strz(&b, "arch", p->arch);
+		bl_ob_strz(&b, "status", p->status);
+	}
+	return bl_ob_finish(&b);
+}
+
+/* Why there is no database: rpm roots get their own message.  NULL on ENOMEM. */
+static struct bl_value *no_database(struct bl_facts *f)
+{
+	struct bl_sys_stat st;
+	struct bl_error e;
+	if (bl_sys_stat(bl_facts_sys(f), "/var/lib/rpm", true, &st, &e) == 0 && st.exists)
+		return bl_facts_error(f, "rpm databases are not supported yet");
+	return bl_facts_error(f, "no package database found");
+}
+
+/* Every package, once per name (the entry bl_dpkg_db_find prefers), in
+ * database order.  Returns 0 or BL_ENOMEM. */
+static int add_all(struct bl_obj_builder *b, const struct bl_dpkg_db *db, struct bl_arena *a)
+{
+	for (size_t i = 0; i < db->n; i++) {
+		const struct bl_dpkg_pkg *p = &db->items[i];
+		if (bl_dpkg_db_first(db, p->name, strlen(p->name)) != p)
+			continue;   /* a later duplicate: the name was listed at its first entry */
+		const struct bl_value *v = pkg_value(a, bl_dpkg_db_find(db, p->name, strlen(p->name)));
+		if (!v)
+			return BL_ENOMEM;
+		bl_ob_add(b, p->name, v);
+	}
+	return b->failed ? BL_ENOMEM : 0;
+}
+
+static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const struct bl_value **out)
+{
+	struct bl_arena *a = bl_facts_arena(f);
+	struct bl_dpkg_db db;
+	memset(&db, 0, sizeof db);
+	struct bl_error err;
+	bool missing = false;
+	int rc = bl_dpkg_db_load(&db, bl_facts_sys(f), a, &missing, &err);
+	if (rc == BL_ENOMEM)
+		return BL_ENOMEM;
+	if (rc != 0) {
+		*out = missing ? no_database(f) : bl_facts_error(f, "%s", err.msg);
+		return *out ? 0 : BL_ENOMEM;
+	}
+	if (db.truncated) {
+		*out = bl_facts_error(f, "/var/lib/dpkg/status: more than %zu packages, not read",
+				      db.max_entries);
+		return *out ? 0 : BL_ENOMEM;
+	}
+	struct bl_obj_builder b;
+	bl_ob_init(&b, a);
+	if (keys->all && add_all(&b, &db, a) != 0)
+		return BL_ENOMEM;
+	for (size_t i = 0; i < keys->n; i++) {
+		const char *k = keys->keys[i];
+		const struct bl_dpkg_pkg *p = bl_dpkg_db_find(&db, k, strlen(k));
+		if (keys->all && p && !strchr(k, ':'))
+			continue;   /* already listed under its name */
+		const struct bl_value *v = pkg_value(a, p);
+		if (!v)
+			return BL_ENOMEM;
+		bl_ob_add(&b, k, v);
+	}
+	*out = bl_ob_finish(&b);
+	return *out ? 0 : BL_ENOMEM;
+}
+
+const struct bl_provider bl_provider_packages = {
+	.version = BL_PROVIDER_VERSION,
+	.name = "packages",
+	.keyed = true,
+	.summary = "installed packages from the dpkg database",
+	.resolve = resolve,
+};
