@@ -1,14 +1,213 @@
 /*
- * packages_upgradable.c - the `packages_upgradable` namespace: packages with a newer version in the package lists on disk.
- * (Placeholder until its provider lands: every read yields an error value,
- * so no rule can pass on it.)
+ * packages_upgradable.c - the `packages_upgradable` namespace (FORMATS.md
+ * §3): installed packages for which the package lists already on disk
+ * (ROOT/var/lib/apt/lists/ *_Packages) hold a newer version, in Debian
+ * version order.  Never touches the network, never runs apt.
+ *
+ * Value: {count, security_count, packages: [{name, arch, installed,
+ * candidate, security}], skipped_lists: [file names]}.  Compressed lists
+ * (.lz4, .gz, .xz, ...) are not read and are named in skipped_lists.  No
+ * readable list at all is an error value: a count of 0 computed from nothing
+ * would pass a "no pending security updates" control silently.
  */
+#include <string.h>
+
+#include "facts/dpkg.h"
 #include "facts/facts.h"
+#include "rule/version.h"
+#include "util/str.h"
+
+#define LISTS_DIR "/var/lib/apt/lists"
+#define MAX_LISTS 4096
+
+struct cand {
+	const char *version;    /* best newer version seen, or NULL */
+	bool security;
+};
+
+struct scan {
+	const struct bl_dpkg_db *db;
+	struct cand *cand;      /* one per db entry */
+	struct bl_arena *a;
+	bool security_list;     /* the list being read is a security one */
+};
+
+static bool arch_match(const char *installed, const struct bl_dpkg_field *list)
+{
+	if (!list->set)
+		return true;    /* a list stanza without Architecture: trust the name */
+	return strcmp(list->s, installed) == 0 || strcmp(list->s, "all") == 0 ||
+	       strcmp(installed, "all") == 0;
+}
+
+/* One stanza of a list: does it beat an installed version?  0 or BL_ENOMEM. */
+static int scan_one(void *vctx, const struct bl_dpkg_stanza *st)
+{
+	struct scan *sc = vctx;
+	if (st->bad || !st->package.set || !st->version.set || st->version.len == 0)
+		return 0;
+	const struct bl_dpkg_db *db = sc->db;
+	for (const struct bl_dpkg_pkg *p = bl_dpkg_db_first(db, st->package.s, st->package.len); p;
+	     p = p->next ? &db->items[p->next - 1] : NULL) {
+		if (!p->installed || !arch_match(p->arch, &st->arch))
+			continue;
+		const char *v = st->version.s;
+		size_t vl = st->version.len;
+		if (bl_version_cmp(v, vl, p->version, strlen(p->version)) <= 0)
+			continue;
+		struct cand *c = &sc->cand[p - db->items];
+		int cmp = c->version ? bl_version_cmp(v, vl, c->version, strlen(c->version)) : 1;
+		if (cmp > 0) {
+			c->version = bl_arena_strndup(sc->a, v, vl);
+			if (!c->version)
+				return BL_ENOMEM;
+			c->security = sc->security_list;
+		} else if (cmp == 0 && sc->security_list) {
+			c->security = true;
+		}
+	}
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+/* "..._Packages.lz4" and friends: apt keeps lists compressed when
+ * Acquire::GzipIndexes is set (Docker images do). */
+static bool compressed_list(const char *name)
+{
+	const char *p = strstr(name, "_Packages.");
+	return p && p[10] != '\0' && !strchr(p + 10, '_');
+}
+
+static struct bl_value *build(struct bl_facts *f, const struct bl_dpkg_db *db,
+			      const struct cand *cand, const struct bl_value *skipped)
+{
+	struct bl_arena *a = bl_facts_arena(f);
+	struct bl_arr_builder pk;
+	bl_ab_init(&pk, a);
+	int64_t count = 0, sec = 0;
+	for (size_t i = 0; i < db->n; i++) {
+		if (!cand[i].version)
+			continue;
+		struct bl_obj_builder o;
+		bl_ob_init(&o, a);
+		bl_ob_strz(&o, "name", db->items[i].name);
+		bl_ob_strz(&o, "arch", db->items[i].arch);
+		bl_ob_strz(&o, "installed", db->items[i].version);
+		bl_ob_strz(&o, "candidate", cand[i].version);
+		bl_ob_bool(&o, "security", cand[i].security);
+		const struct bl_value *v = bl_ob_finish(&o);
+		if (!v)
+			return NULL;
+		bl_ab_add(&pk, v);
+		count++;
+		sec += cand[i].security;
+	}
+	const struct bl_value *list = bl_ab_finish(&pk);
+	if (!list)
+		return NULL;
+	struct bl_obj_builder b;
+	bl_ob_init(&b, a);
+	bl_ob_int(&b, "count", count);
+	bl_ob_int(&b, "security_count", sec);
+	bl_ob_add(&b, "packages", list);
+	bl_ob_add(&b, "skipped_lists", skipped);
+	return bl_ob_finish(&b);
+}
+
+/* Read every plain list into cand.  0, BL_ENOMEM, or another code with
+ * *why set to an error value (a list that cannot be read). */
+static int scan_lists(struct bl_facts *f, struct scan *sc, char **names, size_t n,
+		      struct bl_arr_builder *skipped, size_t *plain, struct bl_value **why)
+{
+	struct bl_arena *a = bl_facts_arena(f);
+	for (size_t i = 0; i < n; i++) {
+		if (compressed_list(names[i])) {
+			bl_ab_add(skipped, bl_value_new_str(a, names[i], strlen(names[i])));
+			if (skipped->failed)
+				return BL_ENOMEM;
+			continue;
+		}
+		if (!ends_with(names[i], "_Packages"))
+			continue;
+		char *path = bl_arena_printf(a, LISTS_DIR "/%s", names[i]);
+		if (!path)
+			return BL_ENOMEM;
+		sc->security_list = bl_str_icontains(names[i], strlen(names[i]), "security", 8);
+		struct bl_error err;
+		int rc = bl_dpkg_stream(bl_facts_sys(f), path, 0, scan_one, sc, NULL, &err);
+		if (rc == BL_ENOMEM)
+			return BL_ENOMEM;
+		if (rc != 0) {
+			*why = bl_facts_error(f, "%s", err.msg);
+			return *why ? BL_EIO : BL_ENOMEM;
+		}
+		(*plain)++;
+	}
+	return 0;
+}
 
 static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const struct bl_value **out)
 {
 	(void)keys;
-	*out = bl_facts_error(f, "the packages_upgradable provider is not implemented yet");
+	struct bl_arena *a = bl_facts_arena(f);
+	struct bl_sys *s = bl_facts_sys(f);
+	struct bl_dpkg_db db;
+	memset(&db, 0, sizeof db);
+	struct bl_error err;
+	bool missing = false;
+	int rc = bl_dpkg_db_load(&db, s, a, &missing, &err);
+	if (rc == BL_ENOMEM)
+		return BL_ENOMEM;
+	if (rc != 0 || db.truncated) {
+		*out = missing ? bl_facts_error(f, "no dpkg database found (/var/lib/dpkg/status)")
+		       : db.truncated ? bl_facts_error(f, "/var/lib/dpkg/status: too many packages")
+		       : bl_facts_error(f, "%s", err.msg);
+		return *out ? 0 : BL_ENOMEM;
+	}
+	char **names = NULL;
+	size_t n = 0;
+	rc = bl_sys_list(s, LISTS_DIR, a, &names, &n, &missing, &err);
+	if (rc == BL_ENOMEM)
+		return BL_ENOMEM;
+	if (rc != 0) {
+		*out = bl_facts_error(f, "%s", err.msg);
+		return *out ? 0 : BL_ENOMEM;
+	}
+	if (n > MAX_LISTS) {
+		*out = bl_facts_error(f, LISTS_DIR ": more than %d files, not read", MAX_LISTS);
+		return *out ? 0 : BL_ENOMEM;
+	}
+	struct scan sc = {.db = &db, .a = a, .security_list = false};
+	sc.cand = bl_arena_calloc(a, db.n ? db.n : 1, sizeof *sc.cand);
+	if (!sc.cand)
+		return BL_ENOMEM;
+	struct bl_arr_builder skipped;
+	bl_ab_init(&skipped, a);
+	size_t plain = 0;
+	struct bl_value *why = NULL;
+	rc = scan_lists(f, &sc, names, n, &skipped, &plain, &why);
+	if (rc == BL_ENOMEM)
+		return BL_ENOMEM;
+	if (rc != 0) {
+		*out = why;
+		return 0;
+	}
+	if (plain == 0) {
+		*out = skipped.n
+			? bl_facts_error(f, "no plain-text package lists on disk (%u compressed lists "
+					 "skipped: lz4/gz/xz lists are not read)", skipped.n)
+			: bl_facts_error(f, "no package lists on disk (run apt-get update)");
+		return *out ? 0 : BL_ENOMEM;
+	}
+	const struct bl_value *sk = bl_ab_finish(&skipped);
+	if (!sk)
+		return BL_ENOMEM;
+	*out = build(f, &db, sc.cand, sk);
 	return *out ? 0 : BL_ENOMEM;
 }
 
