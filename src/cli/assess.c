@@ -16,14 +16,20 @@
 #include "engine/engine.h"
 #include "engine/host.h"
 #include "engine/rollup.h"
+#include "engine/score.h"
 #include "facts/facts.h"
 #include "model/baseline.h"
+#include "model/exceptions.h"
+#include "model/framework.h"
+#include "model/inventory.h"
+#include "model/signature.h"
 #include "report/report.h"
 
 static const char usage_text[] =
 	"usage: baseline assess [-b BASELINE] [--host [--root DIR]] [-s PATH]...\n"
+	"                       [-i INVENTORY] [-x EXCEPTIONS] [--require-signed KEY.pub]\n"
 	"                       [-f text|json] [-o FILE] [--fail-on SEVERITY] [--all]\n"
-	"                       [--threads N]\n"
+	"                       [--threads N] [--max-exception-days N]\n"
 	"\n"
 	"Assess this host (or an offline root) and/or every resource in the snapshots\n"
 	"against the baseline.\n"
@@ -36,6 +42,13 @@ static const char usage_text[] =
 	"  -s, --snapshot PATH    snapshot file or folder (repeatable; - for stdin): a JSON\n"
 	"                         array, JSON lines, {\"data\"|\"value\": [...]} wrappers or YAML\n"
 	"                         manifests, detected by content\n"
+	"  -i, --inventory FILE   inventory: tier, environment, owner per asset\n"
+	"  -x, --exceptions FILE  exceptions: a covered failure becomes exempt until it\n"
+	"                         expires (end of its UTC day)\n"
+	"      --max-exception-days N  an exception may expire at most N days from\n"
+	"                         today (default 365)\n"
+	"      --require-signed KEY.pub  refuse the baseline unless BASELINE.sig is a\n"
+	"                         good signature by this key\n"
 	"  -f, --format FORMAT    text (default) or json\n"
 	"  -o, --output FILE      write the report to FILE (atomically) instead of stdout\n"
 	"      --fail-on SEV      exit 1 when a fail or error result has severity >= SEV\n"
@@ -53,6 +66,8 @@ enum {
 	OPT_NO_STORE,
 	OPT_HOST,
 	OPT_ROOT,
+	OPT_REQUIRE_SIGNED,
+	OPT_MAX_EXC_DAYS,
 	OPT_LATER,      /* options of later features: refused, never ignored */
 };
 
@@ -69,11 +84,12 @@ static const struct option long_opts[] = {
 	{"help", no_argument, NULL, 'h'},
 	{"host", no_argument, NULL, OPT_HOST},
 	{"root", required_argument, NULL, OPT_ROOT},
-	{"inventory", required_argument, NULL, OPT_LATER},
-	{"exceptions", required_argument, NULL, OPT_LATER},
+	{"inventory", required_argument, NULL, 'i'},
+	{"exceptions", required_argument, NULL, 'x'},
+	{"max-exception-days", required_argument, NULL, OPT_MAX_EXC_DAYS},
+	{"require-signed", required_argument, NULL, OPT_REQUIRE_SIGNED},
 	{"parameters", required_argument, NULL, OPT_LATER},
 	{"store", required_argument, NULL, OPT_LATER},
-	{"require-signed", required_argument, NULL, OPT_LATER},
 	{"allow-commands", no_argument, NULL, OPT_LATER},
 	{"sca-version", required_argument, NULL, OPT_LATER},
 	{"drop-privileges", required_argument, NULL, OPT_LATER},
@@ -127,14 +143,15 @@ int bl_cmd_assess(int argc, char **argv)
 	size_t nsnaps = 0;
 	int fail_on = -1;
 	bool all = false, quiet = false, host = false;
-	const char *root = NULL;
+	const char *root = NULL, *inv_path = NULL, *exc_path = NULL, *sig_key = NULL;
+	int max_days = 0;
 	unsigned threads = 0;
 	int c, li = -1;
 	if (!snaps)
 		return BL_EXIT_INTERNAL;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:s:f:o:qh", long_opts, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, ":b:s:f:o:i:x:qh", long_opts, &li)) != -1) {
 		switch (c) {
 		case 'b':
 			if (baseline_path) {
@@ -181,6 +198,26 @@ int bl_cmd_assess(int argc, char **argv)
 		case OPT_ROOT:
 			root = optarg;
 			break;
+		case 'i':
+			inv_path = optarg;
+			break;
+		case 'x':
+			exc_path = optarg;
+			break;
+		case OPT_REQUIRE_SIGNED:
+			sig_key = optarg;
+			break;
+		case OPT_MAX_EXC_DAYS: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || n < 1 || n > 36500) {
+				free(snaps);
+				return bl_cli_usage_error("assess", "--max-exception-days takes a number "
+							  "from 1 to 36500");
+			}
+			max_days = (int)n;
+			break;
+		}
 		case 'q':
 			quiet = true;
 			break;
@@ -224,15 +261,41 @@ int bl_cmd_assess(int argc, char **argv)
 
 	struct bl_error err;
 	bl_error_clear(&err);
+	if (sig_key) {
+		/* the bytes that were signed are the file's: a builtin has no file to sign */
+		if (strncmp(baseline_path, "builtin:", 8) == 0) {
+			free(snaps);
+			return bl_cli_usage_error("assess", "--require-signed: %s is built in, not a "
+						  "signed file", baseline_path);
+		}
+		int src = bl_sig_verify(baseline_path, sig_key, &err);
+		if (src) {
+			char buf[1024];
+			fprintf(stderr, "baseline assess: refusing %s: %s\n", baseline_path,
+				bl_error_format(&err, buf, sizeof(buf)));
+			free(snaps);
+			return src == BL_ENOMEM ? BL_EXIT_INTERNAL : BL_EXIT_USAGE;
+		}
+	}
 	struct bl_diags diags;
 	bl_diags_init(&diags);
 	struct bl_baseline *b = NULL;
+	struct bl_inventory *inv = NULL;
+	struct bl_exceptions *exc = NULL;
+	int64_t now = (int64_t)time(NULL);
 	int rc = bl_baseline_load(&b, baseline_path, &diags);
-	if (rc) {
+	int rc2 = inv_path ? bl_inventory_load(&inv, inv_path, &diags) : 0;
+	struct bl_exc_opts xo = {.now = now, .max_days = max_days};
+	int rc3 = exc_path ? bl_exceptions_load(&exc, exc_path, &xo, &diags) : 0;
+	if (rc || rc2 || rc3) {
 		bl_cli_print_diags(&diags, stderr);
 		bl_diags_free(&diags);
+		bl_baseline_free(b);
+		bl_inventory_free(inv);
+		bl_exceptions_free(exc);
 		free(snaps);
-		return rc == BL_ENOMEM ? BL_EXIT_INTERNAL : BL_EXIT_USAGE;
+		return rc == BL_ENOMEM || rc2 == BL_ENOMEM || rc3 == BL_ENOMEM ? BL_EXIT_INTERNAL
+										 : BL_EXIT_USAGE;
 	}
 	bl_diags_free(&diags);
 
@@ -245,6 +308,8 @@ int bl_cmd_assess(int argc, char **argv)
 	int exit_code = BL_EXIT_OK;
 	if ((rc = bl_report_open(&rep, format, b, &ro, &err))) {
 		exit_code = bl_cli_report_error(&err);
+		bl_inventory_free(inv);
+		bl_exceptions_free(exc);
 		bl_baseline_free(b);
 		free(snaps);
 		return exit_code;
@@ -256,6 +321,8 @@ int bl_cmd_assess(int argc, char **argv)
 		if (bl_facts_open(&facts, &fo, &err)) {
 			exit_code = bl_cli_report_error(&err);
 			bl_report_free(rep);
+			bl_inventory_free(inv);
+			bl_exceptions_free(exc);
 			bl_baseline_free(b);
 			free(snaps);
 			return exit_code;
@@ -266,6 +333,8 @@ int bl_cmd_assess(int argc, char **argv)
 	size_t ntargets = 0;
 	if (!targets) {
 		bl_facts_close(facts);
+		bl_inventory_free(inv);
+		bl_exceptions_free(exc);
 		bl_report_free(rep);
 		bl_baseline_free(b);
 		free(snaps);
@@ -283,37 +352,56 @@ int bl_cmd_assess(int argc, char **argv)
 	run.baseline = b;
 	run.targets = targets;
 	run.ntargets = ntargets;
+	run.inventory = inv;
+	run.exceptions = exc;
+	run.now = now;
 
 	struct progress prog;
 	memset(&prog, 0, sizeof(prog));
 	clock_gettime(CLOCK_MONOTONIC, &prog.start);
 	struct bl_progress pcb = {.update = progress_update, .ctx = &prog};
-	struct bl_assess_opts ao = {.threads = threads};
+	struct bl_assess_opts ao = {.threads = threads, .inventory = inv, .exceptions = exc,
+				    .now = now};
 	if (!quiet && isatty(STDERR_FILENO))
 		ao.progress = &pcb;
-	struct bl_sink sink = {.result = bl_report_result, .ctx = rep};
+	struct bl_scores scores;
+	bl_scores_init(&scores);
+	struct bl_sink sinks[2] = {{.result = bl_report_result, .ctx = rep},
+				   {.result = bl_scores_sink, .ctx = &scores}};
+	struct bl_tee tee = {sinks, 2};
+	struct bl_sink sink = {.result = bl_tee_result, .ctx = &tee};
 	struct bl_run_stats stats;
 	struct bl_rollup rollup;
+	struct bl_catalogs cats;
 	memset(&rollup, 0, sizeof(rollup));
+	memset(&cats, 0, sizeof(cats));
+	bool have_cats = false;
 	rc = bl_run_stats_init(&stats, b);
-	if (!rc && facts)
-		rc = bl_assess_host(b, facts, &sink, &stats, &err);
-	if (!rc && nsnaps)
-		rc = bl_assess(b, snaps, nsnaps, &ao, &sink, &stats, &err);
+	if (!rc)
+		rc = bl_run_stats_track_exceptions(&stats, exc);
+	if (rc)
+		bl_error_set(&err, rc, NULL, 0, 0, "out of memory");
+	else
+		rc = bl_assess_targets(b, facts, snaps, nsnaps, &ao, &sink, &stats, &err);
 	bl_now_rfc3339(run.finished);
-	if (rc == BL_ENOMEM && !err.msg[0])
-		bl_error_set(&err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 	if (rc) {
 		exit_code = bl_cli_report_error(&err);
 		goto done;
 	}
-	if (bl_rollup_build(&rollup, b, &stats)) {
+	if (bl_catalogs_load(&cats, &err)) {
+		exit_code = bl_cli_report_error(&err);
+		goto done;
+	}
+	have_cats = true;
+	bl_scores_finish(&scores);
+	if (bl_rollup_build_with(&rollup, b, &stats, &cats)) {
 		fprintf(stderr, "baseline assess: out of memory\n");
 		exit_code = BL_EXIT_INTERNAL;
 		goto done;
 	}
 	run.stats = &stats;
 	run.rollup = &rollup;
+	run.scores = &scores;
 	if (bl_output_open(&out, output, &err) ||
 	    bl_report_finish(rep, &run, out.f, &err)) {
 		if (out.f)
@@ -331,6 +419,11 @@ done:
 	bl_facts_close(facts);
 	free(targets);
 	bl_rollup_free(&rollup);
+	if (have_cats)
+		bl_catalogs_free(&cats);
+	bl_scores_free(&scores);
+	bl_inventory_free(inv);
+	bl_exceptions_free(exc);
 	bl_run_stats_free(&stats);
 	bl_report_free(rep);
 	bl_baseline_free(b);

@@ -27,6 +27,13 @@ int bl_cmd_assess(int argc, char **argv);
 int bl_cmd_lint(int argc, char **argv);
 int bl_cmd_list(int argc, char **argv);
 int bl_cmd_facts(int argc, char **argv);
+int bl_cmd_import(int argc, char **argv);
+int bl_cmd_exceptions(int argc, char **argv);
+int bl_cmd_gaps(int argc, char **argv);
+int bl_cmd_diff(int argc, char **argv);
+int bl_cmd_keygen(int argc, char **argv);
+int bl_cmd_sign(int argc, char **argv);
+int bl_cmd_verify(int argc, char **argv);
 int bl_cmd_version(int argc, char **argv);
 
 /* "baseline CMD: message" on stderr; returns BL_EXIT_USAGE. */

@@ -11,6 +11,13 @@ static const struct bl_command commands[] = {
 	{"lint", bl_cmd_lint, "validate baseline documents (every error, with file:line:col)"},
 	{"list", bl_cmd_list, "list built-in baselines or a baseline's controls"},
 	{"facts", bl_cmd_facts, "show what the host probes see, as JSON"},
+	{"import", bl_cmd_import, "import OSCAL (and later Azure Policy, Wazuh SCA) as a baseline"},
+	{"exceptions", bl_cmd_exceptions, "list exceptions; check what expired, expires soon or is stale"},
+	{"gaps", bl_cmd_gaps, "the gap backlog: failing controls, most urgent first"},
+	{"diff", bl_cmd_diff, "what a baseline change does; warns about weakening changes"},
+	{"keygen", bl_cmd_keygen, "create an Ed25519 key pair for signing baselines"},
+	{"sign", bl_cmd_sign, "sign a baseline file (writes FILE.sig)"},
+	{"verify", bl_cmd_verify, "verify a baseline file against FILE.sig"},
 	{"version", bl_cmd_version, "print the version"},
 };
 

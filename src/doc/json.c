@@ -28,12 +28,12 @@
 
 #define DEFAULT_MAX_DEPTH 512u
 /* Objects with more members than this get a hash table for duplicate keys. */
-#define DUP_LINEAR_MAX 16u
+#define DUP_LINEAR_MAX 32u
 
 struct frame {
 	size_t start;          /* first child in vals or mems */
-	uint32_t line, col;    /* position of the bracket */
 	bool is_obj;
+	uint64_t bloom;        /* one bit per key fingerprint seen (objects) */
 	uint32_t *ht;          /* duplicate-key table (indices + 1), or NULL */
 	size_t htcap, htn;
 };
@@ -47,22 +47,28 @@ struct stack {
 
 struct parser {
 	const char *buf, *end;
-	const char *line_start;
+	/* Column of p is p - col_base: one subtraction per node.  Set to the
+	 * address of the last newline (col0 bytes before buf on the first
+	 * line); kept as an integer since it may lie outside the buffer. */
+	uintptr_t col_base;
 	uint32_t line;
-	uint32_t col_adj;      /* col0 - 1 while on the first line */
 	const char *file;
 	struct bl_arena *a;
 	struct bl_error *err;
 	uint32_t max_depth;
-	struct stack vals, mems, frames;
+	struct stack vals, mems, fps, frames;
 };
 
 /* ---- errors --------------------------------------------------------- */
 
-static uint32_t col_of(const struct parser *j, const char *p)
+static inline uint32_t col_clamp(uint64_t c)
 {
-	size_t c = (size_t)(p - j->line_start) + 1 + j->col_adj;
 	return c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
+}
+
+static inline uint32_t col_of(const struct parser *j, const char *p)
+{
+	return col_clamp((uint64_t)((uintptr_t)p - j->col_base));
 }
 
 /* Readable name of the byte at p for messages. */
@@ -353,11 +359,14 @@ static int string_decode(struct parser *j, const char *s, const char *q,
 	return 0;
 }
 
-/* p points at the opening quote.  On success *pend is past the closing one. */
-static int parse_string(struct parser *j, const char *p, const char **out,
-			uint32_t *outlen, const char **pend)
+/*
+ * p points at the opening quote, q at the first byte not yet known to be
+ * plain ASCII.  On success *pend is past the closing quote.
+ */
+static int parse_string_slow(struct parser *j, const char *p, const char *q,
+			     const char **out, uint32_t *outlen, const char **pend)
 {
-	const char *s = p + 1, *q = s, *end = j->end;
+	const char *s = p + 1, *end = j->end;
 	size_t len = 0;
 	for (;;) {
 #if defined(__SSE2__)
@@ -409,6 +418,36 @@ special:
 		return FAIL(j, p, BL_ELIMIT, "string longer than 4 GiB");
 	*outlen = (uint32_t)len;
 	return 0;
+}
+
+/*
+ * The common string, short and plain ASCII, without a call: its closing
+ * quote within the first 32 bytes, or NULL to take the general path.
+ */
+static inline const char *string_fast(const char *end, const char *p)
+{
+#if defined(__SSE2__)
+	const char *q = p + 1;
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20);
+	for (int k = 0; k < 2 && end - q >= 16; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+						      _mm_cmpeq_epi8(v, bslash)),
+					 _mm_cmplt_epi8(v, space));
+		int mask = _mm_movemask_epi8(m);
+		if (mask) {
+			q += __builtin_ctz((unsigned)mask);
+			return *q == '"' ? q : NULL;
+		}
+		q += 16;
+	}
+#else
+	(void)end;
+	(void)p;
+#endif
+	return NULL;
 }
 
 /* ---- numbers -------------------------------------------------------- */
@@ -530,25 +569,6 @@ static int parse_number(struct parser *j, const char *p, struct bl_value *v, con
 
 /* ---- structure ------------------------------------------------------ */
 
-static inline const char *skip_ws(struct parser *j, const char *p)
-{
-	const char *end = j->end;
-	while (p < end) {
-		char c = *p;
-		if (c == ' ' || c == '\t' || c == '\r') {
-			p++;
-		} else if (c == '\n') {
-			p++;
-			j->line++;
-			j->line_start = p;
-			j->col_adj = 0;
-		} else {
-			break;
-		}
-	}
-	return p;
-}
-
 static void frames_release(struct parser *j)
 {
 	struct frame *fr = j->frames.p;
@@ -587,18 +607,53 @@ static int dup_error(struct parser *j, const struct bl_member *first, const stru
 
 static inline bool key_eq(const struct bl_member *a, const struct bl_member *b)
 {
-	/* Length and first byte settle nearly every comparison without a call. */
-	return a->klen == b->klen && (a->klen == 0 || (a->key[0] == b->key[0] &&
-						       memcmp(a->key, b->key, a->klen) == 0));
+	return a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0;
+}
+
+static inline uint64_t load64(const char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, sizeof(x));
+	return x;
+}
+
+/*
+ * A 64-bit fingerprint of a key, so that the duplicate check compares
+ * integers and calls memcmp only when two fingerprints agree.  Equal keys
+ * must get equal fingerprints whichever path reads them: wide says that 8
+ * bytes may be read from k (the key lies in the input, not in the arena),
+ * and the byte loop builds the same little-endian word the masked load does.
+ */
+static inline uint64_t key_fp(const char *k, size_t len, bool wide)
+{
+	uint64_t x;
+	if (len >= 8) {
+		uint64_t t = load64(k + len - 8);
+		x = load64(k) ^ (t << 29 | t >> 35);
+	} else {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		if (wide) {
+			x = len ? load64(k) & (~0ull >> (64 - 8 * len)) : 0;
+		} else
+#else
+		(void)wide;
+#endif
+		{
+			x = 0;
+			for (size_t i = 0; i < len; i++)
+				x |= (uint64_t)(unsigned char)k[i] << (8 * i);
+		}
+	}
+	return (x ^ (uint64_t)len) * 0x9E3779B97F4A7C15ull;
 }
 
 /* Insert member index idx (absolute in mems) into f's table; returns the
  * clashing index + 1 or 0. */
-static size_t ht_insert(struct frame *f, const struct bl_member *mems, size_t idx)
+static size_t ht_insert(struct frame *f, const struct bl_member *mems, const uint64_t *fps,
+			size_t idx)
 {
-	const struct bl_member *m = &mems[idx];
 	size_t mask = f->htcap - 1;
-	size_t h = (size_t)bl_hash(m->key, m->klen, false) & mask;
+	size_t h = (size_t)(fps[idx] >> 32) & mask;
 	for (;;) {
 		uint32_t slot = f->ht[h];
 		if (!slot) {
@@ -606,13 +661,15 @@ static size_t ht_insert(struct frame *f, const struct bl_member *mems, size_t id
 			f->htn++;
 			return 0;
 		}
-		if (key_eq(&mems[f->start + slot - 1], m))
-			return f->start + slot;
+		size_t other = f->start + slot - 1;
+		if (fps[other] == fps[idx] && key_eq(&mems[other], &mems[idx]))
+			return other + 1;
 		h = (h + 1) & mask;
 	}
 }
 
-static bool ht_build(struct frame *f, const struct bl_member *mems, size_t n, size_t cap)
+static bool ht_build(struct frame *f, const struct bl_member *mems, const uint64_t *fps,
+		     size_t n, size_t cap)
 {
 	uint32_t *nt = calloc(cap, sizeof(*nt));
 	if (!nt)
@@ -622,22 +679,30 @@ static bool ht_build(struct frame *f, const struct bl_member *mems, size_t n, si
 	f->htcap = cap;
 	f->htn = 0;
 	for (size_t i = 0; i < n; i++)
-		(void)ht_insert(f, mems, f->start + i);
+		(void)ht_insert(f, mems, fps, f->start + i);
 	return true;
 }
 
 /*
  * Check the newest member of the object on top of the stack against its
- * siblings: a linear scan while the object is small, a hash table after.
- * Returns 0, BL_EINVAL (duplicate) or BL_ENOMEM.
+ * siblings.  While the object is small, a 64-bit filter of the fingerprints
+ * seen answers "no duplicate" without a scan for most keys; the scan itself
+ * compares fingerprints.  Larger objects get a hash table.  Returns 0,
+ * BL_EINVAL (duplicate) or BL_ENOMEM.
  */
-static inline int dup_check(struct parser *j, struct frame *f, const char *p)
+static inline int dup_check(struct parser *j, struct frame *f, uint64_t fp, const char *p)
 {
 	struct bl_member *mems = j->mems.p;
+	const uint64_t *fps = j->fps.p;
 	size_t last = j->mems.n - 1, n = last - f->start;
 	if (n < DUP_LINEAR_MAX) {
+		uint64_t bit = 1ull << (fp >> 58);
+		if (!(f->bloom & bit)) {
+			f->bloom |= bit;
+			return 0;
+		}
 		for (size_t i = f->start; i < last; i++)
-			if (key_eq(&mems[i], &mems[last]))
+			if (fps[i] == fp && key_eq(&mems[i], &mems[last]))
 				return dup_error(j, &mems[i], &mems[last]);
 		return 0;
 	}
@@ -647,29 +712,28 @@ static inline int dup_check(struct parser *j, struct frame *f, const char *p)
 		size_t cap = f->htcap ? f->htcap * 2 : 64;
 		while (cap < (n + 1) * 2)
 			cap *= 2;
-		if (!ht_build(f, mems, n, cap))
+		if (!ht_build(f, mems, fps, n, cap))
 			return nomem(j, p);
 	}
-	size_t clash = ht_insert(f, mems, last);
+	size_t clash = ht_insert(f, mems, fps, last);
 	if (clash)
 		return dup_error(j, &mems[clash - 1], &mems[last]);
 	return 0;
 }
 
-static inline int push_frame(struct parser *j, const char *p, bool is_obj)
+/*
+ * The slot of the container whose frame was just popped: the newest entry
+ * of the enclosing container's scratch stack (its children above it are
+ * gone by now), or the root.
+ */
+static inline struct bl_value *parent_slot(struct parser *j, struct bl_value *root)
 {
-	if (j->frames.n >= j->max_depth)
-		return FAIL(j, p, BL_ELIMIT, "nesting deeper than %u levels", j->max_depth);
-	if (!stack_reserve(&j->frames))
-		return nomem(j, p);
-	struct frame *f = (struct frame *)j->frames.p + j->frames.n++;
-	f->start = is_obj ? j->mems.n : j->vals.n;
-	f->line = j->line;
-	f->col = col_of(j, p);
-	f->is_obj = is_obj;
-	f->ht = NULL;
-	f->htcap = f->htn = 0;
-	return 0;
+	if (!j->frames.n)
+		return root;
+	const struct frame *f = (const struct frame *)j->frames.p + j->frames.n - 1;
+	if (f->is_obj)
+		return &((struct bl_member *)j->mems.p)[j->mems.n - 1].val;
+	return (struct bl_value *)j->vals.p + j->vals.n - 1;
 }
 
 /* Copy n scratch elements into the arena; NULL items for n == 0. */
@@ -688,13 +752,6 @@ static int close_items(struct parser *j, const char *p, const void *src, size_t 
 	memcpy(dst, src, n * elsize);
 	*out = dst;
 	return 0;
-}
-
-static int literal(struct parser *j, const char *p, const char *word, size_t n)
-{
-	if ((size_t)(j->end - p) >= n && memcmp(p, word, n) == 0)
-		return 0;
-	return FAIL(j, p, BL_EINVAL, "invalid literal: expected '%s'", word);
 }
 
 static int bad_value(struct parser *j, const char *p)
@@ -718,180 +775,273 @@ static int bad_value(struct parser *j, const char *p)
 	}
 }
 
+/* Whitespace after the first byte was found not to settle it (see WS). */
+static inline const char *ws_more(const char *p, const char *end, uint32_t *line,
+				  uintptr_t *colb)
+{
+	while (p < end) {
+		char c = *p;
+		if (c == ' ' || c == '\t' || c == '\r') {
+			p++;
+		} else if (c == '\n') {
+			++*line;
+			*colb = (uintptr_t)p;
+			p++;
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
 /*
  * The parse loop.  Jumps between three points: `value` parses one value
- * (pushing a frame for containers), `key` reads an object key and its ':',
- * and `done` attaches the finished value `cur` to its parent and handles
- * the separator or the closing bracket that follows.
+ * straight into its slot v (the newest element of the enclosing array's
+ * scratch stack, the newest member's val, or the root), pushing a frame for
+ * containers; `key` reads an object key and its ':'; `done` handles the
+ * separator or closing bracket after a finished value, and on a closing
+ * bracket copies the children to the arena and fills in the container's own
+ * slot, whose type and position were written when it opened.
+ *
+ * The position (line, column base) lives in locals so that the byte stores
+ * into nodes, which may alias anything, do not force it to be reloaded; it
+ * is written back to j (SYNC) before any call that may report an error.
  */
 static int parse(struct parser *j, struct bl_value *root)
 {
 	const char *p = j->buf, *end = j->end;
-	struct bl_value cur;
+	const char *file = j->file;
+	uint32_t line = j->line;
+	uintptr_t colb = j->col_base;
+	struct bl_value *v = root;
 	int rc;
 	char d[16];
 
-	memset(&cur, 0, sizeof(cur));
-	p = skip_ws(j, p);
+#define SYNC() (j->line = line, j->col_base = colb)
+#define PFAIL(at, code, ...) (SYNC(), FAIL(j, (at), (code), __VA_ARGS__))
+#define COL(at) col_clamp((uint64_t)((uintptr_t)(at) - colb))
+	/* Compact JSON has no whitespace between tokens, so the first test
+	 * usually settles it. */
+#define WS(at) do { \
+		if (!((at) < end && (unsigned char)*(at) > ' ')) \
+			(at) = ws_more((at), end, &line, &colb); \
+	} while (0)
+
+	WS(p);
 	if (p >= end)
-		return FAIL(j, p, BL_EINVAL, "empty document: expected a JSON value");
+		return PFAIL(p, BL_EINVAL, "empty document: expected a JSON value");
 value:
-	cur.flags = 0;
-	cur.b = false;
-	cur.line = j->line;
-	cur.col = col_of(j, p);
-	cur.file = j->file;
+	{
+		uint32_t col = COL(p);
+		v->line = line;
+		v->col = col;
+		v->file = file;
+		v->flags = 0;
+		v->b = false;
+	}
 	switch (p < end ? *p : '\0') {
 	case '{':
-		if ((rc = push_frame(j, p, true)))
-			return rc;
-		p = skip_ws(j, p + 1);
+		v->type = BL_VOBJ;
+		v->u.obj.items = NULL;
+		v->u.obj.n = 0;
+		if (j->frames.n >= j->max_depth || !stack_reserve(&j->frames))
+			goto frame_fail;
+		{
+			struct frame *f = (struct frame *)j->frames.p + j->frames.n++;
+			f->start = j->mems.n;
+			f->is_obj = true;
+			f->bloom = 0;
+			f->ht = NULL;
+			f->htcap = f->htn = 0;
+		}
+		p++;
+		WS(p);
+		if (p < end && *p == '"')
+			goto key;
 		if (p < end && *p == '}') {
 			p++;
 			j->frames.n--;
-			cur.type = BL_VOBJ;
-			cur.u.obj.items = NULL;
-			cur.u.obj.n = 0;
 			goto done;
 		}
-		if (p >= end || *p != '"')
-			return FAIL(j, p, BL_EINVAL, "expected a string key or '}' after '{'");
-		goto key;
+		return PFAIL(p, BL_EINVAL, "expected a string key or '}' after '{'");
 	case '[':
-		if ((rc = push_frame(j, p, false)))
-			return rc;
-		p = skip_ws(j, p + 1);
+		v->type = BL_VARR;
+		v->u.arr.items = NULL;
+		v->u.arr.n = 0;
+		if (j->frames.n >= j->max_depth || !stack_reserve(&j->frames))
+			goto frame_fail;
+		{
+			struct frame *f = (struct frame *)j->frames.p + j->frames.n++;
+			f->start = j->vals.n;
+			f->is_obj = false;
+			f->ht = NULL;
+			f->htcap = f->htn = 0;
+		}
+		p++;
+		WS(p);
 		if (p < end && *p == ']') {
 			p++;
 			j->frames.n--;
-			cur.type = BL_VARR;
-			cur.u.arr.items = NULL;
-			cur.u.arr.n = 0;
 			goto done;
 		}
 		if (p >= end)
-			return FAIL(j, p, BL_EINVAL, "unexpected end of input: expected a value or ']'");
+			return PFAIL(p, BL_EINVAL, "unexpected end of input: expected a value or ']'");
+		if (!stack_reserve(&j->vals))
+			return PFAIL(p, BL_ENOMEM, "out of memory");
+		v = (struct bl_value *)j->vals.p + j->vals.n++;
 		goto value;
-	case '"':
-		if ((rc = parse_string(j, p, &cur.u.str.s, &cur.u.str.len, &p)))
-			return rc;
-		cur.type = BL_VSTR;
+	case '"': {
+		const char *q = string_fast(end, p);
+		v->type = BL_VSTR;
+		if (q) {
+			v->u.str.s = p + 1;
+			v->u.str.len = (uint32_t)(q - p - 1);
+			p = q + 1;
+		} else {
+			SYNC();
+			if ((rc = parse_string_slow(j, p, p + 1, &v->u.str.s, &v->u.str.len, &p)))
+				return rc;
+		}
 		goto done;
+	}
 	case 't':
-		if ((rc = literal(j, p, "true", 4)))
-			return rc;
+		if (end - p < 4 || memcmp(p, "true", 4) != 0)
+			return PFAIL(p, BL_EINVAL, "invalid literal: expected '%s'", "true");
 		p += 4;
-		cur.type = BL_VBOOL;
-		cur.b = true;
+		v->type = BL_VBOOL;
+		v->b = true;
 		goto done;
 	case 'f':
-		if ((rc = literal(j, p, "false", 5)))
-			return rc;
+		if (end - p < 5 || memcmp(p, "false", 5) != 0)
+			return PFAIL(p, BL_EINVAL, "invalid literal: expected '%s'", "false");
 		p += 5;
-		cur.type = BL_VBOOL;
+		v->type = BL_VBOOL;
 		goto done;
 	case 'n':
-		if ((rc = literal(j, p, "null", 4)))
-			return rc;
+		if (end - p < 4 || memcmp(p, "null", 4) != 0)
+			return PFAIL(p, BL_EINVAL, "invalid literal: expected '%s'", "null");
 		p += 4;
-		cur.type = BL_VNULL;
+		v->type = BL_VNULL;
 		goto done;
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
-		if ((rc = parse_number(j, p, &cur, &p)))
+		SYNC();
+		if ((rc = parse_number(j, p, v, &p)))
 			return rc;
 		goto done;
 	default:
+		SYNC();
 		return bad_value(j, p);
 	}
 
 key: {
 	/* p is at the opening quote of a key. */
-	if (!stack_reserve(&j->mems))
-		return nomem(j, p);
+	if (!stack_reserve(&j->mems) || !stack_reserve(&j->fps))
+		return PFAIL(p, BL_ENOMEM, "out of memory");
 	struct bl_member *m = (struct bl_member *)j->mems.p + j->mems.n;
-	m->line = j->line;
-	m->col = col_of(j, p);
-	if ((rc = parse_string(j, p, &m->key, &m->klen, &p)))
-		return rc;
+	const char *q = string_fast(end, p);
+	uint64_t fp;
+	m->line = line;
+	m->col = COL(p);
+	if (q) {
+		/* An unescaped key lies in the input: 8 bytes can be read from
+		 * it when the input goes on that far. */
+		m->key = p + 1;
+		m->klen = (uint32_t)(q - p - 1);
+		fp = key_fp(m->key, m->klen, end - m->key >= 8);
+		p = q + 1;
+	} else {
+		const char *s = p + 1;
+		SYNC();
+		if ((rc = parse_string_slow(j, p, s, &m->key, &m->klen, &p)))
+			return rc;
+		fp = key_fp(m->key, m->klen, m->key == s && end - s >= 8);
+	}
+	((uint64_t *)j->fps.p)[j->fps.n++] = fp;
 	j->mems.n++;
 	struct frame *f = (struct frame *)j->frames.p + j->frames.n - 1;
-	if ((rc = dup_check(j, f, p)))
+	if ((rc = dup_check(j, f, fp, p)))
 		return rc;
-	p = skip_ws(j, p);
+	WS(p);
 	if (p >= end || *p != ':')
-		return FAIL(j, p, BL_EINVAL, "expected ':' after object key");
-	p = skip_ws(j, p + 1);
+		return PFAIL(p, BL_EINVAL, "expected ':' after object key");
+	p++;
+	WS(p);
+	v = &m->val;
 	goto value;
 }
 
 done:
 	while (j->frames.n) {
 		struct frame *f = (struct frame *)j->frames.p + j->frames.n - 1;
-		if (!f->is_obj) {
-			if (!stack_reserve(&j->vals))
-				return nomem(j, p);
-			((struct bl_value *)j->vals.p)[j->vals.n++] = cur;
-			p = skip_ws(j, p);
+		void *items;
+		size_t n;
+		WS(p);
+		if (f->is_obj) {
 			if (p < end && *p == ',') {
-				p = skip_ws(j, p + 1);
+				p++;
+				WS(p);
+				if (p < end && *p == '"')
+					goto key;
+				if (p < end && *p == '}')
+					return PFAIL(p, BL_EINVAL, "trailing comma before '}'");
+				return PFAIL(p, BL_EINVAL, "expected a string key after ','");
+			}
+			if (p >= end || *p != '}')
+				return PFAIL(p, BL_EINVAL, "expected ',' or '}' after object member");
+			p++;
+			n = j->mems.n - f->start;
+			SYNC();
+			if ((rc = close_items(j, p, (struct bl_member *)j->mems.p + f->start, n,
+					      sizeof(struct bl_member), &items)))
+				return rc;
+			j->mems.n = j->fps.n = f->start;
+			free(f->ht);
+			f->ht = NULL;
+			j->frames.n--;
+			struct bl_value *slot = parent_slot(j, root);
+			slot->u.obj.items = items;
+			slot->u.obj.n = (uint32_t)n;
+		} else {
+			if (p < end && *p == ',') {
+				p++;
+				WS(p);
 				if (p < end && *p == ']')
-					return FAIL(j, p, BL_EINVAL, "trailing comma before ']'");
+					return PFAIL(p, BL_EINVAL, "trailing comma before ']'");
+				if (!stack_reserve(&j->vals))
+					return PFAIL(p, BL_ENOMEM, "out of memory");
+				v = (struct bl_value *)j->vals.p + j->vals.n++;
 				goto value;
 			}
 			if (p >= end || *p != ']')
-				return FAIL(j, p, BL_EINVAL, "expected ',' or ']' after array element");
+				return PFAIL(p, BL_EINVAL, "expected ',' or ']' after array element");
 			p++;
-			size_t n = j->vals.n - f->start;
-			void *items;
+			n = j->vals.n - f->start;
+			SYNC();
 			if ((rc = close_items(j, p, (struct bl_value *)j->vals.p + f->start, n,
 					      sizeof(struct bl_value), &items)))
 				return rc;
 			j->vals.n = f->start;
-			cur.type = BL_VARR;
-			cur.flags = 0;
-			cur.b = false;
-			cur.u.arr.items = items;
-			cur.u.arr.n = (uint32_t)n;
-		} else {
-			((struct bl_member *)j->mems.p)[j->mems.n - 1].val = cur;
-			p = skip_ws(j, p);
-			if (p < end && *p == ',') {
-				p = skip_ws(j, p + 1);
-				if (p < end && *p == '}')
-					return FAIL(j, p, BL_EINVAL, "trailing comma before '}'");
-				if (p >= end || *p != '"')
-					return FAIL(j, p, BL_EINVAL, "expected a string key after ','");
-				goto key;
-			}
-			if (p >= end || *p != '}')
-				return FAIL(j, p, BL_EINVAL, "expected ',' or '}' after object member");
-			p++;
-			size_t n = j->mems.n - f->start;
-			void *items;
-			if ((rc = close_items(j, p, (struct bl_member *)j->mems.p + f->start, n,
-					      sizeof(struct bl_member), &items)))
-				return rc;
-			j->mems.n = f->start;
-			free(f->ht);
-			f->ht = NULL;
-			cur.type = BL_VOBJ;
-			cur.flags = 0;
-			cur.b = false;
-			cur.u.obj.items = items;
-			cur.u.obj.n = (uint32_t)n;
+			j->frames.n--;
+			struct bl_value *slot = parent_slot(j, root);
+			slot->u.arr.items = items;
+			slot->u.arr.n = (uint32_t)n;
 		}
-		cur.line = f->line;
-		cur.col = f->col;
-		cur.file = j->file;
-		j->frames.n--;
 	}
-	p = skip_ws(j, p);
+	WS(p);
 	if (p < end)
-		return FAIL(j, p, BL_EINVAL, "unexpected %s after the JSON value",
-			    describe(d, sizeof(d), p, end));
-	*root = cur;
+		return PFAIL(p, BL_EINVAL, "unexpected %s after the JSON value",
+			     describe(d, sizeof(d), p, end));
 	return 0;
+
+frame_fail:
+	if (j->frames.n >= j->max_depth)
+		return PFAIL(p, BL_ELIMIT, "nesting deeper than %u levels", j->max_depth);
+	return PFAIL(p, BL_ENOMEM, "out of memory");
+#undef SYNC
+#undef PFAIL
+#undef COL
+#undef WS
 }
 
 int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
@@ -900,37 +1050,35 @@ int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 {
 	struct bl_value lvals[64];
 	struct bl_member lmems[32];
+	uint64_t lfps[32];
 	struct frame lframes[32];
 	struct parser j;
 
 	*out = NULL;
 	j.buf = buf;
 	j.end = buf + len;
-	j.line_start = buf;
 	j.line = opts && opts->line0 ? opts->line0 : 1;
-	j.col_adj = opts && opts->col0 ? opts->col0 - 1 : 0;
+	j.col_base = (uintptr_t)buf - (opts && opts->col0 ? opts->col0 : 1);
 	j.file = file;
 	j.a = a;
 	j.err = err;
 	j.max_depth = opts && opts->max_depth ? opts->max_depth : DEFAULT_MAX_DEPTH;
 	stack_init(&j.vals, lvals, sizeof(lvals) / sizeof(lvals[0]), sizeof(lvals[0]));
 	stack_init(&j.mems, lmems, sizeof(lmems) / sizeof(lmems[0]), sizeof(lmems[0]));
+	stack_init(&j.fps, lfps, sizeof(lfps) / sizeof(lfps[0]), sizeof(lfps[0]));
 	stack_init(&j.frames, lframes, sizeof(lframes) / sizeof(lframes[0]), sizeof(lframes[0]));
 
-	struct bl_value root;
-	int rc = parse(&j, &root);
-	if (rc == 0) {
-		struct bl_value *v = bl_arena_alloc(a, sizeof(*v));
-		if (!v)
-			rc = bl_error_set(err, BL_ENOMEM, file, 0, 0, "out of memory");
-		else {
-			*v = root;
-			*out = v;
-		}
-	}
+	/* The root is allocated first so that the parse writes it in place. */
+	struct bl_value *root = bl_arena_alloc(a, sizeof(*root));
+	int rc;
+	if (!root)
+		rc = bl_error_set(err, BL_ENOMEM, file, 0, 0, "out of memory");
+	else if ((rc = parse(&j, root)) == 0)
+		*out = root;
 	frames_release(&j);
 	stack_free(&j.vals);
 	stack_free(&j.mems);
+	stack_free(&j.fps);
 	stack_free(&j.frames);
 	return rc;
 }

@@ -65,6 +65,7 @@ struct pool {
 	const struct bl_sink *sink;
 	struct bl_run_stats *stats;
 	const struct bl_progress *progress;
+	const struct bl_assess_opts *opts;
 };
 
 double bl_tally_compliance(const struct bl_tally *t)
@@ -99,10 +100,55 @@ int bl_run_stats_init(struct bl_run_stats *s, const struct bl_baseline *b)
 	return 0;
 }
 
+int bl_tee_result(void *ctx, const struct bl_result *r)
+{
+	const struct bl_tee *t = ctx;
+	for (size_t i = 0; i < t->n; i++) {
+		int rc = t->sinks[i].result ? t->sinks[i].result(t->sinks[i].ctx, r) : 0;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int bl_run_stats_track_exceptions(struct bl_run_stats *s, const struct bl_exceptions *x)
+{
+	free(s->per_exception);
+	s->per_exception = NULL;
+	s->nexceptions = 0;
+	if (!x)
+		return 0;
+	s->per_exception = calloc(x->n + 1, sizeof(*s->per_exception));
+	if (!s->per_exception)
+		return BL_ENOMEM;
+	s->nexceptions = x->n;
+	return 0;
+}
+
+void bl_run_stats_add(struct bl_run_stats *s, const struct bl_result *r)
+{
+	s->total.n[r->status]++;
+	s->per_control[r->control->index].n[r->status]++;
+	if (r->exception && r->exception->index < s->nexceptions)
+		s->per_exception[r->exception->index]++;
+}
+
+/* Move the per-asset inventory counts of a batch of results into s. */
+static void stats_take_assets(struct bl_run_stats *s, struct bl_results *r)
+{
+	s->untiered += r->untiered;
+	s->unknown_tier += r->unknown_tier;
+	s->rule_errors += r->rule_errors;
+	r->untiered = r->unknown_tier = r->rule_errors = 0;
+}
+
 void bl_run_stats_free(struct bl_run_stats *s)
 {
 	free(s->per_control);
 	s->per_control = NULL;
+	free(s->per_exception);
+	s->per_exception = NULL;
+	s->nexceptions = 0;
 }
 
 /* ---- evaluation of one chunk (any thread) ---------------------------- */
@@ -134,7 +180,7 @@ static void process_slot(struct pool *p, struct worker *w, struct slot *s)
 		const uint32_t *ctrl;
 		size_t n;
 		if (bl_index_lookup(p->ix, w->cache, a->type, strlen(a->type), &ctrl, &n) ||
-		    bl_evaluate_asset(p->b, ctrl, n, a, &w->ev, &s->arena, &s->results)) {
+		    bl_evaluate_asset(p->b, ctrl, n, a, p->opts, &w->ev, &s->arena, &s->results)) {
 			s->rc = bl_error_set(&s->err, BL_ENOMEM, s->file, 0, 0, "out of memory");
 			return;
 		}
@@ -176,6 +222,7 @@ static void slot_recycle(struct slot *s)
 {
 	bl_arena_reset(&s->arena);
 	s->results.n = 0;
+	s->results.untiered = s->results.unknown_tier = s->results.rule_errors = 0;
 	s->nassets = 0;
 	s->chunk.n = 0;
 	s->chunk.len = 0;
@@ -192,10 +239,10 @@ static int emit_slot(struct pool *p, struct slot *s, struct bl_error *err)
 	struct bl_run_stats *st = p->stats;
 	st->assets += s->nassets;
 	st->bytes += s->chunk.len;
+	stats_take_assets(st, &s->results);
 	for (size_t i = 0; i < s->results.n; i++) {
 		const struct bl_result *r = &s->results.items[i];
-		st->total.n[r->status]++;
-		st->per_control[r->control->index].n[r->status]++;
+		bl_run_stats_add(st, r);
 		if (p->sink && p->sink->result) {
 			int rc = p->sink->result(p->sink->ctx, r);
 			if (rc)
@@ -341,13 +388,13 @@ static int yaml_one(struct yaml_ctx *y, const struct bl_value *doc)
 	size_t n;
 	y->results.n = 0;
 	if (bl_index_lookup(p->ix, p->inline_worker.cache, a->type, strlen(a->type), &ctrl, &n) ||
-	    bl_evaluate_asset(p->b, ctrl, n, a, &p->inline_worker.ev, y->arena, &y->results))
+	    bl_evaluate_asset(p->b, ctrl, n, a, p->opts, &p->inline_worker.ev, y->arena, &y->results))
 		return bl_error_set(y->err, BL_ENOMEM, y->file, 0, 0, "out of memory");
 	p->stats->assets++;
+	stats_take_assets(p->stats, &y->results);
 	for (size_t i = 0; i < y->results.n; i++) {
 		const struct bl_result *r = &y->results.items[i];
-		p->stats->total.n[r->status]++;
-		p->stats->per_control[r->control->index].n[r->status]++;
+		bl_run_stats_add(p->stats, r);
 		if (p->sink && p->sink->result && (rc = p->sink->result(p->sink->ctx, r)))
 			return bl_error_set(y->err, rc, NULL, 0, 0, "writing results failed");
 	}
@@ -583,6 +630,7 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 	p.sink = sink;
 	p.stats = stats;
 	p.progress = opts->progress;
+	p.opts = opts;
 	struct bl_index *ix = NULL;
 	if (bl_index_build(&ix, b))
 		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");

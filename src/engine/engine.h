@@ -21,6 +21,8 @@
 
 #include "engine/result.h"
 #include "model/baseline.h"
+#include "model/exceptions.h"
+#include "model/inventory.h"
 #include "util/error.h"
 
 /* Receives results in input order, always from one thread at a time.  A
@@ -29,6 +31,14 @@ struct bl_sink {
 	int (*result)(void *ctx, const struct bl_result *r);
 	void *ctx;
 };
+
+/* One sink feeding several (the report, scores, gaps...), in order; the
+ * first non-zero return stops.  ctx of bl_tee_result is a struct bl_tee. */
+struct bl_tee {
+	const struct bl_sink *sinks;
+	size_t n;
+};
+int bl_tee_result(void *ctx, const struct bl_result *r);
 
 /* Optional progress callback (called from the thread that calls bl_assess). */
 struct bl_progress {
@@ -40,6 +50,9 @@ struct bl_assess_opts {
 	unsigned threads;          /* 0 = number of online CPUs */
 	size_t chunk_bytes;        /* 0 = 1 MiB */
 	const struct bl_progress *progress;
+	const struct bl_inventory *inventory;    /* NULL: tier/environment/owner unknown */
+	const struct bl_exceptions *exceptions;  /* NULL: nothing is exempt */
+	int64_t now;                             /* for exception expiry (seconds, UTC) */
 };
 
 struct bl_run_stats {
@@ -48,10 +61,20 @@ struct bl_run_stats {
 	uint64_t controls;         /* enabled controls */
 	struct bl_tally total;
 	struct bl_tally *per_control;  /* [baseline->ncontrols], by control index (malloc'd) */
+	uint64_t untiered;             /* assets no inventory entry or rule gave a tier
+					  (they got the default tier, or none) */
+	uint64_t unknown_tier;         /* assets left with no tier at all */
+	uint64_t rule_errors;          /* assets where a classify rule could not be evaluated */
+	uint64_t *per_exception;       /* [nexceptions]: results each exception took part in */
+	size_t nexceptions;
 };
 
 /* Zero the counts and size per_control for b.  Returns 0 or BL_ENOMEM. */
 int bl_run_stats_init(struct bl_run_stats *s, const struct bl_baseline *b);
+/* Also count per exception of x (call after init).  Returns 0 or BL_ENOMEM. */
+int bl_run_stats_track_exceptions(struct bl_run_stats *s, const struct bl_exceptions *x);
+/* Count one result (the engine calls it; exposed for tests and other runners). */
+void bl_run_stats_add(struct bl_run_stats *s, const struct bl_result *r);
 void bl_run_stats_free(struct bl_run_stats *s);
 
 /*

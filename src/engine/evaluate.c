@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "doc/json.h"
+#include "model/exceptions.h"
+#include "model/inventory.h"
 #include "util/error.h"
 #include "util/str.h"
 
@@ -125,11 +127,70 @@ static void unknown(struct bl_result *res, const struct bl_eval *ev, struct bl_a
 				       ev->error[0] ? ev->error : "the condition could not be evaluated");
 }
 
+/* Inventory attributes onto the asset; counts what had no tier. */
+static void classify(const struct bl_assess_opts *opts, struct bl_asset *asset,
+		     struct bl_eval *ev, struct bl_results *out, struct bl_inv_result *inv)
+{
+	memset(inv, 0, sizeof(*inv));
+	if (opts && opts->inventory) {
+		bl_inventory_classify(opts->inventory, asset, ev, inv);
+		/* the asset's own values (a later source such as the host) stay
+		 * unless the inventory says otherwise */
+		if (inv->attrs.tier)
+			asset->tier = inv->attrs.tier;
+		if (inv->attrs.environment)
+			asset->environment = inv->attrs.environment;
+		if (inv->attrs.owner)
+			asset->owner = inv->attrs.owner;
+		if (inv->rule_error)
+			out->rule_errors++;
+	}
+	if (inv->tier_source != BL_INV_ENTRY && inv->tier_source != BL_INV_RULE)
+		out->untiered++;
+	if (!asset->tier)
+		out->unknown_tier++;
+}
+
+/* A failure covered by an exception becomes exempt (active) or stays a
+ * failure that says its exception expired; an error is never exempted. */
+static void apply_exception(struct bl_result *res, const struct bl_assess_opts *opts,
+			    struct bl_arena *a)
+{
+	if (!opts || !opts->exceptions || (res->status != BL_FAIL && res->status != BL_ERROR))
+		return;
+	const struct bl_exception *e = bl_exceptions_find(opts->exceptions, res->control->id,
+							  res->asset->id, opts->now);
+	if (!e)
+		return;
+	res->exception = e;
+	if (res->status == BL_ERROR) {
+		res->exc_state = BL_EXC_NOT_APPLIED;
+		return;
+	}
+	if (bl_exception_active(e, opts->now)) {
+		res->exc_state = BL_EXC_ACTIVE;
+		res->status = BL_EXEMPT;
+		const char *m = bl_arena_printf(a, "exempt by %s (%s, expires %s): %s", e->id,
+						bl_exc_category_name(e->category), e->expires,
+						res->message);
+		if (m)
+			res->message = m;
+	} else {
+		res->exc_state = BL_EXC_EXPIRED;
+		const char *m = bl_arena_printf(a, "%s (exception %s expired on %s)", res->message,
+						e->id, e->expires);
+		if (m)
+			res->message = m;
+	}
+}
+
 int bl_evaluate_asset(const struct bl_baseline *b, const uint32_t *ctrl, size_t n,
-		      const struct bl_asset *asset, struct bl_eval *ev,
-		      struct bl_arena *arena, struct bl_results *out)
+		      struct bl_asset *asset, const struct bl_assess_opts *opts,
+		      struct bl_eval *ev, struct bl_arena *arena, struct bl_results *out)
 {
 	bl_eval_reset(ev, asset->doc, arena);
+	struct bl_inv_result inv;
+	classify(opts, asset, ev, out, &inv);
 	for (size_t i = 0; i < n; i++) {
 		const struct bl_control *c = &b->controls[ctrl[i]];
 		struct bl_result *res = results_push(out);
@@ -137,6 +198,8 @@ int bl_evaluate_asset(const struct bl_baseline *b, const uint32_t *ctrl, size_t 
 			return BL_ENOMEM;
 		res->control = c;
 		res->asset = asset;
+		res->classification = inv.attrs.classification;
+		res->tags = inv.attrs.tags;
 		if (!tier_in_scope(c, asset->tier)) {
 			res->status = BL_NA;
 			res->message = bl_arena_printf(arena, "out of scope: tier %d is not in the control's tiers", asset->tier);
@@ -185,5 +248,7 @@ int bl_evaluate_asset(const struct bl_baseline *b, const uint32_t *ctrl, size_t 
 	for (size_t i = out->n - n; i < out->n; i++)
 		if (!out->items[i].message)
 			return BL_ENOMEM;
+	for (size_t i = out->n - n; i < out->n; i++)
+		apply_exception(&out->items[i], opts, arena);
 	return 0;
 }

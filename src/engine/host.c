@@ -67,7 +67,8 @@ static void on_path(void *ctx, const struct bl_path *p, const char *key, size_t 
 	reqs_add(r, &q);
 }
 
-int bl_assess_host(const struct bl_baseline *b, struct bl_facts *f, const struct bl_sink *sink,
+int bl_assess_host(const struct bl_baseline *b, struct bl_facts *f,
+		   const struct bl_assess_opts *opts, const struct bl_sink *sink,
 		   struct bl_run_stats *stats, struct bl_error *err)
 {
 	struct bl_index *ix = NULL;
@@ -92,6 +93,9 @@ int bl_assess_host(const struct bl_baseline *b, struct bl_facts *f, const struct
 			bl_cond_paths(c->applies, on_path, &r);
 		bl_cond_paths(c->cond, on_path, &r);
 	}
+	/* the inventory's classify rules may read host facts too (os.id...) */
+	if (opts && opts->inventory)
+		bl_inventory_paths(opts->inventory, on_path, &r);
 	if (r.oom) {
 		rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 		goto out;
@@ -111,15 +115,17 @@ int bl_assess_host(const struct bl_baseline *b, struct bl_facts *f, const struct
 		rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 		goto out;
 	}
-	if (bl_evaluate_asset(b, ctrl, n, &asset, &ev, &arena, &results)) {
+	if (bl_evaluate_asset(b, ctrl, n, &asset, opts, &ev, &arena, &results)) {
 		rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 		goto out;
 	}
 	stats->assets++;
+	stats->untiered += results.untiered;
+	stats->unknown_tier += results.unknown_tier;
+	stats->rule_errors += results.rule_errors;
 	for (size_t i = 0; i < results.n; i++) {
 		const struct bl_result *res = &results.items[i];
-		stats->total.n[res->status]++;
-		stats->per_control[res->control->index].n[res->status]++;
+		bl_run_stats_add(stats, res);
 		if (sink && sink->result && (rc = sink->result(sink->ctx, res))) {
 			bl_error_set(err, rc, NULL, 0, 0, "writing results failed");
 			goto out;
@@ -132,5 +138,19 @@ out:
 	bl_arena_free(&arena);
 	bl_index_cache_free(cache);
 	bl_index_free(ix);
+	return rc;
+}
+
+int bl_assess_targets(const struct bl_baseline *b, struct bl_facts *f, const char *const *paths,
+		      size_t npaths, const struct bl_assess_opts *opts, const struct bl_sink *sink,
+		      struct bl_run_stats *stats, struct bl_error *err)
+{
+	int rc = 0;
+	if (f)
+		rc = bl_assess_host(b, f, opts, sink, stats, err);
+	if (!rc && npaths)
+		rc = bl_assess(b, paths, npaths, opts, sink, stats, err);
+	if (rc == BL_ENOMEM && !err->msg[0])
+		bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 	return rc;
 }

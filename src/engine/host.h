@@ -18,10 +18,21 @@
 /*
  * Evaluate every enabled control of b whose scope.types match linux.host
  * against the host behind f, sending results to sink and adding to stats
- * (which bl_run_stats_init prepared).  Returns 0, BL_ENOMEM, or the sink's code.
+ * (which bl_run_stats_init prepared).  opts (may be NULL) gives the
+ * inventory, exceptions and "now", as for bl_assess; threads and progress
+ * are ignored.  Returns 0, BL_ENOMEM, a facts error, or the sink's code.
  */
-int bl_assess_host(const struct bl_baseline *b, struct bl_facts *f, const struct bl_sink *sink,
+int bl_assess_host(const struct bl_baseline *b, struct bl_facts *f,
+		   const struct bl_assess_opts *opts, const struct bl_sink *sink,
 		   struct bl_run_stats *stats, struct bl_error *err);
+
+/*
+ * The host (when f is not NULL) and then every snapshot in paths, into one
+ * sink and one stats.  Returns what bl_assess_host or bl_assess returns.
+ */
+int bl_assess_targets(const struct bl_baseline *b, struct bl_facts *f, const char *const *paths,
+		      size_t npaths, const struct bl_assess_opts *opts, const struct bl_sink *sink,
+		      struct bl_run_stats *stats, struct bl_error *err);
 
 /*
  * The fact requests for a set of paths as written in rules, e.g.

@@ -9,6 +9,7 @@
 
 #include "model/asset.h"
 #include "model/baseline.h"
+#include "model/exceptions.h"
 #include "rule/rule.h"
 
 enum bl_status {
@@ -22,6 +23,15 @@ enum bl_status {
 
 const char *bl_status_name(enum bl_status s);
 
+/* How an exception took part in a result (FORMATS.md §8 "exception"). */
+enum bl_exc_state {
+	BL_EXC_NONE = 0,
+	BL_EXC_ACTIVE,      /* status exempt: the failure is covered */
+	BL_EXC_EXPIRED,     /* status stays fail: the exception has expired */
+	BL_EXC_NOT_APPLIED, /* an error result it names: never exempted, but the
+			       exception is not stale either */
+};
+
 struct bl_result {
 	const struct bl_control *control;
 	const struct bl_asset *asset;
@@ -29,6 +39,11 @@ struct bl_result {
 	const struct bl_evidence *evidence;  /* fail/error: what decided; else none */
 	size_t nevidence;
 	const char *message;                 /* never NULL */
+	/* From the inventory (struct bl_asset has no room for them yet). */
+	const char *classification;          /* NULL = unknown */
+	const struct bl_value *tags;         /* object of strings, or NULL */
+	const struct bl_exception *exception;   /* NULL unless exc_state != NONE */
+	enum bl_exc_state exc_state;
 };
 
 /* Counts per status. */

@@ -92,8 +92,32 @@ static int cmp_fwc(const void *pa, const void *pb)
 	return bl_natural_cmp(a->id, b->id);
 }
 
-int bl_rollup_build(struct bl_rollup *out, const struct bl_baseline *b,
-		    const struct bl_run_stats *st)
+/* The framework control a mapped id names: the catalog's spelling when the
+ * catalog lists it, else the id as written. */
+static const char *fw_key(const struct bl_catalog *cat, const char *id)
+{
+	const struct bl_fw_entry *e = bl_catalog_entry(cat, id);
+	return e ? e->id : id;
+}
+
+/* Append every catalog control fw does not list yet, as not_covered. */
+static void add_not_covered(struct bl_fw *fw, const struct bl_catalog *cat)
+{
+	size_t covered = fw->ncontrols;
+	for (size_t i = 0; i < cat->n; i++) {
+		bool found = false;
+		for (size_t j = 0; j < covered && !found; j++)
+			found = strcmp(fw->controls[j].id, cat->entries[i].id) == 0;
+		if (found)
+			continue;
+		struct bl_fw_control *fc = &fw->controls[fw->ncontrols++];
+		fc->id = cat->entries[i].id;
+		fc->status = BL_FW_NOT_COVERED;
+	}
+}
+
+int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
+			 const struct bl_run_stats *st, const struct bl_catalogs *catalogs)
 {
 	memset(out, 0, sizeof(*out));
 	bl_arena_init(&out->arena, 0);
@@ -106,7 +130,8 @@ int bl_rollup_build(struct bl_rollup *out, const struct bl_baseline *b,
 			nids += b->controls[i].maps[m].nids;
 	}
 	out->fws = bl_arena_calloc(a, nmaps + 1, sizeof(*out->fws));
-	if (!out->fws)
+	const struct bl_catalog **cats = bl_arena_calloc(a, nmaps + 1, sizeof(*cats));
+	if (!out->fws || !cats)
 		return BL_ENOMEM;
 	for (size_t i = 0; i < b->ncontrols; i++) {
 		const struct bl_control *c = &b->controls[i];
@@ -115,13 +140,19 @@ int bl_rollup_build(struct bl_rollup *out, const struct bl_baseline *b,
 		for (size_t m = 0; m < c->nmaps; m++) {
 			const struct bl_mapping *mp = &c->maps[m];
 			struct bl_fw *fw = NULL;
+			const struct bl_catalog *cat = NULL;
 			for (size_t f = 0; f < out->n; f++)
-				if (strcmp(out->fws[f].id, mp->framework) == 0)
+				if (strcmp(out->fws[f].id, mp->framework) == 0) {
 					fw = &out->fws[f];
+					cat = cats[f];
+				}
 			if (!fw) {
+				cat = bl_catalog_find(catalogs, mp->framework);
+				cats[out->n] = cat;
 				fw = &out->fws[out->n++];
 				fw->id = mp->framework;
-				fw->controls = bl_arena_calloc(a, nids + 1, sizeof(*fw->controls));
+				fw->controls = bl_arena_calloc(a, nids + (cat ? cat->n : 0) + 1,
+							       sizeof(*fw->controls));
 				if (!fw->controls)
 					return BL_ENOMEM;
 			}
@@ -133,13 +164,14 @@ int bl_rollup_build(struct bl_rollup *out, const struct bl_baseline *b,
 			if (!seen)
 				tally_add(&fw->tally, &st->per_control[c->index]);
 			for (size_t k = 0; k < mp->nids; k++) {
+				const char *key = fw_key(cat, mp->ids[k]);
 				struct bl_fw_control *fc = NULL;
 				for (size_t j = 0; j < fw->ncontrols; j++)
-					if (strcmp(fw->controls[j].id, mp->ids[k]) == 0)
+					if (strcmp(fw->controls[j].id, key) == 0)
 						fc = &fw->controls[j];
 				if (!fc) {
 					fc = &fw->controls[fw->ncontrols++];
-					fc->id = mp->ids[k];
+					fc->id = key;
 					fc->status = BL_FW_NA;
 					fc->mapped = bl_arena_calloc(a, b->ncontrols + 1, sizeof(*fc->mapped));
 					if (!fc->mapped)
@@ -159,9 +191,18 @@ int bl_rollup_build(struct bl_rollup *out, const struct bl_baseline *b,
 			}
 		}
 	}
-	for (size_t f = 0; f < out->n; f++)
+	for (size_t f = 0; f < out->n; f++) {
+		if (cats[f])
+			add_not_covered(&out->fws[f], cats[f]);
 		qsort(out->fws[f].controls, out->fws[f].ncontrols, sizeof(struct bl_fw_control), cmp_fwc);
+	}
 	return 0;
+}
+
+int bl_rollup_build(struct bl_rollup *out, const struct bl_baseline *b,
+		    const struct bl_run_stats *st)
+{
+	return bl_rollup_build_with(out, b, st, NULL);
 }
 
 void bl_rollup_free(struct bl_rollup *r)

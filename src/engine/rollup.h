@@ -7,8 +7,15 @@
  * ignored); not_applicable when there is no other result (including when no
  * asset was assessed against it).  A framework's counts and compliance add
  * up the results of every baseline control mapped to it, each baseline
- * control counted once per framework.  not_covered needs framework catalogs
- * (governance issue): without a catalog only mapped controls are listed.
+ * control counted once per framework.
+ *
+ * With framework catalogs (bl_rollup_build_with), every control of the
+ * catalog of a framework the baseline maps to that no enabled baseline
+ * control maps to is listed too, with status not_covered and a zero tally:
+ * it adds nothing to the framework's counts or compliance, so it is never
+ * counted as compliant.  Mapped ids the catalog knows take the catalog's
+ * spelling ("sc-8.1" is listed as "SC-8(1)").  Covered and not_covered
+ * controls are listed together in natural order of ids (docs/frameworks.md).
  */
 #ifndef BL_ENGINE_ROLLUP_H
 #define BL_ENGINE_ROLLUP_H
@@ -18,6 +25,7 @@
 #include "engine/engine.h"
 #include "engine/result.h"
 #include "model/baseline.h"
+#include "model/framework.h"
 #include "util/arena.h"
 
 enum bl_fw_status {
@@ -52,7 +60,11 @@ struct bl_rollup {
 	struct bl_arena arena;
 };
 
-/* Returns 0 or BL_ENOMEM; free with bl_rollup_free either way. */
+/* Returns 0 or BL_ENOMEM; free with bl_rollup_free either way.
+ * catalogs may be NULL (then nothing is not_covered). */
+int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
+			 const struct bl_run_stats *st, const struct bl_catalogs *catalogs);
+/* bl_rollup_build_with without catalogs. */
 int bl_rollup_build(struct bl_rollup *out, const struct bl_baseline *b,
 		    const struct bl_run_stats *st);
 void bl_rollup_free(struct bl_rollup *r);

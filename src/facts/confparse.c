@@ -303,3 +303,31 @@ bool bl_cp_ob_has(const struct bl_obj_builder *b, const char *key)
 			return true;
 	return false;
 }
+
+/* Failure contract in confparse.h. */
+int bl_cp_add_opts(struct bl_arena *a, struct bl_arr_builder *b, struct bl_str list)
+{
+	size_t start = 0;
+	for (size_t i = 0; i <= list.len; i++) {
+		if (i < list.len && list.s[i] != ',')
+			continue;
+		struct bl_str o = {list.s + start, i - start};
+		start = i + 1;
+		if (o.len == 0)
+			continue;
+		size_t dl = 0;
+		char *d = bl_cp_unoctal(a, o, &dl);
+		if (!d)
+			return BL_ENOMEM;
+		bool dup = false;
+		for (uint32_t j = 0; j < b->n && !dup; j++)
+			dup = b->items[j].u.str.len == dl && memcmp(b->items[j].u.str.s, d, dl) == 0;
+		if (dup)
+			continue;
+		struct bl_value *v = bl_value_new_str(a, d, dl);
+		if (!v)
+			return BL_ENOMEM;
+		bl_ab_add(b, v);
+	}
+	return 0;
+}

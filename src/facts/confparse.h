@@ -104,4 +104,8 @@ int bl_cp_table_set(struct bl_cp_table *t, const char *key, size_t klen, const c
 /* Has the object builder a member with exactly this key? */
 bool bl_cp_ob_has(const struct bl_obj_builder *b, const char *key);
 
+/* Append the comma-separated items of list (octal escapes decoded, empty
+ * items and duplicates dropped) to b as strings.  0 or BL_ENOMEM. */
+int bl_cp_add_opts(struct bl_arena *a, struct bl_arr_builder *b, struct bl_str list);
+
 #endif

@@ -28,7 +28,31 @@ struct bl_facts {
 	struct ns_cache *cache;     /* one per bl_providers[] entry */
 	size_t nproviders;
 	const char *host_id;        /* computed once */
+	struct {
+		const char *name;
+		void *p;
+	} slots[16];                /* providers' per-context caches (bl_facts_slot) */
 };
+
+/*
+ * A per-context slot named name (a string literal) where providers keep data
+ * worth computing once per run, such as the uid -> name table file and files
+ * share.  The slot starts NULL; NULL is returned only when every slot is
+ * taken.  Not yet in facts.h: declared by its users.
+ */
+void **bl_facts_slot(struct bl_facts *f, const char *name);
+
+void **bl_facts_slot(struct bl_facts *f, const char *name)
+{
+	size_t n = sizeof f->slots / sizeof f->slots[0];
+	for (size_t i = 0; i < n; i++) {
+		if (!f->slots[i].name)
+			f->slots[i].name = name;
+		if (strcmp(f->slots[i].name, name) == 0)
+			return &f->slots[i].p;
+	}
+	return NULL;
+}
 
 #define MIB (1024u * 1024u)
 
@@ -279,11 +303,11 @@ static const struct bl_value *merge(struct bl_facts *f, const struct bl_value *o
 static int resolve_ns(struct bl_facts *f, const struct bl_provider *p, struct ns_cache *c,
 		      const struct bl_fact_request *reqs, size_t n)
 {
-	if (c->resolved && (c->all || !p->keyed || bl_value_special(c->val)))
+	/* Unkeyed namespaces and keyed ones that failed whole are built once. */
+	if (c->resolved && (!p->keyed || bl_value_special(c->val)))
 		return 0;
 	struct bl_fact_keys keys = {0};
-	if (!p->keyed)
-		keys.all = true;
+	bool want_all = !p->keyed;
 	keys.keys = bl_arena_calloc(&f->arena, n ? n : 1, sizeof *keys.keys);
 	if (!keys.keys)
 		return BL_ENOMEM;
@@ -291,7 +315,7 @@ static int resolve_ns(struct bl_facts *f, const struct bl_provider *p, struct ns
 		if (bl_provider_find(reqs[i].ns, reqs[i].nslen) != p)
 			continue;
 		if (!reqs[i].key) {
-			keys.all = true;
+			want_all = true;
 			continue;
 		}
 		if (c->resolved && cached_has(c->val, reqs[i].key, reqs[i].keylen))
@@ -307,6 +331,9 @@ static int resolve_ns(struct bl_facts *f, const struct bl_provider *p, struct ns
 			return BL_ENOMEM;
 		keys.keys[keys.n++] = k;
 	}
+	/* Enumerate at most once; a provider that cannot enumerate still gets
+	 * the keys named later (they are not covered by an earlier "all"). */
+	keys.all = want_all && !(c->resolved && c->all);
 	if (c->resolved && !keys.all && keys.n == 0)
 		return 0;
 	const struct bl_value *v = NULL;
@@ -320,9 +347,9 @@ static int resolve_ns(struct bl_facts *f, const struct bl_provider *p, struct ns
 		if (!v)
 			return BL_ENOMEM;
 	}
+	c->all = c->all || keys.all;
 	c->val = v;
 	c->resolved = true;
-	c->all = keys.all;
 	return 0;
 }
 

@@ -1,15 +1,747 @@
 /*
- * walk.c - the `walk` namespace: one shared filesystem walk: world-writable, sticky-missing, unowned, suid, sgid.
- * (Placeholder until its provider lands: every read yields an error value,
- * so no rule can pass on it.)
+ * walk.c - the `walk` namespace (FORMATS.md §3): one shared walk of the
+ * local filesystems per run, run only when a rule reads `walk`.
+ *
+ * walk = {world_writable[], sticky_missing[], unowned[], suid[], sgid[],
+ * unreadable, unreadable_paths[], entries}; each list element is a file
+ * object {path, type, mode, uid, gid, owner, group, size, mtime}, sorted by
+ * path.  world_writable: regular files and directories writable by others
+ * (symlinks, devices, sockets and FIFOs are not: /dev/null is meant to be);
+ * sticky_missing: world-writable directories without the sticky bit;
+ * unowned: anything whose uid has no line in ROOT/etc/passwd or whose gid
+ * has none in ROOT/etc/group; suid / sgid: regular files with the bit.
+ *
+ * How: directories are opened relative to their parent through the bl_sys
+ * ops (O_DIRECTORY, never following a final symlink), read with readdir and
+ * each entry lstat'ed with fstatat(AT_SYMLINK_NOFOLLOW) on the directory fd
+ * (the ops table has no stat-at call, and opening every entry just to fstat
+ * it would double the system calls and open device nodes).  Symlinks are
+ * recorded, never followed.  The work is split into the directories of the
+ * first two levels and shared by two threads.
+ *
+ * What is skipped: live, a directory whose st_dev differs from its parent's
+ * is looked up in /proc/self/mountinfo and not entered when its filesystem
+ * is a pseudo or network one (the list below; tmpfs and overlay are walked:
+ * they hold real files, /tmp and container roots).  Under --root, the
+ * root's own /proc, /sys, /dev and /run are skipped and nothing else.
+ *
+ * Caps (bl_facts_options: walk_max_entries, walk_max_seconds): hitting one
+ * makes the whole value an error value ("filesystem walk stopped after N
+ * entries ..."), since a partial list must never pass.  Each list holds at
+ * most 10,000 elements; beyond, that list is an error value.  Directories
+ * that cannot be opened are counted (unreadable) and the first 100 listed.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
 #include "facts/facts.h"
+#include "util/str.h"
+
+#define NTHREADS 2
+#define LIST_CAP 10000
+#define UNREADABLE_PATHS 100
+#define MAX_DEPTH 512
+#define MAX_MOUNTS 10000
+
+enum { L_WW, L_STICKY, L_UNOWNED, L_SUID, L_SGID, NLISTS };
+static const char *const list_names[NLISTS] = {
+	"world_writable", "sticky_missing", "unowned", "suid", "sgid",
+};
+
+/* Filesystems never entered on a live walk. */
+static const char *const skip_fs[] = {
+	"proc", "sysfs", "cgroup", "cgroup2", "devtmpfs", "devpts", "securityfs",
+	"debugfs", "tracefs", "bpf", "pstore", "configfs", "fusectl", "mqueue",
+	"hugetlbfs", "binfmt_misc", "autofs", "rpc_pipefs", "nfsd", "efivarfs",
+	"selinuxfs", "nsfs", "nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "9p",
+	"virtiofs", "ceph", "glusterfs", "lustre", "afs", "fuse", "fuseblk",
+};
+
+struct id_name {
+	uint32_t id;
+	const char *name;
+};
+
+struct ids {
+	struct id_name *v;      /* sorted by id */
+	size_t n;
+	const char *error;      /* the file could not be read: why */
+};
+
+/* One finding, kept by a worker until the merge. */
+struct hit {
+	char *path;
+	uint32_t mode;          /* st_mode incl. type */
+	uint32_t uid, gid;
+	int64_t size, mtime;
+	uint8_t lists;          /* bit per L_* */
+};
+
+struct task {
+	char *path;             /* relative to the root, no leading '/' */
+	uint64_t dev;           /* st_dev of the directory */
+};
+
+struct shared {
+	struct bl_sys *sys;
+	const struct ids *users, *groups;
+	const uint64_t *skip_devs;   /* sorted */
+	size_t nskip_devs;
+	bool live;
+	uint64_t max_entries;
+	double max_seconds;
+	struct timespec start;
+	struct task *tasks;
+	size_t ntasks;
+	atomic_size_t next_task;
+	atomic_uint_fast64_t entries;
+	atomic_bool stop;
+	atomic_int stop_reason;      /* 1 entries, 2 time */
+	atomic_size_t list_count[NLISTS];
+};
+
+struct worker {
+	struct shared *sh;
+	struct bl_arena a;
+	struct hit *hits;
+	size_t nhits, caphits;
+	uint64_t unreadable;
+	char **unreadable_paths;
+	size_t nunreadable_paths;
+	uint64_t local_entries;
+	bool nomem;
+	char path[PATH_MAX + 256];
+};
+
+/* ---- id tables ----------------------------------------------------------- */
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct id_name *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* ROOT/etc/passwd or group: name is field 1, id field 3.  A missing or
+ * unreadable file sets t->error.  0 or BL_ENOMEM. */
+static int load_ids(struct bl_facts *f, const char *path, struct ids *t)
+{
+	struct bl_arena *a = bl_facts_arena(f);
+	char *d;
+	size_t len;
+	bool missing;
+	struct bl_error err;
+	memset(t, 0, sizeof *t);
+	int rc = bl_sys_read(bl_facts_sys(f), path, a, &d, &len, NULL, &missing, &err);
+	if (rc == BL_ENOMEM)
+		return rc;
+	if (rc != 0) {
+		t->error = bl_arena_strndup(a, err.msg, strlen(err.msg));
+		return t->error ? 0 : BL_ENOMEM;
+	}
+	size_t lines = 1;
+	for (size_t i = 0; i < len; i++)
+		lines += d[i] == '\n';
+	t->v = bl_arena_calloc(a, lines, sizeof *t->v);
+	if (!t->v)
+		return BL_ENOMEM;
+	for (char *l = d; l < d + len;) {
+		char *nl = memchr(l, '\n', (size_t)(d + len - l));
+		char *e = nl ? nl : d + len;
+		char *c1 = memchr(l, ':', (size_t)(e - l));
+		char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(e - c1 - 1)) : NULL;
+		if (c2 && c1 > l && *l != '#' && *l != '+' && *l != '-') {
+			char *end;
+			unsigned long id = strtoul(c2 + 1, &end, 10);
+			if (end > c2 + 1 && (*end == ':' || end == e || *end == '\r') && id <= UINT32_MAX) {
+				t->v[t->n].id = (uint32_t)id;
+				t->v[t->n].name = bl_arena_strndup(a, l, (size_t)(c1 - l));
+				if (!t->v[t->n++].name)
+					return BL_ENOMEM;
+			}
+		}
+		l = e + 1;
+	}
+	qsort(t->v, t->n, sizeof *t->v, cmp_id);
+	return 0;
+}
+
+static const struct id_name *ids_find(const struct ids *t, uint32_t id)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->n && t->v[lo].id == id ? &t->v[lo] : NULL;
+}
+
+/* ---- mount table (live) -------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool skipped_fs(const char *t, size_t n)
+{
+	if (n > 5 && memcmp(t, "fuse.", 5) == 0)
+		return true;    /* sshfs, gvfs, rclone...: remote or slow */
+	for (size_t i = 0; i < sizeof skip_fs / sizeof *skip_fs; i++)
+		if (strlen(skip_fs[i]) == n && memcmp(skip_fs[i], t, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Devices of the mounts not to enter, from mountinfo text ("36 35 98:0 /
+ * /mnt rw - ext3 /dev/root rw": field 3 is major:minor, the type follows
+ * " - ").  Returns the count stored in devs (at most max).
+ */
+static size_t parse_mountinfo(const char *d, size_t len, uint64_t *devs, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && n < max;) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t ll = nl ? (size_t)(nl - (d + i)) : len - i;
+		const char *l = d + i, *e = l + ll;
+		i += ll + 1;
+		const char *p = l;
+		for (int k = 0; k < 2 && p; k++) {
+			p = memchr(p, ' ', (size_t)(e - p));
+			if (p)
+				p++;
+		}
+		if (!p)
+			continue;
+		char *end;
+		unsigned long maj = strtoul(p, &end, 10);
+		if (*end != ':')
+			continue;
+		unsigned long min = strtoul(end + 1, &end, 10);
+		const char *sep = NULL;
+		for (const char *q = end; q + 3 <= e; q++)
+			if (q[0] == ' ' && q[1] == '-' && q[2] == ' ') {
+				sep = q + 3;
+				break;
+			}
+		if (!sep)
+			continue;
+		const char *te = memchr(sep, ' ', (size_t)(e - sep));
+		size_t tl = te ? (size_t)(te - sep) : (size_t)(e - sep);
+		if (skipped_fs(sep, tl))
+			devs[n++] = (uint64_t)makedev((unsigned)maj, (unsigned)min);
+	}
+	qsort(devs, n, sizeof *devs, cmp_u64);
+	return n;
+}
+
+static bool dev_skipped(const struct shared *sh, uint64_t dev)
+{
+	size_t lo = 0, hi = sh->nskip_devs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sh->skip_devs[mid] < dev)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sh->nskip_devs && sh->skip_devs[lo] == dev;
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Publish the entries counted since the last call; check both caps. */
+static void flush_count(struct worker *w)
+{
+	struct shared *sh = w->sh;
+	uint64_t total = atomic_fetch_add(&sh->entries, w->local_entries) + w->local_entries;
+	w->local_entries = 0;
+	if (total > sh->max_entries) {
+		atomic_store(&sh->stop_reason, 1);
+		atomic_store(&sh->stop, true);
+	} else if (elapsed(&sh->start) > sh->max_seconds) {
+		atomic_store(&sh->stop_reason, 2);
+		atomic_store(&sh->stop, true);
+	}
+}
+
+static void note_unreadable(struct worker *w, const char *path)
+{
+	w->unreadable++;
+	if (w->nunreadable_paths >= UNREADABLE_PATHS)
+		return;
+	if (!w->unreadable_paths) {
+		w->unreadable_paths = bl_arena_alloc(&w->a, UNREADABLE_PATHS * sizeof(char *));
+		if (!w->unreadable_paths) {
+			w->nomem = true;
+			return;
+		}
+	}
+	char *p = bl_arena_printf(&w->a, "/%s", path);
+	if (!p) {
+		w->nomem = true;
+		return;
+	}
+	w->unreadable_paths[w->nunreadable_paths++] = p;
+}
+
+/* Which lists an entry belongs to (bits per L_*). */
+static uint8_t classify(const struct shared *sh, const struct stat *st)
+{
+	uint8_t bits = 0;
+	mode_t m = st->st_mode;
+	bool reg = S_ISREG(m), dir = S_ISDIR(m);
+	if ((reg || dir) && (m & S_IWOTH)) {
+		bits |= 1u << L_WW;
+		if (dir && !(m & S_ISVTX))
+			bits |= 1u << L_STICKY;
+	}
+	if ((!sh->users->error && !ids_find(sh->users, (uint32_t)st->st_uid)) ||
+	    (!sh->groups->error && !ids_find(sh->groups, (uint32_t)st->st_gid)))
+		bits |= 1u << L_UNOWNED;
+	if (reg && (m & S_ISUID))
+		bits |= 1u << L_SUID;
+	if (reg && (m & S_ISGID))
+		bits |= 1u << L_SGID;
+	return bits;
+}
+
+static void record(struct worker *w, const char *path, const struct stat *st, uint8_t bits)
+{
+	uint8_t keep = 0;
+	for (int l = 0; l < NLISTS; l++)
+		if ((bits & (1u << l)) && atomic_fetch_add(&w->sh->list_count[l], 1) < LIST_CAP)
+			keep |= (uint8_t)(1u << l);
+	if (!keep)
+		return;
+	if (w->nhits == w->caphits) {
+		size_t cap = w->caphits ? w->caphits * 2 : 256;
+		struct hit *h = bl_arena_alloc(&w->a, cap * sizeof *h);
+		if (!h) {
+			w->nomem = true;
+			return;
+		}
+		if (w->nhits)
+			memcpy(h, w->hits, w->nhits * sizeof *h);
+		w->hits = h;
+		w->caphits = cap;
+	}
+	struct hit *h = &w->hits[w->nhits];
+	h->path = bl_arena_printf(&w->a, "/%s", path);
+	if (!h->path) {
+		w->nomem = true;
+		return;
+	}
+	h->mode = (uint32_t)st->st_mode;
+	h->uid = (uint32_t)st->st_uid;
+	h->gid = (uint32_t)st->st_gid;
+	h->size = (int64_t)st->st_size;
+	h->mtime = (int64_t)st->st_mtime;
+	h->lists = keep;
+	w->nhits++;
+}
+
+/* Should the walk enter directory st (at path, below a directory on
+ * parent_dev)? */
+static bool enter(const struct shared *sh, const char *path, size_t depth, const struct stat *st,
+		  uint64_t parent_dev)
+{
+	if (!sh->live && depth == 0) {
+		static const char *const skip[] = {"proc", "sys", "dev", "run"};
+		for (size_t i = 0; i < 4; i++)
+			if (strcmp(path, skip[i]) == 0)
+				return false;
+	}
+	if (sh->live && (uint64_t)st->st_dev != parent_dev && dev_skipped(sh, (uint64_t)st->st_dev))
+		return false;
+	return true;
+}
+
+static void walk_dir(struct worker *w, int dirfd, size_t plen, size_t depth, uint64_t dev,
+		     struct task *spill, size_t *nspill, size_t spill_cap);
+
+/*
+ * Look at one directory entry (name in dirfd; w->path holds the parent's
+ * path of length plen).  Directories are walked (or, when spill is given,
+ * queued as tasks).
+ */
+static void visit(struct worker *w, int dirfd, const char *name, size_t plen, size_t depth,
+		  uint64_t dev, struct task *spill, size_t *nspill, size_t spill_cap)
+{
+	struct shared *sh = w->sh;
+	size_t nlen = strlen(name);
+	if (plen + 1 + nlen >= sizeof w->path - 1) {
+		note_unreadable(w, w->path);   /* too long to name: counted, not entered */
+		return;
+	}
+	size_t len = plen;
+	if (plen)
+		w->path[len++] = '/';
+	memcpy(w->path + len, name, nlen + 1);
+	len += nlen;
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno != ENOENT)
+			note_unreadable(w, w->path);
+		goto out;
+	}
+	if (++w->local_entries >= 1024)
+		flush_count(w);
+	bool dir = S_ISDIR(st.st_mode);
+	if (dir && !enter(sh, w->path, depth, &st, dev))
+		goto out;
+	uint8_t bits = classify(sh, &st);
+	if (bits)
+		record(w, w->path, &st, bits);
+	if (!dir)
+		goto out;
+	if (spill && *nspill < spill_cap) {
+		char *p = bl_arena_strndup(&w->a, w->path, len);
+		if (!p) {
+			w->nomem = true;
+			goto out;
+		}
+		spill[*nspill].path = p;
+		spill[(*nspill)++].dev = (uint64_t)st.st_dev;
+		goto out;
+	}
+	if (depth + 1 >= MAX_DEPTH) {
+		note_unreadable(w, w->path);
+		goto out;
+	}
+	int fd = sh->sys->ops->open_in_root(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC, true);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			note_unreadable(w, w->path);
+		goto out;
+	}
+	walk_dir(w, fd, len, depth + 1, (uint64_t)st.st_dev, NULL, NULL, 0);
+out:
+	w->path[plen] = '\0';
+}
+
+/* Walk the open directory fd (closed here); its path is w->path[0..plen). */
+static void walk_dir(struct worker *w, int fd, size_t plen, size_t depth, uint64_t dev,
+		     struct task *spill, size_t *nspill, size_t spill_cap)
+{
+	const struct bl_sys_ops *ops = w->sh->sys->ops;
+	DIR *d = ops->fdopendir(fd);
+	if (!d) {
+		ops->close(fd);
+		note_unreadable(w, plen ? w->path : ".");
+		return;
+	}
+	struct dirent *e;
+	while (!atomic_load_explicit(&w->sh->stop, memory_order_relaxed) && !w->nomem &&
+	       (e = ops->readdir(d)) != NULL) {
+		const char *n = e->d_name;
+		if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0')))
+			continue;
+		visit(w, dirfd(d), n, plen, depth, dev, spill, nspill, spill_cap);
+	}
+	ops->closedir(d);
+}
+
+/* Take tasks until none are left. */
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	for (;;) {
+		size_t i = atomic_fetch_add(&sh->next_task, 1);
+		if (i >= sh->ntasks || atomic_load(&sh->stop) || w->nomem)
+			break;
+		struct task *t = &sh->tasks[i];
+		size_t plen = strlen(t->path);
+		if (plen >= sizeof w->path)
+			continue;
+		memcpy(w->path, t->path, plen + 1);
+		int fd = sh->sys->ops->open_in_root(sh->sys->rootfd, t->path,
+						    O_RDONLY | O_DIRECTORY | O_CLOEXEC, true);
+		if (fd < 0) {
+			if (errno != ENOENT)
+				note_unreadable(w, t->path);
+			continue;
+		}
+		size_t depth = 1;
+		for (const char *p = t->path; *p; p++)
+			depth += *p == '/';
+		walk_dir(w, fd, plen, depth, t->dev, NULL, NULL, 0);
+	}
+	flush_count(w);
+	return NULL;
+}
+
+/* ---- building the value --------------------------------------------------- */
+
+static const struct bl_value *name_value(struct bl_facts *f, const struct ids *t, uint32_t id)
+{
+	if (t->error)
+		return bl_facts_error(f, "%s", t->error);
+	const struct id_name *e = ids_find(t, id);
+	return e ? bl_value_new_str(bl_facts_arena(f), e->name, strlen(e->name))
+		 : bl_value_new(bl_facts_arena(f), BL_VNULL);
+}
+
+static const char *type_name(mode_t m)
+{
+	if (S_ISREG(m)) return "file";
+	if (S_ISDIR(m)) return "dir";
+	if (S_ISLNK(m)) return "link";
+	if (S_ISFIFO(m)) return "fifo";
+	if (S_ISSOCK(m)) return "socket";
+	if (S_ISCHR(m)) return "char";
+	if (S_ISBLK(m)) return "block";
+	return "unknown";
+}
+
+static const struct bl_value *hit_value(struct bl_facts *f, const struct shared *sh,
+					const struct hit *h)
+{
+	struct bl_obj_builder b;
+	bl_ob_init(&b, bl_facts_arena(f));
+	char mode[8];
+	snprintf(mode, sizeof mode, "%04o", (unsigned)(h->mode & 07777));
+	bl_ob_strz(&b, "path", h->path);
+	bl_ob_strz(&b, "type", type_name((mode_t)h->mode));
+	bl_ob_strz(&b, "mode", mode);
+	bl_ob_int(&b, "uid", h->uid);
+	bl_ob_int(&b, "gid", h->gid);
+	bl_ob_add(&b, "owner", name_value(f, sh->users, h->uid));
+	bl_ob_add(&b, "group", name_value(f, sh->groups, h->gid));
+	bl_ob_int(&b, "size", h->size);
+	bl_ob_int(&b, "mtime", h->mtime);
+	return bl_ob_finish(&b);
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+	return strcmp((*(const struct hit *const *)a)->path, (*(const struct hit *const *)b)->path);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The walk value from the workers' findings.  NULL on ENOMEM. */
+static struct bl_value *build(struct bl_facts *f, struct shared *sh, struct worker *ws, size_t nw)
+{
+	struct bl_arena *a = bl_facts_arena(f);
+	size_t total = 0, nun = 0;
+	uint64_t unreadable = 0;
+	for (size_t i = 0; i < nw; i++) {
+		total += ws[i].nhits;
+		nun += ws[i].nunreadable_paths;
+		unreadable += ws[i].unreadable;
+	}
+	const struct hit **all = bl_arena_alloc(a, (total ? total : 1) * sizeof *all);
+	char **up = bl_arena_alloc(a, (nun ? nun : 1) * sizeof *up);
+	if (!all || !up)
+		return NULL;
+	size_t k = 0, u = 0;
+	for (size_t i = 0; i < nw; i++) {
+		for (size_t j = 0; j < ws[i].nhits; j++)
+			all[k++] = &ws[i].hits[j];
+		for (size_t j = 0; j < ws[i].nunreadable_paths; j++)
+			up[u++] = ws[i].unreadable_paths[j];
+	}
+	qsort(all, total, sizeof *all, cmp_hit);
+	qsort(up, nun, sizeof *up, cmp_str);
+	struct bl_obj_builder ob;
+	bl_ob_init(&ob, a);
+	for (int l = 0; l < NLISTS; l++) {
+		size_t n = atomic_load(&sh->list_count[l]);
+		if (l == L_UNOWNED && (sh->users->error || sh->groups->error)) {
+			bl_ob_add(&ob, list_names[l], bl_facts_error(f, "%s", sh->users->error
+								     ? sh->users->error
+								     : sh->groups->error));
+			continue;
+		}
+		if (n > LIST_CAP) {
+			bl_ob_add(&ob, list_names[l],
+				  bl_facts_error(f, "%zu entries, more than the %d a list holds", n,
+						 LIST_CAP));
+			continue;
+		}
+		struct bl_arr_builder ab;
+		bl_ab_init(&ab, a);
+		for (size_t j = 0; j < total; j++)
+			if (all[j]->lists & (1u << l))
+				bl_ab_add(&ab, hit_value(f, sh, all[j]));
+		bl_ob_add(&ob, list_names[l], bl_ab_finish(&ab));
+	}
+	bl_ob_int(&ob, "unreadable", (int64_t)unreadable);
+	struct bl_arr_builder ab;
+	bl_ab_init(&ab, a);
+	for (size_t j = 0; j < nun && j < UNREADABLE_PATHS; j++)
+		bl_ab_add(&ab, bl_value_new_str(a, up[j], strlen(up[j])));
+	bl_ob_add(&ob, "unreadable_paths", bl_ab_finish(&ab));
+	bl_ob_int(&ob, "entries", (int64_t)atomic_load(&sh->entries));
+	return bl_ob_finish(&ob);
+}
+
+/* ---- the provider --------------------------------------------------------- */
+
+/* Live: the devices not to enter.  0 or BL_ENOMEM; an unreadable mountinfo
+ * leaves the list empty and *why set (the walk is then an error value, as it
+ * could wander into /proc or a network share). */
+static int load_mounts(struct bl_facts *f, struct shared *sh, const char **why)
+{
+	struct bl_arena *a = bl_facts_arena(f);
+	char *d;
+	size_t len;
+	bool missing;
+	struct bl_error err;
+	*why = NULL;
+	int rc = bl_sys_read(bl_facts_sys(f), "/proc/self/mountinfo", a, &d, &len, NULL, &missing,
+			     &err);
+	if (rc == BL_ENOMEM)
+		return rc;
+	if (rc != 0) {
+		*why = bl_arena_strndup(a, err.msg, strlen(err.msg));
+		return *why ? 0 : BL_ENOMEM;
+	}
+	uint64_t *devs = bl_arena_calloc(a, MAX_MOUNTS, sizeof *devs);
+	if (!devs)
+		return BL_ENOMEM;
+	sh->skip_devs = devs;
+	sh->nskip_devs = parse_mountinfo(d, len, devs, MAX_MOUNTS);
+	return 0;
+}
+
+/*
+ * Run the walk over f's root and build its value: the provider's resolve
+ * without the live/offline distinction for mount handling taken from the
+ * context (live walks consult mountinfo).  0 with *out set, or BL_ENOMEM.
+ */
+static int run(struct bl_facts *f, const struct bl_value **out)
+{
+	struct bl_sys *sys = bl_facts_sys(f);
+	const struct bl_facts_opts *o = bl_facts_options(f);
+	struct ids users, groups;
+	if (load_ids(f, "/etc/passwd", &users) != 0 || load_ids(f, "/etc/group", &groups) != 0)
+		return BL_ENOMEM;
+	struct shared *sh = calloc(1, sizeof *sh);
+	struct worker *ws = calloc(NTHREADS, sizeof *ws);
+	if (!sh || !ws) {
+		free(sh);
+		free(ws);
+		return BL_ENOMEM;
+	}
+	int rc = 0;
+	sh->sys = sys;
+	sh->users = &users;
+	sh->groups = &groups;
+	sh->live = bl_facts_live(f);
+	sh->max_entries = o->walk_max_entries ? o->walk_max_entries : 5000000;
+	sh->max_seconds = o->walk_max_seconds > 0 ? o->walk_max_seconds : 300;
+	clock_gettime(CLOCK_MONOTONIC, &sh->start);
+	for (size_t i = 0; i < NTHREADS; i++) {
+		ws[i].sh = sh;
+		bl_arena_init(&ws[i].a, 0);
+	}
+	if (sh->live) {
+		const char *why;
+		if ((rc = load_mounts(f, sh, &why)) != 0)
+			goto done;
+		if (why) {
+			*out = bl_facts_error(f, "cannot tell local from pseudo filesystems: %s", why);
+			goto done;
+		}
+	}
+	/* Level 1 and 2 by the first worker: their subdirectories become tasks. */
+	size_t spill_cap = 1u << 16;
+	struct task *l1 = bl_arena_calloc(&ws[0].a, 4096, sizeof *l1);
+	struct task *l2 = bl_arena_calloc(&ws[0].a, spill_cap, sizeof *l2);
+	if (!l1 || !l2) {
+		rc = BL_ENOMEM;
+		goto done;
+	}
+	size_t n1 = 0, n2 = 0;
+	struct stat rst;
+	int fd = sys->ops->open_in_root(sys->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, false);
+	if (fd < 0 || fstat(fd, &rst) != 0) {
+		*out = bl_facts_error(f, "%s: cannot open the root: %s", sys->root, strerror(errno));
+		if (fd >= 0)
+			sys->ops->close(fd);
+		goto done;
+	}
+	ws[0].path[0] = '\0';
+	walk_dir(&ws[0], fd, 0, 0, (uint64_t)rst.st_dev, l1, &n1, 4096);
+	for (size_t i = 0; i < n1 && !ws[0].nomem; i++) {
+		size_t plen = strlen(l1[i].path);
+		memcpy(ws[0].path, l1[i].path, plen + 1);
+		fd = sys->ops->open_in_root(sys->rootfd, l1[i].path,
+					    O_RDONLY | O_DIRECTORY | O_CLOEXEC, true);
+		if (fd < 0) {
+			if (errno != ENOENT)
+				note_unreadable(&ws[0], l1[i].path);
+			continue;
+		}
+		walk_dir(&ws[0], fd, plen, 1, l1[i].dev, l2, &n2, spill_cap);
+	}
+	sh->tasks = l2;
+	sh->ntasks = n2;
+	pthread_t th[NTHREADS];
+	bool started[NTHREADS] = {false};
+	for (size_t i = 1; i < NTHREADS; i++)
+		started[i] = pthread_create(&th[i], NULL, worker_main, &ws[i]) == 0;
+	worker_main(&ws[0]);
+	for (size_t i = 1; i < NTHREADS; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+	for (size_t i = 0; i < NTHREADS; i++)
+		if (ws[i].nomem)
+			rc = BL_ENOMEM;
+	if (rc)
+		goto done;
+	if (atomic_load(&sh->stop)) {
+		unsigned long long n = (unsigned long long)atomic_load(&sh->entries);
+		*out = atomic_load(&sh->stop_reason) == 1
+		       ? bl_facts_error(f, "filesystem walk stopped after %llu entries (cap of %llu "
+					"entries)", n, (unsigned long long)sh->max_entries)
+		       : bl_facts_error(f, "filesystem walk stopped after %llu entries (cap of %g "
+					"seconds)", n, sh->max_seconds);
+		goto done;
+	}
+	*out = build(f, sh, ws, NTHREADS);
+done:
+	for (size_t i = 0; i < NTHREADS; i++)
+		bl_arena_free(&ws[i].a);
+	free(ws);
+	free(sh);
+	if (rc)
+		return rc;
+	return *out ? 0 : BL_ENOMEM;
+}
 
 static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const struct bl_value **out)
 {
 	(void)keys;
-	*out = bl_facts_error(f, "the walk provider is not implemented yet");
-	return *out ? 0 : BL_ENOMEM;
+	*out = NULL;
+	return run(f, out);
 }
 
 const struct bl_provider bl_provider_walk = {

@@ -1,14 +1,17 @@
 /*
  * baseline.c - baseline documents (FORMATS.md §1): check every key of the
- * document, report every problem with its file:line:col, compile the
- * conditions and hash the document (see baseline.h and
- * docs/baseline-format.md).
+ * document, resolve `extends` and apply `tailor` into the effective baseline,
+ * report every problem with its file:line:col, check `maps` against the
+ * shipped framework catalogs, compile the conditions and hash the effective
+ * baseline (see baseline.h and docs/baseline-format.md).
  *
  * Validation never stops at the first problem: each check reports and moves
  * on, and only the final tally decides whether a baseline is returned.
  */
 #include "model/baseline.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,7 +21,9 @@
 #include "doc/json.h"
 #include "doc/load.h"
 #include "model/content.h"
+#include "model/framework.h"
 #include "model/schema.h"
+#include "model/tailor.h"
 #include "util/str.h"
 
 /* ---- names ------------------------------------------------------------ */
@@ -67,8 +72,14 @@ struct ctx {
 	struct bl_diags *d;
 	const char *file;            /* arena copy of the document's name, or NULL */
 	const struct bl_value *params;  /* the parameters object, if it is one */
+	const struct bl_value *param_values;  /* tailored values for compile, or NULL */
+	struct bl_catalogs cats;     /* loaded on the first `maps` seen */
+	int cats_state;              /* 0 not loaded, 1 loaded, -1 failed */
+	const char **sources;        /* documents read (b->sources) */
+	size_t nsources, capsources;
 	size_t bad;                  /* problems reported */
 	bool oom;
+	bool internal;               /* a shipped catalog did not load */
 };
 
 static void diag(struct ctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
@@ -323,12 +334,14 @@ static struct shown show_value(const struct bl_value *v)
 	return show(d, strlen(d));
 }
 
+/* what: "default" for a definition's default, "value" for a tailored value. */
 static void check_default(struct ctx *c, const struct bl_member *pm, int type,
-			  const struct bl_value *def, const struct bl_value *allowed)
+			  const struct bl_value *def, const struct bl_value *allowed,
+			  const char *what)
 {
 	if (!bl_schema_type_ok(def, param_type_mask[type])) {
-		diag(c, AT(def), "default of parameter \"%s\" must be %s to match its type, not %s",
-		     SHOWK(pm), bl_schema_type_desc(param_type_mask[type]),
+		diag(c, AT(def), "%s of parameter \"%s\" must be %s to match its type, not %s",
+		     what, SHOWK(pm), bl_schema_type_desc(param_type_mask[type]),
 		     bl_schema_value_desc(def));
 		return;
 	}
@@ -340,14 +353,14 @@ static void check_default(struct ctx *c, const struct bl_member *pm, int type,
 		for (uint32_t i = 0; i < def->u.arr.n; i++) {
 			const struct bl_value *e = &def->u.arr.items[i];
 			if (!in_allowed(e, allowed))
-				diag(c, AT(e), "default of parameter \"%s\": %s is not one of its allowedValues",
-				     SHOWK(pm), show_value(e).s);
+				diag(c, AT(e), "%s of parameter \"%s\": %s is not one of its allowedValues",
+				     what, SHOWK(pm), show_value(e).s);
 		}
 		return;
 	}
 	if (type != PT_ARRAY && !in_allowed(def, allowed))
-		diag(c, AT(def), "default of parameter \"%s\": %s is not one of its allowedValues",
-		     SHOWK(pm), show_value(def).s);
+		diag(c, AT(def), "%s of parameter \"%s\": %s is not one of its allowedValues",
+		     what, SHOWK(pm), show_value(def).s);
 }
 
 static void check_parameter(struct ctx *c, const struct bl_member *pm)
@@ -393,13 +406,34 @@ static void check_parameter(struct ctx *c, const struct bl_member *pm)
 		}
 	}
 	if (dm)
-		check_default(c, pm, type, &dm->val, allowed);
+		check_default(c, pm, type, &dm->val, allowed, "default");
 }
 
 static void check_parameters(struct ctx *c, const struct bl_value *params)
 {
 	for (uint32_t i = 0; i < params->u.obj.n; i++)
 		check_parameter(c, &params->u.obj.items[i]);
+}
+
+/* A tailored value (tailor.parameters, an override's parameters) against
+ * the definition it sets; pm is the member naming the parameter, def its
+ * definition (already validated: a broken definition is skipped here).
+ * False when the value was reported: it must not reach the compiler. */
+static bool check_param_value(struct ctx *c, const struct bl_member *pm,
+			      const struct bl_value *def)
+{
+	const struct bl_value *t = bl_value_getz(def, "type");
+	if (!t || t->type != BL_VSTR)
+		return true;
+	int type = name_index(param_type_names, COUNT(param_type_names), t->u.str.s, t->u.str.len);
+	if (type < 0)
+		return true;
+	const struct bl_value *allowed = bl_value_getz(def, "allowedValues");
+	if (allowed && allowed->type != BL_VARR)
+		allowed = NULL;
+	size_t before = c->bad;
+	check_default(c, pm, type, &pm->val, allowed, "value");
+	return c->bad == before;
 }
 
 /* ---- controls -------------------------------------------------------- */
@@ -458,6 +492,94 @@ static const char **str_list(struct ctx *c, const struct bl_value *arr, const ch
 	return out;
 }
 
+/* The catalog named by a maps key; unknown ids are reported at the key
+ * (with the closest shipped id when there is one).  NULL when unknown or
+ * when the catalogs could not be loaded (reported once). */
+static const struct bl_catalog *catalog(struct ctx *c, const struct bl_member *m)
+{
+	if (c->cats_state == 0) {
+		struct bl_error err;
+		bl_error_clear(&err);
+		int rc = bl_catalogs_load(&c->cats, &err);
+		c->cats_state = rc == 0 ? 1 : -1;
+		if (rc == BL_ENOMEM)
+			c->oom = true;
+		else if (rc != 0) {
+			c->internal = true;
+			diag(c, m->line, m->col, "framework catalogs could not be loaded: %s", err.msg);
+		}
+	}
+	if (c->cats_state != 1)
+		return NULL;
+	char key[128];
+	if (m->klen >= sizeof(key)) {
+		diag(c, m->line, m->col, "unknown framework \"%s\"", SHOWK(m));
+		return NULL;
+	}
+	memcpy(key, m->key, m->klen);
+	key[m->klen] = '\0';
+	const struct bl_catalog *cat = bl_catalog_find(&c->cats, key);
+	if (cat)
+		return cat;
+	const char *best = NULL;
+	unsigned bestd = 3;
+	for (size_t i = 0; i < c->cats.n; i++) {
+		const char *id = c->cats.items[i].id;
+		unsigned d = bl_edit_distance(key, m->klen, id, strlen(id));
+		if (d < bestd) {
+			bestd = d;
+			best = id;
+		}
+	}
+	struct bl_buf known;
+	bl_buf_init(&known, 1024);
+	for (size_t i = 0; i < c->cats.n; i++)
+		bl_buf_printf(&known, "%s%s", i ? ", " : "", c->cats.items[i].id);
+	if (best && bestd <= 2)
+		diag(c, m->line, m->col, "unknown framework \"%s\" (did you mean \"%s\"?)",
+		     SHOWK(m), best);
+	else
+		diag(c, m->line, m->col, "unknown framework \"%s\" (known: %s)", SHOWK(m),
+		     known.data && !known.failed ? known.data : "none");
+	bl_buf_free(&known);
+	return NULL;
+}
+
+/* The catalog's spelling of a mapped id (so "sc-8.1" and "SC-8(1)" roll up
+ * together), or the id as written when the framework is unknown; an id the
+ * catalog does not list is reported at the id. */
+static const char *catalog_id(struct ctx *c, const struct bl_catalog *cat,
+			      const struct bl_member *m, const struct bl_value *e)
+{
+	if (!cat)
+		return copy_str(c, e);
+	char id[128];
+	const struct bl_fw_entry *fe = NULL;
+	if (e->u.str.len < sizeof(id)) {
+		memcpy(id, e->u.str.s, e->u.str.len);
+		id[e->u.str.len] = '\0';
+		fe = bl_catalog_entry(cat, id);
+	}
+	if (fe)
+		return copy(c, fe->id, strlen(fe->id));
+	const char *best = NULL;
+	unsigned bestd = 3;
+	for (size_t i = 0; i < cat->n; i++) {
+		unsigned d = bl_edit_distance(e->u.str.s, e->u.str.len, cat->entries[i].id,
+					      strlen(cat->entries[i].id));
+		if (d < bestd) {
+			bestd = d;
+			best = cat->entries[i].id;
+		}
+	}
+	if (best && bestd <= (e->u.str.len < 5 ? 1u : 2u))
+		diag(c, AT(e), "maps.%s: unknown control \"%s\" in %s (did you mean \"%s\"?)",
+		     SHOWK(m), SHOWV(e), cat->id, best);
+	else
+		diag(c, AT(e), "maps.%s: unknown control \"%s\" in %s", SHOWK(m), SHOWV(e), cat->id);
+	return NULL;
+}
+
 static void check_maps(struct ctx *c, const struct bl_value *maps, struct bl_control *ctl)
 {
 	ctl->maps = alloc_n(c, maps->u.obj.n, sizeof(*ctl->maps));
@@ -469,6 +591,7 @@ static void check_maps(struct ctx *c, const struct bl_value *maps, struct bl_con
 			diag(c, m->line, m->col,
 			     "framework id \"%s\" is invalid: use lower-case letters, digits, \".\" and \"-\", starting with a letter or digit",
 			     SHOWK(m));
+		const struct bl_catalog *cat = id_ok(m->key, m->klen, false, ".-") ? catalog(c, m) : NULL;
 		if (m->val.type != BL_VARR) {
 			diag(c, AT(&m->val), "maps.%s must be an array of control ids, not %s",
 			     SHOWK(m), bl_schema_value_desc(&m->val));
@@ -494,7 +617,9 @@ static void check_maps(struct ctx *c, const struct bl_value *maps, struct bl_con
 			} else if (e->u.str.len == 0) {
 				diag(c, AT(e), "maps.%s: a control id must not be empty", SHOWK(m));
 			} else {
-				map->ids[map->nids++] = copy_str(c, e);
+				const char *cid = catalog_id(c, cat, m, e);
+				if (cid)
+					map->ids[map->nids++] = cid;
 			}
 		}
 	}
@@ -544,7 +669,7 @@ static const struct bl_cond *compile(struct ctx *c, const struct bl_value *cond)
 		.arena = c->a,
 		.diags = c->d,
 		.param_defs = c->params,
-		.param_values = NULL,
+		.param_values = c->param_values,
 	};
 	const struct bl_cond *out = NULL;
 	size_t before = c->d->n + c->d->dropped;
@@ -570,6 +695,8 @@ struct idpos {
 	size_t len;
 	uint32_t line, col;
 	size_t index;
+	const char *file;            /* document of the control */
+	const char *origin;          /* id of the baseline that defined it */
 };
 
 static void check_id(struct ctx *c, const struct bl_member *m, struct bl_control *ctl,
@@ -706,31 +833,69 @@ static void check_duplicates(struct ctx *c, struct idpos *pos, size_t n)
 			pos[k++] = pos[i];
 	qsort(pos, k, sizeof(*pos), idpos_cmp);
 	size_t first = 0;
+	const char *saved = c->file;
 	for (size_t i = 1; i < k; i++) {
-		if (bl_str_ieq(pos[i].id, pos[i].len, pos[first].id, pos[first].len)) {
-			diag(c, pos[i].line, pos[i].col,
-			     "duplicate control id \"%s\" (first defined at line %u)",
-			     show(pos[i].id, pos[i].len).s, pos[first].line);
-		} else {
+		const struct idpos *p0 = &pos[first], *p = &pos[i];
+		if (!bl_str_ieq(p->id, p->len, p0->id, p0->len)) {
 			first = i;
+			continue;
 		}
+		c->file = p->file;
+		bool same = p->file == p0->file ||
+			    (p->file && p0->file && strcmp(p->file, p0->file) == 0);
+		if (same)
+			diag(c, p->line, p->col, "duplicate control id \"%s\" (first defined at line %u)",
+			     show(p->id, p->len).s, p0->line);
+		else
+			/* Azure Policy refuses a definition that collides with an
+			 * inherited one too: changing an inherited control is what
+			 * override is for, so the change stays visible. */
+			diag(c, p->line, p->col,
+			     "control id \"%s\" is already defined by baseline %s (%s:%u): change it with tailor.override, or drop it with tailor.exclude and define it again",
+			     show(p->id, p->len).s, p0->origin ? p0->origin : "?",
+			     p0->file ? p0->file : "?", p0->line);
 	}
+	c->file = saved;
 }
 
 /* ---- top level ---------------------------------------------------------- */
 
 enum { TK_BASELINE, TK_VERSION, TK_TITLE, TK_EXTENDS, TK_PARAMETERS, TK_TAILOR, TK_CONTROLS };
 
+/* controls is required unless the document extends another one; checked by
+ * hand below so that the message stays the schema's. */
 static const struct bl_schema_key top_keys[] = {
 	[TK_BASELINE] = {"baseline", BL_T_STR, BL_SK_REQUIRED},
 	[TK_VERSION] = {"version", BL_T_STR | BL_T_NUM, BL_SK_REQUIRED},
 	[TK_TITLE] = {"title", BL_T_STR, 0},
-	[TK_EXTENDS] = {"extends", BL_T_ANY, 0},
+	[TK_EXTENDS] = {"extends", BL_T_ARR, 0},
 	[TK_PARAMETERS] = {"parameters", BL_T_OBJ, 0},
-	[TK_TAILOR] = {"tailor", BL_T_ANY, 0},
-	[TK_CONTROLS] = {"controls", BL_T_ARR, BL_SK_REQUIRED},
+	[TK_TAILOR] = {"tailor", BL_T_OBJ, 0},
+	[TK_CONTROLS] = {"controls", BL_T_ARR, 0},
 };
 static const struct bl_schema top_schema = {"baseline", top_keys, COUNT(top_keys)};
+
+enum { TL_EXCLUDE, TL_OVERRIDE, TL_PARAMETERS };
+
+static const struct bl_schema_key tailor_keys[] = {
+	[TL_EXCLUDE] = {"exclude", BL_T_ARR, 0},
+	[TL_OVERRIDE] = {"override", BL_T_OBJ, 0},
+	[TL_PARAMETERS] = {"parameters", BL_T_OBJ, 0},
+};
+static const struct bl_schema tailor_schema = {"tailor", tailor_keys, COUNT(tailor_keys)};
+
+enum { OK_SEVERITY, OK_EFFECT, OK_SCOPE, OK_PARAMETERS };
+
+static const struct bl_schema_key override_keys[] = {
+	[OK_SEVERITY] = {"severity", BL_T_STR, 0},
+	[OK_EFFECT] = {"effect", BL_T_STR, 0},
+	[OK_SCOPE] = {"scope", BL_T_OBJ, 0},
+	[OK_PARAMETERS] = {"parameters", BL_T_OBJ, 0},
+};
+static const struct bl_schema override_schema = {"override", override_keys, COUNT(override_keys)};
+
+/* Deeper than this is almost certainly a mistake, and bounds the recursion. */
+#define MAX_EXTENDS_DEPTH 16
 
 /* The first key tells the document kinds apart; refuse the others early so
  * that they do not produce a page of "unknown key" noise. */
@@ -757,28 +922,483 @@ static bool check_kind(struct ctx *c, const struct bl_value *doc)
 	return true;
 }
 
-static void check_top(struct ctx *c, const struct bl_value *doc)
+/* Arrays in the arena grow by copying (the arena never frees): fine for
+ * the handful of documents and controls of a chain.  NULL on ENOMEM. */
+static void *grow(struct ctx *c, void *items, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return items;
+	size_t ncap = *cap ? *cap * 2 : 8;
+	void *p = bl_arena_calloc(c->a, ncap, size);
+	if (!p) {
+		c->oom = true;
+		return NULL;
+	}
+	if (n)
+		memcpy(p, items, n * size);
+	*cap = ncap;
+	return p;
+}
+
+/* Parameter definitions or values, by name (exact). */
+struct mlist {
+	struct bl_member *items;
+	size_t n, cap;
+};
+
+static struct bl_member *mlist_find(const struct mlist *l, const char *k, size_t klen)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].klen == klen && memcmp(l->items[i].key, k, klen) == 0)
+			return &l->items[i];
+	return NULL;
+}
+
+/* Add m, or replace the member of the same name: the last setting wins. */
+static void mlist_set(struct ctx *c, struct mlist *l, const struct bl_member *m)
+{
+	struct bl_member *old = mlist_find(l, m->key, m->klen);
+	if (old) {
+		*old = *m;
+		return;
+	}
+	struct bl_member *p = grow(c, l->items, &l->cap, l->n, sizeof(*p));
+	if (!p)
+		return;
+	l->items = p;
+	l->items[l->n++] = *m;
+}
+
+/* A closest-name hint among l's names, or "". */
+static struct shown mlist_hint(const struct mlist *l, const char *k, size_t klen)
+{
+	struct shown r = {.s = ""};
+	for (size_t i = 0; i < l->n; i++) {
+		const struct bl_member *m = &l->items[i];
+		if (bl_edit_distance(k, klen, m->key, m->klen) <= 2) {
+			struct shown n = show(m->key, m->klen);
+			snprintf(r.s, sizeof(r.s), " (did you mean \"%.64s\"?)", n.s);
+			break;
+		}
+	}
+	return r;
+}
+
+/* One control on its way into the effective baseline. */
+struct entry {
+	const struct bl_value *node;       /* the control object as written */
+	const char *file;                  /* its document */
+	const char *origin;                /* id of the baseline that defined it */
+	const char *id;                    /* raw id (not NUL-terminated) or NULL */
+	size_t idlen;
+	bool inherited, excluded;
+	const struct bl_value *sev, *eff, *scope;   /* last override wins */
+	struct mlist params;               /* per-control parameter values */
+	struct bl_override_note *notes;
+	size_t nnotes, capnotes;
+};
+
+/* What a document contributes, with everything it inherited. */
+struct layer {
+	struct entry *items;
+	size_t n, cap;
+	struct mlist defs;      /* parameter definitions, ancestors first */
+	struct mlist values;    /* tailored parameter values */
+};
+
+static struct entry *layer_push(struct ctx *c, struct layer *l)
+{
+	struct entry *p = grow(c, l->items, &l->cap, l->n, sizeof(*p));
+	if (!p)
+		return NULL;
+	l->items = p;
+	struct entry *e = &l->items[l->n++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* A document on the way from the loaded one to the one being read: the
+ * stack that cycles are looked for in. */
+struct level {
+	const char *key;          /* realpath, or "builtin:NAME" */
+	const char *name;         /* as shown in messages */
+	const struct level *up;   /* the document that extended this one */
+};
+
+static void add_source(struct ctx *c, const char *name)
+{
+	const char **p = grow(c, c->sources, &c->capsources, c->nsources, sizeof(*p));
+	if (!p)
+		return;
+	c->sources = p;
+	c->sources[c->nsources++] = name;
+}
+
+static void add_builtin_name(void *ctx, const char *name, size_t len)
+{
+	struct bl_buf *b = ctx;
+	if (b->len)
+		bl_buf_adds(b, ", ");
+	bl_buf_add(b, name, len);
+}
+
+static bool is_key(const struct bl_member *m, const char *k)
+{
+	return m->klen == strlen(k) && memcmp(m->key, k, m->klen) == 0;
+}
+
+static void resolve(struct ctx *c, const struct bl_value *doc, const char *file,
+		    const struct level *lv, int depth, struct layer *out);
+
+/* "a.yaml -> b.yaml -> a.yaml": the documents from the one that is
+ * extended again (p) down to the one extending it (lv), then name. */
+static void cycle_text(struct bl_buf *buf, const struct level *lv, const struct level *p,
+		       const char *name)
+{
+	const char *names[MAX_EXTENDS_DEPTH + 2];
+	size_t n = 0;
+	for (const struct level *q = lv; q && n < COUNT(names); q = q->up) {
+		names[n++] = q->name;
+		if (q == p)
+			break;
+	}
+	while (n)
+		bl_buf_printf(buf, "%s -> ", names[--n]);
+	bl_buf_adds(buf, name);
+}
+
+/* Merge a parent's layer into the extending document's. */
+static void inherit(struct ctx *c, struct layer *out, const struct layer *pl)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		if (pl->items[i].excluded)
+			continue;
+		struct entry *e = layer_push(c, out);
+		if (!e)
+			return;
+		*e = pl->items[i];
+		e->inherited = true;
+	}
+	for (size_t i = 0; i < pl->defs.n; i++) {
+		const struct bl_member *m = &pl->defs.items[i];
+		const struct bl_member *old = mlist_find(&out->defs, m->key, m->klen);
+		/* The same definition reached twice (two parents sharing an
+		 * ancestor) is one parameter; two different ones are ambiguous. */
+		if (old && (old->val.file != m->val.file || old->line != m->line || old->col != m->col)) {
+			const char *saved = c->file;
+			c->file = m->val.file;
+			diag(c, m->line, m->col,
+			     "parameter \"%s\" is also defined by another extended baseline (%s:%u): rename one of them",
+			     SHOWK(m), old->val.file ? old->val.file : "?", old->line);
+			c->file = saved;
+		} else if (!old) {
+			mlist_set(c, &out->defs, m);
+		}
+	}
+	for (size_t i = 0; i < pl->values.n; i++)
+		mlist_set(c, &out->values, &pl->values.items[i]);
+}
+
+/* The folder part of file ("." when none), for relative extends paths. */
+static void folder_of(char *dir, size_t size, const char *file)
+{
+	const char *slash = file ? strrchr(file, '/') : NULL;
+	if (!slash) {
+		snprintf(dir, size, ".");
+		return;
+	}
+	size_t n = (size_t)(slash - file);
+	if (n == 0)
+		n = 1;    /* "/x.yaml" lives in "/" */
+	snprintf(dir, size, "%.*s", (int)n, file);
+}
+
+/* Read one extends entry and resolve it into out.  Every problem is
+ * reported at the entry (file c->file). */
+static void extend_one(struct ctx *c, const struct bl_value *e, const char *file,
+		       const struct level *lv, int depth, struct layer *out)
+{
+	if (e->type != BL_VSTR || e->u.str.len == 0) {
+		diag(c, AT(e), "extends entries must be builtin:NAME or a path, not %s",
+		     e->type == BL_VSTR ? "an empty string" : bl_schema_value_desc(e));
+		return;
+	}
+	char ref[PATH_MAX];
+	if (e->u.str.len >= sizeof(ref) || memchr(e->u.str.s, '\0', e->u.str.len)) {
+		diag(c, AT(e), "extends: \"%s\" is not a usable path", SHOWV(e));
+		return;
+	}
+	memcpy(ref, e->u.str.s, e->u.str.len);
+	ref[e->u.str.len] = '\0';
+	const struct bl_content_file *cf = NULL;
+	const char *name, *key;
+	if (bl_content_is_builtin(ref)) {
+		cf = bl_content_baseline(ref);
+		if (!cf) {
+			struct bl_buf known;
+			bl_buf_init(&known, 4096);
+			bl_content_list_baselines(add_builtin_name, &known);
+			diag(c, AT(e), "extends: unknown builtin baseline \"%s\" (builtin baselines: %s)",
+			     SHOWV(e), known.len && !known.failed ? known.data : "none");
+			bl_buf_free(&known);
+			return;
+		}
+		name = key = copy(c, ref, strlen(ref));
+	} else {
+		if (file && bl_content_is_builtin(file)) {
+			diag(c, AT(e), "extends: a builtin baseline can only extend builtin baselines, not \"%s\"",
+			     SHOWV(e));
+			return;
+		}
+		char dir[PATH_MAX], joined[PATH_MAX], real[PATH_MAX];
+		folder_of(dir, sizeof(dir), file);
+		int n = ref[0] == '/' ? snprintf(joined, sizeof(joined), "%s", ref)
+				      : snprintf(joined, sizeof(joined), "%s/%s", dir, ref);
+		if (n < 0 || (size_t)n >= sizeof(joined)) {
+			diag(c, AT(e), "extends: the path \"%s\" is too long", SHOWV(e));
+			return;
+		}
+		/* ./x.yaml reads better than ././x.yaml in messages. */
+		const char *shown = strncmp(joined, "./", 2) == 0 && ref[0] != '.' ? joined + 2 : joined;
+		if (!realpath(joined, real)) {
+			diag(c, AT(e), "extends: cannot read \"%s\": %s", show(shown, strlen(shown)).s,
+			     strerror(errno));
+			return;
+		}
+		name = copy(c, shown, strlen(shown));
+		key = copy(c, real, strlen(real));
+	}
+	if (!name || !key)
+		return;
+	for (const struct level *p = lv; p; p = p->up) {
+		if (strcmp(p->key, key) != 0)
+			continue;
+		struct bl_buf chain;
+		bl_buf_init(&chain, 4096);
+		cycle_text(&chain, lv, p, name);
+		diag(c, AT(e), "extends cycle: %s", chain.failed ? "..." : chain.data);
+		bl_buf_free(&chain);
+		return;
+	}
+	if (depth + 1 >= MAX_EXTENDS_DEPTH) {
+		diag(c, AT(e), "extends: more than %d levels of inheritance", MAX_EXTENDS_DEPTH);
+		return;
+	}
+	struct bl_error err;
+	bl_error_clear(&err);
+	const struct bl_value *pdoc = NULL;
+	int rc = cf ? bl_doc_parse(&pdoc, c->a, cf->data, cf->len, name, &err)
+		    : bl_doc_load(&pdoc, c->a, name, &err);
+	if (rc == BL_ENOMEM) {
+		c->oom = true;
+		return;
+	}
+	if (rc != 0) {
+		if (err.line == 0) {
+			diag(c, AT(e), "extends: cannot read \"%s\": %s", show(name, strlen(name)).s, err.msg);
+		} else {
+			c->bad++;
+			if (bl_diag_add_error(c->d, &err) == BL_ENOMEM)
+				c->oom = true;
+		}
+		return;
+	}
+	add_source(c, name);
+	struct level next = {.key = key, .name = name, .up = lv};
+	struct layer pl = {0};
+	resolve(c, pdoc, name, &next, depth + 1, &pl);
+	c->file = file;
+	inherit(c, out, &pl);
+}
+
+/* The inherited control named by key (ids equal ignoring case are one
+ * control, as everywhere else). */
+static struct entry *find_inherited(struct layer *l, const char *k, size_t klen)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].id && bl_str_ieq(l->items[i].id, l->items[i].idlen, k, klen))
+			return &l->items[i];
+	return NULL;
+}
+
+static void tailor_exclude(struct ctx *c, const struct bl_value *arr, struct layer *out)
+{
+	for (uint32_t i = 0; i < arr->u.arr.n; i++) {
+		const struct bl_value *p = &arr->u.arr.items[i];
+		if (p->type != BL_VSTR || p->u.str.len == 0) {
+			diag(c, AT(p), "tailor.exclude entries must be control ids or globs, not %s",
+			     p->type == BL_VSTR ? "an empty string" : bl_schema_value_desc(p));
+			continue;
+		}
+		size_t hits = 0;
+		for (size_t k = 0; k < out->n; k++) {
+			struct entry *e = &out->items[k];
+			if (e->id && bl_glob_match(p->u.str.s, p->u.str.len, e->id, e->idlen, true)) {
+				e->excluded = true;
+				hits++;
+			}
+		}
+		if (!hits)
+			diag(c, AT(p), "tailor.exclude: \"%s\" matches no inherited control (a typo?)",
+			     SHOWV(p));
+	}
+}
+
+/* An override's parameters: each must name an inherited definition. */
+static void override_params(struct ctx *c, const struct bl_member *om, const struct bl_value *obj,
+			    struct entry *e, const struct layer *out, struct bl_buf *what)
+{
+	bl_buf_adds(what, what->len ? " parameters=" : "parameters=");
+	for (uint32_t i = 0; i < obj->u.obj.n; i++) {
+		const struct bl_member *pm = &obj->u.obj.items[i];
+		const struct bl_member *def = mlist_find(&out->defs, pm->key, pm->klen);
+		if (!def) {
+			diag(c, pm->line, pm->col,
+			     "tailor.override.%s.parameters: no parameter \"%s\" in the extended baselines%s",
+			     SHOWK(om), SHOWK(pm), mlist_hint(&out->defs, pm->key, pm->klen).s);
+			continue;
+		}
+		if (check_param_value(c, pm, &def->val))
+			mlist_set(c, &e->params, pm);
+		bl_buf_printf(what, "%s%.*s", i ? "," : "", (int)pm->klen, pm->key);
+	}
+}
+
+static void tailor_override(struct ctx *c, const struct bl_value *obj, const char *origin,
+			    struct layer *out)
+{
+	for (uint32_t i = 0; i < obj->u.obj.n; i++) {
+		const struct bl_member *m = &obj->u.obj.items[i];
+		struct entry *e = find_inherited(out, m->key, m->klen);
+		if (!e) {
+			const char *best = NULL;
+			for (size_t k = 0; k < out->n && !best; k++)
+				if (out->items[k].id &&
+				    bl_edit_distance(m->key, m->klen, out->items[k].id, out->items[k].idlen) <= 2)
+					best = out->items[k].id;
+			if (best) {
+				const struct entry *be = find_inherited(out, best, strlen(best));
+				diag(c, m->line, m->col,
+				     "tailor.override: no inherited control \"%s\" (did you mean \"%s\"?)",
+				     SHOWK(m), show(be->id, be->idlen).s);
+			} else {
+				diag(c, m->line, m->col, "tailor.override: no inherited control \"%s\"",
+				     SHOWK(m));
+			}
+			continue;
+		}
+		if (e->excluded) {
+			diag(c, m->line, m->col,
+			     "tailor.override: control \"%s\" is excluded by tailor.exclude: override it or exclude it, not both",
+			     SHOWK(m));
+			continue;
+		}
+		const struct bl_value *v = &m->val;
+		if (v->type != BL_VOBJ) {
+			diag(c, AT(v), "tailor.override.%s must be an object such as {severity: high}, not %s",
+			     SHOWK(m), bl_schema_value_desc(v));
+			continue;
+		}
+		if (v->u.obj.n == 0) {
+			diag(c, AT(v), "tailor.override.%s changes nothing: give severity, effect, scope or parameters",
+			     SHOWK(m));
+			continue;
+		}
+		const struct bl_member *f[COUNT(override_keys)];
+		schema(c, f, v, &override_schema);
+		struct bl_buf what;
+		bl_buf_init(&what, 4096);
+		if (f[OK_SEVERITY]) {
+			const struct bl_value *s = &f[OK_SEVERITY]->val;
+			int sev = bl_severity_parse(s->u.str.s, s->u.str.len);
+			if (sev < 0)
+				diag(c, AT(s), "severity must be one of critical, high, medium, low, info, not \"%s\"",
+				     SHOWV(s));
+			else {
+				e->sev = s;
+				bl_buf_printf(&what, "severity=%s", severity_names[sev]);
+			}
+		}
+		if (f[OK_EFFECT]) {
+			const struct bl_value *s = &f[OK_EFFECT]->val;
+			int eff = name_index(effect_names, COUNT(effect_names), s->u.str.s, s->u.str.len);
+			if (eff < 0)
+				diag(c, AT(s), "effect must be one of audit, deny, disabled, not \"%s\"", SHOWV(s));
+			else {
+				e->eff = s;
+				bl_buf_printf(&what, "%seffect=%s", what.len ? " " : "", effect_names[eff]);
+			}
+		}
+		if (f[OK_SCOPE]) {
+			struct bl_control scratch;
+			memset(&scratch, 0, sizeof(scratch));
+			check_scope(c, &f[OK_SCOPE]->val, &scratch);
+			e->scope = &f[OK_SCOPE]->val;
+			bl_buf_adds(&what, what.len ? " scope" : "scope");
+		}
+		if (f[OK_PARAMETERS])
+			override_params(c, m, &f[OK_PARAMETERS]->val, e, out, &what);
+		struct bl_override_note *notes = grow(c, e->notes, &e->capnotes, e->nnotes, sizeof(*notes));
+		if (notes) {
+			e->notes = notes;
+			struct bl_override_note *nt = &e->notes[e->nnotes++];
+			nt->baseline = origin;
+			nt->file = c->file;
+			nt->line = m->line;
+			nt->col = m->col;
+			nt->what = copy(c, what.failed ? "" : (what.data ? what.data : ""), what.len);
+		}
+		bl_buf_free(&what);
+	}
+}
+
+static void tailor_parameters(struct ctx *c, const struct bl_value *obj, struct layer *out)
+{
+	for (uint32_t i = 0; i < obj->u.obj.n; i++) {
+		const struct bl_member *pm = &obj->u.obj.items[i];
+		const struct bl_member *def = mlist_find(&out->defs, pm->key, pm->klen);
+		if (!def) {
+			diag(c, pm->line, pm->col,
+			     "tailor.parameters: no parameter \"%s\" in the extended baselines%s",
+			     SHOWK(pm), mlist_hint(&out->defs, pm->key, pm->klen).s);
+			continue;
+		}
+		if (check_param_value(c, pm, &def->val))
+			mlist_set(c, &out->values, pm);
+	}
+}
+
+static void tailor_keys_only(struct ctx *c, const struct bl_value *t)
+{
+	const struct bl_member *f[COUNT(tailor_keys)];
+	schema(c, f, t, &tailor_schema);
+}
+
+static void apply_tailor(struct ctx *c, const struct bl_value *t, const char *origin,
+			 struct layer *out)
+{
+	const struct bl_member *f[COUNT(tailor_keys)];
+	schema(c, f, t, &tailor_schema);
+	if (f[TL_EXCLUDE])
+		tailor_exclude(c, &f[TL_EXCLUDE]->val, out);
+	if (f[TL_OVERRIDE])
+		tailor_override(c, &f[TL_OVERRIDE]->val, origin, out);
+	if (f[TL_PARAMETERS])
+		tailor_parameters(c, &f[TL_PARAMETERS]->val, out);
+}
+
+/* Check id, version and title; the loaded document's go into the baseline. */
+static const char *check_header(struct ctx *c, const struct bl_member *const *f, int depth)
 {
 	struct bl_baseline *b = c->b;
-	const struct bl_member *f[COUNT(top_keys)];
-	schema(c, f, doc, &top_schema);
-
-	/* Report the raw keys, whatever their type: inheritance must never be
-	 * silently dropped. */
-	for (uint32_t i = 0; i < doc->u.obj.n; i++) {
-		const struct bl_member *m = &doc->u.obj.items[i];
-		if ((m->klen == 7 && memcmp(m->key, "extends", 7) == 0) ||
-		    (m->klen == 6 && memcmp(m->key, "tailor", 6) == 0))
-			diag(c, m->line, m->col,
-			     "extends/tailor: inheritance is not supported yet (governance)");
-	}
+	const char *origin = NULL;
 	if (f[TK_BASELINE]) {
 		const struct bl_value *v = &f[TK_BASELINE]->val;
 		if (!id_ok(v->u.str.s, v->u.str.len, false, "._-"))
 			diag(c, AT(v),
 			     "baseline id \"%s\" is invalid: use lower-case letters, digits, \".\", \"_\" and \"-\", starting with a letter or digit",
 			     SHOWV(v));
-		b->id = copy_str(c, v);
+		origin = copy_str(c, v);
 	}
 	if (f[TK_VERSION]) {
 		const struct bl_value *v = &f[TK_VERSION]->val;
@@ -788,30 +1408,188 @@ static void check_top(struct ctx *c, const struct bl_value *doc)
 		if (v->type != BL_VSTR || !semver_ok(s, len))
 			diag(c, AT(v), "version must be MAJOR.MINOR.PATCH (optionally -pre or +build), not \"%s\"",
 			     show(s, len).s);
-		b->version = copy(c, s, len);
+		if (depth == 0)
+			b->version = copy(c, s, len);
 	}
-	if (f[TK_TITLE])
-		b->title = copy_str(c, &f[TK_TITLE]->val);
+	if (depth == 0) {
+		b->id = origin;
+		if (f[TK_TITLE])
+			b->title = copy_str(c, &f[TK_TITLE]->val);
+	}
+	return origin ? origin : "?";
+}
+
+/* Validate doc (named file) and everything it extends into out: the
+ * inherited controls with this document's tailoring applied, then its own
+ * controls, unvalidated (build() compiles them once, with the final
+ * parameter values). */
+static void resolve(struct ctx *c, const struct bl_value *doc, const char *file,
+		    const struct level *lv, int depth, struct layer *out)
+{
+	c->file = file;
+	if (!check_kind(c, doc))
+		return;
+	const struct bl_member *f[COUNT(top_keys)];
+	schema(c, f, doc, &top_schema);
+	const char *origin = check_header(c, f, depth);
+	if (f[TK_PARAMETERS])
+		check_parameters(c, &f[TK_PARAMETERS]->val);
+
+	bool extends = false, controls = false;
+	for (uint32_t i = 0; i < doc->u.obj.n; i++) {
+		extends |= is_key(&doc->u.obj.items[i], "extends");
+		controls |= is_key(&doc->u.obj.items[i], "controls");
+	}
+	if (!extends && !controls)
+		diag(c, AT(doc), "baseline is missing required key \"controls\"");
+	size_t before = c->bad;
+	if (f[TK_EXTENDS]) {
+		const struct bl_value *arr = &f[TK_EXTENDS]->val;
+		if (arr->u.arr.n == 0)
+			diag(c, AT(arr), "extends must not be empty: omit it when nothing is inherited");
+		for (uint32_t i = 0; i < arr->u.arr.n; i++) {
+			extend_one(c, &arr->u.arr.items[i], file, lv, depth, out);
+			c->file = file;
+		}
+	}
+	if (f[TK_TAILOR]) {
+		if (!extends)
+			diag(c, f[TK_TAILOR]->line, f[TK_TAILOR]->col,
+			     "tailor needs extends: there is no inherited control to tailor");
+		else if (c->bad == before)
+			apply_tailor(c, &f[TK_TAILOR]->val, origin, out);
+		else
+			/* An unreadable parent would make every exclude and
+			 * override look like a typo: check only the keys. */
+			tailor_keys_only(c, &f[TK_TAILOR]->val);
+	}
 	if (f[TK_PARAMETERS]) {
-		c->params = &f[TK_PARAMETERS]->val;
-		b->parameters = c->params;
-		check_parameters(c, c->params);
+		const struct bl_value *params = &f[TK_PARAMETERS]->val;
+		for (uint32_t i = 0; i < params->u.obj.n; i++) {
+			const struct bl_member *pm = &params->u.obj.items[i];
+			const struct bl_member *old = mlist_find(&out->defs, pm->key, pm->klen);
+			if (old)
+				diag(c, pm->line, pm->col,
+				     "parameter \"%s\" is already defined by an extended baseline (%s:%u): set its value with tailor.parameters",
+				     SHOWK(pm), old->val.file ? old->val.file : "?", old->line);
+			else
+				mlist_set(c, &out->defs, pm);
+		}
 	}
 	if (!f[TK_CONTROLS])
 		return;
 	const struct bl_value *arr = &f[TK_CONTROLS]->val;
-	size_t n = arr->u.arr.n;
+	for (uint32_t i = 0; i < arr->u.arr.n; i++) {
+		struct entry *e = layer_push(c, out);
+		if (!e)
+			return;
+		e->node = &arr->u.arr.items[i];
+		e->file = file;
+		e->origin = origin;
+		const struct bl_value *id = bl_value_getz(e->node, "id");
+		if (id && id->type == BL_VSTR) {
+			e->id = id->u.str.s;
+			e->idlen = id->u.str.len;
+		}
+	}
+}
+
+/* An object of l's members, or NULL when l is empty. */
+static const struct bl_value *mlist_object(struct ctx *c, const struct mlist *l)
+{
+	if (!l->n)
+		return NULL;
+	const struct bl_value *v = bl_tailor_object(c->a, l->items, l->n);
+	if (!v)
+		c->oom = true;
+	return v;
+}
+
+/* values overlaid with an override's per-control values. */
+static const struct bl_value *merged_values(struct ctx *c, const struct mlist *values,
+					    const struct mlist *mine)
+{
+	struct mlist m = {0};
+	for (size_t i = 0; i < values->n; i++)
+		mlist_set(c, &m, &values->items[i]);
+	for (size_t i = 0; i < mine->n; i++)
+		mlist_set(c, &m, &mine->items[i]);
+	return mlist_object(c, &m);
+}
+
+/* An overriding scope replaces the control's whole scope (already checked
+ * where the override was read, so its problems are not reported twice). */
+static void replace_scope(struct ctx *c, const struct bl_value *scope, struct bl_control *ctl)
+{
+	struct bl_diags quiet;
+	bl_diags_init(&quiet);
+	struct bl_diags *saved = c->d;
+	size_t bad = c->bad;
+	c->d = &quiet;
+	ctl->types = NULL;
+	ctl->ntypes = 0;
+	ctl->tiers = NULL;
+	ctl->ntiers = 0;
+	ctl->environments = NULL;
+	ctl->nenvironments = 0;
+	check_scope(c, scope, ctl);
+	c->d = saved;
+	c->bad = bad;
+	bl_diags_free(&quiet);
+}
+
+/* Compile the effective controls into b, in order, each in the context of
+ * the document that defined it. */
+static void compile_layer(struct ctx *c, struct layer *top, bool extends,
+			  const struct bl_value *own_params, struct bl_tailored **tailored)
+{
+	struct bl_baseline *b = c->b;
+	size_t n = 0;
+	for (size_t i = 0; i < top->n; i++)
+		n += !top->items[i].excluded;
 	b->controls = alloc_n(c, n, sizeof(*b->controls));
 	struct idpos *pos = alloc_n(c, n, sizeof(*pos));
-	if (!b->controls || !pos)
+	*tailored = alloc_n(c, n, sizeof(**tailored));
+	if (!b->controls || !pos || !*tailored)
 		return;
-	b->ncontrols = n;
-	for (size_t i = 0; i < n; i++) {
-		b->controls[i].index = i;
-		pos[i].index = i;
-		check_control(c, &arr->u.arr.items[i], &b->controls[i], &pos[i]);
+	const struct bl_value *defs = extends ? mlist_object(c, &top->defs) : own_params;
+	const struct bl_value *values = mlist_object(c, &top->values);
+	b->parameters = defs;
+	b->param_values = values;
+	size_t k = 0;
+	for (size_t i = 0; i < top->n; i++) {
+		struct entry *e = &top->items[i];
+		if (e->excluded)
+			continue;
+		struct bl_control *ctl = &b->controls[k];
+		ctl->index = k;
+		pos[k].index = k;
+		c->file = e->file;
+		c->params = defs;
+		c->param_values = e->params.n ? merged_values(c, &top->values, &e->params) : values;
+		check_control(c, e->node, ctl, &pos[k]);
+		pos[k].file = e->file;
+		pos[k].origin = e->origin;
+		ctl->origin = e->origin;
+		ctl->inherited = e->inherited;
+		ctl->overrides = e->notes;
+		ctl->noverrides = e->nnotes;
+		ctl->param_values = e->params.n ? mlist_object(c, &e->params) : NULL;
+		if (e->sev)
+			ctl->severity = (enum bl_severity)bl_severity_parse(e->sev->u.str.s, e->sev->u.str.len);
+		if (e->eff)
+			ctl->effect = (enum bl_effect)name_index(effect_names, COUNT(effect_names),
+								  e->eff->u.str.s, e->eff->u.str.len);
+		if (e->scope)
+			replace_scope(c, e->scope, ctl);
+		(*tailored)[k] = (struct bl_tailored){
+			.node = e->node, .severity = e->sev, .effect = e->eff, .scope = e->scope,
+			.params = ctl->param_values,
+		};
+		k++;
 	}
-	check_duplicates(c, pos, n);
+	b->ncontrols = k;
+	check_duplicates(c, pos, k);
 }
 
 /* Hex SHA-256 of the compact JSON of doc: the same document read from YAML
@@ -830,6 +1608,48 @@ static int hash_doc(char hex[65], const struct bl_value *doc)
 	}
 	bl_buf_free(&buf);
 	return rc;
+}
+
+/* Resolve, validate and compile doc into b, then hash the effective
+ * baseline.  Returns 0, BL_EINVAL, BL_ENOMEM or BL_EINTERNAL. */
+static int check_all(struct ctx *c, const struct bl_value *doc)
+{
+	struct bl_baseline *b = c->b;
+	const char *file = c->file;
+	char real[PATH_MAX];
+	struct level root = {.key = file ? file : "", .name = file ? file : "(document)"};
+	if (file && !bl_content_is_builtin(file) && realpath(file, real))
+		root.key = copy(c, real, strlen(real));
+	if (!root.key)
+		return BL_ENOMEM;
+	add_source(c, file ? file : "(document)");
+	struct layer top = {0};
+	resolve(c, doc, file, &root, 0, &top);
+	c->file = file;
+	bool extends = doc && doc->type == BL_VOBJ && bl_value_member(doc, "extends", 7) &&
+		       is_key(bl_value_member(doc, "extends", 7), "extends");
+	const struct bl_value *own = doc && doc->type == BL_VOBJ ? bl_value_getz(doc, "parameters") : NULL;
+	if (own && own->type != BL_VOBJ)
+		own = NULL;
+	struct bl_tailored *tailored = NULL;
+	if (!c->oom)
+		compile_layer(c, &top, extends, own, &tailored);
+	b->sources = c->sources;
+	b->nsources = c->nsources;
+	if (c->cats_state == 1)
+		bl_catalogs_free(&c->cats);
+	if (c->oom)
+		return BL_ENOMEM;
+	if (c->internal)
+		return BL_EINTERNAL;
+	if (c->bad)
+		return BL_EINVAL;
+	b->effective = doc;
+	if (extends &&
+	    bl_tailor_effective_doc(&b->effective, c->a, doc, b->parameters, b->param_values,
+				    tailored, b->ncontrols) != 0)
+		return BL_ENOMEM;
+	return hash_doc(b->sha256, b->effective) == 0 ? 0 : BL_ENOMEM;
 }
 
 /* ---- construction ------------------------------------------------------- */
@@ -866,14 +1686,9 @@ static int build(struct bl_baseline *b, const struct bl_value *doc, struct bl_di
 		b->file = c.file;
 	}
 	b->doc = doc;
-	if (check_kind(&c, doc))
-		check_top(&c, doc);
 	if (c.oom)
 		return BL_ENOMEM;
-	if (c.bad)
-		return BL_EINVAL;
-	int rc = hash_doc(b->sha256, doc);
-	return rc == 0 ? 0 : BL_ENOMEM;
+	return check_all(&c, doc);
 }
 
 int bl_baseline_from_doc(struct bl_baseline **out, const struct bl_value *doc,

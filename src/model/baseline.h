@@ -6,9 +6,16 @@
  * the first) as file:line:col diagnostics: unknown keys, wrong types,
  * missing required keys, a control with both or neither of expect/violation,
  * bad severities/effects/categories, duplicate control ids, bad ids, bad
- * versions, unknown parameter references, and every condition error.
- * `extends`/`tailor` arrive with the governance issue and are rejected with a
- * clear message until then.
+ * versions, unknown parameter references, unknown framework or framework
+ * control ids in `maps` (checked against the shipped catalogs), and every
+ * condition error.
+ *
+ * `extends` and `tailor` are resolved here (the work is in tailor.c): the
+ * result is the *effective* baseline, the inherited controls (minus
+ * tailor.exclude, with tailor.override applied, compiled with the tailored
+ * parameter values) followed by the document's own controls.  Each control
+ * records where it came from and which overrides changed it.  sha256 is over
+ * the canonical JSON of the effective baseline (docs/baseline-format.md).
  */
 #ifndef BL_MODEL_BASELINE_H
 #define BL_MODEL_BASELINE_H
@@ -47,6 +54,15 @@ struct bl_mapping {
 	size_t nids;
 };
 
+/* One tailor.override entry that changed a control (in application order:
+ * the nearest ancestor first, the loaded document last; the last one wins). */
+struct bl_override_note {
+	const char *baseline;         /* id of the baseline whose tailor.override applied */
+	const char *file;             /* its document */
+	uint32_t line, col;           /* position of the override's key */
+	const char *what;             /* e.g. "severity=critical effect=deny" */
+};
+
 struct bl_control {
 	const char *id, *title, *category, *rationale, *remediation;  /* NULL when absent */
 	enum bl_severity severity;
@@ -65,19 +81,34 @@ struct bl_control {
 	const char *cond_text;           /* human description of cond */
 	const char **references;
 	size_t nreferences;
-	const char *file;
-	uint32_t line, col;
-	size_t index;                    /* position in the baseline */
+	const char *file;                /* document that defined the control */
+	uint32_t line, col;              /* position of the control there */
+	size_t index;                    /* position in the (effective) baseline */
+	const char *origin;              /* id of the baseline that defined it */
+	bool inherited;                  /* defined by an ancestor (via extends) */
+	const struct bl_override_note *overrides;  /* tailor.override entries applied */
+	size_t noverrides;
+	const struct bl_value *param_values;  /* per-control parameter values from
+						 overrides (object) or NULL */
 };
 
 struct bl_baseline {
 	const char *id, *version, *title;
 	const char *file;                /* where it was loaded from ("builtin:NAME" for content) */
-	char sha256[65];                 /* hex sha256 of the canonical JSON of the document */
+	char sha256[65];                 /* hex sha256 of the canonical JSON of the effective
+					    baseline (the document itself without extends) */
 	struct bl_control *controls;     /* every control, disabled ones included */
 	size_t ncontrols;
-	const struct bl_value *parameters;  /* the `parameters` object or NULL */
+	const struct bl_value *parameters;  /* the `parameters` object or NULL; with
+					       extends: every definition in the chain */
+	const struct bl_value *param_values;  /* effective values set by tailor.parameters
+						 (object) or NULL */
 	const struct bl_value *doc;      /* the document as read */
+	const struct bl_value *effective;   /* the effective baseline as a document (what is
+					       hashed); == doc when there is no extends */
+	const char **sources;            /* every document read: this one first, then the
+					    chain ("builtin:NAME" or the path as resolved) */
+	size_t nsources;
 	struct bl_arena arena;           /* owns everything above */
 };
 
@@ -102,5 +133,21 @@ void bl_baseline_free(struct bl_baseline *b);
 
 /* Find a control by id (exact); NULL if none. */
 const struct bl_control *bl_baseline_control(const struct bl_baseline *b, const char *id);
+
+/*
+ * Append the effective controls for `baseline list controls --effective`:
+ * text (one line per control: id, severity, effect, origin file:line and
+ * baseline id, then one indented line per applied override) or JSON (an
+ * array of objects with "origin" and "overrides").  Returns 0 or the
+ * buffer's error (BL_ENOMEM / BL_ELIMIT).
+ */
+int bl_baseline_write_effective(struct bl_buf *out, const struct bl_baseline *b, bool json);
+
+/*
+ * Semantic-version order (semver.org §11: numeric core, a pre-release sorts
+ * before its release, build metadata ignored).  Text that is not a version
+ * sorts before every version, so comparisons stay total.  <0, 0, >0.
+ */
+int bl_semver_cmp(const char *a, const char *b);
 
 #endif

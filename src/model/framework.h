@@ -17,10 +17,28 @@
 #include "util/arena.h"
 #include "util/error.h"
 
+/* Ids another framework's publisher maps an entry to (MCSB -> CIS v8 and
+ * NIST).  framework is a hint name, not necessarily a catalog id: MCSB's NIST
+ * ids are Rev. 4 ids, kept as "nist-800-53". */
+struct bl_fw_hint {
+	const char *framework;
+	const char **ids;
+	size_t n;
+};
+
 struct bl_fw_entry {
 	const char *id;            /* "DP-3", "SC-8(1)", "3.10" (canonical spelling) */
 	const char *title;         /* NULL when the source has none */
 	const char *group;         /* domain/family, e.g. "Data Protection", "SC" */
+	const struct bl_fw_hint *maps;  /* publisher's mappings, in source order */
+	size_t nmaps;
+};
+
+/* A control family of an id scheme "FAMILY-N" / "FAMILY-N(M)" (NIST). */
+struct bl_fw_family {
+	const char *id;            /* "AC" */
+	const char *title;         /* "Access Control" */
+	unsigned last;             /* highest base-control number, e.g. 25 for AC-25 */
 };
 
 struct bl_fw_selection {
@@ -37,6 +55,9 @@ struct bl_catalog {
 	size_t n;
 	struct bl_fw_selection *selections;
 	size_t nselections;
+	struct bl_fw_family *families;  /* empty unless the catalog has families */
+	size_t nfamilies;
+	const char *file;               /* "frameworks/NAME.yaml" */
 };
 
 struct bl_catalogs {
@@ -54,7 +75,35 @@ void bl_catalogs_free(struct bl_catalogs *c);
 const struct bl_catalog *bl_catalog_find(const struct bl_catalogs *c, const char *id);
 
 /* Entry by control id within a catalog (case-insensitive; NIST "sc-8.1"
- * and "SC-8(1)" are the same control), or NULL. */
+ * and "SC-8(1)" are the same control), or NULL.  Only ids the catalog lists:
+ * see bl_catalog_accepts for ids of known families outside the data. */
 const struct bl_fw_entry *bl_catalog_entry(const struct bl_catalog *cat, const char *id);
+
+/*
+ * Is id a control of this framework?  True for every id bl_catalog_entry
+ * finds.  For a catalog with families (NIST SP 800-53), also true for an id
+ * FAMILY-N or FAMILY-N(M) (any case, "fam-n.m" too) of a listed family with
+ * 1 <= N <= the family's last number and 1 <= M <= BL_FW_MAX_ENHANCEMENT, no
+ * leading zeros: the shipped data holds only the controls of the LOW,
+ * MODERATE and HIGH baselines, and rejecting real controls such as PM-9 or
+ * AC-2(7) would push authors to drop true mappings (docs/frameworks.md).
+ * Infallible.
+ */
+#define BL_FW_MAX_ENHANCEMENT 99u
+bool bl_catalog_accepts(const struct bl_catalog *cat, const char *id);
+
+/* The selection called name (case-insensitive: "low", "MODERATE"), or NULL. */
+const struct bl_fw_selection *bl_catalog_selection(const struct bl_catalog *cat, const char *name);
+
+/* Family by id ("ac" or "AC"), or NULL (always NULL without families). */
+const struct bl_fw_family *bl_catalog_family(const struct bl_catalog *cat, const char *id);
+
+/*
+ * Canonical spelling of a control id into out (NUL-terminated): ASCII
+ * letters upper-cased, and the OSCAL enhancement form "xx-N.M" written
+ * "XX-N(M)" ("ac-2.1" -> "AC-2(1)"); other ids ("3.10", "DP-3") only change
+ * case.  Returns the length, or 0 when id is empty or does not fit in size.
+ */
+size_t bl_fw_canonical_id(char *out, size_t size, const char *id);
 
 #endif

@@ -48,8 +48,8 @@ const char *bl_schema_value_desc(const struct bl_value *v)
 	}
 }
 
-/* Edit distance capped at 3 (we only suggest within 2), on short keys. */
-static unsigned edit_distance(const char *a, size_t alen, const char *b, size_t blen)
+/* Capped at 3 (we only suggest within 2), on short keys. */
+unsigned bl_edit_distance(const char *a, size_t alen, const char *b, size_t blen)
 {
 	enum { MAXK = 40 };
 	if (alen > MAXK || blen > MAXK)
@@ -86,7 +86,7 @@ static const char *suggest(const struct bl_schema *s, const char *k, size_t klen
 			return n;
 		/* Short keys are too easy to confuse: only suggest within 1 there. */
 		unsigned limit = nlen < 5 ? 1u : 2u;
-		unsigned dist = edit_distance(k, klen, n, nlen);
+		unsigned dist = bl_edit_distance(k, klen, n, nlen);
 		if (dist <= limit && dist < bestd) {
 			best = n;
 			bestd = dist;

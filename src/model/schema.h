@@ -70,6 +70,10 @@ const char *bl_schema_value_desc(const struct bl_value *v);
 int bl_schema_check(const struct bl_member **found, const struct bl_value *obj,
 		    const struct bl_schema *s, struct bl_diags *d);
 
+/* Edit distance ignoring ASCII case, capped at 3 (callers suggest within
+ * 1 or 2); strings over 40 bytes count as 3.  For "did you mean" hints. */
+unsigned bl_edit_distance(const char *a, size_t alen, const char *b, size_t blen);
+
 /* Index of key name in s->keys, or -1; for callers reading found[]. */
 int bl_schema_index(const struct bl_schema *s, const char *name);
 

@@ -63,6 +63,152 @@ static void put_compliance(struct bl_buf *b, const struct bl_tally *t)
 		bl_buf_printf(b, "%.2f", c);
 }
 
+static void put_tally(struct bl_buf *b, const struct bl_tally *t)
+{
+	bl_buf_printf(b, "\"pass\": %llu, \"fail\": %llu, \"error\": %llu, \"exempt\": %llu, "
+			 "\"compliance\": ",
+		      (unsigned long long)t->n[BL_PASS], (unsigned long long)t->n[BL_FAIL],
+		      (unsigned long long)t->n[BL_ERROR], (unsigned long long)t->n[BL_EXEMPT]);
+	put_compliance(b, t);
+}
+
+/* True when a tally has any result that scores count (not only n/a). */
+static bool scored(const struct bl_tally *t)
+{
+	return t->n[BL_PASS] || t->n[BL_FAIL] || t->n[BL_ERROR] || t->n[BL_EXEMPT];
+}
+
+static void put_groups(struct bl_buf *b, const char *name, const char *key,
+		       const struct bl_score_groups *g)
+{
+	bl_buf_printf(b, ",\n    \"%s\": [", name);
+	size_t k = 0;
+	for (size_t i = 0; i < g->n; i++) {
+		if (!scored(&g->items[i].t))
+			continue;
+		bl_buf_printf(b, "%s{\"%s\": ", k++ ? ", " : "", key);
+		put_str(b, g->items[i].key);
+		bl_buf_adds(b, ", ");
+		put_tally(b, &g->items[i].t);
+		bl_buf_addc(b, '}');
+	}
+	bl_buf_addc(b, ']');
+}
+
+/* "scores" (additive to baseline.result/1): see docs/results.md. */
+static void put_scores(struct bl_buf *b, const struct bl_run_info *run)
+{
+	const struct bl_scores *sc = run->scores;
+	if (!sc) {
+		bl_buf_adds(b, "  \"scores\": null,\n");
+		return;
+	}
+	bl_buf_adds(b, "  \"scores\": {\"compliance\": ");
+	put_compliance(b, &run->stats->total);
+	bl_buf_printf(b, ", \"exempt\": %llu,\n    \"weighted\": {\"compliance\": ",
+		      (unsigned long long)run->stats->total.n[BL_EXEMPT]);
+	double w = bl_scores_weighted(sc);
+	if (w < 0)
+		bl_buf_adds(b, "null");
+	else
+		bl_buf_printf(b, "%.2f", w);
+	bl_buf_printf(b, ", \"weights\": {\"critical\": %u, \"high\": %u, \"medium\": %u, "
+			 "\"low\": %u, \"info\": %u}, \"pass\": %llu, \"fail\": %llu, "
+			 "\"error\": %llu, \"exempt\": %llu}",
+		      bl_severity_weights[BL_SEV_CRITICAL], bl_severity_weights[BL_SEV_HIGH],
+		      bl_severity_weights[BL_SEV_MEDIUM], bl_severity_weights[BL_SEV_LOW],
+		      bl_severity_weights[BL_SEV_INFO], (unsigned long long)sc->weighted[BL_PASS],
+		      (unsigned long long)sc->weighted[BL_FAIL], (unsigned long long)sc->weighted[BL_ERROR],
+		      (unsigned long long)sc->weighted[BL_EXEMPT]);
+	bl_buf_adds(b, ",\n    \"frameworks\": [");
+	for (size_t f = 0; run->rollup && f < run->rollup->n; f++) {
+		const struct bl_fw *fw = &run->rollup->fws[f];
+		bl_buf_adds(b, f ? ", {\"id\": " : "{\"id\": ");
+		put_str(b, fw->id);
+		bl_buf_adds(b, ", \"compliance\": ");
+		put_compliance(b, &fw->tally);
+		bl_buf_adds(b, ", \"controls\": [");
+		for (size_t k = 0, shown = 0; k < fw->ncontrols; k++) {
+			/* not_covered controls have no score; the frameworks section lists them */
+			if (fw->controls[k].status == BL_FW_NOT_COVERED)
+				continue;
+			bl_buf_adds(b, shown++ ? ", {\"id\": " : "{\"id\": ");
+			put_str(b, fw->controls[k].id);
+			bl_buf_adds(b, ", \"compliance\": ");
+			put_compliance(b, &fw->controls[k].tally);
+			bl_buf_addc(b, '}');
+		}
+		bl_buf_adds(b, "]}");
+	}
+	bl_buf_adds(b, "],\n    \"tiers\": [");
+	size_t k = 0;
+	for (int t = 1; t <= 4; t++) {
+		const struct bl_tally *tt = &sc->tiers[t == 4 ? 0 : t];
+		if (!scored(tt))
+			continue;
+		if (t == 4)
+			bl_buf_printf(b, "%s{\"tier\": null, ", k++ ? ", " : "");
+		else
+			bl_buf_printf(b, "%s{\"tier\": %d, ", k++ ? ", " : "", t);
+		put_tally(b, tt);
+		bl_buf_addc(b, '}');
+	}
+	bl_buf_addc(b, ']');
+	put_groups(b, "environments", "environment", &sc->envs);
+	put_groups(b, "owners", "owner", &sc->owners);
+	bl_buf_adds(b, "},\n");
+}
+
+/* "inventory" and "exceptions" (additive): see docs/results.md. */
+static void put_governance(struct bl_buf *b, const struct bl_run_info *run)
+{
+	const struct bl_run_stats *st = run->stats;
+	if (run->inventory) {
+		bl_buf_adds(b, "  \"inventory\": {\"id\": ");
+		put_str(b, run->inventory->id);
+		bl_buf_adds(b, ", \"file\": ");
+		put_str(b, run->inventory->file);
+		bl_buf_printf(b, ", \"assets_without_tier\": %llu, \"assets_unknown_tier\": %llu, "
+				 "\"classify_errors\": %llu},\n",
+			      (unsigned long long)st->untiered, (unsigned long long)st->unknown_tier,
+			      (unsigned long long)st->rule_errors);
+	} else {
+		bl_buf_adds(b, "  \"inventory\": null,\n");
+	}
+	const struct bl_exceptions *x = run->exceptions;
+	if (!x) {
+		bl_buf_adds(b, "  \"exceptions\": null,\n");
+		return;
+	}
+	size_t active = 0, expired = 0, stale = 0;
+	for (size_t i = 0; i < x->n; i++) {
+		if (bl_exception_active(&x->items[i], run->now))
+			active++;
+		else
+			expired++;
+		if (i < st->nexceptions && st->per_exception[i] == 0)
+			stale++;
+	}
+	bl_buf_adds(b, "  \"exceptions\": {\"file\": ");
+	put_str(b, x->file);
+	bl_buf_printf(b, ", \"active\": %zu, \"expired\": %zu, \"stale\": %zu, \"items\": [",
+		      active, expired, stale);
+	for (size_t i = 0; i < x->n; i++) {
+		const struct bl_exception *e = &x->items[i];
+		uint64_t m = i < st->nexceptions ? st->per_exception[i] : 0;
+		bl_buf_adds(b, i ? ",\n      {\"id\": " : "\n      {\"id\": ");
+		put_str(b, e->id);
+		bl_buf_adds(b, ", \"control\": ");
+		put_str(b, e->control);
+		bl_buf_printf(b, ", \"category\": \"%s\", \"expires\": \"%s\", \"state\": \"%s\", "
+				 "\"stale\": %s, \"matches\": %llu}",
+			      bl_exc_category_name(e->category), e->expires,
+			      bl_report_exc_state(e, run->now), m ? "false" : "true",
+			      (unsigned long long)m);
+	}
+	bl_buf_adds(b, x->n ? "\n    ]},\n" : "]},\n");
+}
+
 static int json_finish(struct bl_report *r, const struct bl_run_info *run, FILE *out,
 		       struct bl_error *err)
 {
@@ -120,7 +266,10 @@ static int json_finish(struct bl_report *r, const struct bl_run_info *run, FILE 
 		}
 		bl_buf_adds(&b, fw->ncontrols ? "\n    ]}" : "]}");
 	}
-	bl_buf_adds(&b, run->rollup && run->rollup->n ? "\n  ],\n  \"results\": [" : "],\n  \"results\": [");
+	bl_buf_adds(&b, run->rollup && run->rollup->n ? "\n  ],\n" : "],\n");
+	put_scores(&b, run);
+	put_governance(&b, run);
+	bl_buf_adds(&b, "  \"results\": [");
 	if (s->n)
 		bl_buf_adds(&b, "\n    ");
 	if (b.failed) {

@@ -72,6 +72,11 @@ void bl_report_free(struct bl_report *r)
 	free(r);
 }
 
+const char *bl_report_exc_state(const struct bl_exception *e, int64_t now)
+{
+	return bl_exception_active(e, now) ? "active" : "expired";
+}
+
 static int str_or_null(struct bl_buf *b, const char *s)
 {
 	if (!s)
@@ -100,6 +105,13 @@ int bl_report_result_json(struct bl_buf *b, const struct bl_result *r)
 	str_or_null(b, a->environment);
 	bl_buf_adds(b, ",\"owner\":");
 	str_or_null(b, a->owner);
+	bl_buf_adds(b, ",\"classification\":");
+	str_or_null(b, r->classification);
+	bl_buf_adds(b, ",\"tags\":");
+	if (r->tags)
+		bl_json_write(b, r->tags, 0);
+	else
+		bl_buf_adds(b, "null");
 	bl_buf_adds(b, ",\"evidence\":[");
 	for (size_t i = 0; i < r->nevidence; i++) {
 		const struct bl_evidence *e = &r->evidence[i];
@@ -114,7 +126,18 @@ int bl_report_result_json(struct bl_buf *b, const struct bl_result *r)
 		str_or_null(b, e->expected);
 		bl_buf_addc(b, '}');
 	}
-	bl_buf_adds(b, "],\"exception\":null,\"message\":");
+	bl_buf_adds(b, "],\"exception\":");
+	if (r->exception && (r->exc_state == BL_EXC_ACTIVE || r->exc_state == BL_EXC_EXPIRED)) {
+		const struct bl_exception *e = r->exception;
+		bl_buf_adds(b, "{\"id\":");
+		str_or_null(b, e->id);
+		bl_buf_printf(b, ",\"state\":\"%s\",\"expires\":\"%s\",\"category\":\"%s\"}",
+			      r->exc_state == BL_EXC_ACTIVE ? "active" : "expired", e->expires,
+			      bl_exc_category_name(e->category));
+	} else {
+		bl_buf_adds(b, "null");
+	}
+	bl_buf_adds(b, ",\"message\":");
 	str_or_null(b, r->message);
 	bl_buf_addc(b, '}');
 	return b->failed ? BL_ENOMEM : 0;

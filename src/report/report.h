@@ -16,9 +16,13 @@
 #include <stdio.h>
 
 #include "engine/engine.h"
+#include "engine/gaps.h"
 #include "engine/result.h"
 #include "engine/rollup.h"
+#include "engine/score.h"
 #include "model/baseline.h"
+#include "model/exceptions.h"
+#include "model/inventory.h"
 #include "util/error.h"
 
 struct bl_run_info {
@@ -29,6 +33,10 @@ struct bl_run_info {
 	size_t ntargets;
 	const struct bl_run_stats *stats;
 	const struct bl_rollup *rollup;
+	const struct bl_scores *scores;          /* NULL: no "scores" section */
+	const struct bl_inventory *inventory;    /* NULL: none was given */
+	const struct bl_exceptions *exceptions;  /* NULL: none were given */
+	int64_t now;                             /* for exception states (seconds, UTC) */
 };
 
 struct bl_report_opts {
@@ -80,5 +88,23 @@ extern const struct bl_report_ops bl_report_json;
 
 /* Shared by writers: the result as one compact JSON object (FORMATS.md §8). */
 int bl_report_result_json(struct bl_buf *out, const struct bl_result *r);
+
+/* State of an exception in a run: "active", "expired"; stale when it took
+ * part in no result (stats->per_exception[i] == 0). */
+const char *bl_report_exc_state(const struct bl_exception *e, int64_t now);
+
+/* ---- the gap backlog (baseline gaps) ------------------------------------ */
+
+/* Formats of bl_gaps_write, NULL-terminated: text, json, csv. */
+extern const char *const bl_gaps_formats[];
+
+/*
+ * Write the ordered backlog g (bl_gaps_finish done) for the run.  csv follows
+ * RFC 4180 (CRLF, fields quoted when needed) and neutralises spreadsheet
+ * formulas: a cell starting with = + - @ (or tab/CR) is prefixed with '.
+ * Returns 0, BL_EINVAL (unknown format), BL_EIO or BL_ENOMEM.
+ */
+int bl_gaps_write(const struct bl_gaps *g, const struct bl_run_info *run, const char *format,
+		  FILE *out, struct bl_error *err);
 
 #endif

@@ -19,8 +19,8 @@ struct example {
 };
 
 struct per_control {
-	struct example ex[2][EXAMPLES];   /* [0] failures, [1] errors */
-	size_t nex[2];
+	struct example ex[3][EXAMPLES];   /* [0] failures, [1] errors, [2] exempt */
+	size_t nex[3];
 };
 
 struct text_state {
@@ -41,10 +41,10 @@ static int text_open(struct bl_report *r, struct bl_error *err)
 static int text_result(struct bl_report *r, const struct bl_result *res)
 {
 	struct text_state *s = r->state;
-	if (res->status != BL_FAIL && res->status != BL_ERROR)
+	if (res->status != BL_FAIL && res->status != BL_ERROR && res->status != BL_EXEMPT)
 		return 0;
 	struct per_control *pc = &s->pc[res->control->index];
-	int kind = res->status == BL_ERROR;
+	int kind = res->status == BL_ERROR ? 1 : res->status == BL_EXEMPT ? 2 : 0;
 	if (pc->nex[kind] == EXAMPLES)
 		return 0;
 	struct example *e = &pc->ex[kind][pc->nex[kind]];
@@ -114,7 +114,7 @@ static void list_controls(const struct bl_report *r, const struct bl_run_info *r
 				(unsigned long long)t->n[which], (unsigned long long)assessed,
 				c->effect == BL_EFFECT_DENY ? ", deny" : "", st->off);
 			const struct per_control *pc = &s->pc[i];
-			int kind = which == BL_ERROR;
+			int kind = which == BL_ERROR ? 1 : which == BL_EXEMPT ? 2 : 0;
 			size_t shown = pc->nex[kind];
 			for (size_t k = 0; k < shown; k++)
 				fprintf(out, "            %s%s%s\n              %s\n", st->dim,
@@ -124,6 +124,101 @@ static void list_controls(const struct bl_report *r, const struct bl_run_info *r
 					(unsigned long long)(t->n[which] - shown), st->off);
 		}
 	}
+}
+
+/* Expired and stale exceptions: a deviation that no longer holds, or one
+ * that no longer names anything, is something to act on. */
+static void print_exceptions(const struct bl_run_info *run, FILE *out, const struct style *st)
+{
+	const struct bl_exceptions *x = run->exceptions;
+	const struct bl_run_stats *rs = run->stats;
+	if (!x)
+		return;
+	size_t active = 0, expired = 0, stale = 0;
+	for (size_t i = 0; i < x->n; i++) {
+		bool on = bl_exception_active(&x->items[i], run->now);
+		active += on;
+		expired += !on;
+		stale += i < rs->nexceptions && rs->per_exception[i] == 0;
+	}
+	fprintf(out, "\n%sExceptions%s %s: %zu active, %zu expired, %zu stale\n", st->bold, st->off,
+		x->file ? x->file : "", active, expired, stale);
+	for (size_t i = 0; i < x->n; i++) {
+		const struct bl_exception *e = &x->items[i];
+		uint64_t m = i < rs->nexceptions ? rs->per_exception[i] : 0;
+		bool on = bl_exception_active(e, run->now);
+		if (!on)
+			fprintf(out, "  %sexpired%s  %s (%s on %s) expired on %s: %llu result%s fail again\n",
+				st->red, st->off, e->id, e->control, e->nassets ? e->assets[0] : "",
+				e->expires, (unsigned long long)m, m == 1 ? "" : "s");
+		else if (m == 0)
+			fprintf(out, "  %sstale%s    %s (%s) matched no failing result in this run: "
+				     "remove it or fix its globs\n", st->yellow, st->off, e->id, e->control);
+		else if (bl_exception_days_left(e, run->now) <= BL_EXC_WARN_DAYS)
+			fprintf(out, "  %sexpiring%s %s (%s) expires on %s, in %lld days\n", st->yellow,
+				st->off, e->id, e->control, e->expires,
+				(long long)bl_exception_days_left(e, run->now));
+	}
+}
+
+static void print_tally_line(FILE *out, const char *label, const struct bl_tally *t)
+{
+	char c[32];
+	pct(c, sizeof(c), t);
+	fprintf(out, "  %-24s %7s   pass %llu  fail %llu  error %llu  exempt %llu\n", label, c,
+		(unsigned long long)t->n[BL_PASS], (unsigned long long)t->n[BL_FAIL],
+		(unsigned long long)t->n[BL_ERROR], (unsigned long long)t->n[BL_EXEMPT]);
+}
+
+static bool scored(const struct bl_tally *t)
+{
+	return t->n[BL_PASS] || t->n[BL_FAIL] || t->n[BL_ERROR] || t->n[BL_EXEMPT];
+}
+
+static void print_groups(FILE *out, const char *what, const struct bl_score_groups *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		if (!scored(&g->items[i].t))
+			continue;
+		char label[64];
+		snprintf(label, sizeof(label), "%s %s", what, g->items[i].key ? g->items[i].key : "(unknown)");
+		print_tally_line(out, label, &g->items[i].t);
+	}
+}
+
+static void print_scores(const struct bl_run_info *run, FILE *out, const struct style *st)
+{
+	const struct bl_scores *sc = run->scores;
+	const struct bl_run_stats *rs = run->stats;
+	if (run->inventory)
+		fprintf(out, "\n%sInventory%s %s: %llu of %llu assets had no tier of their own%s",
+			st->bold, st->off, run->inventory->id, (unsigned long long)rs->untiered,
+			(unsigned long long)rs->assets,
+			run->inventory->defaults.tier ? " (default tier applied)" : "");
+	if (run->inventory && rs->rule_errors)
+		fprintf(out, "; a classify rule could not be evaluated for %llu",
+			(unsigned long long)rs->rule_errors);
+	if (run->inventory)
+		fputc('\n', out);
+	if (!sc)
+		return;
+	fprintf(out, "\n%sScores%s\n", st->bold, st->off);
+	char c[32];
+	double w = bl_scores_weighted(sc);
+	if (w < 0)
+		snprintf(c, sizeof(c), "n/a");
+	else
+		snprintf(c, sizeof(c), "%.1f%%", w);
+	fprintf(out, "  %-24s %7s   (weights: critical 10, high 5, medium 3, low 1, info 0)\n",
+		"severity-weighted", c);
+	static const char *const tier_names[4] = {"tier unknown", "tier 1", "tier 2", "tier 3"};
+	for (int k = 1; k <= 4; k++) {
+		int t = k == 4 ? 0 : k;
+		if (scored(&sc->tiers[t]))
+			print_tally_line(out, tier_names[t], &sc->tiers[t]);
+	}
+	print_groups(out, "environment", &sc->envs);
+	print_groups(out, "owner", &sc->owners);
 }
 
 static int text_finish(struct bl_report *r, const struct bl_run_info *run, FILE *out,
@@ -156,6 +251,11 @@ static int text_finish(struct bl_report *r, const struct bl_run_info *run, FILE 
 		fprintf(out, "\n%sControls that could not be evaluated%s\n", st->bold, st->off);
 		list_controls(r, run, out, st, BL_ERROR);
 	}
+	if (t->n[BL_EXEMPT]) {
+		fprintf(out, "\n%sExempt (covered by an active exception)%s\n", st->bold, st->off);
+		list_controls(r, run, out, st, BL_EXEMPT);
+	}
+	print_exceptions(run, out, st);
 	if (run->rollup && run->rollup->n) {
 		fprintf(out, "\n%sFrameworks%s\n", st->bold, st->off);
 		for (size_t f = 0; f < run->rollup->n; f++) {
@@ -173,6 +273,7 @@ static int text_finish(struct bl_report *r, const struct bl_run_info *run, FILE 
 				failing, assessed);
 		}
 	}
+	print_scores(run, out, st);
 	if (t->n[BL_FAIL] == 0 && t->n[BL_ERROR] == 0)
 		fprintf(out, "\n%sNo failures.%s\n", st->green, st->off);
 	return 0;

@@ -555,6 +555,241 @@ static void test_duplicate_keys_large(void **state)
 	bl_arena_free(&a);
 }
 
+/* ---- fast paths: fingerprints, in-place slots, short strings --------- */
+
+/* Parse text from an exact-size heap copy (reads past the end are caught
+ * under ASan); the copy is kept in the arena's lifetime. */
+static int parse_exact(struct bl_arena *a, const char *text, size_t len,
+		       const struct bl_value **v, struct bl_error *err)
+{
+	return parse_n(a, text, len, NULL, v, err);
+}
+
+static void test_duplicate_fingerprints(void **state)
+{
+	(void)state;
+	struct bl_arena a;
+	struct bl_error err;
+	const struct bl_value *v;
+	bl_arena_init(&a, 0);
+
+	/* An escaped key equals its plain spelling, short or long, whichever
+	 * of the two comes first. */
+	assert_int_equal(parse_exact(&a, L("{\"ab\":1,\"a\\u0062\":2}"), &v, &err), BL_EINVAL);
+	assert_string_equal(err.msg, "duplicate key \"ab\" (first at line 1, column 2)");
+	assert_int_equal(err.col, 9);
+	assert_int_equal(parse_exact(&a, L("{\"a\\u0062\":1,\"ab\":2}"), &v, &err), BL_EINVAL);
+	assert_int_equal(err.col, 14);
+	assert_int_equal(parse_exact(&a, L("{\"properties\":1,\"propertie\\u0073\":2}"), &v,
+				     &err), BL_EINVAL);
+	assert_string_equal(err.msg, "duplicate key \"properties\" (first at line 1, column 2)");
+	/* A short key at the very end of the input (no 8 bytes to read). */
+	assert_int_equal(parse_exact(&a, L("{\"k\":1,\"k\""), &v, &err), BL_EINVAL);
+	assert_string_equal(err.msg, "duplicate key \"k\" (first at line 1, column 2)");
+	/* The empty key is a key like any other. */
+	assert_int_equal(parse_exact(&a, L("{\"\":1,\"\":2}"), &v, &err), BL_EINVAL);
+	assert_int_equal(err.col, 7);
+	/* Same length, same first and last 8 bytes: different keys. */
+	assert_int_equal(parse_exact(&a, L("{\"abcdefghXijklmnop\":1,\"abcdefghYijklmnop\":2,"
+					   "\"abcdefgh\":3,\"abcdefg\":4,\"abcdefgh\\u0000\":5}"),
+				     &v, &err), 0);
+	assert_int_equal(v->u.obj.n, 5);
+	assert_int_equal(v->u.obj.items[4].klen, 9);
+	assert_int_equal(v->u.obj.items[4].val.u.num.d, 5.0);
+	/* Keys that differ in one byte only, at every position and length. */
+	for (size_t len = 1; len <= 20; len++) {
+		struct bl_buf b;
+		bl_buf_init(&b, 0);
+		bl_buf_addc(&b, '{');
+		for (size_t i = 0; i < len; i++) {
+			char key[24];
+			memset(key, 'q', len);
+			key[i] = 'r';
+			key[len] = '\0';
+			bl_buf_printf(&b, "\"%s\":%zu,", key, i);
+		}
+		bl_buf_adds(&b, "\"");
+		for (size_t i = 0; i < len; i++)
+			bl_buf_addc(&b, 'q');
+		bl_buf_adds(&b, "\":0}");
+		assert_int_equal(parse_exact(&a, b.data, b.len, &v, &err), 0);
+		assert_int_equal(v->u.obj.n, len + 1);
+		/* ...and repeating the second one is caught. */
+		b.len--;
+		bl_buf_adds(&b, ",\"");
+		for (size_t i = 0; i < len; i++)
+			bl_buf_addc(&b, i == (len > 1) ? 'r' : 'q');
+		bl_buf_adds(&b, "\":9}");
+		assert_int_equal(parse_exact(&a, b.data, b.len, &v, &err), BL_EINVAL);
+		assert_int_equal(err.line, 1);
+		bl_buf_free(&b);
+	}
+	/* Every object size around the switch from the scan to the table. */
+	for (size_t n = 2; n <= 70; n++) {
+		size_t len;
+		for (size_t d = 0; d < n - 1; d += (n > 10 ? 7 : 1)) {
+			char *s = big_object(n, (long)d, &len);
+			assert_int_equal(parse_exact(&a, s, len, &v, &err), BL_EINVAL);
+			char want[64];
+			snprintf(want, sizeof(want), "duplicate key \"k%zu\"", d);
+			assert_true(strncmp(err.msg, want, strlen(want)) == 0);
+			/* The repeat is the last member: "kD":N-1} */
+			size_t tail = (size_t)snprintf(NULL, 0, "\"k%zu\":%zu}", d, n - 1);
+			assert_int_equal(err.col, (uint32_t)(len - tail + 1));
+			free(s);
+		}
+		char *s = big_object(n, -1, &len);
+		assert_int_equal(parse_exact(&a, s, len, &v, &err), 0);
+		assert_int_equal(v->u.obj.n, n);
+		free(s);
+	}
+	bl_arena_free(&a);
+}
+
+/* Containers are written straight into their parent's scratch slot, and the
+ * scratch stacks move to the heap as they grow: the tree must come out the
+ * same whatever moved. */
+static void test_inplace_slots(void **state)
+{
+	(void)state;
+	struct bl_arena a;
+	struct bl_error err;
+	const struct bl_value *v;
+	bl_arena_init(&a, 0);
+	struct bl_buf b;
+	bl_buf_init(&b, 0);
+
+	/* [[0..199], {"k0".."k99"}, [[[...]]] 100 deep, "end"] */
+	bl_buf_adds(&b, "[[");
+	for (int i = 0; i < 200; i++)
+		bl_buf_printf(&b, "%s%d", i ? "," : "", i);
+	bl_buf_adds(&b, "],{");
+	for (int i = 0; i < 100; i++)
+		bl_buf_printf(&b, "%s\"k%d\":[%d,{\"x\":\"v%d\"}]", i ? "," : "", i, i, i);
+	bl_buf_adds(&b, "},");
+	for (int i = 0; i < 100; i++)
+		bl_buf_adds(&b, "[");
+	bl_buf_adds(&b, "true");
+	for (int i = 0; i < 100; i++)
+		bl_buf_adds(&b, i == 50 ? ",null]" : "]");
+	bl_buf_adds(&b, ",\"end\"]");
+	assert_int_equal(parse_exact(&a, b.data, b.len, &v, &err), 0);
+	assert_int_equal(v->type, BL_VARR);
+	assert_int_equal(v->u.arr.n, 4);
+	const struct bl_value *nums = &v->u.arr.items[0];
+	assert_int_equal(nums->type, BL_VARR);
+	assert_int_equal(nums->u.arr.n, 200);
+	assert_int_equal(nums->col, 2);
+	for (uint32_t i = 0; i < 200; i++)
+		assert_true(nums->u.arr.items[i].u.num.d == (double)i);
+	const struct bl_value *obj = &v->u.arr.items[1];
+	assert_int_equal(obj->type, BL_VOBJ);
+	assert_int_equal(obj->u.obj.n, 100);
+	for (uint32_t i = 0; i < 100; i++) {
+		const struct bl_member *m = &obj->u.obj.items[i];
+		char k[16], x[16];
+		snprintf(k, sizeof(k), "k%u", i);
+		snprintf(x, sizeof(x), "v%u", i);
+		assert_int_equal(m->klen, strlen(k));
+		assert_memory_equal(m->key, k, m->klen);
+		assert_int_equal(m->val.type, BL_VARR);
+		assert_int_equal(m->val.u.arr.n, 2);
+		assert_true(m->val.u.arr.items[0].u.num.d == (double)i);
+		const struct bl_value *xv = bl_value_getz(&m->val.u.arr.items[1], "x");
+		assert_non_null(xv);
+		assert_int_equal(xv->u.str.len, strlen(x));
+		assert_memory_equal(xv->u.str.s, x, xv->u.str.len);
+	}
+	const struct bl_value *deep = &v->u.arr.items[2];
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(deep->type, BL_VARR);
+		assert_int_equal(deep->u.arr.n, i == 49 ? 2 : 1);
+		if (i == 49)
+			assert_int_equal(deep->u.arr.items[1].type, BL_VNULL);
+		deep = &deep->u.arr.items[0];
+	}
+	assert_int_equal(deep->type, BL_VBOOL);
+	assert_true(deep->b);
+	assert_int_equal(v->u.arr.items[3].u.str.len, 3);
+	/* Empty containers at every level keep their positions. */
+	assert_int_equal(parse_exact(&a, L("{\"a\":[],\"b\":{},\"c\":[{}, []]}"), &v, &err), 0);
+	assert_int_equal(v->u.obj.items[0].val.type, BL_VARR);
+	assert_int_equal(v->u.obj.items[0].val.u.arr.n, 0);
+	assert_null(v->u.obj.items[0].val.u.arr.items);
+	assert_int_equal(v->u.obj.items[1].val.type, BL_VOBJ);
+	assert_int_equal(v->u.obj.items[1].val.col, 13);
+	assert_int_equal(v->u.obj.items[2].val.u.arr.items[1].col, 25);
+	assert_int_equal(v->u.obj.items[2].val.u.arr.items[1].type, BL_VARR);
+	bl_buf_free(&b);
+	bl_arena_free(&a);
+}
+
+/* Strings of every length up to past two vector widths, ending at the very
+ * end of an exact-size buffer, with the special byte at every position. */
+static void test_string_lengths(void **state)
+{
+	(void)state;
+	struct bl_arena a;
+	struct bl_error err;
+	const struct bl_value *v;
+	bl_arena_init(&a, 0);
+	char text[128];
+	for (size_t n = 0; n <= 70; n++) {
+		text[0] = '"';
+		for (size_t i = 0; i < n; i++)
+			text[1 + i] = (char)('a' + i % 26);
+		text[1 + n] = '"';
+		assert_int_equal(parse_exact(&a, text, n + 2, &v, &err), 0);
+		assert_int_equal(v->type, BL_VSTR);
+		assert_int_equal(v->u.str.len, n);
+		assert_memory_equal(v->u.str.s, text + 1, n);
+		/* Unterminated at every length. */
+		assert_int_equal(parse_exact(&a, text, n + 1, &v, &err), BL_EINVAL);
+		assert_string_equal(err.msg, "unterminated string (no closing '\"')");
+		assert_int_equal(err.col, 1);
+		for (size_t at = 0; at < n; at++) {
+			char save = text[1 + at];
+			/* A raw tab at each position is an error there. */
+			text[1 + at] = '\t';
+			assert_int_equal(parse_exact(&a, text, n + 2, &v, &err), BL_EINVAL);
+			assert_int_equal(err.col, at + 2);
+			assert_string_equal(err.msg, "raw control character 0x09 in string "
+					    "(write it as \\t)");
+			/* A bare 0xC3 (truncated UTF-8) too. */
+			text[1 + at] = (char)0xC3;
+			assert_int_equal(parse_exact(&a, text, n + 2, &v, &err), BL_EINVAL);
+			assert_int_equal(err.col, at + 2);
+			text[1 + at] = save;
+		}
+		if (n >= 2) {
+			/* An escape at the end decodes into the arena. */
+			text[n - 1] = '\\';
+			text[n] = 'n';
+			assert_int_equal(parse_exact(&a, text, n + 2, &v, &err), 0);
+			assert_int_equal(v->u.str.len, n - 1);
+			assert_int_equal(v->u.str.s[n - 2], '\n');
+		}
+	}
+	/* As keys too: in a member at the end of the buffer. */
+	for (size_t n = 0; n <= 40; n++) {
+		struct bl_buf b;
+		bl_buf_init(&b, 0);
+		bl_buf_adds(&b, "{\"");
+		for (size_t i = 0; i < n; i++)
+			bl_buf_addc(&b, (char)('A' + i % 26));
+		bl_buf_adds(&b, "\":\"");
+		for (size_t i = 0; i < n; i++)
+			bl_buf_addc(&b, (char)('z' - i % 26));
+		bl_buf_adds(&b, "\"}");
+		assert_int_equal(parse_exact(&a, b.data, b.len, &v, &err), 0);
+		assert_int_equal(v->u.obj.items[0].klen, n);
+		assert_int_equal(v->u.obj.items[0].val.u.str.len, n);
+		assert_int_equal(v->u.obj.items[0].val.col, n + 5);
+		bl_buf_free(&b);
+	}
+	bl_arena_free(&a);
+}
+
 /* ---- writer --------------------------------------------------------- */
 
 static void test_writer_exact(void **state)
@@ -680,6 +915,9 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_duplicate_keys_large),
+		cmocka_unit_test(test_duplicate_fingerprints),
+		cmocka_unit_test(test_inplace_slots),
+		cmocka_unit_test(test_string_lengths),
 		cmocka_unit_test(test_writer_exact),
 		cmocka_unit_test(test_writer_escaping),
 		cmocka_unit_test(test_writer_yaml_numbers),

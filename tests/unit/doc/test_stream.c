@@ -241,6 +241,109 @@ static const struct ecase errors[] = {
 	{"[{\"a\":1}, @]", 1, BL_EINVAL, 1, 11, "unexpected '@' in the array: expected a value"},
 };
 
+/*
+ * Long records (the vector scan takes 64 bytes at a time): strings holding
+ * brackets, escaped quotes and runs of backslashes, shifted one byte at a
+ * time so that every tricky byte lands on every position of a 64-byte
+ * block, in every shape; and pretty-printed records spanning lines.
+ */
+static void test_long_records(void **state)
+{
+	(void)state;
+	enum { N = 40 };
+	static char recbuf[N][512];
+	const char *recs[N];
+	uint32_t l[N], c[N];
+	for (int shift = 0; shift < 64; shift += 3) {
+		struct bl_buf lines, arr, wrap;
+		bl_buf_init(&lines, 0);
+		bl_buf_init(&arr, 0);
+		bl_buf_init(&wrap, 0);
+		bl_buf_adds(&arr, "[\n");
+		bl_buf_adds(&wrap, "{\"count\": 40,\n\"data\": [");
+		for (int i = 0; i < N; i++) {
+			char pad[80];
+			int np = (shift + i * 7) % 70;
+			memset(pad, 'p', (size_t)np);
+			pad[np] = '\0';
+			/* \\\\\\\" is three escaped backslashes and an escaped quote; the
+			 * string then ends on two escaped backslashes. */
+			snprintf(recbuf[i], sizeof(recbuf[i]),
+				 "{\"id\":\"/s/%d\",\"x\":\"%s\\\\\\\\\\\\\\\"]}[{\\\\\\\\\","
+				 "\"k\":[{\"a\":\"}\"},[\"%s\\\"\"],{}],\n  \"z\":\"\\\\\"}",
+				 i, pad, pad + np / 2);
+			recs[i] = recbuf[i];
+		}
+		for (int i = 0; i < N; i++) {
+			l[i] = (uint32_t)(2 * i + 1);
+			c[i] = 1;
+			bl_buf_adds(&lines, recs[i]);
+			bl_buf_addc(&lines, '\n');
+		}
+		expect_all_ways(lines.data, BL_SHAPE_LINES, recs, l, c, N);
+		for (int i = 0; i < N; i++) {
+			l[i] = (uint32_t)(2 * i + 2);
+			c[i] = i % 2 ? 3 : 1;
+			bl_buf_adds(&arr, i % 2 ? "  " : "");
+			bl_buf_adds(&arr, recs[i]);
+			bl_buf_adds(&arr, i + 1 < N ? ",\n" : "\n]");
+		}
+		expect_all_ways(arr.data, BL_SHAPE_ARRAY, recs, l, c, N);
+		for (int i = 0; i < N; i++) {
+			l[i] = (uint32_t)(2 * i + 2);
+			c[i] = i ? 1 : 10;
+			bl_buf_adds(&wrap, recs[i]);
+			bl_buf_adds(&wrap, i + 1 < N ? ",\n" : "\n], \"next\": \"]}\\\\\"}");
+		}
+		expect_all_ways(wrap.data, BL_SHAPE_WRAPPED, recs, l, c, N);
+		bl_buf_free(&lines);
+		bl_buf_free(&arr);
+		bl_buf_free(&wrap);
+	}
+}
+
+/* Errors found by the vector scan are placed exactly as the byte scan
+ * places them, far into a long record. */
+static void test_long_errors(void **state)
+{
+	(void)state;
+	for (int np = 0; np < 140; np += 13) {
+		char text[512], pad[160];
+		memset(pad, 'q', (size_t)np);
+		pad[np] = '\0';
+		snprintf(text, sizeof(text), "{\"a\":1}\n{\"b\":\"%s\",\n \"c\":[{\"d\":\"\\\"]\"}}]}", pad);
+		size_t col = strlen(" \"c\":[{\"d\":\"\\\"]\"}") + 1;
+		for (size_t bi = 0; bi < sizeof(blocks) / sizeof(blocks[0]); bi++) {
+			struct got g;
+			run(&g, text, strlen(text), blocks[bi], 0, 0, false);
+			assert_int_equal(g.rc, BL_EINVAL);
+			assert_int_equal(g.n, 1);
+			assert_int_equal(g.err.line, 3);
+			assert_int_equal(g.err.col, col);
+			assert_string_equal(g.err.msg, "unexpected '}': the innermost open bracket is '['");
+			got_free(&g);
+		}
+		/* An unclosed long record is reported where the input ends. */
+		snprintf(text, sizeof(text), "[{\"b\":\"%s\",\"c\":[[{}]]", pad);
+		for (size_t bi = 0; bi < sizeof(blocks) / sizeof(blocks[0]); bi++) {
+			struct got g;
+			run(&g, text, strlen(text), blocks[bi], 0, 0, true);
+			assert_int_equal(g.rc, BL_EINVAL);
+			assert_int_equal(g.n, 0);
+			assert_int_equal(g.err.col, strlen(text) + 1);
+			assert_string_equal(g.err.msg, "unexpected end of input: the value starting at "
+					    "line 1, column 2 is not closed");
+			got_free(&g);
+		}
+	}
+	/* Outside strings a backslash escapes the next byte, as inside, so
+	 * the split does not depend on which scan saw the bytes; such a record
+	 * is handed out and the parser rejects it. */
+	static const char *const odd[] = {"{\"b\":1}", "{\"a\":\\\"}", "[\\\\]"};
+	static const uint32_t l[] = {1, 2, 2}, c[] = {1, 1, 9};
+	expect_all_ways("{\"b\":1}\n{\"a\":\\\"}[\\\\]", BL_SHAPE_LINES, odd, l, c, 3);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -407,6 +510,8 @@ int main(void)
 		cmocka_unit_test(test_wrappers),
 		cmocka_unit_test(test_empty_inputs),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_long_records),
+		cmocka_unit_test(test_long_errors),
 		cmocka_unit_test(test_max_record),
 		cmocka_unit_test(test_chunks_and_io),
 		cmocka_unit_test(test_records_parse_in_place),

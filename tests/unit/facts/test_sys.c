@@ -287,6 +287,13 @@ static void test_live_root(void **state)
 	struct bl_sys_stat st;
 	assert_int_equal(bl_sys_stat(&s, "/proc/self", false, &st, &err), 0);
 	assert_string_equal(st.type, "link");
+	/* A magic link can be read (not followed). */
+	struct bl_arena la;
+	bl_arena_init(&la, 0);
+	char *target;
+	assert_int_equal(bl_sys_readlink(&s, "/proc/self/exe", &la, &target, &err), 0);
+	assert_true(target[0] == '/');
+	bl_arena_free(&la);
 	/* /proc files report size 0 and are read to their end all the same. */
 	struct bl_arena a;
 	bl_arena_init(&a, 0);

@@ -1,0 +1,179 @@
+/*
+ * test_mounts.c - the mounts provider against fake roots under
+ * tests/fixtures/hosts/hostconf-*: exact values, CRLF and missing final
+ * newlines, missing sources, and unreadable files (EACCES injected through
+ * the sys ops table, since the tests run as root).
+ */
+#include "testutil.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "facts/facts.h"
+
+#define BASIC "tests/fixtures/hosts/hostconf-basic"
+#define CRLF "tests/fixtures/hosts/hostconf-crlf"
+#define EMPTY "tests/fixtures/hosts/hostconf-empty"
+
+/* Faults: opening a path containing deny_substr fails with EACCES. */
+static const char *deny_substr;
+
+__attribute__((unused)) static inline int deny_open(int rootfd, const char *path, int flags, bool nofollow_last)
+{
+	if (deny_substr && strstr(path, deny_substr)) {
+		errno = EACCES;
+		return -1;
+	}
+	return bl_sys_default_ops.open_in_root(rootfd, path, flags, nofollow_last);
+}
+
+static struct bl_sys_ops fault_ops;
+
+/* A context on root; live pretends the fake root is the running system so
+ * the live-only parsers can be tested against fixture /proc files. */
+__attribute__((unused)) static inline struct bl_facts *open_root(const char *root, bool live, const char *deny)
+{
+	struct bl_error err;
+	struct bl_facts *f = NULL;
+	assert_int_equal(bl_facts_open(&f, &(struct bl_facts_opts){.root = root}, &err), 0);
+	if (live)
+		bl_facts_sys(f)->live = true;
+	if (deny) {
+		fault_ops = bl_sys_default_ops;
+		fault_ops.open_in_root = deny_open;
+		bl_facts_sys(f)->ops = &fault_ops;
+	}
+	deny_substr = deny;
+	return f;
+}
+
+__attribute__((unused)) static inline const struct bl_value *run(struct bl_facts *f, const struct bl_provider *p, bool all,
+				  const char **keys, size_t n)
+{
+	struct bl_fact_keys k = {.all = all, .keys = keys, .n = n};
+	const struct bl_value *v = NULL;
+	assert_int_equal(p->resolve(f, &k, &v), 0);
+	assert_non_null(v);
+	deny_substr = NULL;
+	return v;
+}
+
+__attribute__((unused)) static inline void assert_str(const struct bl_value *v, const char *want)
+{
+	if (!v)
+		fail_msg("missing, want \"%s\"", want);
+	if (v->type != BL_VSTR)
+		fail_msg("type %d, want string \"%s\"", v->type, want);
+	if (v->u.str.len != strlen(want) || memcmp(v->u.str.s, want, v->u.str.len) != 0)
+		fail_msg("\"%.*s\", want \"%s\"", (int)v->u.str.len, v->u.str.s, want);
+}
+
+__attribute__((unused)) static inline void assert_num(const struct bl_value *v, const char *want)
+{
+	assert_non_null(v);
+	assert_int_equal(v->type, BL_VNUM);
+	assert_string_equal(v->u.num.text, want);
+}
+
+__attribute__((unused)) static inline void assert_bool(const struct bl_value *v, bool want)
+{
+	assert_non_null(v);
+	assert_int_equal(v->type, BL_VBOOL);
+	assert_int_equal(v->b, want);
+}
+
+/* want: the string elements joined with '|'. */
+__attribute__((unused)) static inline void assert_list(const struct bl_value *v, const char *want)
+{
+	if (!v || v->type != BL_VARR)
+		fail_msg("not an array, want [%s]", want);
+	char buf[2048] = "";
+	size_t n = 0;
+	for (uint32_t i = 0; i < v->u.arr.n; i++) {
+		const struct bl_value *e = &v->u.arr.items[i];
+		assert_int_equal(e->type, BL_VSTR);
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%.*s", i ? "|" : "", (int)e->u.str.len,
+				      e->u.str.s);
+	}
+	assert_string_equal(buf, want);
+}
+
+__attribute__((unused)) static inline void assert_special(const struct bl_value *v, int type, const char *needle)
+{
+	assert_non_null(v);
+	assert_int_equal(v->type, type);
+	char msg[1024];
+	snprintf(msg, sizeof msg, "%.*s", (int)v->u.str.len, v->u.str.s);
+	if (!strstr(msg, needle))
+		fail_msg("reason \"%s\" lacks \"%s\"", msg, needle);
+}
+
+extern const struct bl_provider bl_provider_mounts;
+
+static void test_live(void **state)
+{
+	(void)state;
+	struct bl_facts *f = open_root(BASIC, true, NULL);
+	const char *keys[] = {"/tmp", "/tmp/", "/mnt/my disk", "/", "/home"};
+	const struct bl_value *v = run(f, &bl_provider_mounts, false, keys, 5);
+	const struct bl_value *t = bl_value_getz(v, "/tmp");
+	assert_bool(bl_value_getz(t, "exists"), true);
+	assert_str(bl_value_getz(t, "device"), "tmpfs");
+	assert_str(bl_value_getz(t, "fstype"), "tmpfs");
+	/* The last mount on /tmp wins; mount then super options, deduplicated. */
+	assert_list(bl_value_getz(t, "options"), "rw|nosuid|nodev|noexec|relatime|size=2048k|mode=1777");
+	assert_list(bl_value_getz(bl_value_getz(v, "/tmp/"), "options"),
+		    "rw|nosuid|nodev|noexec|relatime|size=2048k|mode=1777");
+	const struct bl_value *d = bl_value_getz(v, "/mnt/my disk");
+	assert_str(bl_value_getz(d, "device"), "/dev/sdb1");
+	assert_str(bl_value_getz(d, "fstype"), "vfat");
+	assert_list(bl_value_getz(d, "options"), "ro|relatime|fmask=0022");
+	assert_str(bl_value_getz(bl_value_getz(v, "/"), "device"), "/dev/sda1");
+	const struct bl_value *h = bl_value_getz(v, "/home");
+	assert_int_equal(h->u.obj.n, 1);
+	assert_bool(bl_value_getz(h, "exists"), false);
+	v = run(f, &bl_provider_mounts, true, NULL, 0);
+	assert_int_equal(v->u.obj.n, 3);
+	assert_non_null(bl_value_getz(v, "/mnt/my disk"));
+	bl_facts_close(f);
+}
+
+static void test_offline_missing_unreadable(void **state)
+{
+	(void)state;
+	const char *keys[] = {"/tmp"};
+	struct bl_facts *f = open_root(BASIC, false, NULL);
+	const struct bl_value *v = run(f, &bl_provider_mounts, false, keys, 1);
+	assert_special(v, BL_VNA, "live-only");
+	bl_facts_close(f);
+	f = open_root(EMPTY, true, NULL);
+	v = run(f, &bl_provider_mounts, false, keys, 1);
+	assert_special(v, BL_VERR, "/proc/self/mountinfo: missing");
+	bl_facts_close(f);
+	f = open_root(BASIC, true, "mountinfo");
+	v = run(f, &bl_provider_mounts, false, keys, 1);
+	assert_special(v, BL_VERR, "/proc/self/mountinfo: permission denied");
+	bl_facts_close(f);
+}
+
+static void test_real_host(void **state)
+{
+	(void)state;
+	struct bl_facts *f = open_root("/", false, NULL);
+	const char *keys[] = {"/"};
+	const struct bl_value *v = run(f, &bl_provider_mounts, false, keys, 1);
+	assert_bool(bl_value_getz(bl_value_getz(v, "/"), "exists"), true);
+	bl_facts_close(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_live),
+		cmocka_unit_test(test_offline_missing_unreadable),
+		cmocka_unit_test(test_real_host),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

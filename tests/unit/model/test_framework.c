@@ -1,0 +1,274 @@
+/* Unit tests for model/framework.c: the shipped catalogs, lookups in every
+ * spelling, selections, the NIST family rule and canonical ids. */
+#include "testutil.h"
+
+#include "model/framework.h"
+
+static struct bl_catalogs cats;
+
+static int setup(void **state)
+{
+	(void)state;
+	struct bl_error err;
+	int rc = bl_catalogs_load(&cats, &err);
+	if (rc)
+		print_error("%s:%u:%u: %s\n", err.file, err.line, err.col, err.msg);
+	return rc;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	bl_catalogs_free(&cats);
+	return 0;
+}
+
+static const struct bl_catalog *cat(const char *id)
+{
+	const struct bl_catalog *c = bl_catalog_find(&cats, id);
+	assert_non_null(c);
+	return c;
+}
+
+static void test_load(void **state)
+{
+	(void)state;
+	assert_int_equal(cats.n, 3);
+	/* content table order: sorted by file name */
+	assert_string_equal(cats.items[0].id, "cis-v8");
+	assert_string_equal(cats.items[1].id, "mcsb-v1");
+	assert_string_equal(cats.items[2].id, "nist-800-53-r5");
+	assert_int_equal(cat("cis-v8")->n, 153);
+	assert_int_equal(cat("mcsb-v1")->n, 86);
+	assert_int_equal(cat("nist-800-53-r5")->n, 370);
+	assert_string_equal(cat("mcsb-v1")->title, "Microsoft cloud security benchmark v1");
+	assert_string_equal(cat("nist-800-53-r5")->version, "5.1.1");
+	assert_string_equal(cat("cis-v8")->file, "frameworks/cis-v8.yaml");
+	/* framework ids are case-insensitive; unknown ones are NULL */
+	assert_ptr_equal(bl_catalog_find(&cats, "MCSB-V1"), cat("mcsb-v1"));
+	assert_null(bl_catalog_find(&cats, "iso-27001-2022"));
+	assert_null(bl_catalog_find(&cats, "mcsb"));
+	assert_null(bl_catalog_find(NULL, "mcsb-v1"));
+}
+
+static void test_mcsb(void **state)
+{
+	(void)state;
+	const struct bl_catalog *m = cat("mcsb-v1");
+	assert_string_equal(m->entries[0].id, "NS-1");
+	assert_string_equal(m->entries[0].group, "Network Security");
+	assert_string_equal(m->entries[0].title, "Establish network segmentation boundaries");
+	assert_string_equal(m->entries[85].id, "GS-11");
+	const struct bl_fw_entry *e = bl_catalog_entry(m, "ns-1");
+	assert_ptr_equal(e, &m->entries[0]);
+	assert_int_equal(e->nmaps, 2);
+	assert_string_equal(e->maps[0].framework, "cis-v8");
+	assert_int_equal(e->maps[0].n, 3);
+	assert_string_equal(e->maps[0].ids[0], "3.12");
+	assert_string_equal(e->maps[0].ids[1], "13.4");
+	assert_string_equal(e->maps[0].ids[2], "4.4");
+	assert_string_equal(e->maps[1].framework, "nist-800-53");
+	assert_int_equal(e->maps[1].n, 3);
+	assert_string_equal(e->maps[1].ids[2], "SC-7");
+	e = bl_catalog_entry(m, "Dp-3");
+	assert_non_null(e);
+	assert_string_equal(e->id, "DP-3");
+	assert_string_equal(e->group, "Data Protection");
+	assert_null(bl_catalog_entry(m, "DP-9"));
+	assert_null(bl_catalog_entry(m, "DP-"));
+	assert_null(bl_catalog_entry(m, ""));
+	/* every CIS id MCSB maps to is a CIS v8 safeguard */
+	const struct bl_catalog *cis = cat("cis-v8");
+	size_t hints = 0;
+	for (size_t i = 0; i < m->n; i++)
+		for (size_t k = 0; k < m->entries[i].nmaps; k++)
+			if (strcmp(m->entries[i].maps[k].framework, "cis-v8") == 0)
+				for (size_t j = 0; j < m->entries[i].maps[k].n; j++, hints++)
+					assert_non_null(bl_catalog_entry(cis, m->entries[i].maps[k].ids[j]));
+	assert_true(hints > 100);
+}
+
+static void test_cis(void **state)
+{
+	(void)state;
+	const struct bl_catalog *c = cat("cis-v8");
+	assert_string_equal(c->entries[0].id, "1.1");
+	assert_string_equal(c->entries[152].id, "18.5");
+	assert_null(c->entries[0].title);
+	assert_string_equal(c->entries[0].group, "Inventory and Control of Enterprise Assets");
+	const struct bl_fw_entry *e = bl_catalog_entry(c, "3.10");
+	assert_non_null(e);
+	assert_string_equal(e->group, "Data Protection");
+	assert_ptr_equal(bl_catalog_entry(c, "3.14"), e + 4);
+	assert_null(bl_catalog_entry(c, "3.15"));
+	assert_null(bl_catalog_entry(c, "3.1.0"));
+	assert_null(bl_catalog_entry(c, "19.1"));
+	assert_string_equal(bl_catalog_entry(c, "18.1")->group, "Penetration Testing");
+	/* safeguards per control: 1:5 2:7 3:14 ... 18:5 */
+	static const unsigned counts[18] = {5, 7, 14, 12, 6, 8, 7, 12, 7, 7, 5, 8, 11, 9, 7, 14, 9, 5};
+	for (unsigned k = 0; k < 18; k++) {
+		char id[16];
+		snprintf(id, sizeof(id), "%u.%u", k + 1, counts[k]);
+		assert_non_null(bl_catalog_entry(c, id));
+		snprintf(id, sizeof(id), "%u.%u", k + 1, counts[k] + 1);
+		assert_null(bl_catalog_entry(c, id));
+	}
+	/* no families: nothing outside the list is accepted */
+	assert_false(bl_catalog_accepts(c, "3.15"));
+	assert_true(bl_catalog_accepts(c, "3.1"));
+	assert_int_equal(c->nselections, 0);
+}
+
+static void test_nist(void **state)
+{
+	(void)state;
+	const struct bl_catalog *n = cat("nist-800-53-r5");
+	assert_string_equal(n->entries[0].id, "AC-1");
+	assert_string_equal(n->entries[0].title, "Policy and Procedures");
+	assert_string_equal(n->entries[0].group, "AC");
+	/* catalog order: enhancements follow their control */
+	assert_string_equal(n->entries[1].id, "AC-2");
+	assert_string_equal(n->entries[2].id, "AC-2(1)");
+	assert_string_equal(n->entries[n->n - 1].id, "SR-12");
+	/* every spelling of one control */
+	const struct bl_fw_entry *e = bl_catalog_entry(n, "SC-8(1)");
+	assert_non_null(e);
+	assert_string_equal(e->id, "SC-8(1)");
+	assert_ptr_equal(bl_catalog_entry(n, "sc-8.1"), e);
+	assert_ptr_equal(bl_catalog_entry(n, "Sc-8(1)"), e);
+	assert_ptr_equal(bl_catalog_entry(n, "SC-8.1"), e);
+	/* titles only where the data has them (the LOW catalog) */
+	assert_string_equal(bl_catalog_entry(n, "ac-2")->title, "Account Management");
+	assert_null(bl_catalog_entry(n, "AC-2(1)")->title);
+	assert_string_equal(bl_catalog_entry(n, "IA-2(1)")->title,
+			    "Multi-factor Authentication to Privileged Accounts");
+	/* not in any baseline, so not listed */
+	assert_null(bl_catalog_entry(n, "PM-9"));
+	assert_null(bl_catalog_entry(n, "AC-2(7)"));
+	assert_null(bl_catalog_entry(n, "SC-8(1"));
+	assert_null(bl_catalog_entry(n, "SC-8(01)"));
+}
+
+static void test_selections(void **state)
+{
+	(void)state;
+	const struct bl_catalog *n = cat("nist-800-53-r5");
+	assert_int_equal(n->nselections, 3);
+	assert_string_equal(n->selections[0].name, "low");
+	assert_int_equal(bl_catalog_selection(n, "low")->n, 149);
+	assert_int_equal(bl_catalog_selection(n, "Moderate")->n, 287);
+	const struct bl_fw_selection *high = bl_catalog_selection(n, "HIGH");
+	assert_int_equal(high->n, 370);
+	assert_null(bl_catalog_selection(n, "privacy"));
+	assert_null(bl_catalog_selection(cat("mcsb-v1"), "low"));
+	const struct bl_fw_selection *low = bl_catalog_selection(n, "low");
+	assert_string_equal(low->ids[0], "AC-1");
+	assert_string_equal(low->ids[148], "SR-12");
+	/* LOW has AT-2(2) but no AC-2 enhancement; MODERATE adds AC-2(1) */
+	bool at22 = false, ac21 = false;
+	for (size_t i = 0; i < low->n; i++) {
+		at22 |= strcmp(low->ids[i], "AT-2(2)") == 0;
+		ac21 |= strcmp(low->ids[i], "AC-2(1)") == 0;
+	}
+	assert_true(at22);
+	assert_false(ac21);
+	const struct bl_fw_selection *mod = bl_catalog_selection(n, "moderate");
+	assert_string_equal(mod->ids[2], "AC-2(1)");
+	/* every selected id is a catalog entry */
+	for (size_t i = 0; i < high->n; i++)
+		assert_non_null(bl_catalog_entry(n, high->ids[i]));
+}
+
+static void test_families(void **state)
+{
+	(void)state;
+	const struct bl_catalog *n = cat("nist-800-53-r5");
+	assert_int_equal(n->nfamilies, 20);
+	static const char *fams[20] = {"AC", "AT", "AU", "CA", "CM", "CP", "IA", "IR", "MA", "MP",
+				       "PE", "PL", "PM", "PS", "PT", "RA", "SA", "SC", "SI", "SR"};
+	for (int i = 0; i < 20; i++)
+		assert_string_equal(n->families[i].id, fams[i]);
+	assert_string_equal(bl_catalog_family(n, "pm")->title, "Program Management");
+	assert_int_equal(bl_catalog_family(n, "SC")->last, 51);
+	assert_null(bl_catalog_family(n, "XY"));
+	assert_null(bl_catalog_family(cat("cis-v8"), "AC"));
+	/* listed ids */
+	assert_true(bl_catalog_accepts(n, "AC-2"));
+	assert_true(bl_catalog_accepts(n, "sc-8.1"));
+	/* real Rev. 5 controls outside the baselines: families with no entry (PM,
+	 * PT) and enhancements no baseline selects */
+	assert_true(bl_catalog_accepts(n, "PM-9"));
+	assert_true(bl_catalog_accepts(n, "pm-32"));
+	assert_true(bl_catalog_accepts(n, "PT-8"));
+	assert_true(bl_catalog_accepts(n, "AC-2(7)"));
+	assert_true(bl_catalog_accepts(n, "ac-2.7"));
+	assert_true(bl_catalog_accepts(n, "AC-25"));
+	assert_true(bl_catalog_accepts(n, "SC-51"));
+	assert_true(bl_catalog_accepts(n, "SI-4(99)"));
+	/* typos stay errors */
+	assert_false(bl_catalog_accepts(n, "AC-26"));
+	assert_false(bl_catalog_accepts(n, "PM-33"));
+	assert_false(bl_catalog_accepts(n, "XY-1"));
+	assert_false(bl_catalog_accepts(n, "AC-0"));
+	assert_false(bl_catalog_accepts(n, "AC-02"));
+	assert_false(bl_catalog_accepts(n, "AC-2(0)"));
+	assert_false(bl_catalog_accepts(n, "AC-2(07)"));
+	assert_false(bl_catalog_accepts(n, "AC-2(100)"));
+	assert_false(bl_catalog_accepts(n, "AC-2()"));
+	assert_false(bl_catalog_accepts(n, "AC-2(1)x"));
+	assert_false(bl_catalog_accepts(n, "AC-2(1"));
+	assert_false(bl_catalog_accepts(n, "AC2"));
+	assert_false(bl_catalog_accepts(n, "AC-"));
+	assert_false(bl_catalog_accepts(n, "-1"));
+	assert_false(bl_catalog_accepts(n, ""));
+	assert_false(bl_catalog_accepts(n, "AC-99999999999999999999"));
+	assert_false(bl_catalog_accepts(NULL, "AC-1"));
+	/* MCSB has no families either */
+	assert_false(bl_catalog_accepts(cat("mcsb-v1"), "DP-9"));
+	assert_true(bl_catalog_accepts(cat("mcsb-v1"), "dp-8"));
+}
+
+static void test_canonical(void **state)
+{
+	(void)state;
+	char out[16];
+	assert_int_equal(bl_fw_canonical_id(out, sizeof(out), "ac-2.1"), 7);
+	assert_string_equal(out, "AC-2(1)");
+	assert_int_equal(bl_fw_canonical_id(out, sizeof(out), "sc-12.13"), 9);
+	assert_string_equal(out, "SC-12(13)");
+	assert_int_equal(bl_fw_canonical_id(out, sizeof(out), "AC-2(1)"), 7);
+	assert_string_equal(out, "AC-2(1)");
+	assert_int_equal(bl_fw_canonical_id(out, sizeof(out), "3.10"), 4);
+	assert_string_equal(out, "3.10");
+	assert_int_equal(bl_fw_canonical_id(out, sizeof(out), "dp-3"), 4);
+	assert_string_equal(out, "DP-3");
+	/* not the OSCAL form: only the case changes */
+	assert_int_equal(bl_fw_canonical_id(out, sizeof(out), "ac-2.x"), 6);
+	assert_string_equal(out, "AC-2.X");
+	assert_int_equal(bl_fw_canonical_id(out, sizeof(out), "ac-2."), 5);
+	assert_string_equal(out, "AC-2.");
+	assert_int_equal(bl_fw_canonical_id(out, sizeof(out), ""), 0);
+	/* "AC-2(1)" needs 8 bytes with its NUL */
+	assert_int_equal(bl_fw_canonical_id(out, 8, "ac-2.1"), 7);
+	assert_int_equal(bl_fw_canonical_id(out, 7, "ac-2.1"), 0);
+	assert_int_equal(bl_fw_canonical_id(out, 5, "dp-3"), 4);
+	assert_int_equal(bl_fw_canonical_id(out, 4, "dp-3"), 0);
+	/* in place */
+	char buf[16] = "ia-2.12";
+	assert_int_equal(bl_fw_canonical_id(buf, sizeof(buf), buf), 8);
+	assert_string_equal(buf, "IA-2(12)");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_mcsb),
+		cmocka_unit_test(test_cis),
+		cmocka_unit_test(test_nist),
+		cmocka_unit_test(test_selections),
+		cmocka_unit_test(test_families),
+		cmocka_unit_test(test_canonical),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
