@@ -37,7 +37,7 @@ TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-.PHONY: all run check test unit e2e check-asan fuzz bench install clean deps lint-src
+.PHONY: all run check test unit e2e check-asan fuzz bench install clean deps docs
 
 all: baseline
 
@@ -118,6 +118,10 @@ fuzz: deps
 # ---- benchmarks ----------------------------------------------------------
 bench: all
 	@bench/run.sh
+
+# ---- generated documentation -------------------------------------------
+docs: all
+	BASELINE_BIN=$(abspath baseline) python3 scripts/gen-control-docs.py content/baselines/linux-host.yaml -o docs/linux-host-controls.md
 
 # ---- misc --------------------------------------------------------------
 run: deps

@@ -128,12 +128,90 @@ static void test_missing_file(void **state)
 	et_free(&t);
 }
 
+/* Inventory and exceptions through the pipeline: tiers reach results and
+ * scope, an active exception exempts a failure, an expired one leaves it
+ * failing, an error is never exempted, and unused exceptions stay at zero
+ * matches (stale). */
+static void test_inventory_and_exceptions(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, "baseline: t\nversion: 1.0.0\ntitle: t\ncontrols:\n"
+		    "  - {id: C1, title: c, severity: high, expect: {field: ok, equals: true}}\n"
+		    "  - {id: C2, title: c, severity: low, scope: {tiers: [1]}, expect: {field: ok, equals: true}}\n"
+		    "  - {id: C3, title: c, severity: low, expect: {field: n, less: 3}}\n");
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	struct bl_diags d;
+	bl_diags_init(&d);
+	struct bl_inventory *inv = NULL;
+	assert_int_equal(bl_inventory_from_doc(&inv, tu_doc(&a,
+		"inventory: i\ndefaults: {tier: 3}\nclassify:\n"
+		"  - when: {field: name, equals: crown}\n    set: {tier: 1, owner: jewels}\n", "inv.yaml"), &d), 0);
+	struct bl_exceptions *x = NULL;
+	struct bl_exc_opts xo = {.now = 1795824000};   /* 2026-11-28T00:00:00Z */
+	assert_int_equal(bl_exceptions_from_doc(&x, tu_doc(&a,
+		"exceptions:\n"
+		"  - {id: ACTIVE, control: C1, assets: [\"r1\"], category: waiver, justification: j, approved_by: a, expires: 2026-11-28}\n"
+		"  - {id: EXPIRED, control: C1, assets: [\"r2\"], category: waiver, justification: j, approved_by: a, expires: 2026-11-27}\n"
+		"  - {id: ERR, control: C3, assets: [\"r1\"], category: waiver, justification: j, approved_by: a, expires: 2026-12-01}\n"
+		"  - {id: STALE, control: \"C*\", assets: [\"nothing\"], category: waiver, justification: j, approved_by: a, expires: 2026-12-01}\n",
+		"exc.yaml"), &xo, &d), 0);
+	char path[] = "/tmp/bl-test-gov-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs("{\"id\": \"r1\", \"type\": \"T\", \"name\": \"crown\", \"ok\": false, \"n\": \"x\"}\n"
+	      "{\"id\": \"r2\", \"type\": \"T\", \"name\": \"pawn\", \"ok\": false, \"n\": 1}\n", f);
+	fclose(f);
+	struct collect c = {.cap = 64};
+	c.seen = calloc(c.cap, 32);
+	struct bl_run_stats st;
+	struct bl_error err;
+	assert_int_equal(bl_run_stats_init(&st, t.b), 0);
+	assert_int_equal(bl_run_stats_track_exceptions(&st, x), 0);
+	const char *paths[] = {path};
+	struct bl_assess_opts o = {.threads = 2, .inventory = inv, .exceptions = x, .now = xo.now + 86399};
+	struct bl_sink sink = {.result = collect_cb, .ctx = &c};
+	assert_int_equal(bl_assess(t.b, paths, 1, &o, &sink, &st, &err), 0);
+	assert_int_equal(c.n, 6);
+	assert_string_equal(c.seen[0], "r1:C1:exempt");
+	assert_string_equal(c.seen[1], "r1:C2:fail");
+	assert_string_equal(c.seen[2], "r1:C3:error");
+	assert_string_equal(c.seen[3], "r2:C1:fail");
+	assert_string_equal(c.seen[4], "r2:C2:not_applicable");   /* tier 3 out of scope */
+	assert_string_equal(c.seen[5], "r2:C3:pass");
+	assert_int_equal(st.per_exception[0], 1);
+	assert_int_equal(st.per_exception[1], 1);
+	assert_int_equal(st.per_exception[2], 1);   /* took part (error), not stale */
+	assert_int_equal(st.per_exception[3], 0);   /* stale */
+	assert_int_equal(st.untiered, 1);
+	assert_int_equal(st.unknown_tier, 0);
+	assert_int_equal(st.total.n[BL_EXEMPT], 1);
+	bl_run_stats_free(&st);
+	/* one second later the active one has expired too */
+	assert_int_equal(bl_run_stats_init(&st, t.b), 0);
+	o.now = xo.now + 86400;
+	c.n = 0;
+	assert_int_equal(bl_assess(t.b, paths, 1, &o, &sink, &st, &err), 0);
+	assert_string_equal(c.seen[0], "r1:C1:fail");
+	bl_run_stats_free(&st);
+	unlink(path);
+	free(c.seen);
+	bl_exceptions_free(x);
+	bl_inventory_free(inv);
+	bl_diags_free(&d);
+	bl_arena_free(&a);
+	et_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_independent_of_threads),
 		cmocka_unit_test(test_first_malformed_reported),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_inventory_and_exceptions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

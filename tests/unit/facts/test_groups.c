@@ -1,5 +1,5 @@
 /* Unit tests for facts/groups.c: groups from group joined with gshadow, against
- * fake roots (tests/fixtures/hosts/hostsys-accounts, -noshadow). */ */
+ * fake roots (tests/fixtures/hosts/hostsys-accounts, -noshadow). */
 #include <errno.h>
 
 #include "testutil.h"
@@ -69,12 +69,6 @@ static int deny_open(int rootfd, const char *path, int flags, bool nofollow_last
 	return bl_sys_default_ops.open_in_root(rootfd, path, flags, nofollow_last);
 }
 
-static void assert_null_field(const struct bl_value *obj, const char *key)
-{
-	const struct bl_value *v = bl_value_getz(obj, key);
-	assert_non_null(v);
-	assert_int_equal(v->type, BL_VNULL);
-}
 
 static void assert_num(const struct bl_value *obj, const char *key, double want)
 {

@@ -1,5 +1,5 @@
 /* Unit tests for facts/users.c: accounts from passwd joined with shadow, against
- * fake roots (tests/fixtures/hosts/hostsys-accounts, -noshadow). */ */
+ * fake roots (tests/fixtures/hosts/hostsys-accounts, -noshadow). */
 #include <errno.h>
 
 #include "testutil.h"

@@ -1,0 +1,117 @@
+/* Unit tests for engine/score.c: per-tier/environment/owner tallies and the
+ * severity-weighted score on hand-computed cases. */
+#include "enginetest.h"
+
+#include "engine/score.h"
+
+static const char *doc =
+	"baseline: t\nversion: 1.0.0\ntitle: t\ncontrols:\n"
+	"  - {id: CRIT, title: c, severity: critical, expect: {field: x, exists: true}}\n"
+	"  - {id: HIGH, title: h, severity: high, expect: {field: x, exists: true}}\n"
+	"  - {id: LOW, title: l, severity: low, expect: {field: x, exists: true}}\n"
+	"  - {id: INFO, title: i, severity: info, expect: {field: x, exists: true}}\n";
+
+static void add(struct bl_scores *s, const struct bl_control *c, const struct bl_asset *a,
+		enum bl_status st)
+{
+	struct bl_result r = {.control = c, .asset = a, .status = st, .message = ""};
+	assert_int_equal(bl_scores_add(s, &r), 0);
+}
+
+static void test_weighted_and_groups(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	const struct bl_control *crit = &t.b->controls[0], *high = &t.b->controls[1],
+				*low = &t.b->controls[2], *info = &t.b->controls[3];
+	struct bl_asset a1 = {.id = "a1", .type = "T", .tier = 1, .environment = "prod", .owner = "pay"};
+	struct bl_asset a2 = {.id = "a2", .type = "T", .tier = 3, .environment = "dev", .owner = "pay"};
+	struct bl_asset a3 = {.id = "a3", .type = "T"};
+	struct bl_scores s;
+	bl_scores_init(&s);
+	/* a1: crit pass, high fail, low pass, info fail
+	 * a2: crit fail, high exempt, low error, info pass
+	 * a3: crit pass, high pass, low fail, info n/a */
+	add(&s, crit, &a1, BL_PASS);
+	add(&s, high, &a1, BL_FAIL);
+	add(&s, low, &a1, BL_PASS);
+	add(&s, info, &a1, BL_FAIL);
+	add(&s, crit, &a2, BL_FAIL);
+	add(&s, high, &a2, BL_EXEMPT);
+	add(&s, low, &a2, BL_ERROR);
+	add(&s, info, &a2, BL_PASS);
+	add(&s, crit, &a3, BL_PASS);
+	add(&s, high, &a3, BL_PASS);
+	add(&s, low, &a3, BL_FAIL);
+	add(&s, info, &a3, BL_NA);
+	bl_scores_finish(&s);
+	/* weighted pass = 10 + 1 + 0 + 10 + 5 = 26; fail = 5 + 0 + 10 + 1 = 16;
+	 * error = 1; exempt = 5 (not in the denominator): 26 / 43 */
+	assert_int_equal(s.weighted[BL_PASS], 26);
+	assert_int_equal(s.weighted[BL_FAIL], 16);
+	assert_int_equal(s.weighted[BL_ERROR], 1);
+	assert_int_equal(s.weighted[BL_EXEMPT], 5);
+	assert_float_equal(bl_scores_weighted(&s), 100.0 * 26 / 43, 1e-9);
+	/* unweighted: pass 5, fail 4, error 1: 5/10 */
+	assert_float_equal(bl_tally_compliance(&s.total), 50.0, 1e-9);
+	assert_int_equal(s.tiers[1].n[BL_PASS], 2);
+	assert_int_equal(s.tiers[1].n[BL_FAIL], 2);
+	assert_float_equal(bl_tally_compliance(&s.tiers[1]), 50.0, 1e-9);
+	assert_int_equal(s.tiers[3].n[BL_EXEMPT], 1);
+	assert_float_equal(bl_tally_compliance(&s.tiers[3]), 100.0 / 3, 1e-9);   /* 1 / (1+1+1) */
+	assert_int_equal(s.tiers[0].n[BL_NA], 1);
+	assert_float_equal(bl_tally_compliance(&s.tiers[0]), 200.0 / 3, 1e-9);
+	/* groups sorted by key, unknown last */
+	assert_int_equal(s.envs.n, 3);
+	assert_string_equal(s.envs.items[0].key, "dev");
+	assert_string_equal(s.envs.items[1].key, "prod");
+	assert_null(s.envs.items[2].key);
+	assert_int_equal(s.owners.n, 2);
+	assert_string_equal(s.owners.items[0].key, "pay");
+	assert_int_equal(s.owners.items[0].t.n[BL_PASS], 3);
+	assert_int_equal(s.owners.items[0].t.n[BL_FAIL], 3);
+	assert_int_equal(s.owners.items[0].t.n[BL_ERROR], 1);
+	assert_float_equal(bl_tally_compliance(&s.owners.items[0].t), 300.0 / 7, 1e-9);
+	bl_scores_free(&s);
+	et_free(&t);
+}
+
+static void test_empty_and_many_groups(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	struct bl_scores s;
+	bl_scores_init(&s);
+	assert_true(bl_scores_weighted(&s) < 0);
+	/* only info results: nothing weighted */
+	struct bl_asset a = {.id = "a", .type = "T"};
+	add(&s, &t.b->controls[3], &a, BL_FAIL);
+	assert_true(bl_scores_weighted(&s) < 0);
+	/* many owners: the hash grows and keeps every key apart */
+	char names[500][8];
+	for (int i = 0; i < 500; i++) {
+		snprintf(names[i], sizeof(names[i]), "o%d", i);
+		struct bl_asset x = {.id = "x", .type = "T", .owner = names[i]};
+		add(&s, &t.b->controls[0], &x, i % 2 ? BL_PASS : BL_FAIL);
+		add(&s, &t.b->controls[1], &x, BL_PASS);
+	}
+	assert_int_equal(s.owners.n, 501);
+	bl_scores_finish(&s);
+	assert_string_equal(s.owners.items[0].key, "o0");
+	assert_int_equal(s.owners.items[0].t.n[BL_FAIL], 1);
+	assert_int_equal(s.owners.items[0].t.n[BL_PASS], 1);
+	assert_null(s.owners.items[500].key);
+	bl_scores_free(&s);
+	et_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_weighted_and_groups),
+		cmocka_unit_test(test_empty_and_many_groups),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
