@@ -4,14 +4,18 @@
  * Snapshots run to gigabytes, so this is written for throughput: one pass
  * over the bytes, no recursion (containers are frames on an explicit stack,
  * so absurd nesting is an error, never a stack overflow), no malloc per node
- * (finished children wait on scratch stacks and are copied once, contiguously,
- * into the arena when their container closes), strings without escapes point
- * into the caller's buffer, ASCII runs in strings are skipped 16 bytes at a
- * time with SSE2, and integers and short decimals never reach strtod.
+ * (each value is parsed straight into its slot on a scratch stack, and a
+ * container's children are copied once, contiguously, into the arena when it
+ * closes), strings without escapes point into the caller's buffer, short
+ * ASCII strings are found with one or two SSE2 compares without a call, and
+ * integers and short decimals never reach strtod.  Duplicate keys are
+ * checked on 64-bit key fingerprints: a small per-object bit filter settles
+ * most keys without a scan, and big objects get a hash table.
  *
  * Scratch stacks start in small arrays on the C stack and move to the heap
  * (growing geometrically) only for wide or deep documents, so the typical
- * 1 KB resource costs no malloc beyond the arena's.
+ * 1 KB resource costs no malloc beyond the arena's.  bench/README.md keeps
+ * the instruction counts behind these choices.
  */
 #include "doc/json.h"
 

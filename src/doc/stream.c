@@ -7,8 +7,12 @@
  * record.  Records are found by a structural scan that follows strings,
  * escapes and bracket nesting but builds no values; all scan state lives in
  * the stream, so a record may be split across any number of blocks (the
- * tests use 7-byte blocks).  Line numbers are counted lazily with memchr, in
- * order, only up to the positions that are asked for.
+ * tests use 7-byte blocks).  With SSE2 the scan takes 64 bytes at a time as
+ * bit masks (quotes, backslashes, brackets; strings by prefix xor) and only
+ * visits the brackets outside strings, about 3 instructions per byte instead
+ * of 10; the byte-at-a-time scan finishes what is left and is the portable
+ * fallback, with exactly the same rules and state.  Line numbers are counted
+ * lazily with memchr, in order, only up to the positions that are asked for.
  *
  * A wrapper's members other than its record array are small (nextLink,
  * count, facets): they are validated with bl_json_parse into a scratch arena

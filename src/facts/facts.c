@@ -40,7 +40,6 @@ struct bl_facts {
  * share.  The slot starts NULL; NULL is returned only when every slot is
  * taken.  Not yet in facts.h: declared by its users.
  */
-void **bl_facts_slot(struct bl_facts *f, const char *name);
 
 void **bl_facts_slot(struct bl_facts *f, const char *name)
 {

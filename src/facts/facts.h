@@ -73,6 +73,10 @@ void bl_facts_close(struct bl_facts *f);
 
 /* For providers. */
 struct bl_sys *bl_facts_sys(struct bl_facts *f);
+/* A per-run cache slot a provider may use for data it parses once (the
+ * uid/gid name tables...), keyed by a static name; NULL when the small slot
+ * table is full.  What it holds lives in the facts arena. */
+void **bl_facts_slot(struct bl_facts *f, const char *name);
 struct bl_arena *bl_facts_arena(struct bl_facts *f);
 bool bl_facts_live(const struct bl_facts *f);
 const struct bl_facts_opts *bl_facts_options(const struct bl_facts *f);

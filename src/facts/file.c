@@ -14,13 +14,11 @@
 #include <string.h>
 
 #include "facts/facts.h"
+#include "facts/fileobj.h"
 
 #define FILE_CONTENT_MAX (1024u * 1024u)   /* lines/content only up to 1 MiB */
 #define NAMES_MAX_ENTRIES 1000000u
 
-/* Shared with files.c (to move into a header: see the report). */
-const struct bl_value *bl_facts_file_object(struct bl_facts *f, const char *path, bool with_path);
-void **bl_facts_slot(struct bl_facts *f, const char *name);
 
 struct id_name {
 	uint32_t id;

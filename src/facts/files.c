@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "facts/facts.h"
+#include "facts/fileobj.h"
 
 #define FILES_MAX 1000u
 
 /* file.c (to move into a header: see the report). */
-const struct bl_value *bl_facts_file_object(struct bl_facts *f, const char *path, bool with_path);
 
 /* The array for one pattern, or an error value; NULL on ENOMEM. */
 static const struct bl_value *one_glob(struct bl_facts *f, const char *pattern)

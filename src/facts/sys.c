@@ -31,7 +31,6 @@
 
 /* Exported for tests only (the walk is what kernels without openat2 get);
  * not part of sys.h. */
-int bl_sys_open_in_root_walk(int rootfd, const char *path, int flags, bool nofollow_last);
 
 /* ---- the raw calls ----------------------------------------------------- */
 
@@ -360,9 +359,13 @@ int bl_sys_stat(struct bl_sys *s, const char *path, bool follow, struct bl_sys_s
 static int check_regular(struct bl_sys *s, const char *path, const struct stat *st,
 			 struct bl_error *err)
 {
-	if (!S_ISREG(st->st_mode))
+	if (!S_ISREG(st->st_mode)) {
+		const char *what = S_ISDIR(st->st_mode) ? "directory" :
+				   S_ISCHR(st->st_mode) ? "character device" :
+				   S_ISBLK(st->st_mode) ? "block device" : type_name(st->st_mode);
 		return bl_error_set(err, BL_EINVAL, "", 0, 0, "%s: is a %s, not a regular file", path,
-				    S_ISDIR(st->st_mode) ? "directory" : type_name(st->st_mode));
+				    what);
+	}
 	if (st->st_size > 0 && (uint64_t)st->st_size > (uint64_t)sys_cap(s))
 		return bl_error_set(err, BL_ELIMIT, "", 0, 0,
 				    "%s: file too large (%lld bytes, limit %zu)", path,

@@ -44,6 +44,10 @@ struct bl_sys_ops {
 /* The default table: openat2(RESOLVE_IN_ROOT) with a manual fallback. */
 extern const struct bl_sys_ops bl_sys_default_ops;
 
+/* The fallback itself (kernels without openat2), exposed so tests run every
+ * path case through both resolvers.  Same contract as open_in_root. */
+int bl_sys_open_in_root_walk(int rootfd, const char *path, int flags, bool nofollow_last);
+
 struct bl_sys {
 	int rootfd;                 /* O_PATH|O_DIRECTORY of the root */
 	char root[4096];            /* as given, for messages ("/" when live) */

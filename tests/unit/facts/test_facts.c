@@ -14,7 +14,6 @@
 
 #define FIX "tests/fixtures/hosts/hostcore-files"
 
-void **bl_facts_slot(struct bl_facts *f, const char *name);
 
 static struct bl_facts *open_root(const char *root)
 {

@@ -15,7 +15,6 @@
 
 #include "facts/sys.h"
 
-int bl_sys_open_in_root_walk(int rootfd, const char *path, int flags, bool nofollow_last);
 
 /* ---- a hostile root built at run time ---------------------------------- */
 
@@ -303,6 +302,10 @@ static void test_live_root(void **state)
 	assert_int_equal(bl_sys_read(&s, "/proc/sys/kernel/ostype", &a, &data, &len, NULL, &missing,
 				     &err), 0);
 	assert_string_equal(data, "Linux\n");
+	/* A device is never opened for reading. */
+	assert_int_equal(bl_sys_read(&s, "/dev/zero", &a, &data, &len, NULL, &missing, &err),
+			 BL_EINVAL);
+	assert_string_equal(err.msg, "/dev/zero: is a character device, not a regular file");
 	bl_arena_free(&a);
 	bl_sys_close(&s);
 	assert_int_equal(bl_sys_open(&s, "//", &err), 0);

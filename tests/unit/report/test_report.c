@@ -3,11 +3,12 @@
 #include "../engine/enginetest.h"
 
 #include "engine/rollup.h"
+#include "engine/score.h"
 #include "report/report.h"
 
 static const char *doc =
 	"baseline: t\nversion: 2.0.0\ntitle: t\ncontrols:\n"
-	"  - {id: HI, title: High one, severity: high, maps: {fw: [F-1]}, expect: {field: x, exists: true}}\n"
+	"  - {id: HI, title: High one, severity: high, maps: {mcsb-v1: [DP-3]}, expect: {field: x, exists: true}}\n"
 	"  - {id: LO, title: Low one, severity: low, expect: {field: x, exists: true}}\n";
 
 static char *render(const char *format, struct et *t, bool all, size_t *len)
@@ -109,6 +110,102 @@ static void test_text(void **state)
 	et_free(&t);
 }
 
+/* Exceptions and scores reach the JSON document and the text report. */
+static void test_governance_sections(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	struct bl_diags d;
+	bl_diags_init(&d);
+	struct bl_exceptions *x = NULL;
+	struct bl_exc_opts xo = {.now = 1795824000};   /* 2026-11-28 */
+	assert_int_equal(bl_exceptions_from_doc(&x, tu_doc(&a,
+		"exceptions:\n"
+		"  - {id: EX-A, control: HI, assets: [\"*\"], category: mitigated, justification: j, approved_by: a, expires: 2026-12-31}\n"
+		"  - {id: EX-OLD, control: LO, assets: [\"*\"], category: waiver, justification: j, approved_by: a, expires: 2026-01-31}\n",
+		"exc.yaml"), &xo, &d), 0);
+	struct bl_asset as = {.id = "a1", .type = "T", .tier = 2, .owner = "team"};
+	struct bl_result res[2] = {
+		{.control = &t.b->controls[0], .asset = &as, .status = BL_EXEMPT, .message = "exempt by EX-A",
+		 .exception = &x->items[0], .exc_state = BL_EXC_ACTIVE, .classification = "secret"},
+		{.control = &t.b->controls[1], .asset = &as, .status = BL_PASS, .message = "compliant"},
+	};
+	struct bl_run_stats st;
+	memset(&st, 0, sizeof(st));
+	struct bl_tally pc[2];
+	memset(pc, 0, sizeof(pc));
+	st.per_control = pc;
+	assert_int_equal(bl_run_stats_track_exceptions(&st, x), 0);
+	st.assets = 1;
+	st.controls = 2;
+	struct bl_scores sc;
+	bl_scores_init(&sc);
+	for (const char *const *fmt = (const char *const[]){"json", "text", NULL}; *fmt; fmt++) {
+		struct bl_report *r;
+		struct bl_error e;
+		assert_int_equal(bl_report_open(&r, *fmt, t.b, NULL, &e), 0);
+		for (int i = 0; i < 2; i++) {
+			assert_int_equal(bl_report_result(r, &res[i]), 0);
+			if (fmt[0][0] == 'j') {
+				bl_run_stats_add(&st, &res[i]);
+				assert_int_equal(bl_scores_add(&sc, &res[i]), 0);
+			}
+		}
+		bl_scores_finish(&sc);
+		struct bl_run_info run = {.baseline = t.b, .stats = &st, .scores = &sc,
+					  .exceptions = x, .now = xo.now};
+		char *buf = NULL;
+		size_t len;
+		FILE *f = open_memstream(&buf, &len);
+		assert_int_equal(bl_report_finish(r, &run, f, &e), 0);
+		fclose(f);
+		bl_report_free(r);
+		if (fmt[0][0] == 'j') {
+			const struct bl_value *v = tu_json(&a, buf);
+			const struct bl_value *r0 = bl_value_getz(v, "results")->u.arr.items;
+			const struct bl_value *ex = bl_value_getz(r0, "exception");
+			size_t n;
+			assert_memory_equal(bl_value_strz(ex, "state", &n), "active", 6);
+			assert_memory_equal(bl_value_strz(ex, "category", &n), "mitigated", 9);
+			assert_memory_equal(bl_value_strz(ex, "expires", &n), "2026-12-31", 10);
+			assert_memory_equal(bl_value_strz(r0, "classification", &n), "secret", 6);
+			const struct bl_value *xs = bl_value_getz(v, "exceptions");
+			assert_int_equal(bl_value_getz(xs, "active")->u.num.d, 1);
+			assert_int_equal(bl_value_getz(xs, "expired")->u.num.d, 1);
+			assert_int_equal(bl_value_getz(xs, "stale")->u.num.d, 1);
+			const struct bl_value *it = bl_value_getz(xs, "items");
+			assert_int_equal(bl_value_getz(&it->u.arr.items[0], "matches")->u.num.d, 1);
+			assert_memory_equal(bl_value_strz(&it->u.arr.items[1], "state", &n), "expired", 7);
+			const struct bl_value *scores = bl_value_getz(v, "scores");
+			/* pass: LO (low, 1); exempt: HI (high, 5): weighted 1/1 */
+			assert_int_equal(bl_value_getz(bl_value_getz(scores, "weighted"), "compliance")->u.num.d, 100);
+			assert_int_equal(bl_value_getz(bl_value_getz(scores, "weighted"), "exempt")->u.num.d, 5);
+			assert_int_equal(bl_value_getz(scores, "exempt")->u.num.d, 1);
+			const struct bl_value *tiers = bl_value_getz(scores, "tiers");
+			assert_int_equal(tiers->u.arr.n, 1);
+			assert_int_equal(bl_value_getz(tiers->u.arr.items, "tier")->u.num.d, 2);
+			assert_int_equal(bl_value_getz(v, "inventory")->type, BL_VNULL);
+		} else {
+			assert_non_null(strstr(buf, "Exempt (covered by an active exception)"));
+			assert_non_null(strstr(buf, "exempt by EX-A"));
+			assert_non_null(strstr(buf, "Exceptions exc.yaml: 1 active, 1 expired, 1 stale"));
+			assert_non_null(strstr(buf, "expired  EX-OLD (LO on *) expired on 2026-01-31"));
+			assert_non_null(strstr(buf, "severity-weighted         100.0%   (weights: critical 10"));
+			assert_non_null(strstr(buf, "owner team"));
+		}
+		free(buf);
+	}
+	bl_scores_free(&sc);
+	free(st.per_exception);
+	bl_exceptions_free(x);
+	bl_diags_free(&d);
+	bl_arena_free(&a);
+	et_free(&t);
+}
+
 static void test_unknown_format(void **state)
 {
 	(void)state;
@@ -126,6 +223,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_governance_sections),
 		cmocka_unit_test(test_unknown_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
