@@ -325,10 +325,11 @@ static int line_diff(struct bl_buf *out, const char *old, const char *new_, stru
 			bl_buf_printf(out, "      %s\n", x.l[i]);
 			i++;
 			j++;
-		} else if (j < y.n && (i == x.n || T(i, j + 1) >= T(i + 1, j))) {
-			bl_buf_printf(out, "    + %s\n", y.l[j++]);
-		} else {
+		} else if (i < x.n && (j == y.n || T(i + 1, j) >= T(i, j + 1))) {
+			/* Removals first, as diff -u shows them. */
 			bl_buf_printf(out, "    - %s\n", x.l[i++]);
+		} else {
+			bl_buf_printf(out, "    + %s\n", y.l[j++]);
 		}
 	}
 #undef T

@@ -298,8 +298,8 @@ static void expect_maps(const char *maps, const char *want)
 static void test_maps_lint(void **state)
 {
 	(void)state;
-	expect_maps("{mcsb-v2: [DP-3]}", "8:11: unknown framework \"mcsb-v2\" (did you mean \"mcsb-v1\"?)");
-	expect_maps("{mcsb-v1: [DP-99]}", "8:21: maps.mcsb-v1: unknown control \"DP-99\" in mcsb-v1 (did you mean \"DP-8\"?)");
+	expect_maps("{mcsb-v2: [DP-3]}", "8:12: unknown framework \"mcsb-v2\" (did you mean \"mcsb-v1\"?)");
+	expect_maps("{mcsb-v1: [DP-33]}", "8:22: maps.mcsb-v1: unknown control \"DP-33\" in mcsb-v1 (did you mean \"DP-3\"?)");
 	expect_maps("{nist-800-53-r5: [SC-8, XY-1234]}",
 		    "8:35: maps.nist-800-53-r5: unknown control \"XY-1234\" in nist-800-53-r5");
 	expect_maps("{cis-v8: [\"3.10\", \"99.99\"]}", "8:29: maps.cis-v8: unknown control \"99.99\" in cis-v8");
