@@ -2,6 +2,9 @@
  * fuzz_baseline.c - arbitrary bytes through the document reader and the
  * baseline validator: it must never crash, hang or leak, whatever the
  * input, and a rejected document must always come with a diagnostic.
+ * Relative `extends` paths resolve against the working directory (the
+ * document is "fuzz.yaml"), so seeds that extend the tailoring fixtures
+ * (run from the repository root) reach the inheritance code.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();   /* rejected without saying why */
 		if ((rc == 0) != (b != NULL))
 			abort();
-		if (b && (!b->id || !b->version || b->sha256[63] == '\0'))
+		if (b && (!b->id || !b->version || b->sha256[63] == '\0' || !b->effective))
 			abort();
 		bl_baseline_free(b);
 		bl_diags_free(&d);

@@ -3,6 +3,9 @@
 # libFuzzer) and run each for SECONDS, starting from its seed corpus in
 # fuzz/corpus/NAME (copied, so the committed corpus only grows by hand).
 # Prints executions and findings per target; exits 1 if any target crashed.
+# The diffjson target is differential: after fuzzing, its grown corpus goes
+# through scripts/json-diff-oracle.py (our reader vs python3's json), and a
+# disagreement is a finding too.
 #   scripts/fuzz.sh SECONDS fuzz/fuzz_a.c fuzz/fuzz_b.c ...
 set -u
 secs=$1; shift
@@ -33,6 +36,19 @@ for src in "$@"; do
 		echo "fuzz $name: FINDING after ${execs:-?} executions (see $log)"
 		tail -30 "$log"
 		status=1
+	fi
+	if [ "$name" = diffjson ]; then
+		dump=build-fuzz/diffjson-dump
+		if clang -g -O1 -std=c11 -D_GNU_SOURCE -Isrc -Ibuild-fuzz/gen -DBL_DIFFJSON_MAIN \
+			-fsanitize=address,undefined -fno-omit-frame-pointer -o "$dump" "$src" \
+			build-fuzz/libbaseline.a $libs -lpthread -lm &&
+			python3 scripts/json-diff-oracle.py "$dump" "$corpus" >"$out/diffjson-oracle.log" 2>&1; then
+			echo "fuzz diffjson: $(tail -1 "$out/diffjson-oracle.log")"
+		else
+			echo "fuzz diffjson: DISAGREEMENT with python's json (see $out/diffjson-oracle.log)"
+			head -20 "$out/diffjson-oracle.log"
+			status=1
+		fi
 	fi
 done
 exit $status

@@ -63,4 +63,21 @@ void bl_uuid4(char out[37]);
 /* Current time as RFC 3339 UTC ("2026-11-28T20:34:56Z"). */
 void bl_now_rfc3339(char out[32]);
 
+/*
+ * --drop-privileges USER (cli/privileges.c).  lookup: call before any work;
+ * BL_EINVAL when not root, when USER does not exist or is root (uid/gid 0).
+ * drop: once the host has been read and before evaluating results further,
+ * rendering or writing anything; sets groups, gid and uid (real, effective,
+ * saved) and no_new_privs, then verifies root cannot be regained.  Any
+ * failure is BL_EINTERNAL: the caller must stop (exit 3), never continue.
+ */
+#include <sys/types.h>
+struct bl_privdrop {
+	char user[64];
+	uid_t uid;
+	gid_t gid;
+};
+int bl_privileges_lookup(struct bl_privdrop *out, const char *user, struct bl_error *err);
+int bl_privileges_drop(const struct bl_privdrop *p, struct bl_error *err);
+
 #endif

@@ -195,6 +195,17 @@ static int stream_fd(struct bl_sys *s, int fd, const char *path, uint64_t max_by
 	}
 }
 
+/* open_in_root, retried while a signal interrupts it (as sys.c does): an
+ * interrupted open is no reason to report the package database unreadable. */
+static int open_retry(struct bl_sys *s, const char *rel, int flags)
+{
+	int fd;
+	do
+		fd = s->ops->open_in_root(s->rootfd, rel, flags, false);
+	while (fd < 0 && errno == EINTR);
+	return fd;
+}
+
 int bl_dpkg_stream(struct bl_sys *s, const char *path, uint64_t max_bytes, bl_dpkg_fn fn,
 		   void *ctx, bool *missing, struct bl_error *err)
 {
@@ -209,7 +220,7 @@ int bl_dpkg_stream(struct bl_sys *s, const char *path, uint64_t max_bytes, bl_dp
 		rel = ".";
 	/* Look before opening for reading: a FIFO or a device is never opened. */
 	struct stat st, st2;
-	int fd = s->ops->open_in_root(s->rootfd, rel, O_PATH | O_CLOEXEC, false);
+	int fd = open_retry(s, rel, O_PATH | O_CLOEXEC);
 	if (fd >= 0) {
 		int frc = s->ops->fstat(fd, &st);
 		int e = errno;
@@ -226,8 +237,7 @@ int bl_dpkg_stream(struct bl_sys *s, const char *path, uint64_t max_bytes, bl_dp
 	if (!S_ISREG(st.st_mode))
 		return bl_error_set(err, BL_EINVAL, "", 0, 0, "%s: is a %s, not a regular file", path,
 				    type_name(st.st_mode));
-	fd = s->ops->open_in_root(s->rootfd, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
-				  false);
+	fd = open_retry(s, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return bl_error_set(err, BL_EIO, "", 0, 0, "%s: %s", path, reason(errno));
 	if (s->ops->fstat(fd, &st2) != 0) {

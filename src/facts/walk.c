@@ -87,10 +87,15 @@ struct hit {
 	uint8_t lists;          /* bit per L_* */
 };
 
+/* A directory handed from a busy worker to an idle one. */
 struct task {
+	struct task *next;
 	char *path;             /* relative to the root, no leading '/' */
 	uint64_t dev;           /* st_dev of the directory */
+	size_t depth;           /* depth of its entries (the root's are 0) */
 };
+
+enum { STOP_ENTRIES = 1, STOP_TIME, STOP_NOMEM };
 
 struct shared {
 	struct bl_sys *sys;
@@ -101,13 +106,46 @@ struct shared {
 	uint64_t max_entries;
 	double max_seconds;
 	struct timespec start;
-	struct task *tasks;
-	size_t ntasks;
-	atomic_size_t next_task;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct task *queue;          /* guarded by mu, as are the four below */
+	size_t nqueue;
+	size_t nidle;
+	size_t nworkers;
+	bool done;
+	atomic_bool hungry;          /* nidle > nqueue, read without the lock */
 	atomic_uint_fast64_t entries;
 	atomic_bool stop;
-	atomic_int stop_reason;      /* 1 entries, 2 time */
+	atomic_int stop_reason;      /* STOP_* */
 	atomic_size_t list_count[NLISTS];
+};
+
+/* A getdents64 record, as the kernel lays it out. */
+struct dent {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+#define DT_GIVEN 0xff           /* record type once donated to another worker */
+#define DIRBUF_MIN (64u << 10)
+#define DIRBUF_FREE (32u << 10) /* room asked of each getdents64 call */
+#define DIRBUF_MAX (1u << 20)   /* a bigger directory is read in parts */
+#define PATH_BUF (PATH_MAX + 256)
+
+/* One open directory on a worker's stack. */
+struct frame {
+	int fd;
+	size_t plen;            /* w->path[0..plen) names it */
+	size_t depth;           /* depth of its entries */
+	uint64_t dev;
+	bool eof;
+	char *buf;              /* its records (malloc'd, reused, freed with the worker) */
+	size_t len, cap;
+	size_t pos;             /* next record to visit */
+	size_t dscan;           /* next record donate() looks at */
 };
 
 struct worker {
@@ -120,7 +158,11 @@ struct worker {
 	size_t nunreadable_paths;
 	uint64_t local_entries;
 	bool nomem;
-	char path[PATH_MAX + 256];
+	uint32_t last_uid, last_gid;  /* last ids found in passwd / group */
+	bool have_uid, have_gid;
+	struct frame frames[MAX_DEPTH];
+	char path[PATH_BUF];    /* the entry being visited */
+	char dpath[PATH_BUF];   /* the entry being donated */
 };
 
 /* ---- id tables ----------------------------------------------------------- */
@@ -271,22 +313,37 @@ static double elapsed(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* Stop every worker (a cap was hit, or memory ran out) and wake the idle. */
+static void stop_all(struct shared *sh, int reason)
+{
+	int none = 0;
+	atomic_compare_exchange_strong(&sh->stop_reason, &none, reason);
+	atomic_store(&sh->stop, true);
+	pthread_mutex_lock(&sh->mu);
+	pthread_cond_broadcast(&sh->cv);
+	pthread_mutex_unlock(&sh->mu);
+}
+
 /* Publish the entries counted since the last call; check both caps. */
 static void flush_count(struct worker *w)
 {
 	struct shared *sh = w->sh;
 	uint64_t total = atomic_fetch_add(&sh->entries, w->local_entries) + w->local_entries;
 	w->local_entries = 0;
-	if (total > sh->max_entries) {
-		atomic_store(&sh->stop_reason, 1);
-		atomic_store(&sh->stop, true);
-	} else if (elapsed(&sh->start) > sh->max_seconds) {
-		atomic_store(&sh->stop_reason, 2);
-		atomic_store(&sh->stop, true);
-	}
+	if (total > sh->max_entries)
+		stop_all(sh, STOP_ENTRIES);
+	else if (elapsed(&sh->start) > sh->max_seconds)
+		stop_all(sh, STOP_TIME);
 }
 
-static void note_unreadable(struct worker *w, const char *path)
+static void out_of_memory(struct worker *w)
+{
+	w->nomem = true;
+	stop_all(w->sh, STOP_NOMEM);
+}
+
+/* Count a directory (or entry) that could not be read; list the first ones. */
+static void note_unreadable(struct worker *w, const char *path, size_t len)
 {
 	w->unreadable++;
 	if (w->nunreadable_paths >= UNREADABLE_PATHS)
@@ -294,21 +351,35 @@ static void note_unreadable(struct worker *w, const char *path)
 	if (!w->unreadable_paths) {
 		w->unreadable_paths = bl_arena_alloc(&w->a, UNREADABLE_PATHS * sizeof(char *));
 		if (!w->unreadable_paths) {
-			w->nomem = true;
+			out_of_memory(w);
 			return;
 		}
 	}
-	char *p = bl_arena_printf(&w->a, "/%s", path);
+	char *p = bl_arena_printf(&w->a, "/%.*s", (int)len, path);
 	if (!p) {
-		w->nomem = true;
+		out_of_memory(w);
 		return;
 	}
 	w->unreadable_paths[w->nunreadable_paths++] = p;
 }
 
-/* Which lists an entry belongs to (bits per L_*). */
-static uint8_t classify(const struct shared *sh, const struct stat *st)
+/* Is id named in t?  Most files share a few owners (root), so the last id
+ * found is remembered per worker and the table searched only on a change. */
+static bool known_id(const struct ids *t, uint32_t id, uint32_t *last, bool *have_last)
 {
+	if (*have_last && *last == id)
+		return true;
+	if (!ids_find(t, id))
+		return false;
+	*last = id;
+	*have_last = true;
+	return true;
+}
+
+/* Which lists an entry belongs to (bits per L_*). */
+static uint8_t classify(struct worker *w, const struct stat *st)
+{
+	const struct shared *sh = w->sh;
 	uint8_t bits = 0;
 	mode_t m = st->st_mode;
 	bool reg = S_ISREG(m), dir = S_ISDIR(m);
@@ -317,8 +388,10 @@ static uint8_t classify(const struct shared *sh, const struct stat *st)
 		if (dir && !(m & S_ISVTX))
 			bits |= 1u << L_STICKY;
 	}
-	if ((!sh->users->error && !ids_find(sh->users, (uint32_t)st->st_uid)) ||
-	    (!sh->groups->error && !ids_find(sh->groups, (uint32_t)st->st_gid)))
+	if ((!sh->users->error &&
+	     !known_id(sh->users, (uint32_t)st->st_uid, &w->last_uid, &w->have_uid)) ||
+	    (!sh->groups->error &&
+	     !known_id(sh->groups, (uint32_t)st->st_gid, &w->last_gid, &w->have_gid)))
 		bits |= 1u << L_UNOWNED;
 	if (reg && (m & S_ISUID))
 		bits |= 1u << L_SUID;
@@ -327,7 +400,8 @@ static uint8_t classify(const struct shared *sh, const struct stat *st)
 	return bits;
 }
 
-static void record(struct worker *w, const char *path, const struct stat *st, uint8_t bits)
+static void record(struct worker *w, const char *path, size_t len, const struct stat *st,
+		   uint8_t bits)
 {
 	uint8_t keep = 0;
 	for (int l = 0; l < NLISTS; l++)
@@ -339,7 +413,7 @@ static void record(struct worker *w, const char *path, const struct stat *st, ui
 		size_t cap = w->caphits ? w->caphits * 2 : 256;
 		struct hit *h = bl_arena_alloc(&w->a, cap * sizeof *h);
 		if (!h) {
-			w->nomem = true;
+			out_of_memory(w);
 			return;
 		}
 		if (w->nhits)
@@ -348,9 +422,9 @@ static void record(struct worker *w, const char *path, const struct stat *st, ui
 		w->caphits = cap;
 	}
 	struct hit *h = &w->hits[w->nhits];
-	h->path = bl_arena_printf(&w->a, "/%s", path);
+	h->path = bl_arena_printf(&w->a, "/%.*s", (int)len, path);
 	if (!h->path) {
-		w->nomem = true;
+		out_of_memory(w);
 		return;
 	}
 	h->mode = (uint32_t)st->st_mode;
@@ -362,8 +436,8 @@ static void record(struct worker *w, const char *path, const struct stat *st, ui
 	w->nhits++;
 }
 
-/* Should the walk enter directory st (at path, below a directory on
- * parent_dev)? */
+/* Should the walk enter directory st (at path, entries of depth `depth` of
+ * the root list it, below a directory on parent_dev)? */
 static bool enter(const struct shared *sh, const char *path, size_t depth, const struct stat *st,
 		  uint64_t parent_dev)
 {
@@ -378,117 +452,276 @@ static bool enter(const struct shared *sh, const char *path, size_t depth, const
 	return true;
 }
 
-static void walk_dir(struct worker *w, int dirfd, size_t plen, size_t depth, uint64_t dev,
-		     struct task *spill, size_t *nspill, size_t spill_cap);
+static bool is_dot(const char *n)
+{
+	return n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0'));
+}
 
 /*
- * Look at one directory entry (name in dirfd; w->path holds the parent's
- * path of length plen).  Directories are walked (or, when spill is given,
- * queued as tasks).
+ * (Re)fill fr's buffer with the directory's next records: getdents64 into
+ * one buffer until it ends or DIRBUF_MAX bytes are held, so a huge directory
+ * costs bounded memory and a small one a single call plus the end-of-
+ * directory call.  0, or -1 with errno (ENOMEM when the buffer cannot grow).
  */
-static void visit(struct worker *w, int dirfd, const char *name, size_t plen, size_t depth,
-		  uint64_t dev, struct task *spill, size_t *nspill, size_t spill_cap)
+static int fill(struct frame *fr)
 {
-	struct shared *sh = w->sh;
-	size_t nlen = strlen(name);
-	if (plen + 1 + nlen >= sizeof w->path - 1) {
-		note_unreadable(w, w->path);   /* too long to name: counted, not entered */
-		return;
+	fr->len = fr->pos = fr->dscan = 0;
+	while (!fr->eof && fr->len < DIRBUF_MAX) {
+		if (fr->cap - fr->len < DIRBUF_FREE) {
+			size_t cap = fr->cap ? fr->cap * 2 : DIRBUF_MIN;
+			char *b = realloc(fr->buf, cap);
+			if (!b) {
+				errno = ENOMEM;
+				return -1;
+			}
+			fr->buf = b;
+			fr->cap = cap;
+		}
+		ssize_t n = getdents64(fr->fd, fr->buf + fr->len, fr->cap - fr->len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			fr->eof = true;
+		fr->len += (size_t)n;
 	}
-	size_t len = plen;
-	if (plen)
-		w->path[len++] = '/';
-	memcpy(w->path + len, name, nlen + 1);
-	len += nlen;
-	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+	return 0;
+}
+
+static struct dent *rec_at(const struct frame *fr, size_t pos)
+{
+	return (struct dent *)(void *)(fr->buf + pos);
+}
+
+/*
+ * Stat entry name of frame fr (its path built in buf after fr's own path,
+ * which buf already holds), classify and record it.  True when it is a
+ * directory the walk must enter; *len receives the entry's path length and
+ * *st its metadata.  Failures are counted, never returned.
+ */
+static bool visit(struct worker *w, const struct frame *fr, const char *name, char *buf,
+		  size_t *len, struct stat *st)
+{
+	size_t nlen = strlen(name), n = fr->plen;
+	if (n + 1 + nlen >= PATH_BUF - 1) {
+		note_unreadable(w, buf, n);    /* too long to name: counted, not entered */
+		return false;
+	}
+	if (n)
+		buf[n++] = '/';
+	memcpy(buf + n, name, nlen + 1);
+	n += nlen;
+	*len = n;
+	if (fstatat(fr->fd, name, st, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno != ENOENT)
-			note_unreadable(w, w->path);
-		goto out;
+			note_unreadable(w, buf, n);
+		return false;
 	}
 	if (++w->local_entries >= 1024)
 		flush_count(w);
-	bool dir = S_ISDIR(st.st_mode);
-	if (dir && !enter(sh, w->path, depth, &st, dev))
-		goto out;
-	uint8_t bits = classify(sh, &st);
+	bool dir = S_ISDIR(st->st_mode);
+	if (dir && !enter(w->sh, buf, fr->depth, st, fr->dev))
+		return false;
+	uint8_t bits = classify(w, st);
 	if (bits)
-		record(w, w->path, &st, bits);
-	if (!dir)
-		goto out;
-	if (spill && *nspill < spill_cap) {
-		char *p = bl_arena_strndup(&w->a, w->path, len);
-		if (!p) {
-			w->nomem = true;
-			goto out;
+		record(w, buf, n, st, bits);
+	if (dir && fr->depth + 1 >= MAX_DEPTH) {
+		note_unreadable(w, buf, n);
+		return false;
+	}
+	return dir;
+}
+
+/* Keep the hungry flag true while idle workers outnumber queued tasks.
+ * Called with sh->mu held. */
+static void set_hungry(struct shared *sh)
+{
+	atomic_store_explicit(&sh->hungry, sh->nidle > sh->nqueue, memory_order_relaxed);
+}
+
+/*
+ * Another worker has nothing to do: give it the shallowest directory not
+ * yet walked among this worker's open frames (a shallow directory is likely
+ * a big subtree, so work changes hands rarely).  The entry is visited here,
+ * where its parent is open, and only the walk of its subtree moves.
+ */
+static void donate(struct worker *w, size_t top)
+{
+	for (size_t k = 0; k <= top; k++) {
+		struct frame *fr = &w->frames[k];
+		if (fr->dscan < fr->pos)
+			fr->dscan = fr->pos;
+		while (fr->dscan < fr->len) {
+			struct dent *d = rec_at(fr, fr->dscan);
+			fr->dscan += d->reclen;
+			if (d->type != DT_DIR || is_dot(d->name))
+				continue;
+			d->type = DT_GIVEN;
+			memcpy(w->dpath, w->path, fr->plen);
+			struct stat st;
+			size_t len;
+			if (!visit(w, fr, d->name, w->dpath, &len, &st))
+				continue;
+			struct task *t = bl_arena_alloc(&w->a, sizeof *t);
+			char *p = bl_arena_strndup(&w->a, w->dpath, len);
+			if (!t || !p) {
+				out_of_memory(w);
+				return;
+			}
+			t->path = p;
+			t->dev = (uint64_t)st.st_dev;
+			t->depth = fr->depth + 1;
+			struct shared *sh = w->sh;
+			pthread_mutex_lock(&sh->mu);
+			t->next = sh->queue;
+			sh->queue = t;
+			sh->nqueue++;
+			set_hungry(sh);
+			pthread_cond_signal(&sh->cv);
+			pthread_mutex_unlock(&sh->mu);
+			return;
 		}
-		spill[*nspill].path = p;
-		spill[(*nspill)++].dev = (uint64_t)st.st_dev;
-		goto out;
 	}
-	if (depth + 1 >= MAX_DEPTH) {
-		note_unreadable(w, w->path);
-		goto out;
+}
+
+/* The next record of fr to visit, or NULL at its end (or when it cannot be
+ * read further: counted). */
+static struct dent *next_entry(struct worker *w, struct frame *fr)
+{
+	for (;;) {
+		if (fr->pos >= fr->len) {
+			if (fr->eof)
+				return NULL;
+			if (fill(fr) != 0) {
+				if (errno == ENOMEM)
+					out_of_memory(w);
+				else
+					note_unreadable(w, w->path, fr->plen);
+				return NULL;
+			}
+			continue;
+		}
+		struct dent *d = rec_at(fr, fr->pos);
+		fr->pos += d->reclen;
+		if (d->type != DT_GIVEN && !is_dot(d->name))
+			return d;
 	}
-	int fd = sh->sys->ops->open_in_root(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC, true);
+}
+
+/*
+ * Walk the subtree of the open directory fd (closed here) whose path,
+ * relative to the root, is w->path[0..plen); its entries are at depth
+ * `depth` and it lives on device dev.  Depth first with an explicit stack of
+ * open directories, each read whole (up to DIRBUF_MAX) before its entries
+ * are visited, so donate() can see what is left to do at every level.
+ */
+static void walk_from(struct worker *w, int fd, size_t plen, size_t depth, uint64_t dev)
+{
+	struct shared *sh = w->sh;
+	const struct bl_sys_ops *ops = sh->sys->ops;
+	size_t top = 0;
+	struct frame *fr = &w->frames[0];
+	fr->fd = fd;
+	fr->plen = plen;
+	fr->depth = depth;
+	fr->dev = dev;
+	fr->eof = false;
+	fr->len = fr->pos = fr->dscan = 0;
+	for (;;) {
+		struct dent *d = NULL;
+		if (!atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
+			if (atomic_load_explicit(&sh->hungry, memory_order_relaxed))
+				donate(w, top);
+			d = next_entry(w, fr);
+		}
+		if (!d) {
+			ops->close(fr->fd);
+			if (top == 0)
+				return;
+			fr = &w->frames[--top];
+			continue;
+		}
+		struct stat st;
+		size_t len;
+		if (!visit(w, fr, d->name, w->path, &len, &st))
+			continue;
+		if (top + 1 >= MAX_DEPTH) {
+			note_unreadable(w, w->path, len);
+			continue;
+		}
+		int cfd = ops->open_in_root(fr->fd, d->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC, true);
+		if (cfd < 0) {
+			if (errno != ENOENT)
+				note_unreadable(w, w->path, len);
+			continue;
+		}
+		struct frame *c = &w->frames[++top];
+		c->fd = cfd;
+		c->plen = len;
+		c->depth = fr->depth + 1;
+		c->dev = (uint64_t)st.st_dev;
+		c->eof = false;
+		c->len = c->pos = c->dscan = 0;
+		fr = c;
+	}
+}
+
+/* Walk one donated directory. */
+static void walk_task(struct worker *w, const struct task *t)
+{
+	size_t plen = strlen(t->path);
+	if (plen >= PATH_BUF)
+		return;
+	memcpy(w->path, t->path, plen + 1);
+	struct bl_sys *sys = w->sh->sys;
+	int fd = sys->ops->open_in_root(sys->rootfd, t->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+					true);
 	if (fd < 0) {
 		if (errno != ENOENT)
-			note_unreadable(w, w->path);
-		goto out;
-	}
-	walk_dir(w, fd, len, depth + 1, (uint64_t)st.st_dev, NULL, NULL, 0);
-out:
-	w->path[plen] = '\0';
-}
-
-/* Walk the open directory fd (closed here); its path is w->path[0..plen). */
-static void walk_dir(struct worker *w, int fd, size_t plen, size_t depth, uint64_t dev,
-		     struct task *spill, size_t *nspill, size_t spill_cap)
-{
-	const struct bl_sys_ops *ops = w->sh->sys->ops;
-	DIR *d = ops->fdopendir(fd);
-	if (!d) {
-		ops->close(fd);
-		note_unreadable(w, plen ? w->path : ".");
+			note_unreadable(w, t->path, plen);
 		return;
 	}
-	struct dirent *e;
-	while (!atomic_load_explicit(&w->sh->stop, memory_order_relaxed) && !w->nomem &&
-	       (e = ops->readdir(d)) != NULL) {
-		const char *n = e->d_name;
-		if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0')))
-			continue;
-		visit(w, dirfd(d), n, plen, depth, dev, spill, nspill, spill_cap);
-	}
-	ops->closedir(d);
+	walk_from(w, fd, plen, t->depth, t->dev);
 }
 
-/* Take tasks until none are left. */
+/* The next donated directory, waiting for one while another worker is busy;
+ * NULL when every worker is idle and nothing is queued, or on a stop. */
+static struct task *take(struct shared *sh)
+{
+	struct task *t = NULL;
+	pthread_mutex_lock(&sh->mu);
+	sh->nidle++;
+	for (;;) {
+		if (atomic_load(&sh->stop) || sh->done)
+			break;
+		if (sh->queue) {
+			t = sh->queue;
+			sh->queue = t->next;
+			sh->nqueue--;
+			break;
+		}
+		if (sh->nidle == sh->nworkers) {
+			sh->done = true;
+			pthread_cond_broadcast(&sh->cv);
+			break;
+		}
+		set_hungry(sh);
+		pthread_cond_wait(&sh->cv, &sh->mu);
+	}
+	sh->nidle--;
+	set_hungry(sh);
+	pthread_mutex_unlock(&sh->mu);
+	return t;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct shared *sh = w->sh;
-	for (;;) {
-		size_t i = atomic_fetch_add(&sh->next_task, 1);
-		if (i >= sh->ntasks || atomic_load(&sh->stop) || w->nomem)
-			break;
-		struct task *t = &sh->tasks[i];
-		size_t plen = strlen(t->path);
-		if (plen >= sizeof w->path)
-			continue;
-		memcpy(w->path, t->path, plen + 1);
-		int fd = sh->sys->ops->open_in_root(sh->sys->rootfd, t->path,
-						    O_RDONLY | O_DIRECTORY | O_CLOEXEC, true);
-		if (fd < 0) {
-			if (errno != ENOENT)
-				note_unreadable(w, t->path);
-			continue;
-		}
-		size_t depth = 1;
-		for (const char *p = t->path; *p; p++)
-			depth += *p == '/';
-		walk_dir(w, fd, plen, depth, t->dev, NULL, NULL, 0);
-	}
+	struct task *t;
+	while ((t = take(w->sh)) != NULL)
+		walk_task(w, t);
 	flush_count(w);
 	return NULL;
 }
@@ -631,10 +864,21 @@ static int load_mounts(struct bl_facts *f, struct shared *sh, const char **why)
 	return 0;
 }
 
+/* Open a directory through the ops table, retried while a signal interrupts
+ * the open: an interrupted open must not count as an unreadable directory
+ * (that would turn a complete walk into an error result).  -1 with errno. */
+static int open_dir(const struct bl_sys_ops *ops, int dirfd, const char *name, bool nofollow)
+{
+	int fd;
+	do
+		fd = ops->open_in_root(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC, nofollow);
+	while (fd < 0 && errno == EINTR);
+	return fd;
+}
+
 /*
- * Run the walk over f's root and build its value: the provider's resolve
- * without the live/offline distinction for mount handling taken from the
- * context (live walks consult mountinfo).  0 with *out set, or BL_ENOMEM.
+ * Run the walk over f's root and build its value (live walks consult
+ * mountinfo).  0 with *out set, or BL_ENOMEM.
  */
 static int run(struct bl_facts *f, const struct bl_value **out)
 {
@@ -657,6 +901,8 @@ static int run(struct bl_facts *f, const struct bl_value **out)
 	sh->live = bl_facts_live(f);
 	sh->max_entries = o->walk_max_entries ? o->walk_max_entries : 5000000;
 	sh->max_seconds = o->walk_max_seconds > 0 ? o->walk_max_seconds : 300;
+	pthread_mutex_init(&sh->mu, NULL);
+	pthread_cond_init(&sh->cv, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &sh->start);
 	for (size_t i = 0; i < NTHREADS; i++) {
 		ws[i].sh = sh;
@@ -671,43 +917,28 @@ static int run(struct bl_facts *f, const struct bl_value **out)
 			goto done;
 		}
 	}
-	/* Level 1 and 2 by the first worker: their subdirectories become tasks. */
-	size_t spill_cap = 1u << 16;
-	struct task *l1 = bl_arena_calloc(&ws[0].a, 4096, sizeof *l1);
-	struct task *l2 = bl_arena_calloc(&ws[0].a, spill_cap, sizeof *l2);
-	if (!l1 || !l2) {
-		rc = BL_ENOMEM;
-		goto done;
-	}
-	size_t n1 = 0, n2 = 0;
 	struct stat rst;
-	int fd = sys->ops->open_in_root(sys->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, false);
+	int fd = open_dir(sys->ops, sys->rootfd, ".", false);
 	if (fd < 0 || fstat(fd, &rst) != 0) {
 		*out = bl_facts_error(f, "%s: cannot open the root: %s", sys->root, strerror(errno));
 		if (fd >= 0)
 			sys->ops->close(fd);
 		goto done;
 	}
-	ws[0].path[0] = '\0';
-	walk_dir(&ws[0], fd, 0, 0, (uint64_t)rst.st_dev, l1, &n1, 4096);
-	for (size_t i = 0; i < n1 && !ws[0].nomem; i++) {
-		size_t plen = strlen(l1[i].path);
-		memcpy(ws[0].path, l1[i].path, plen + 1);
-		fd = sys->ops->open_in_root(sys->rootfd, l1[i].path,
-					    O_RDONLY | O_DIRECTORY | O_CLOEXEC, true);
-		if (fd < 0) {
-			if (errno != ENOENT)
-				note_unreadable(&ws[0], l1[i].path);
-			continue;
-		}
-		walk_dir(&ws[0], fd, plen, 1, l1[i].dev, l2, &n2, spill_cap);
-	}
-	sh->tasks = l2;
-	sh->ntasks = n2;
+	/* The first worker starts at the root; the others wait for donations. */
+	sh->nworkers = NTHREADS;
 	pthread_t th[NTHREADS];
 	bool started[NTHREADS] = {false};
-	for (size_t i = 1; i < NTHREADS; i++)
+	for (size_t i = 1; i < NTHREADS; i++) {
 		started[i] = pthread_create(&th[i], NULL, worker_main, &ws[i]) == 0;
+		if (!started[i]) {
+			pthread_mutex_lock(&sh->mu);
+			sh->nworkers--;
+			pthread_mutex_unlock(&sh->mu);
+		}
+	}
+	ws[0].path[0] = '\0';
+	walk_from(&ws[0], fd, 0, 0, (uint64_t)rst.st_dev);
 	worker_main(&ws[0]);
 	for (size_t i = 1; i < NTHREADS; i++)
 		if (started[i])
@@ -719,7 +950,7 @@ static int run(struct bl_facts *f, const struct bl_value **out)
 		goto done;
 	if (atomic_load(&sh->stop)) {
 		unsigned long long n = (unsigned long long)atomic_load(&sh->entries);
-		*out = atomic_load(&sh->stop_reason) == 1
+		*out = atomic_load(&sh->stop_reason) == STOP_ENTRIES
 		       ? bl_facts_error(f, "filesystem walk stopped after %llu entries (cap of %llu "
 					"entries)", n, (unsigned long long)sh->max_entries)
 		       : bl_facts_error(f, "filesystem walk stopped after %llu entries (cap of %g "
@@ -728,8 +959,13 @@ static int run(struct bl_facts *f, const struct bl_value **out)
 	}
 	*out = build(f, sh, ws, NTHREADS);
 done:
-	for (size_t i = 0; i < NTHREADS; i++)
+	for (size_t i = 0; i < NTHREADS; i++) {
+		for (size_t k = 0; k < MAX_DEPTH; k++)
+			free(ws[i].frames[k].buf);
 		bl_arena_free(&ws[i].a);
+	}
+	pthread_cond_destroy(&sh->cv);
+	pthread_mutex_destroy(&sh->mu);
 	free(ws);
 	free(sh);
 	if (rc)

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "doc/json.h"
 #include "doc/load.h"
@@ -1163,6 +1164,12 @@ static void extend_one(struct ctx *c, const struct bl_value *e, const char *file
 		if (!realpath(joined, real)) {
 			diag(c, AT(e), "extends: cannot read \"%s\": %s", show(shown, strlen(shown)).s,
 			     strerror(errno));
+			return;
+		}
+		/* A device or FIFO would block or never end: only files extend. */
+		struct stat st;
+		if (stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+			diag(c, AT(e), "extends: \"%s\" is not a regular file", show(shown, strlen(shown)).s);
 			return;
 		}
 		name = copy(c, shown, strlen(shown));
