@@ -11,13 +11,25 @@
  * unowned: anything whose uid has no line in ROOT/etc/passwd or whose gid
  * has none in ROOT/etc/group; suid / sgid: regular files with the bit.
  *
- * How: directories are opened relative to their parent through the bl_sys
- * ops (O_DIRECTORY, never following a final symlink), read with readdir and
- * each entry lstat'ed with fstatat(AT_SYMLINK_NOFOLLOW) on the directory fd
- * (the ops table has no stat-at call, and opening every entry just to fstat
- * it would double the system calls and open device nodes).  Symlinks are
- * recorded, never followed.  The work is split into the directories of the
- * first two levels and shared by two threads.
+ * How (bench/HOST.md has the measurements): directories are opened
+ * relative to their parent through the bl_sys ops (O_DIRECTORY, never
+ * following a final symlink) and read with getdents64 into one buffer per
+ * open directory (64 KiB, growing to 1 MiB; bigger directories are read in
+ * parts), not through fdopendir/readdir, which cost an fstat and two fcntl
+ * per directory.  Every entry is lstat'ed once with fstatat(AT_SYMLINK_NOFOLLOW)
+ * on its directory's fd: unowned needs the uid and gid of everything,
+ * symlinks included (as `find -nouser` reports them), so the dirent type
+ * cannot spare the call; statx with a small mask measured the same.  Symlinks
+ * are recorded, never followed.  Only matches are copied out (path and
+ * metadata); nothing is allocated per entry.  One worker per online CPU (at
+ * most 8) walks depth first with its own stack of open directories; a worker
+ * out of work raises a flag and a busy one hands it the shallowest directory
+ * not yet walked on its stack (visited by the giver, walked by the taker),
+ * so the work stays balanced and changes hands rarely.  A worker holds one
+ * descriptor per level of its stack (MAX_DEPTH at most; deeper directories
+ * are counted unreadable).  getdents64 and fstatat are called directly: the
+ * ops table has neither, and the opens, which it does have (tests inject
+ * failures there), are what decides what is read.
  *
  * What is skipped: live, a directory whose st_dev differs from its parent's
  * is looked up in /proc/self/mountinfo and not entered when its filesystem
@@ -43,11 +55,12 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "facts/facts.h"
 #include "util/str.h"
 
-#define NTHREADS 2
+#define MAX_THREADS 8
 #define LIST_CAP 10000
 #define UNREADABLE_PATHS 100
 #define MAX_DEPTH 512
@@ -887,8 +900,10 @@ static int run(struct bl_facts *f, const struct bl_value **out)
 	struct ids users, groups;
 	if (load_ids(f, "/etc/passwd", &users) != 0 || load_ids(f, "/etc/group", &groups) != 0)
 		return BL_ENOMEM;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS : (size_t)ncpu;
 	struct shared *sh = calloc(1, sizeof *sh);
-	struct worker *ws = calloc(NTHREADS, sizeof *ws);
+	struct worker *ws = calloc(nthreads, sizeof *ws);
 	if (!sh || !ws) {
 		free(sh);
 		free(ws);
@@ -904,7 +919,7 @@ static int run(struct bl_facts *f, const struct bl_value **out)
 	pthread_mutex_init(&sh->mu, NULL);
 	pthread_cond_init(&sh->cv, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &sh->start);
-	for (size_t i = 0; i < NTHREADS; i++) {
+	for (size_t i = 0; i < nthreads; i++) {
 		ws[i].sh = sh;
 		bl_arena_init(&ws[i].a, 0);
 	}
@@ -926,10 +941,10 @@ static int run(struct bl_facts *f, const struct bl_value **out)
 		goto done;
 	}
 	/* The first worker starts at the root; the others wait for donations. */
-	sh->nworkers = NTHREADS;
-	pthread_t th[NTHREADS];
-	bool started[NTHREADS] = {false};
-	for (size_t i = 1; i < NTHREADS; i++) {
+	sh->nworkers = nthreads;
+	pthread_t th[MAX_THREADS];
+	bool started[MAX_THREADS] = {false};
+	for (size_t i = 1; i < nthreads; i++) {
 		started[i] = pthread_create(&th[i], NULL, worker_main, &ws[i]) == 0;
 		if (!started[i]) {
 			pthread_mutex_lock(&sh->mu);
@@ -940,10 +955,10 @@ static int run(struct bl_facts *f, const struct bl_value **out)
 	ws[0].path[0] = '\0';
 	walk_from(&ws[0], fd, 0, 0, (uint64_t)rst.st_dev);
 	worker_main(&ws[0]);
-	for (size_t i = 1; i < NTHREADS; i++)
+	for (size_t i = 1; i < nthreads; i++)
 		if (started[i])
 			pthread_join(th[i], NULL);
-	for (size_t i = 0; i < NTHREADS; i++)
+	for (size_t i = 0; i < nthreads; i++)
 		if (ws[i].nomem)
 			rc = BL_ENOMEM;
 	if (rc)
@@ -957,9 +972,9 @@ static int run(struct bl_facts *f, const struct bl_value **out)
 					"seconds)", n, sh->max_seconds);
 		goto done;
 	}
-	*out = build(f, sh, ws, NTHREADS);
+	*out = build(f, sh, ws, nthreads);
 done:
-	for (size_t i = 0; i < NTHREADS; i++) {
+	for (size_t i = 0; i < nthreads; i++) {
 		for (size_t k = 0; k < MAX_DEPTH; k++)
 			free(ws[i].frames[k].buf);
 		bl_arena_free(&ws[i].a);

@@ -563,6 +563,14 @@ static const char *catalog_id(struct ctx *c, const struct bl_catalog *cat,
 	}
 	if (fe)
 		return copy(c, fe->id, strlen(fe->id));
+	/* a real id of a known family that the shipped data does not list (NIST
+	 * controls outside the LOW/MODERATE/HIGH baselines): accepted, spelled
+	 * as the catalog spells ids */
+	if (e->u.str.len < sizeof(id) && bl_catalog_accepts(cat, id)) {
+		char canon[128];
+		size_t n = bl_fw_canonical_id(canon, sizeof(canon), id);
+		return n ? copy(c, canon, n) : copy_str(c, e);
+	}
 	const char *best = NULL;
 	unsigned bestd = 3;
 	for (size_t i = 0; i < cat->n; i++) {

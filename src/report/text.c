@@ -147,10 +147,13 @@ static void print_exceptions(const struct bl_run_info *run, FILE *out, const str
 		const struct bl_exception *e = &x->items[i];
 		uint64_t m = i < rs->nexceptions ? rs->per_exception[i] : 0;
 		bool on = bl_exception_active(e, run->now);
-		if (!on)
+		if (!on && m)
 			fprintf(out, "  %sexpired%s  %s (%s on %s) expired on %s: %llu result%s fail again\n",
 				st->red, st->off, e->id, e->control, e->nassets ? e->assets[0] : "",
 				e->expires, (unsigned long long)m, m == 1 ? "" : "s");
+		else if (!on)
+			fprintf(out, "  %sexpired%s  %s (%s) expired on %s and matched no failing result "
+				     "(stale): remove it\n", st->red, st->off, e->id, e->control, e->expires);
 		else if (m == 0)
 			fprintf(out, "  %sstale%s    %s (%s) matched no failing result in this run: "
 				     "remove it or fix its globs\n", st->yellow, st->off, e->id, e->control);

@@ -301,6 +301,30 @@ def lint_valid_and_invalid():
 
 
 @test
+def lint_inventory_and_exception_documents():
+    rc, out, err = run("lint", "examples/inventory.yaml", "examples/exceptions.yaml")
+    eq(rc, 0, err)
+    assert "examples/inventory.yaml: ok: inventory" in out, out
+    assert "examples/exceptions.yaml: ok:" in out, out
+    with tempfile.TemporaryDirectory() as d:
+        p = os.path.join(d, "inv.yaml")
+        with open(p, "w") as f:
+            f.write("inventory: x\ndefaults: {tier: 7}\ncolour: blue\n")
+        rc, out, err = run("lint", p)
+        eq(rc, 2, "invalid inventory")
+        assert f"{p}:3:1:" in err and "colour" in err, err
+        assert f"{p}:2:" in err, err
+        x = os.path.join(d, "exc.yaml")
+        with open(x, "w") as f:
+            f.write("exceptions:\n  - id: EX-1\n    control: A\n    assets: ['*']\n"
+                    "    category: waiver\n")
+        rc, out, err = run("lint", x)
+        eq(rc, 2, "exception without justification/approver/expiry")
+        for field in ("justification", "approved_by", "expires"):
+            assert field in err, err
+
+
+@test
 def list_controls():
     rc, out, err = run("list", "controls", f"{E2E}/baseline.yaml")
     eq(rc, 0, err)

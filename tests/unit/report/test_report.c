@@ -192,7 +192,7 @@ static void test_governance_sections(void **state)
 			assert_non_null(strstr(buf, "Exempt (covered by an active exception)"));
 			assert_non_null(strstr(buf, "exempt by EX-A"));
 			assert_non_null(strstr(buf, "Exceptions exc.yaml: 1 active, 1 expired, 1 stale"));
-			assert_non_null(strstr(buf, "expired  EX-OLD (LO on *) expired on 2026-01-31"));
+			assert_non_null(strstr(buf, "expired  EX-OLD (LO) expired on 2026-01-31 and matched no failing result (stale)"));
 			assert_non_null(strstr(buf, "severity-weighted         100.0%   (weights: critical 10"));
 			assert_non_null(strstr(buf, "owner team"));
 		}
