@@ -118,6 +118,7 @@ fuzz: deps
 # ---- benchmarks ----------------------------------------------------------
 bench: all
 	@bench/run.sh
+	@bench/host.sh
 
 # ---- generated documentation -------------------------------------------
 docs: all

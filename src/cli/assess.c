@@ -298,6 +298,24 @@ int bl_cmd_assess(int argc, char **argv)
 										 : BL_EXIT_USAGE;
 	}
 	bl_diags_free(&diags);
+	/* a signature covers one file: every file the baseline extends must be
+	 * signed by the same key too (built-in parents are part of the binary) */
+	for (size_t i = 1; sig_key && i < b->nsources; i++) {
+		const char *src = b->sources[i];
+		if (strncmp(src, "builtin:", 8) == 0)
+			continue;
+		int vrc = bl_sig_verify(src, sig_key, &err);
+		if (vrc) {
+			char buf[1024];
+			fprintf(stderr, "baseline assess: refusing %s: it extends %s: %s\n", baseline_path,
+				src, bl_error_format(&err, buf, sizeof(buf)));
+			bl_baseline_free(b);
+			bl_inventory_free(inv);
+			bl_exceptions_free(exc);
+			free(snaps);
+			return vrc == BL_ENOMEM ? BL_EXIT_INTERNAL : BL_EXIT_USAGE;
+		}
+	}
 
 	struct bl_report_opts ro = {.all = all};
 	struct bl_output out;

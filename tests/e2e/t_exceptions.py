@@ -224,3 +224,32 @@ def assess_require_signed():
     eq((rc, out), (2, ""), "tampered baseline refused, nothing printed")
     assert "refusing" in err and "bad signature" in err, err
     eq(run("assess", "--host", "--require-signed", key + ".pub")[0], 2, "builtin cannot be signed")
+
+
+@test
+def assess_require_signed_covers_the_extends_chain():
+    d = tempfile.mkdtemp()
+    parent = os.path.join(d, "parent.yaml")
+    child = os.path.join(d, "child.yaml")
+    with open(f"{E2E}/baseline.yaml") as src, open(parent, "w") as dst:
+        dst.write(src.read())
+    with open(child, "w") as f:
+        f.write("baseline: child\nversion: 1.0.0\ntitle: Child\nextends: [parent.yaml]\n"
+                "tailor: {exclude: [OFF-01]}\n")
+    key = os.path.join(d, "k")
+    eq(run("keygen", "-o", key)[0], 0, "keygen")
+    eq(run("sign", child, "--key", key + ".sec")[0], 0, "sign child")
+    # the child is signed, its parent is not: refused
+    rc, out, err = run("assess", "-b", child, "-s", f"{E2E}/snapshot.json",
+                       "--require-signed", key + ".pub")
+    eq((rc, out), (2, ""), "unsigned parent refused")
+    assert "parent.yaml" in err, err
+    eq(run("sign", parent, "--key", key + ".sec")[0], 0, "sign parent")
+    rc, out, err = run("assess", "-b", child, "-s", f"{E2E}/snapshot.json",
+                       "--require-signed", key + ".pub")
+    eq(rc, 0, err)
+    with open(parent, "a") as f:
+        f.write("# changed after signing\n")
+    rc, out, err = run("assess", "-b", child, "-s", f"{E2E}/snapshot.json",
+                       "--require-signed", key + ".pub")
+    eq((rc, out), (2, ""), "tampered parent refused")
