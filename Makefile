@@ -7,6 +7,9 @@
 #   make bench      benchmarks (see bench/README.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 
+# Build in parallel by default (tests still run one after another).
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
