@@ -4,6 +4,8 @@
 #   make check      install deps, build, run every test
 #   make check-asan the test suite under ASan+UBSan+LSan (clang)
 #   make fuzz       build and run every fuzz target (FUZZ_SECONDS=N each)
+#   make check-faults  allocation failure at every N, under ASan+LSan
+#   make valgrind   the end-to-end tests under valgrind memcheck
 #   make bench      benchmarks (see bench/README.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -40,7 +42,7 @@ TEST_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 TEST_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-.PHONY: all run check test unit e2e check-asan fuzz bench install clean deps docs
+.PHONY: all run check test unit e2e check-asan check-faults valgrind fuzz bench install clean deps docs
 
 all: baseline
 
@@ -118,6 +120,24 @@ fuzz: deps
 		build-fuzz/libbaseline.a
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_SRC)
 
+# ---- fault injection and memcheck -------------------------------------------
+# Allocation failure at the Nth call for every N (tests/unit/util/
+# test_alloc_faults.c) under ASan+LSan; the malloc wrapper is linked only
+# into this build folder (in the ordinary build that test skips itself).
+check-faults: deps
+	$(MAKE) BUILD=build-faults CC=clang O=1 \
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc" \
+		build-faults/tests/util/test_alloc_faults
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		scripts/run-unit.sh build-faults/tests/util/test_alloc_faults
+
+# The end-to-end tests with the binary under valgrind memcheck (slow: not
+# part of `make check`).
+valgrind: baseline
+	@BASELINE_REAL=$(abspath baseline) BASELINE_BIN=$(abspath scripts/valgrind-baseline.sh) \
+		python3 tests/e2e/run.py
+
 # ---- benchmarks ----------------------------------------------------------
 bench: all
 	@bench/run.sh
@@ -137,4 +157,4 @@ install: baseline
 	install -m 0755 baseline $(DESTDIR)$(PREFIX)/bin/baseline
 
 clean:
-	rm -rf build build-asan build-fuzz baseline
+	rm -rf build build-asan build-fuzz build-faults baseline

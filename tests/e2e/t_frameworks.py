@@ -75,6 +75,9 @@ IMPORTS = [
 
 @test
 def import_oscal_nist_files_then_lint():
+    if not os.path.isdir(NIST):
+        print(f"  (skipped: no shared NIST data at {NIST}; set BASELINE_SHARED_DATA)")
+        return
     for name, count, bid in IMPORTS:
         rc, out, stdout, err = import_to(os.path.join(NIST, name))
         eq(rc, 0, f"{name}: exit ({err})")
@@ -111,6 +114,9 @@ def import_oscal_nist_files_then_lint():
 
 @test
 def import_oscal_stdout():
+    if not os.path.isdir(NIST):
+        print(f"  (skipped: no shared NIST data at {NIST})")
+        return
     rc, out, err = run("import", "oscal", os.path.join(NIST, IMPORTS[0][0]))
     eq(rc, 0, f"exit ({err})")
     eq(err, "", "stderr")

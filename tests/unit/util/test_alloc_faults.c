@@ -103,7 +103,7 @@ static int load_baseline(size_t *ncontrols)
 	struct bl_baseline *b = NULL;
 	struct bl_diags d;
 	bl_diags_init(&d);
-	int rc = bl_baseline_load(&b, "builtin:linux-host", &d);
+	int rc = bl_baseline_load(&b, "tests/fixtures/e2e/baseline.yaml", &d);
 	if (rc == 0)
 		*ncontrols = b->ncontrols;
 	bl_baseline_free(b);
