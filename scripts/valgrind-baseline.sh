@@ -7,4 +7,5 @@
 here=$(cd "$(dirname "$0")/.." && pwd)
 exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,possible \
 	--show-leak-kinds=definite,possible --track-fds=no \
+	--suppressions="$here/scripts/valgrind.supp" \
 	"${BASELINE_REAL:-$here/baseline}" "$@"

@@ -56,6 +56,9 @@ static const char usage_text[] =
 	"      --all              also list not_applicable results\n"
 	"      --threads N        worker threads (default: all cores)\n"
 	"      --no-store         do not record the run (there is no store yet: the default)\n"
+	"      --drop-privileges USER\n"
+	"                         once the host and snapshots are read, continue as USER\n"
+	"                         (rendering and writing the report run unprivileged)\n"
 	"  -q, --quiet            no progress on stderr\n"
 	"  -h, --help             this help\n";
 
@@ -68,6 +71,7 @@ enum {
 	OPT_ROOT,
 	OPT_REQUIRE_SIGNED,
 	OPT_MAX_EXC_DAYS,
+	OPT_DROP_PRIVS,
 	OPT_LATER,      /* options of later features: refused, never ignored */
 };
 
@@ -92,7 +96,7 @@ static const struct option long_opts[] = {
 	{"store", required_argument, NULL, OPT_LATER},
 	{"allow-commands", no_argument, NULL, OPT_LATER},
 	{"sca-version", required_argument, NULL, OPT_LATER},
-	{"drop-privileges", required_argument, NULL, OPT_LATER},
+	{"drop-privileges", required_argument, NULL, OPT_DROP_PRIVS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -144,6 +148,7 @@ int bl_cmd_assess(int argc, char **argv)
 	int fail_on = -1;
 	bool all = false, quiet = false, host = false;
 	const char *root = NULL, *inv_path = NULL, *exc_path = NULL, *sig_key = NULL;
+	const char *drop_user = NULL;
 	int max_days = 0;
 	unsigned threads = 0;
 	int c, li = -1;
@@ -194,6 +199,9 @@ int bl_cmd_assess(int argc, char **argv)
 			break;
 		case OPT_HOST:
 			host = true;
+			break;
+		case OPT_DROP_PRIVS:
+			drop_user = optarg;
 			break;
 		case OPT_ROOT:
 			root = optarg;
@@ -261,6 +269,12 @@ int bl_cmd_assess(int argc, char **argv)
 
 	struct bl_error err;
 	bl_error_clear(&err);
+	/* checked before anything is read, so a bad USER costs nothing */
+	struct bl_privdrop priv;
+	if (drop_user && bl_privileges_lookup(&priv, drop_user, &err)) {
+		free(snaps);
+		return bl_cli_report_error(&err);
+	}
 	if (sig_key) {
 		/* the bytes that were signed are the file's: a builtin has no file to sign */
 		if (strncmp(baseline_path, "builtin:", 8) == 0) {
@@ -403,6 +417,11 @@ int bl_cmd_assess(int argc, char **argv)
 		rc = bl_assess_targets(b, facts, snaps, nsnaps, &ao, &sink, &stats, &err);
 	bl_now_rfc3339(run.finished);
 	if (rc) {
+		exit_code = bl_cli_report_error(&err);
+		goto done;
+	}
+	/* the host has been read: roll-up, rendering and writing run as USER */
+	if (drop_user && bl_privileges_drop(&priv, &err)) {
 		exit_code = bl_cli_report_error(&err);
 		goto done;
 	}

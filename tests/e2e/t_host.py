@@ -128,3 +128,28 @@ def host_options_usage():
     rc, _, err = run("assess", "--host", "--root", "/nonexistent/root")
     eq(rc, 2, "missing root")
     assert "/nonexistent/root" in err, err
+
+
+@test
+def host_drop_privileges():
+    import pwd
+    if os.geteuid() != 0:
+        print("  (skipped: --drop-privileges needs root)")
+        return
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        print("  (skipped: no user nobody)")
+        return
+    with tempfile.TemporaryDirectory() as d:
+        os.chmod(d, 0o777)
+        out = os.path.join(d, "r.json")
+        rc, _, err = run("assess", "--host", "-f", "json", "-o", out, "--drop-privileges", "nobody",
+                         timeout=600)
+        eq(rc, 0, err)
+        # the host was read as root (shadow facts present), the report written as nobody
+        eq(os.stat(out).st_uid, nobody.pw_uid, "report written after dropping to nobody")
+        json.load(open(out))
+    rc, _, err = run("assess", "--host", "--drop-privileges", "no-such-user-here")
+    eq(rc, 2, "unknown user")
+    assert "no such user" in err, err
