@@ -623,6 +623,18 @@ static struct dent *next_entry(struct worker *w, struct frame *fr)
 	}
 }
 
+/* Open a directory through the ops table, retried while a signal interrupts
+ * the open: an interrupted open must not count as an unreadable directory
+ * (that would turn a complete walk into an error result).  -1 with errno. */
+static int open_dir(const struct bl_sys_ops *ops, int dirfd, const char *name, bool nofollow)
+{
+	int fd;
+	do
+		fd = ops->open_in_root(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC, nofollow);
+	while (fd < 0 && errno == EINTR);
+	return fd;
+}
+
 /*
  * Walk the subtree of the open directory fd (closed here) whose path,
  * relative to the root, is w->path[0..plen); its entries are at depth
@@ -664,7 +676,7 @@ static void walk_from(struct worker *w, int fd, size_t plen, size_t depth, uint6
 			note_unreadable(w, w->path, len);
 			continue;
 		}
-		int cfd = ops->open_in_root(fr->fd, d->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC, true);
+		int cfd = open_dir(ops, fr->fd, d->name, true);
 		if (cfd < 0) {
 			if (errno != ENOENT)
 				note_unreadable(w, w->path, len);
@@ -689,8 +701,7 @@ static void walk_task(struct worker *w, const struct task *t)
 		return;
 	memcpy(w->path, t->path, plen + 1);
 	struct bl_sys *sys = w->sh->sys;
-	int fd = sys->ops->open_in_root(sys->rootfd, t->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-					true);
+	int fd = open_dir(sys->ops, sys->rootfd, t->path, true);
 	if (fd < 0) {
 		if (errno != ENOENT)
 			note_unreadable(w, t->path, plen);
@@ -877,17 +888,6 @@ static int load_mounts(struct bl_facts *f, struct shared *sh, const char **why)
 	return 0;
 }
 
-/* Open a directory through the ops table, retried while a signal interrupts
- * the open: an interrupted open must not count as an unreadable directory
- * (that would turn a complete walk into an error result).  -1 with errno. */
-static int open_dir(const struct bl_sys_ops *ops, int dirfd, const char *name, bool nofollow)
-{
-	int fd;
-	do
-		fd = ops->open_in_root(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC, nofollow);
-	while (fd < 0 && errno == EINTR);
-	return fd;
-}
 
 /*
  * Run the walk over f's root and build its value (live walks consult
