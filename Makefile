@@ -19,7 +19,7 @@ BUILD   ?= build
 O       ?= 2
 VERSION := 0.1.0
 
-PKGS    := yaml-0.1 libpcre2-8 libsodium
+PKGS    := yaml-0.1 libpcre2-8 libsodium sqlite3 liblz4 zlib liblzma
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -151,6 +151,9 @@ docs: all
 run: deps
 	$(MAKE) all
 	./baseline assess -b examples/baseline.yaml -s examples/snapshot.json
+	./baseline assess -b examples/baseline.yaml -s examples/snapshot.json -i examples/inventory.yaml \
+		-x examples/exceptions.yaml -f html -o $(BUILD)/report.html
+	@echo "HTML report: $(abspath $(BUILD)/report.html)"
 
 install: baseline
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -3,9 +3,25 @@
 # missing.  Idempotent; runs apt-get as root or through sudo.
 set -eu
 
+# ajv for the OSCAL schema validation in tests/validate (package-lock.json
+# pins the versions), only when missing.  npm comes with NodeSource's nodejs;
+# Debian's own nodejs needs the npm package, installed only if npm is absent.
+npm_deps() {
+	val="$(dirname "$0")/../tests/validate"
+	[ -d "$val/node_modules/ajv" ] && [ -d "$val/node_modules/ajv-formats" ] && return 0
+	if ! command -v npm >/dev/null 2>&1; then
+		${SUDO:-} apt-get install -y -qq --no-install-recommends npm >/dev/null ||
+			{ echo "deps: npm not available; OSCAL validation tests will fail" >&2; return 0; }
+	fi
+	echo "deps: npm install ajv@8 ajv-formats@3 into tests/validate" >&2
+	npm install --prefix "$val" --no-audit --no-fund ajv@8 ajv-formats@3 >/dev/null
+}
+
 PKGS="build-essential pkg-config clang libclang-rt-14-dev \
-libyaml-dev libpcre2-dev libsodium-dev libcmocka-dev \
-python3 jq binutils"
+libyaml-dev libpcre2-dev libsodium-dev libcmocka-dev libsqlite3-dev liblz4-dev zlib1g-dev liblzma-dev \
+python3 jq binutils nodejs"
+# chromium is left out on purpose (hundreds of MB): only tests/browser/check.sh needs
+# it and skips with a message without it; apt-get install chromium to run it.
 
 missing=""
 for p in $PKGS; do
@@ -13,7 +29,7 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+[ -z "$missing" ] && { npm_deps; exit 0; }
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then
@@ -26,3 +42,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+npm_deps

@@ -24,6 +24,7 @@
 #include "model/inventory.h"
 #include "model/signature.h"
 #include "report/report.h"
+#include "store/store.h"
 
 static const char usage_text[] =
 	"usage: baseline assess [-b BASELINE] [--host [--root DIR]] [-s PATH]...\n"
@@ -49,13 +50,16 @@ static const char usage_text[] =
 	"                         today (default 365)\n"
 	"      --require-signed KEY.pub  refuse the baseline unless BASELINE.sig is a\n"
 	"                         good signature by this key\n"
-	"  -f, --format FORMAT    text (default) or json\n"
+	"  -f, --format FORMAT    text (default), json, html, sarif, junit, csv, oscal-ar,\n"
+	"                         oscal-poam (docs/formats.md)\n"
 	"  -o, --output FILE      write the report to FILE (atomically) instead of stdout\n"
 	"      --fail-on SEV      exit 1 when a fail or error result has severity >= SEV\n"
 	"                         (critical, high, medium, low, info)\n"
 	"      --all              also list not_applicable results\n"
 	"      --threads N        worker threads (default: all cores)\n"
-	"      --no-store         do not record the run (there is no store yet: the default)\n"
+	"      --store URL        record the run in this store (a path, sqlite:PATH; default\n"
+	"                         $BASELINE_STORE, else the per-user store, docs/store.md)\n"
+	"      --no-store         do not record the run\n"
 	"      --drop-privileges USER\n"
 	"                         once the host and snapshots are read, continue as USER\n"
 	"                         (rendering and writing the report run unprivileged)\n"
@@ -72,6 +76,7 @@ enum {
 	OPT_REQUIRE_SIGNED,
 	OPT_MAX_EXC_DAYS,
 	OPT_DROP_PRIVS,
+	OPT_STORE,
 	OPT_LATER,      /* options of later features: refused, never ignored */
 };
 
@@ -93,7 +98,7 @@ static const struct option long_opts[] = {
 	{"max-exception-days", required_argument, NULL, OPT_MAX_EXC_DAYS},
 	{"require-signed", required_argument, NULL, OPT_REQUIRE_SIGNED},
 	{"parameters", required_argument, NULL, OPT_LATER},
-	{"store", required_argument, NULL, OPT_LATER},
+	{"store", required_argument, NULL, OPT_STORE},
 	{"allow-commands", no_argument, NULL, OPT_LATER},
 	{"sca-version", required_argument, NULL, OPT_LATER},
 	{"drop-privileges", required_argument, NULL, OPT_DROP_PRIVS},
@@ -140,6 +145,30 @@ static bool failing_at(const struct bl_baseline *b, const struct bl_run_stats *s
 	return false;
 }
 
+/* Record the run's end and commit it (the assessment is complete). */
+static int store_finish(struct bl_store_run *w, const struct bl_run_info *run,
+			const struct bl_run_stats *st, const struct bl_rollup *ru,
+			struct bl_error *err)
+{
+	struct bl_store_fw *fws = calloc(ru->n + 1, sizeof(*fws));
+	if (!fws) {
+		bl_store_run_abort(w);
+		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	for (size_t i = 0; i < ru->n; i++) {
+		fws[i].id = ru->fws[i].id;
+		fws[i].tally = ru->fws[i].tally;
+	}
+	struct bl_store_run_end e = {.finished = run->finished, .assets = st->assets,
+				     .controls = st->controls, .untiered = st->untiered,
+				     .unknown_tier = st->unknown_tier,
+				     .rule_errors = st->rule_errors, .total = st->total,
+				     .fws = fws, .nfws = ru->n};
+	int rc = bl_store_run_finish(w, &e, err);
+	free(fws);
+	return rc;
+}
+
 int bl_cmd_assess(int argc, char **argv)
 {
 	const char *baseline_path = NULL, *format = "text", *output = NULL;
@@ -149,6 +178,8 @@ int bl_cmd_assess(int argc, char **argv)
 	bool all = false, quiet = false, host = false;
 	const char *root = NULL, *inv_path = NULL, *exc_path = NULL, *sig_key = NULL;
 	const char *drop_user = NULL;
+	const char *store_url = NULL;
+	bool no_store = false;
 	int max_days = 0;
 	unsigned threads = 0;
 	int c, li = -1;
@@ -196,6 +227,10 @@ int bl_cmd_assess(int argc, char **argv)
 			break;
 		}
 		case OPT_NO_STORE:
+			no_store = true;
+			break;
+		case OPT_STORE:
+			store_url = optarg;
 			break;
 		case OPT_HOST:
 			host = true;
@@ -398,8 +433,11 @@ int bl_cmd_assess(int argc, char **argv)
 		ao.progress = &pcb;
 	struct bl_scores scores;
 	bl_scores_init(&scores);
-	struct bl_sink sinks[2] = {{.result = bl_report_result, .ctx = rep},
-				   {.result = bl_scores_sink, .ctx = &scores}};
+	struct bl_store *store = NULL;
+	struct bl_store_run *srun = NULL;
+	struct bl_sink sinks[3] = {{.result = bl_report_result, .ctx = rep},
+				   {.result = bl_scores_sink, .ctx = &scores},
+				   {.result = NULL, .ctx = NULL}};
 	struct bl_tee tee = {sinks, 2};
 	struct bl_sink sink = {.result = bl_tee_result, .ctx = &tee};
 	struct bl_run_stats stats;
@@ -413,11 +451,24 @@ int bl_cmd_assess(int argc, char **argv)
 		rc = bl_run_stats_track_exceptions(&stats, exc);
 	if (rc)
 		bl_error_set(&err, rc, NULL, 0, 0, "out of memory");
-	else
+	/* the run is stored in one transaction, committed once the assessment is
+	 * complete (docs/store.md): a failed or killed run leaves nothing */
+	if (!rc && !no_store) {
+		struct bl_store_run_meta sm = {.id = run.id, .started = run.started, .baseline = b,
+					       .targets = targets, .ntargets = ntargets, .now = now,
+					       .inventory = inv, .exceptions = exc};
+		rc = bl_store_open(&store, store_url, &err);
+		if (!rc)
+			rc = bl_store_run_begin(&srun, store, &sm, &err);
+		sinks[2] = (struct bl_sink){.result = bl_store_sink, .ctx = srun};
+		tee.n = 3;
+	}
+	if (!rc)
 		rc = bl_assess_targets(b, facts, snaps, nsnaps, &ao, &sink, &stats, &err);
 	bl_now_rfc3339(run.finished);
 	if (rc) {
-		exit_code = bl_cli_report_error(&err);
+		const struct bl_error *serr = bl_store_run_error(srun);
+		exit_code = bl_cli_report_error(serr ? serr : &err);
 		goto done;
 	}
 	/* the host has been read: roll-up, rendering and writing run as USER */
@@ -439,6 +490,14 @@ int bl_cmd_assess(int argc, char **argv)
 	run.stats = &stats;
 	run.rollup = &rollup;
 	run.scores = &scores;
+	if (srun) {
+		rc = store_finish(srun, &run, &stats, &rollup, &err);
+		srun = NULL;
+		if (rc) {
+			exit_code = bl_cli_report_error(&err);
+			goto done;
+		}
+	}
 	if (bl_output_open(&out, output, &err) ||
 	    bl_report_finish(rep, &run, out.f, &err)) {
 		if (out.f)
@@ -453,6 +512,8 @@ int bl_cmd_assess(int argc, char **argv)
 	if (fail_on >= 0 && failing_at(b, &stats, fail_on))
 		exit_code = BL_EXIT_FINDINGS;
 done:
+	bl_store_run_abort(srun);
+	bl_store_close(store);
 	bl_facts_close(facts);
 	free(targets);
 	bl_rollup_free(&rollup);

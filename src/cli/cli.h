@@ -30,11 +30,15 @@ int bl_cmd_facts(int argc, char **argv);
 int bl_cmd_import(int argc, char **argv);
 int bl_cmd_exceptions(int argc, char **argv);
 int bl_cmd_gaps(int argc, char **argv);
+int bl_cmd_publish(int argc, char **argv);
 int bl_cmd_diff(int argc, char **argv);
 int bl_cmd_keygen(int argc, char **argv);
 int bl_cmd_sign(int argc, char **argv);
 int bl_cmd_verify(int argc, char **argv);
 int bl_cmd_version(int argc, char **argv);
+int bl_cmd_report(int argc, char **argv);
+int bl_cmd_trend(int argc, char **argv);
+int bl_cmd_drift(int argc, char **argv);
 
 /* "baseline CMD: message" on stderr; returns BL_EXIT_USAGE. */
 int bl_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -14,10 +14,14 @@ static const struct bl_command commands[] = {
 	{"import", bl_cmd_import, "import OSCAL (and later Azure Policy, Wazuh SCA) as a baseline"},
 	{"exceptions", bl_cmd_exceptions, "list exceptions; check what expired, expires soon or is stale"},
 	{"gaps", bl_cmd_gaps, "the gap backlog: failing controls, most urgent first"},
+	{"publish", bl_cmd_publish, "publish the baseline for stakeholders (html, md)"},
 	{"diff", bl_cmd_diff, "what a baseline change does; warns about weakening changes"},
 	{"keygen", bl_cmd_keygen, "create an Ed25519 key pair for signing baselines"},
 	{"sign", bl_cmd_sign, "sign a baseline file (writes FILE.sig)"},
 	{"verify", bl_cmd_verify, "verify a baseline file against FILE.sig"},
+	{"report", bl_cmd_report, "render a stored run again (default: the latest) in any format"},
+	{"trend", bl_cmd_trend, "compliance per stored run over time, with a sparkline"},
+	{"drift", bl_cmd_drift, "what changed between two stored runs"},
 	{"version", bl_cmd_version, "print the version"},
 };
 

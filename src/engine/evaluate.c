@@ -62,6 +62,30 @@ static const char *short_json(const struct bl_value *v, struct bl_arena *a, size
 	return s ? s : "?";
 }
 
+/* The concatenation of n strings in arena a (NULL when it is out of
+ * memory): messages are built once per failing result, and vsnprintf was a
+ * tenth of a 100-control run. */
+static const char *arena_cat(struct bl_arena *a, const char *const *parts, size_t n)
+{
+	size_t lens[8], total = 1;
+	const char *p[8];
+	for (size_t i = 0; i < n; i++) {
+		p[i] = parts[i] ? parts[i] : "(null)";  /* as printf's %s wrote it */
+		lens[i] = strlen(p[i]);
+		total += lens[i];
+	}
+	char *s = bl_arena_alloc(a, total);
+	if (!s)
+		return NULL;
+	char *o = s;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(o, p[i], lens[i]);
+		o += lens[i];
+	}
+	*o = '\0';
+	return s;
+}
+
 static const char *fail_message(const struct bl_eval *ev, const struct bl_control *c,
 				struct bl_arena *a)
 {
@@ -69,13 +93,25 @@ static const char *fail_message(const struct bl_eval *ev, const struct bl_contro
 		return c->violation ? "violation condition matched" : "expected condition did not hold";
 	const struct bl_evidence *e = &ev->ev[0];
 	const char *msg;
-	if (!e->actual)
-		msg = bl_arena_printf(a, "%s is missing; expected %s", e->path, e->expected);
-	else
-		msg = bl_arena_printf(a, "%s is %s; expected %s", e->path,
-				      short_json(e->actual, a, 120), e->expected);
-	if (msg && ev->nev > 1)
-		msg = bl_arena_printf(a, "%s (and %zu more)", msg, ev->nev - 1);
+	if (!e->actual) {
+		const char *parts[] = {e->path, " is missing; expected ", e->expected};
+		msg = arena_cat(a, parts, 3);
+	} else {
+		const char *parts[] = {e->path, " is ", short_json(e->actual, a, 120), "; expected ",
+				       e->expected};
+		msg = arena_cat(a, parts, 5);
+	}
+	if (msg && ev->nev > 1) {
+		char num[32];
+		size_t k = sizeof(num);
+		num[--k] = '\0';
+		size_t more = ev->nev - 1;
+		do
+			num[--k] = (char)('0' + more % 10);
+		while ((more /= 10) && k > 0);
+		const char *parts[] = {msg, " (and ", num + k, " more)"};
+		msg = arena_cat(a, parts, 4);
+	}
 	return msg ? msg : "failed";
 }
 

@@ -1,14 +1,12 @@
 /*
  * dpkg.c - deb822 stanza reading for the dpkg database and apt package lists
  * (see dpkg.h): one line-at-a-time state machine fed either from memory or
- * from a file streamed in 64 KiB chunks through the bl_sys ops table.
+ * from a file streamed (and decompressed, facts/decompress.h) in 64 KiB
+ * chunks through the bl_sys ops table.
  */
 #include "facts/dpkg.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "util/arena.h"
 #include "util/str.h"
@@ -115,154 +113,84 @@ int bl_dpkg_parse(const char *data, size_t len, bl_dpkg_fn fn, void *ctx)
 	return flush(&p);
 }
 
-static const char *reason(int e)
-{
-	switch (e) {
-	case EACCES: case EPERM: return "permission denied";
-	case ENOENT: return "no such file";
-	case ELOOP: return "too many levels of symbolic links";
-	case ENOTDIR: return "not a directory";
-	case EIO: return "input/output error";
-	default: return strerror(e);
-	}
-}
+/* Splits decompressed chunks into lines for the parser.  A line longer
+ * than the buffer is dropped (no field we keep is that long). */
+struct splitter {
+	struct parser *p;
+	char *buf;
+	size_t have;
+	bool skipping;          /* inside an over-long line */
+};
 
-static const char *type_name(mode_t m)
+/* bl_zsink: 0 or what the stanza callback returned. */
+static int split_chunk(void *vctx, const char *data, size_t n)
 {
-	if (S_ISDIR(m)) return "directory";
-	if (S_ISFIFO(m)) return "fifo";
-	if (S_ISSOCK(m)) return "socket";
-	if (S_ISCHR(m)) return "character device";
-	if (S_ISBLK(m)) return "block device";
-	return "special file";
-}
-
-/* Read the open fd chunk by chunk, feeding whole lines.  A line longer than
- * the chunk is dropped (no field we keep is that long). */
-static int stream_fd(struct bl_sys *s, int fd, const char *path, uint64_t max_bytes,
-		     struct parser *p, char *buf, struct bl_error *err)
-{
-	size_t have = 0;
-	uint64_t total = 0;
-	bool skipping = false;   /* inside an over-long line */
-	for (;;) {
-		ssize_t r;
-		do
-			r = s->ops->read(fd, buf + have, CHUNK - have);
-		while (r < 0 && errno == EINTR);
-		if (r < 0) {
-			if (errno == EAGAIN)
-				return bl_error_set(err, BL_EIO, "", 0, 0, "%s: would block", path);
-			return bl_error_set(err, BL_EIO, "", 0, 0, "%s: %s", path, reason(errno));
-		}
-		total += (uint64_t)r;
-		if (total > max_bytes)
-			return bl_error_set(err, BL_ELIMIT, "", 0, 0,
-					    "%s: larger than %llu bytes, not read", path,
-					    (unsigned long long)max_bytes);
-		have += (size_t)r;
-		bool eof = r == 0;
+	struct splitter *sp = vctx;
+	while (n) {
+		size_t take = CHUNK - sp->have < n ? CHUNK - sp->have : n;
+		memcpy(sp->buf + sp->have, data, take);
+		sp->have += take;
+		data += take;
+		n -= take;
 		size_t i = 0;
 		for (;;) {
-			const char *nl = memchr(buf + i, '\n', have - i);
+			const char *nl = memchr(sp->buf + i, '\n', sp->have - i);
 			if (!nl)
 				break;
-			size_t n = (size_t)(nl - (buf + i));
-			if (skipping) {
-				skipping = false;
-				p->line++;
+			size_t len = (size_t)(nl - (sp->buf + i));
+			if (sp->skipping) {
+				sp->skipping = false;
+				sp->p->line++;
 			} else {
-				int rc = feed(p, buf + i, n);
+				int rc = feed(sp->p, sp->buf + i, len);
 				if (rc)
 					return rc;
 			}
-			i += n + 1;
+			i += len + 1;
 		}
-		memmove(buf, buf + i, have - i);
-		have -= i;
-		if (eof) {
-			if (have && !skipping) {
-				int rc = feed(p, buf, have);
-				if (rc)
-					return rc;
-			}
-			return flush(p);
-		}
-		if (have == CHUNK) {   /* over-long line: drop it up to its newline */
-			skipping = true;
-			have = 0;
+		memmove(sp->buf, sp->buf + i, sp->have - i);
+		sp->have -= i;
+		if (sp->have == CHUNK) {   /* over-long line: drop it up to its newline */
+			sp->skipping = true;
+			sp->have = 0;
 		}
 	}
+	return 0;
 }
 
-/* open_in_root, retried while a signal interrupts it (as sys.c does): an
- * interrupted open is no reason to report the package database unreadable. */
-static int open_retry(struct bl_sys *s, const char *rel, int flags)
+int bl_dpkg_stream_z(struct bl_sys *s, const char *path, enum bl_zfmt fmt, uint64_t max_bytes,
+		     bl_dpkg_fn fn, void *ctx, bool *missing, struct bl_error *err)
 {
-	int fd;
-	do
-		fd = s->ops->open_in_root(s->rootfd, rel, flags, false);
-	while (fd < 0 && errno == EINTR);
-	return fd;
+	if (max_bytes == 0)
+		max_bytes = 1ull << 30;
+	struct bl_arena a;
+	bl_arena_init(&a, CHUNK + 256);
+	struct parser p;
+	parser_init(&p, fn, ctx);
+	struct splitter sp = {.p = &p, .buf = bl_arena_alloc(&a, CHUNK), .have = 0,
+			      .skipping = false};
+	int rc;
+	if (!sp.buf) {
+		if (missing)
+			*missing = false;
+		rc = bl_error_set(err, BL_ENOMEM, "", 0, 0, "out of memory");
+	} else {
+		/* the file cap equals the text cap: compressed lists are smaller */
+		rc = bl_zstream_file(s, path, fmt, max_bytes, max_bytes, split_chunk, &sp, missing,
+				     err);
+		if (rc == 0 && sp.have && !sp.skipping)
+			rc = feed(&p, sp.buf, sp.have);
+		if (rc == 0)
+			rc = flush(&p);
+	}
+	bl_arena_free(&a);
+	return rc;
 }
 
 int bl_dpkg_stream(struct bl_sys *s, const char *path, uint64_t max_bytes, bl_dpkg_fn fn,
 		   void *ctx, bool *missing, struct bl_error *err)
 {
-	if (missing)
-		*missing = false;
-	if (max_bytes == 0)
-		max_bytes = 1ull << 30;
-	const char *rel = path;
-	while (*rel == '/')
-		rel++;
-	if (!*rel)
-		rel = ".";
-	/* Look before opening for reading: a FIFO or a device is never opened. */
-	struct stat st, st2;
-	int fd = open_retry(s, rel, O_PATH | O_CLOEXEC);
-	if (fd >= 0) {
-		int frc = s->ops->fstat(fd, &st);
-		int e = errno;
-		s->ops->close(fd);
-		errno = e;
-		fd = frc == 0 ? 0 : -1;
-	}
-	if (fd < 0) {
-		int e = errno;
-		if ((e == ENOENT || e == ENOTDIR) && missing)
-			*missing = true;
-		return bl_error_set(err, BL_EIO, "", 0, 0, "%s: %s", path, reason(e));
-	}
-	if (!S_ISREG(st.st_mode))
-		return bl_error_set(err, BL_EINVAL, "", 0, 0, "%s: is a %s, not a regular file", path,
-				    type_name(st.st_mode));
-	fd = open_retry(s, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return bl_error_set(err, BL_EIO, "", 0, 0, "%s: %s", path, reason(errno));
-	if (s->ops->fstat(fd, &st2) != 0) {
-		int e = errno;
-		s->ops->close(fd);
-		return bl_error_set(err, BL_EIO, "", 0, 0, "%s: %s", path, reason(e));
-	}
-	if (st2.st_dev != st.st_dev || st2.st_ino != st.st_ino) {
-		s->ops->close(fd);
-		return bl_error_set(err, BL_EIO, "", 0, 0, "%s: file replaced while being read", path);
-	}
-	struct bl_arena a;
-	bl_arena_init(&a, CHUNK + 256);
-	char *buf = bl_arena_alloc(&a, CHUNK);
-	int rc;
-	if (!buf) {
-		rc = bl_error_set(err, BL_ENOMEM, "", 0, 0, "out of memory");
-	} else {
-		struct parser p;
-		parser_init(&p, fn, ctx);
-		rc = stream_fd(s, fd, path, max_bytes, &p, buf, err);
-	}
-	bl_arena_free(&a);
-	s->ops->close(fd);
-	return rc;
+	return bl_dpkg_stream_z(s, path, BL_ZFMT_PLAIN, max_bytes, fn, ctx, missing, err);
 }
 
 bool bl_dpkg_status_installed(const char *status, size_t len)
@@ -284,6 +212,8 @@ bool bl_dpkg_status_installed(const char *status, size_t len)
 
 /* ---- the database ------------------------------------------------------ */
 
+static int build_index(struct bl_dpkg_db *db, struct bl_arena *a);
+
 struct load_ctx {
 	struct bl_dpkg_db *db;
 	struct bl_arena *a;
@@ -295,27 +225,43 @@ static const char *dup_field(struct bl_arena *a, const struct bl_dpkg_field *fl)
 	return fl->set ? bl_arena_strndup(a, fl->s, fl->len) : "";
 }
 
-static int load_one(void *vctx, const struct bl_dpkg_stanza *st)
+/* A new slot at the end of db (grown in a), or NULL: *full set when the
+ * cap was hit (db->truncated), else out of memory. */
+static struct bl_dpkg_pkg *append(struct bl_dpkg_db *db, struct bl_arena *a, bool *full)
 {
-	struct load_ctx *c = vctx;
-	struct bl_dpkg_db *db = c->db;
-	if (st->bad || !st->package.set || st->package.len == 0)
-		return 0;
+	*full = false;
+	if (db->max_entries == 0)
+		db->max_entries = 200000;
 	if (db->n >= db->max_entries) {
 		db->truncated = true;
-		return 0;
+		*full = true;
+		return NULL;
 	}
 	if (db->n == db->cap) {
 		size_t cap = db->cap ? db->cap * 2 : 256;
-		struct bl_dpkg_pkg *items = bl_arena_alloc(c->a, cap * sizeof(*items));
+		struct bl_dpkg_pkg *items = bl_arena_alloc(a, cap * sizeof(*items));
 		if (!items)
-			return BL_ENOMEM;
+			return NULL;
 		if (db->n)
 			memcpy(items, db->items, db->n * sizeof(*items));
 		db->items = items;
 		db->cap = cap;
 	}
 	struct bl_dpkg_pkg *p = &db->items[db->n];
+	memset(p, 0, sizeof *p);
+	return p;
+}
+
+static int load_one(void *vctx, const struct bl_dpkg_stanza *st)
+{
+	struct load_ctx *c = vctx;
+	struct bl_dpkg_db *db = c->db;
+	if (st->bad || !st->package.set || st->package.len == 0)
+		return 0;
+	bool full;
+	struct bl_dpkg_pkg *p = append(db, c->a, &full);
+	if (!p)
+		return full ? 0 : BL_ENOMEM;
 	p->name = dup_field(c->a, &st->package);
 	p->version = dup_field(c->a, &st->version);
 	p->arch = dup_field(c->a, &st->arch);
@@ -328,6 +274,30 @@ static int load_one(void *vctx, const struct bl_dpkg_stanza *st)
 		c->dpkg_arch = p->arch;
 	db->n++;
 	return 0;
+}
+
+int bl_dpkg_db_add(struct bl_dpkg_db *db, struct bl_arena *a, const char *name,
+		   const char *version, const char *arch, const char *status, bool installed)
+{
+	bool full;
+	struct bl_dpkg_pkg *p = append(db, a, &full);
+	if (!p)
+		return full ? 0 : BL_ENOMEM;
+	p->name = bl_arena_strndup(a, name, strlen(name));
+	p->version = bl_arena_strndup(a, version, strlen(version));
+	p->arch = bl_arena_strndup(a, arch, strlen(arch));
+	p->status = status ? bl_arena_strndup(a, status, strlen(status)) : NULL;
+	if (!p->name || !p->version || !p->arch || (status && !p->status))
+		return BL_ENOMEM;
+	p->installed = installed;
+	db->n++;
+	return 0;
+}
+
+int bl_dpkg_db_index(struct bl_dpkg_db *db, struct bl_arena *a, const char *native)
+{
+	db->native = native ? native : "";
+	return build_index(db, a);
 }
 
 static size_t slot_of(const struct bl_dpkg_db *db, const char *name, size_t len)

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "facts/decompress.h"
 #include "facts/sys.h"
 #include "util/arena.h"
 #include "util/error.h"
@@ -57,13 +58,23 @@ int bl_dpkg_parse(const char *data, size_t len, bl_dpkg_fn fn, void *ctx);
 int bl_dpkg_stream(struct bl_sys *s, const char *path, uint64_t max_bytes, bl_dpkg_fn fn,
 		   void *ctx, bool *missing, struct bl_error *err);
 
+/*
+ * The same over a file compressed as fmt (apt's *_Packages.lz4, .gz, .xz
+ * lists), decompressed while streaming; max_bytes caps both the file and
+ * the decompressed text (0 = 1 GiB).  Corrupt or truncated data: BL_EINVAL
+ * (see bl_zstream_file); otherwise as bl_dpkg_stream.
+ */
+int bl_dpkg_stream_z(struct bl_sys *s, const char *path, enum bl_zfmt fmt, uint64_t max_bytes,
+		     bl_dpkg_fn fn, void *ctx, bool *missing, struct bl_error *err);
+
 /* The Status field's third word is one where the package's files are on
  * disk: installed, triggers-pending or triggers-awaited. */
 bool bl_dpkg_status_installed(const char *status, size_t len);
 
 /* The dpkg database loaded from ROOT/var/lib/dpkg/status, indexed by name. */
 struct bl_dpkg_pkg {
-	const char *name, *version, *arch, *status;   /* NUL-terminated; "" when absent */
+	const char *name, *version, *arch;   /* NUL-terminated; "" when absent */
+	const char *status;     /* dpkg's Status ("" when absent); NULL for rpm entries */
 	bool installed;                               /* bl_dpkg_status_installed */
 	uint32_t next;                                /* next entry of the same name + 1, or 0 */
 };
@@ -88,6 +99,17 @@ struct bl_dpkg_db {
  */
 int bl_dpkg_db_load(struct bl_dpkg_db *db, struct bl_sys *s, struct bl_arena *a, bool *missing,
 		    struct bl_error *err);
+
+/*
+ * Build a database from another source (the rpm reader): start from a
+ * zeroed db (max_entries kept), append entries with bl_dpkg_db_add (strings
+ * copied into a; status may be NULL), then call bl_dpkg_db_index once.
+ * Past max_entries an entry is dropped and db->truncated set.  Both return
+ * 0 or BL_ENOMEM.
+ */
+int bl_dpkg_db_add(struct bl_dpkg_db *db, struct bl_arena *a, const char *name,
+		   const char *version, const char *arch, const char *status, bool installed);
+int bl_dpkg_db_index(struct bl_dpkg_db *db, struct bl_arena *a, const char *native);
 
 /* First entry of that name (follow ->next - 1 for the others), or NULL. */
 const struct bl_dpkg_pkg *bl_dpkg_db_first(const struct bl_dpkg_db *db, const char *name,

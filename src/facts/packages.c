@@ -1,17 +1,20 @@
 /*
  * packages.c - the `packages` namespace (FORMATS.md §3): packages["name"] =
  * {installed, version, arch, status} from the dpkg database
- * (ROOT/var/lib/dpkg/status), read offline as well as live.
+ * (ROOT/var/lib/dpkg/status), else {installed, version, arch} from the rpm
+ * SQLite database (facts/rpmdb.h), read offline as well as live.
  *
  * A name the database does not know is {installed: false}.  With
- * packages[*] every package of the database is listed.  Multi-arch
- * duplicates resolve as bl_dpkg_db_find says (installed, then the native
- * architecture); "name:arch" picks one architecture.  There is no rpm
- * reader: an rpm-only root is an error value, never "nothing installed".
+ * packages[*] every package of the database is listed.  Duplicates
+ * (multi-arch, several kernels) resolve as bl_dpkg_db_find says (installed,
+ * then the native architecture, then the first seen); "name:arch" picks
+ * one architecture.  An rpm database in a format not read (BerkeleyDB,
+ * ndb) is an error value, never "nothing installed".
  */
 #include <string.h>
 
 #include "facts/dpkg.h"
+#include "facts/rpmdb.h"
 #include "facts/facts.h"
 
 /* One package as a value; p NULL = not in the database.  NULL on ENOMEM. */
@@ -23,19 +26,27 @@ static struct bl_value *pkg_value(struct bl_arena *a, const struct bl_dpkg_pkg *
 	if (p) {
 		bl_ob_strz(&b, "version", p->version);
 		bl_ob_strz(&b, "arch", p->arch);
-		bl_ob_strz(&b, "status", p->status);
+		if (p->status)   /* dpkg only */
+			bl_ob_strz(&b, "status", p->status);
 	}
 	return bl_ob_finish(&b);
 }
 
-/* Why there is no database: rpm roots get their own message.  NULL on ENOMEM. */
-static struct bl_value *no_database(struct bl_facts *f)
+/* No dpkg database: the rpm one, else why there is none.  0 with *out an
+ * error value or NULL (db loaded), or BL_ENOMEM. */
+static int try_rpm(struct bl_facts *f, struct bl_dpkg_db *db, const struct bl_value **out)
 {
-	struct bl_sys_stat st;
-	struct bl_error e;
-	if (bl_sys_stat(bl_facts_sys(f), "/var/lib/rpm", true, &st, &e) == 0 && st.exists)
-		return bl_facts_error(f, "rpm databases are not supported yet");
-	return bl_facts_error(f, "no package database found");
+	struct bl_error err;
+	bool missing = false;
+	*out = NULL;
+	int rc = bl_rpmdb_load(db, bl_facts_sys(f), bl_facts_arena(f), &missing, &err);
+	if (rc == BL_ENOMEM)
+		return BL_ENOMEM;
+	if (rc == 0)
+		return 0;
+	*out = missing ? bl_facts_error(f, "no package database found")
+		       : bl_facts_error(f, "%s", err.msg);
+	return *out ? 0 : BL_ENOMEM;
 }
 
 /* Every package, once per name (the entry bl_dpkg_db_find prefers), in
@@ -64,12 +75,20 @@ static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const st
 	int rc = bl_dpkg_db_load(&db, bl_facts_sys(f), a, &missing, &err);
 	if (rc == BL_ENOMEM)
 		return BL_ENOMEM;
-	if (rc != 0) {
-		*out = missing ? no_database(f) : bl_facts_error(f, "%s", err.msg);
+	if (rc != 0 && !missing) {
+		*out = bl_facts_error(f, "%s", err.msg);
 		return *out ? 0 : BL_ENOMEM;
 	}
+	const char *source = "/var/lib/dpkg/status";
+	if (rc != 0) {
+		if (try_rpm(f, &db, out) != 0)
+			return BL_ENOMEM;
+		if (*out)
+			return 0;
+		source = "rpm database";
+	}
 	if (db.truncated) {
-		*out = bl_facts_error(f, "/var/lib/dpkg/status: more than %zu packages, not read",
+		*out = bl_facts_error(f, "%s: more than %zu packages, not read", source,
 				      db.max_entries);
 		return *out ? 0 : BL_ENOMEM;
 	}
@@ -95,6 +114,6 @@ const struct bl_provider bl_provider_packages = {
 	.version = BL_PROVIDER_VERSION,
 	.name = "packages",
 	.keyed = true,
-	.summary = "installed packages from the dpkg database",
+	.summary = "installed packages from the dpkg or rpm database",
 	.resolve = resolve,
 };

@@ -5,10 +5,12 @@
  * version order.  Never touches the network, never runs apt.
  *
  * Value: {count, security_count, packages: [{name, arch, installed,
- * candidate, security}], skipped_lists: [file names]}.  Compressed lists
- * (.lz4, .gz, .xz, ...) are not read and are named in skipped_lists.  No
- * readable list at all is an error value: a count of 0 computed from nothing
- * would pass a "no pending security updates" control silently.
+ * candidate, security}], skipped_lists: [file names]}.  Lists are read
+ * plain or compressed (.lz4, .gz, .xz, .lzma: facts/decompress.h), streamed
+ * and capped at 512 MiB of text each; only lists in other formats (.bz2,
+ * .zst) are named in skipped_lists.  No readable list at all is an error
+ * value: a count of 0 computed from nothing would pass a "no pending
+ * security updates" control silently.
  */
 #include <string.h>
 
@@ -19,6 +21,7 @@
 
 #define LISTS_DIR "/var/lib/apt/lists"
 #define MAX_LISTS 4096
+#define LIST_MAX (512ull << 20)    /* per list, decompressed */
 
 struct cand {
 	const char *version;    /* best newer version seen, or NULL */
@@ -69,18 +72,25 @@ static int scan_one(void *vctx, const struct bl_dpkg_stanza *st)
 	return 0;
 }
 
-static bool ends_with(const char *s, const char *suffix)
+/* The format of a package list from its file name: "..._Packages" plain,
+ * "..._Packages.lz4" and friends compressed (apt keeps lists compressed
+ * when Acquire::GzipIndexes is set, as Docker images do); *is_list false
+ * for every other file (InRelease, ..._Packages.diff_Index, lock). */
+static enum bl_zfmt list_format(const char *name, bool *is_list)
 {
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
-/* "..._Packages.lz4" and friends: apt keeps lists compressed when
- * Acquire::GzipIndexes is set (Docker images do). */
-static bool compressed_list(const char *name)
-{
-	const char *p = strstr(name, "_Packages.");
-	return p && p[10] != '\0' && !strchr(p + 10, '_');
+	const char *p = strstr(name, "_Packages");
+	*is_list = false;
+	if (!p)
+		return BL_ZFMT_UNKNOWN;
+	p += 9;
+	if (*p == '\0') {
+		*is_list = true;
+		return BL_ZFMT_PLAIN;
+	}
+	if (*p != '.' || p[1] == '\0' || strchr(p + 1, '_'))
+		return BL_ZFMT_UNKNOWN;
+	*is_list = true;
+	return bl_zfmt_from_suffix(p + 1);
 }
 
 static struct bl_value *build(struct bl_facts *f, const struct bl_dpkg_db *db,
@@ -119,34 +129,39 @@ static struct bl_value *build(struct bl_facts *f, const struct bl_dpkg_db *db,
 	return bl_ob_finish(&b);
 }
 
-/* Read every plain list into cand.  0, BL_ENOMEM, or another code with
- * *why set to an error value (a list that cannot be read). */
+/* Read every list in a format we decompress into cand; the others (.bz2,
+ * .zst) are named in skipped.  0, BL_ENOMEM, or another code with *why set
+ * to an error value (a list that cannot be read, a corrupt or truncated
+ * one: a partial list must not hide pending updates). */
 static int scan_lists(struct bl_facts *f, struct scan *sc, char **names, size_t n,
-		      struct bl_arr_builder *skipped, size_t *plain, struct bl_value **why)
+		      struct bl_arr_builder *skipped, size_t *read, struct bl_value **why)
 {
 	struct bl_arena *a = bl_facts_arena(f);
 	for (size_t i = 0; i < n; i++) {
-		if (compressed_list(names[i])) {
+		bool is_list;
+		enum bl_zfmt fmt = list_format(names[i], &is_list);
+		if (!is_list)
+			continue;
+		if (fmt == BL_ZFMT_UNKNOWN) {
 			bl_ab_add(skipped, bl_value_new_str(a, names[i], strlen(names[i])));
 			if (skipped->failed)
 				return BL_ENOMEM;
 			continue;
 		}
-		if (!ends_with(names[i], "_Packages"))
-			continue;
 		char *path = bl_arena_printf(a, LISTS_DIR "/%s", names[i]);
 		if (!path)
 			return BL_ENOMEM;
 		sc->security_list = bl_str_icontains(names[i], strlen(names[i]), "security", 8);
 		struct bl_error err;
-		int rc = bl_dpkg_stream(bl_facts_sys(f), path, 0, scan_one, sc, NULL, &err);
+		int rc = bl_dpkg_stream_z(bl_facts_sys(f), path, fmt, LIST_MAX, scan_one, sc, NULL,
+					  &err);
 		if (rc == BL_ENOMEM)
 			return BL_ENOMEM;
 		if (rc != 0) {
 			*why = bl_facts_error(f, "%s", err.msg);
 			return *why ? BL_EIO : BL_ENOMEM;
 		}
-		(*plain)++;
+		(*read)++;
 	}
 	return 0;
 }
@@ -188,19 +203,20 @@ static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const st
 		return BL_ENOMEM;
 	struct bl_arr_builder skipped;
 	bl_ab_init(&skipped, a);
-	size_t plain = 0;
+	size_t nread = 0;
 	struct bl_value *why = NULL;
-	rc = scan_lists(f, &sc, names, n, &skipped, &plain, &why);
+	rc = scan_lists(f, &sc, names, n, &skipped, &nread, &why);
 	if (rc == BL_ENOMEM)
 		return BL_ENOMEM;
 	if (rc != 0) {
 		*out = why;
 		return 0;
 	}
-	if (plain == 0) {
+	if (nread == 0) {
 		*out = skipped.n
-			? bl_facts_error(f, "no plain-text package lists on disk (%u compressed lists "
-					 "skipped: lz4/gz/xz lists are not read)", skipped.n)
+			? bl_facts_error(f, "no readable package lists on disk (%u skipped: "
+					 "only plain, .gz, .lz4, .xz and .lzma lists are read)",
+					 skipped.n)
 			: bl_facts_error(f, "no package lists on disk (run apt-get update)");
 		return *out ? 0 : BL_ENOMEM;
 	}

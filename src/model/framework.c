@@ -25,6 +25,11 @@ struct cat_ctx {
 	struct bl_arena *a;
 	struct bl_error *err;
 	struct bl_diags d;
+	/* the duplicate check while a catalog loads: an open-addressing set of
+	 * entry indexes by case-folded id (a linear bl_catalog_entry per entry
+	 * made loading quadratic: a third of `assess` startup) */
+	uint32_t *seen;            /* index + 1; 0 = empty */
+	size_t seencap;            /* a power of two, > 2 x entries */
 };
 
 /* ---- ids ------------------------------------------------------------- */
@@ -119,10 +124,20 @@ const struct bl_fw_entry *bl_catalog_entry(const struct bl_catalog *cat, const c
 	size_t len = bl_fw_canonical_id(canon, sizeof(canon), id);
 	if (!len)
 		return NULL;
-	/* Entry ids are canonical, so only the query's case can differ. */
-	for (size_t i = 0; i < cat->n; i++)
-		if (bl_str_ieq(cat->entries[i].id, strlen(cat->entries[i].id), canon, len))
+	/* Entry ids are canonical, so only the query's case can differ.  The
+	 * compare stops at the first differing byte with no strlen of the entry
+	 * (catalog loading looks up every mapped id: this loop was its cost). */
+	unsigned char c0 = bl_lower((unsigned char)canon[0]);
+	for (size_t i = 0; i < cat->n; i++) {
+		const char *e = cat->entries[i].id;
+		if (bl_lower((unsigned char)e[0]) != c0)
+			continue;
+		size_t k = 1;
+		while (k < len && bl_lower((unsigned char)e[k]) == bl_lower((unsigned char)canon[k]))
+			k++;
+		if (k == len && e[len] == '\0')
 			return &cat->entries[i];
+	}
 	return NULL;
 }
 
@@ -260,6 +275,37 @@ static const struct bl_schema_key entry_keys[] = {
 };
 static const struct bl_schema entry_schema = {"control", entry_keys, 4};
 
+static uint64_t fold_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (unsigned char)(ch + 32);
+		h = (h ^ ch) * 1099511628211u;
+	}
+	return h;
+}
+
+/* True when an earlier entry of cat has id canon (case-insensitively, as
+ * bl_catalog_entry matches); otherwise remembers cat->entries[cat->n] under
+ * it.  Called before the entry is filled in. */
+static bool seen_dup(struct cat_ctx *c, const struct bl_catalog *cat, const char *canon)
+{
+	size_t mask = c->seencap - 1;
+	size_t len = strlen(canon);
+	for (size_t i = (size_t)fold_hash(canon) & mask;; i = (i + 1) & mask) {
+		uint32_t k = c->seen[i];
+		if (k == 0) {
+			c->seen[i] = (uint32_t)cat->n + 1;
+			return false;
+		}
+		const char *id = cat->entries[k - 1].id;
+		if (bl_str_ieq(id, strlen(id), canon, len))
+			return true;
+	}
+}
+
 static int load_entry(struct cat_ctx *c, struct bl_catalog *cat, const struct bl_value *v)
 {
 	const struct bl_member *f[4];
@@ -277,7 +323,7 @@ static int load_entry(struct cat_ctx *c, struct bl_catalog *cat, const struct bl
 		return bad(c, idv, "empty control id");
 	if (idv->u.str.len != strlen(canon) || memcmp(canon, idv->u.str.s, idv->u.str.len) != 0)
 		return bad(c, idv, "control id is not in canonical spelling (%s)", canon);
-	if (bl_catalog_entry(cat, canon))
+	if (seen_dup(c, cat, canon))
 		return bad(c, idv, "duplicate control id %s", canon);
 	e->id = str_of(c, f[0]);
 	e->group = str_of(c, f[1]);
@@ -395,6 +441,13 @@ static int load_catalog(struct cat_ctx *c, struct bl_catalog *cat, const char *n
 	cat->entries = bl_arena_calloc(c->a, controls->u.arr.n + 1, sizeof(*cat->entries));
 	if (!cat->entries)
 		return BL_ENOMEM;
+	size_t cap = 64;
+	while (cap < 2 * (size_t)controls->u.arr.n + 2)
+		cap *= 2;
+	c->seen = bl_arena_calloc(c->a, cap, sizeof(*c->seen));
+	if (!c->seen)
+		return BL_ENOMEM;
+	c->seencap = cap;
 	for (uint32_t i = 0; i < controls->u.arr.n; i++)
 		if ((rc = load_entry(c, cat, &controls->u.arr.items[i])) != 0)
 			return rc;

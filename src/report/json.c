@@ -11,13 +11,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "doc/json.h"
+
+/*
+ * Result serialisation is the hottest path of a large run (every pass result
+ * is written), so it does not go through bl_report_result_json field by field:
+ * the parts that depend only on the control (id, severity, effect) are built
+ * once per control, the parts that depend only on the asset once per asset
+ * (results of one asset arrive together), and the rest is appended with
+ * memcpy into one output block that goes to the spool 256 KiB at a time.
+ * The bytes are exactly those of bl_report_result_json (a unit test compares
+ * them); anything uncommon (escapes, evidence values, tags, exceptions)
+ * falls back to the shared writers.
+ *
+ * The caches are matched by content, never by pointer alone: arenas recycle
+ * addresses, so a new asset may sit where the last one was.
+ */
+struct ctrl_frag {
+	const char *id;          /* the control's id when built (content compared) */
+	int severity, effect;
+	char *head;              /* {"control":"ID" */
+	char *mid;               /* ,"severity":"S","effect":"E" */
+	size_t headlen, midlen;
+};
 
 struct json_state {
 	FILE *spool;
 	uint64_t n;
-	struct bl_buf buf;
+	struct bl_buf buf;       /* scratch for the shared writers */
+	char *out;               /* results not yet in the spool */
+	size_t len, cap;
+	bool failed;
+	struct ctrl_frag *ctrl;
+	size_t nctrl;
+	/* the last asset: its strings (NUL-separated copies) and fragments */
+	char *akey;
+	size_t akeylen, akeycap;
+	int atier;
+	char *afrag1;            /* ,"asset":"..","asset_type":".." */
+	char *afrag2;            /* ,"tier":..,"environment":..,"owner":..,"classification":.. */
+	size_t afrag1len, afrag2len;
+	bool ahave;
 };
+
+#define SPOOL_BLOCK (256u * 1024)
 
 static int json_open(struct bl_report *r, struct bl_error *err)
 {
@@ -30,19 +71,396 @@ static int json_open(struct bl_report *r, struct bl_error *err)
 	return 0;
 }
 
+/* Room for n more bytes in s->out; false (sticky) when memory runs out. */
+static bool out_reserve(struct json_state *s, size_t n)
+{
+	if (s->failed)
+		return false;
+	if (s->len + n <= s->cap)
+		return true;
+	size_t ncap = s->cap ? s->cap : SPOOL_BLOCK + 4096;
+	while (ncap < s->len + n)
+		ncap *= 2;
+	char *no = realloc(s->out, ncap);
+	if (!no) {
+		s->failed = true;
+		return false;
+	}
+	s->out = no;
+	s->cap = ncap;
+	return true;
+}
+
+static void out_add(struct json_state *s, const void *p, size_t n)
+{
+	if (out_reserve(s, n)) {
+		memcpy(s->out + s->len, p, n);
+		s->len += n;
+	}
+}
+
+#define OUT_LIT(s, lit) out_add((s), (lit), sizeof(lit) - 1)
+
+/* Length of the prefix of p[0..n) that JSON needs no escape for (the
+ * shared writer's rule: printable ASCII except '"' and '\\'). */
+static size_t plain_prefix(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+#if defined(__SSE2__)
+	const __m128i lo = _mm_set1_epi8(0x1F), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		/* signed compare: bytes >= 0x80 are negative, so <= 0x1F too */
+		__m128i bad = _mm_or_si128(_mm_cmpgt_epi8(_mm_add_epi8(lo, _mm_set1_epi8(1)), v),
+					   _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
+		unsigned m = (unsigned)_mm_movemask_epi8(bad);
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned char c = p[i];
+		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+			break;
+	}
+	return i;
+}
+
+/* A JSON string of s[0..len), as bl_json_write_str writes it: ASCII escapes
+ * inline, a string with any non-ASCII byte (UTF-8 checks, U+2028/9) through
+ * the shared writer. */
+static void out_str(struct json_state *st, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	/* worst case: every byte a \u00XX escape */
+	if (len > ((size_t)-1 - 2) / 6 || !out_reserve(st, 6 * len + 2)) {
+		st->failed = true;
+		return;
+	}
+	size_t start = st->len;
+	char *o = st->out + st->len;
+	*o++ = '"';
+	size_t i = 0;
+	for (;;) {
+		size_t k = plain_prefix(u + i, len - i);
+		memcpy(o, u + i, k);
+		o += k;
+		i += k;
+		if (i == len)
+			break;
+		unsigned char c = u[i++];
+		if (c >= 0x80) {
+			st->len = start;
+			bl_buf_reset(&st->buf);
+			if (bl_json_write_str(&st->buf, s, len) || !st->buf.data) {
+				st->failed = true;
+				return;
+			}
+			out_add(st, st->buf.data, st->buf.len);
+			return;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			memcpy(o, "u00", 3);
+			o[3] = hex[c >> 4];
+			o[4] = hex[c & 15];
+			o += 5;
+		}
+	}
+	*o++ = '"';
+	st->len = (size_t)(o - st->out);
+}
+
+static void out_str_or_null(struct json_state *st, const char *s)
+{
+	if (s)
+		out_str(st, s, strlen(s));
+	else
+		OUT_LIT(st, "null");
+}
+
+/* Any value, through the shared writer. */
+static void out_value(struct json_state *st, const struct bl_value *v)
+{
+	bl_buf_reset(&st->buf);
+	if (bl_json_write(&st->buf, v, 0) || !st->buf.data) {
+		st->failed = true;
+		return;
+	}
+	out_add(st, st->buf.data, st->buf.len);
+}
+
+/* Detach the bytes written since mark into a malloc'ed string. */
+static char *out_take(struct json_state *st, size_t mark, size_t *len)
+{
+	if (st->failed)
+		return NULL;
+	*len = st->len - mark;
+	char *f = malloc(*len + 1);
+	if (!f) {
+		st->failed = true;
+		return NULL;
+	}
+	memcpy(f, st->out + mark, *len);
+	f[*len] = '\0';
+	st->len = mark;
+	return f;
+}
+
+static const struct ctrl_frag *ctrl_frag(struct json_state *st, const struct bl_control *c)
+{
+	/* indexes are positions in one baseline; anything odd is not cached */
+	if (c->index > (1u << 20))
+		return NULL;
+	if (c->index >= st->nctrl) {
+		size_t n = c->index + 1 < 64 ? 64 : 2 * (c->index + 1);
+		struct ctrl_frag *nc = realloc(st->ctrl, n * sizeof(*nc));
+		if (!nc)
+			return NULL;
+		memset(nc + st->nctrl, 0, (n - st->nctrl) * sizeof(*nc));
+		st->ctrl = nc;
+		st->nctrl = n;
+	}
+	struct ctrl_frag *f = &st->ctrl[c->index];
+	if (f->head && f->id && f->severity == (int)c->severity && f->effect == (int)c->effect) {
+		size_t idlen = strlen(c->id);
+		/* head is {"control":"ID" when the id needed no escape */
+		if (f->headlen == idlen + 13 && memcmp(f->head + 12, c->id, idlen) == 0)
+			return f;
+	}
+	free(f->head);
+	free(f->mid);
+	memset(f, 0, sizeof(*f));
+	size_t mark = st->len;
+	OUT_LIT(st, "{\"control\":");
+	out_str(st, c->id, strlen(c->id));
+	f->head = out_take(st, mark, &f->headlen);
+	OUT_LIT(st, ",\"severity\":\"");
+	const char *sev = bl_severity_name(c->severity), *eff = bl_effect_name(c->effect);
+	out_add(st, sev, strlen(sev));
+	OUT_LIT(st, "\",\"effect\":\"");
+	out_add(st, eff, strlen(eff));
+	OUT_LIT(st, "\"");
+	f->mid = out_take(st, mark, &f->midlen);
+	if (!f->head || !f->mid) {
+		free(f->head);
+		free(f->mid);
+		memset(f, 0, sizeof(*f));
+		return NULL;
+	}
+	/* the cheap content check above only holds for an id needing no escape */
+	if (plain_prefix((const unsigned char *)c->id, strlen(c->id)) == strlen(c->id))
+		f->id = c->id;
+	else
+		f->id = NULL;
+	f->severity = (int)c->severity;
+	f->effect = (int)c->effect;
+	return f;
+}
+
+/* The key of an asset's fragments: its strings, each with a presence byte,
+ * NUL-terminated, one after the other. */
+static size_t akey_put(char *k, const char *s)
+{
+	if (!s) {
+		k[0] = 0;
+		return 1;
+	}
+	size_t n = strlen(s);
+	k[0] = 1;
+	memcpy(k + 1, s, n + 1);
+	return n + 2;
+}
+
+static bool akey_same(const char *k, const char *s, size_t *off)
+{
+	const char *p = k + *off;
+	if (!s) {
+		*off += 1;
+		return p[0] == 0;
+	}
+	if (p[0] != 1 || strcmp(p + 1, s) != 0)
+		return false;
+	*off += strlen(p + 1) + 2;
+	return true;
+}
+
+static bool asset_cached(const struct json_state *st, const struct bl_result *r)
+{
+	const struct bl_asset *a = r->asset;
+	if (!st->ahave || st->atier != a->tier)
+		return false;
+	size_t off = 0;
+	return akey_same(st->akey, a->id, &off) && akey_same(st->akey, a->type, &off) &&
+	       akey_same(st->akey, a->environment, &off) && akey_same(st->akey, a->owner, &off) &&
+	       akey_same(st->akey, r->classification, &off);
+}
+
+static bool asset_build(struct json_state *st, const struct bl_result *r)
+{
+	const struct bl_asset *a = r->asset;
+	st->ahave = false;
+	free(st->afrag1);
+	free(st->afrag2);
+	st->afrag1 = st->afrag2 = NULL;
+	const char *parts[5] = {a->id, a->type, a->environment, a->owner, r->classification};
+	size_t need = 0;
+	for (int i = 0; i < 5; i++)
+		need += parts[i] ? strlen(parts[i]) + 2 : 1;
+	if (need > st->akeycap) {
+		char *nk = realloc(st->akey, need);
+		if (!nk)
+			return false;
+		st->akey = nk;
+		st->akeycap = need;
+	}
+	size_t off = 0;
+	for (int i = 0; i < 5; i++)
+		off += akey_put(st->akey + off, parts[i]);
+	st->akeylen = off;
+	size_t mark = st->len;
+	OUT_LIT(st, ",\"asset\":");
+	out_str(st, a->id, strlen(a->id));
+	OUT_LIT(st, ",\"asset_type\":");
+	out_str(st, a->type, strlen(a->type));
+	st->afrag1 = out_take(st, mark, &st->afrag1len);
+	OUT_LIT(st, ",\"tier\":");
+	if (a->tier) {
+		char num[24];
+		int n = snprintf(num, sizeof(num), "%d", a->tier);
+		out_add(st, num, (size_t)n);
+	} else {
+		OUT_LIT(st, "null");
+	}
+	OUT_LIT(st, ",\"environment\":");
+	out_str_or_null(st, a->environment);
+	OUT_LIT(st, ",\"owner\":");
+	out_str_or_null(st, a->owner);
+	OUT_LIT(st, ",\"classification\":");
+	out_str_or_null(st, r->classification);
+	st->afrag2 = out_take(st, mark, &st->afrag2len);
+	if (!st->afrag1 || !st->afrag2)
+		return false;
+	st->atier = a->tier;
+	st->ahave = true;
+	return true;
+}
+
+static const char *const status_frag[BL_NSTATUS] = {
+	[BL_PASS] = ",\"status\":\"pass\"",
+	[BL_FAIL] = ",\"status\":\"fail\"",
+	[BL_ERROR] = ",\"status\":\"error\"",
+	[BL_NA] = ",\"status\":\"not_applicable\"",
+	[BL_EXEMPT] = ",\"status\":\"exempt\"",
+};
+
+/* One result, byte for byte as bl_report_result_json. */
+static void out_result(struct json_state *st, const struct bl_result *r)
+{
+	const struct ctrl_frag *cf = ctrl_frag(st, r->control);
+	if (!cf || (!asset_cached(st, r) && !asset_build(st, r)) ||
+	    (unsigned)r->status >= BL_NSTATUS || !status_frag[r->status]) {
+		/* no cache (out of memory, odd input): the shared writer */
+		bl_buf_reset(&st->buf);
+		if (bl_report_result_json(&st->buf, r) || !st->buf.data) {
+			st->failed = true;
+			return;
+		}
+		out_add(st, st->buf.data, st->buf.len);
+		return;
+	}
+	const char *sf = status_frag[r->status];
+	size_t sflen = strlen(sf);
+	if (out_reserve(st, cf->headlen + st->afrag1len + sflen + cf->midlen + st->afrag2len)) {
+		char *o = st->out + st->len;
+		memcpy(o, cf->head, cf->headlen);
+		o += cf->headlen;
+		memcpy(o, st->afrag1, st->afrag1len);
+		o += st->afrag1len;
+		memcpy(o, sf, sflen);
+		o += sflen;
+		memcpy(o, cf->mid, cf->midlen);
+		o += cf->midlen;
+		memcpy(o, st->afrag2, st->afrag2len);
+		o += st->afrag2len;
+		st->len = (size_t)(o - st->out);
+	}
+	OUT_LIT(st, ",\"tags\":");
+	if (r->tags)
+		out_value(st, r->tags);
+	else
+		OUT_LIT(st, "null");
+	OUT_LIT(st, ",\"evidence\":[");
+	for (size_t i = 0; i < r->nevidence; i++) {
+		const struct bl_evidence *e = &r->evidence[i];
+		if (i)
+			OUT_LIT(st, ",{\"path\":");
+		else
+			OUT_LIT(st, "{\"path\":");
+		out_str_or_null(st, e->path);
+		OUT_LIT(st, ",\"actual\":");
+		if (e->actual)
+			out_value(st, e->actual);
+		else
+			OUT_LIT(st, "null");
+		OUT_LIT(st, ",\"expected\":");
+		out_str_or_null(st, e->expected);
+		OUT_LIT(st, "}");
+	}
+	OUT_LIT(st, "],\"exception\":");
+	if (r->exception && (r->exc_state == BL_EXC_ACTIVE || r->exc_state == BL_EXC_EXPIRED)) {
+		const struct bl_exception *e = r->exception;
+		OUT_LIT(st, "{\"id\":");
+		out_str_or_null(st, e->id);
+		bl_buf_reset(&st->buf);
+		bl_buf_printf(&st->buf, ",\"state\":\"%s\",\"expires\":\"%s\",\"category\":\"%s\"}",
+			      r->exc_state == BL_EXC_ACTIVE ? "active" : "expired", e->expires,
+			      bl_exc_category_name(e->category));
+		if (st->buf.failed || !st->buf.data)
+			st->failed = true;
+		else
+			out_add(st, st->buf.data, st->buf.len);
+	} else {
+		OUT_LIT(st, "null");
+	}
+	OUT_LIT(st, ",\"message\":");
+	out_str_or_null(st, r->message);
+	OUT_LIT(st, "}");
+}
+
+/* Move what is buffered to the spool. */
+static int out_flush(struct json_state *s)
+{
+	if (s->failed)
+		return BL_ENOMEM;
+	if (s->len && fwrite(s->out, 1, s->len, s->spool) != s->len)
+		return BL_EIO;
+	s->len = 0;
+	return 0;
+}
+
 static int json_result(struct bl_report *r, const struct bl_result *res)
 {
 	struct json_state *s = r->state;
 	if (res->status == BL_NA && !r->opts.all)
 		return 0;
-	bl_buf_reset(&s->buf);
 	if (s->n)
-		bl_buf_adds(&s->buf, ",\n    ");
-	if (bl_report_result_json(&s->buf, res))
+		OUT_LIT(s, ",\n    ");
+	out_result(s, res);
+	if (s->failed)
 		return BL_ENOMEM;
-	if (fwrite(s->buf.data, 1, s->buf.len, s->spool) != s->buf.len)
-		return BL_EIO;
 	s->n++;
+	if (s->len >= SPOOL_BLOCK)
+		return out_flush(s);
 	return 0;
 }
 
@@ -276,7 +694,12 @@ static int json_finish(struct bl_report *r, const struct bl_run_info *run, FILE 
 		bl_buf_free(&b);
 		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 	}
-	int rc = 0;
+	int rc = out_flush(s);
+	if (rc) {
+		bl_buf_free(&b);
+		return bl_error_set(err, rc, NULL, 0, 0, rc == BL_EIO ? "cannot write the JSON report"
+								 : "out of memory");
+	}
 	if (fwrite(b.data, 1, b.len, out) != b.len)
 		rc = BL_EIO;
 	bl_buf_free(&b);
@@ -306,6 +729,15 @@ static void json_free(struct bl_report *r)
 	if (s->spool)
 		fclose(s->spool);
 	bl_buf_free(&s->buf);
+	free(s->out);
+	for (size_t i = 0; i < s->nctrl; i++) {
+		free(s->ctrl[i].head);
+		free(s->ctrl[i].mid);
+	}
+	free(s->ctrl);
+	free(s->akey);
+	free(s->afrag1);
+	free(s->afrag2);
 }
 
 const struct bl_report_ops bl_report_json = {

@@ -11,9 +11,15 @@
 static const struct bl_report_ops *const writers[] = {
 	&bl_report_text,
 	&bl_report_json,
+	&bl_report_sarif,
+	&bl_report_junit,
+	&bl_report_csv,
+	&bl_report_oscal_ar,
+	&bl_report_oscal_poam,
+	&bl_report_html,
 };
 
-const char *const bl_report_formats[] = {"text", "json", NULL};
+const char *const bl_report_formats[] = {"text", "json", "sarif", "junit", "csv", "oscal-ar", "oscal-poam", "html", NULL};
 
 int bl_report_open(struct bl_report **out, const char *format,
 		   const struct bl_baseline *b, const struct bl_report_opts *opts,

@@ -85,6 +85,12 @@ struct bl_report {
 
 extern const struct bl_report_ops bl_report_text;
 extern const struct bl_report_ops bl_report_json;
+extern const struct bl_report_ops bl_report_sarif;
+extern const struct bl_report_ops bl_report_junit;
+extern const struct bl_report_ops bl_report_csv;
+extern const struct bl_report_ops bl_report_oscal_ar;
+extern const struct bl_report_ops bl_report_oscal_poam;
+extern const struct bl_report_ops bl_report_html;
 
 /* Shared by writers: the result as one compact JSON object (FORMATS.md §8). */
 int bl_report_result_json(struct bl_buf *out, const struct bl_result *r);

@@ -104,12 +104,36 @@ static const struct bl_value *subject_base(const struct csubject *s, const struc
 	return s->scope < 0 ? e->doc : e->scopes[s->scope].current;
 }
 
+/*
+ * Object lookup with bl_value_get's rule (exact case wins, else the first
+ * case-insensitive match) in two passes: the exact pass compares lengths and
+ * first bytes as integers and is all that most lookups need; case folding
+ * runs only when no member matches exactly.  (bl_value_get folds every
+ * member of the same length as it goes, which dominated evaluation.)
+ */
+static inline const struct bl_value *obj_get(const struct bl_value *v, const char *key,
+					     uint32_t klen)
+{
+	const struct bl_member *m = v->u.obj.items;
+	uint32_t n = v->u.obj.n;
+	if (klen == 0)
+		return bl_value_get(v, key, klen);
+	char k0 = key[0];
+	for (uint32_t i = 0; i < n; i++)
+		if (m[i].klen == klen && m[i].key[0] == k0 && memcmp(m[i].key, key, klen) == 0)
+			return &m[i].val;
+	for (uint32_t i = 0; i < n; i++)
+		if (m[i].klen == klen && bl_str_ieq(m[i].key, klen, key, klen))
+			return &m[i].val;
+	return NULL;
+}
+
 static inline const struct bl_value *step(const struct bl_seg *s, const struct bl_value *v)
 {
 	if (bl_value_special(v))
 		return v;   /* sticky: see path.c */
 	if (s->kind == BL_SEG_KEY)
-		return v->type == BL_VOBJ ? bl_value_get(v, s->key, s->klen) : NULL;
+		return v->type == BL_VOBJ ? obj_get(v, s->key, s->klen) : NULL;
 	if (s->kind == BL_SEG_INDEX)
 		return (v->type == BL_VARR && s->index < v->u.arr.n) ? &v->u.arr.items[s->index] : NULL;
 	return NULL;

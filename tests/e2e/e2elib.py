@@ -16,8 +16,24 @@ def test(fn):
     return fn
 
 
-def run(*args, stdin=None, cwd=ROOT, timeout=120):
-    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, cwd=cwd, timeout=timeout)
+# Tests never write into the user's real run store: every run of the binary
+# (here or by a module's own subprocess call) inherits a temporary store,
+# unless a test passes its own env with BASELINE_STORE.
+def _temp_store():
+    import atexit
+    import shutil
+    import tempfile
+    d = tempfile.mkdtemp(prefix="bl-e2e-store-")
+    atexit.register(shutil.rmtree, d, True)
+    return os.path.join(d, "baseline.db")
+
+
+os.environ["BASELINE_STORE"] = _temp_store()
+
+
+def run(*args, stdin=None, cwd=ROOT, timeout=120, env=None):
+    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, cwd=cwd, timeout=timeout,
+                       env=env)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 

@@ -1,7 +1,21 @@
-/* Unit tests for facts/packages_upgradable.c: newer versions in the apt
- * lists on disk, against fake roots (tests/fixtures/hosts/hostsys-*). */
+/* Unit tests for facts/packages_upgradable.c and facts/decompress.c: newer
+ * versions in the apt lists on disk, plain and compressed, against fake
+ * roots (tests/fixtures/hosts/hostsys-*, pkgfacts-*) and roots built at run
+ * time; the decoders against data compressed here with the same libraries. */
 #include "testutil.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <lz4frame.h>
+#include <lzma.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "facts/decompress.h"
+#include "facts/dpkg.h"
 #include "facts/facts.h"
 
 extern const struct bl_provider bl_provider_packages_upgradable;
@@ -66,7 +80,7 @@ static void expect(const struct bl_value *e, const char *name, const char *arch,
 static void test_upgradable(void **state)
 {
 	(void)state;
-	struct bl_facts *f = open_root(FIX "hostsys-dpkg");
+	struct bl_facts *f = open_root(FIX "pkgfacts-plain");
 	const struct bl_value *v = resolve(f, true, NULL, 0);
 	assert_int_equal(v->type, BL_VOBJ);
 	const struct bl_value *n = bl_value_getz(v, "count");
@@ -89,8 +103,36 @@ static void test_upgradable(void **state)
 	const struct bl_value *sk = bl_value_getz(v, "skipped_lists");
 	assert_int_equal(sk->type, BL_VARR);
 	assert_int_equal(sk->u.arr.n, 1);
-	assert_int_equal(sk->u.arr.items[0].u.str.len,
-			 strlen("deb.debian.org_debian_dists_bookworm-updates_main_binary-amd64_Packages.lz4"));
+	/* zstd is not read: named, not an error */
+	assert_string_equal(sk->u.arr.items[0].u.str.s,
+			    "deb.debian.org_debian_dists_bookworm-updates_main_binary-amd64_Packages.zst");
+	bl_facts_close(f);
+}
+
+/* The same lists, compressed as lz4, gzip and xz, plus an updates list
+ * (xz) and a bzip2 list that is skipped. */
+static void test_compressed(void **state)
+{
+	(void)state;
+	struct bl_facts *f = open_root(FIX "pkgfacts-lists");
+	const struct bl_value *v = resolve(f, true, NULL, 0);
+	assert_int_equal(v->type, BL_VOBJ);
+	assert_int_equal((int)bl_value_getz(v, "count")->u.num.d, 6);
+	assert_int_equal((int)bl_value_getz(v, "security_count")->u.num.d, 2);
+	const struct bl_value *p = bl_value_getz(v, "packages");
+	assert_int_equal(p->u.arr.n, 6);
+	expect(&p->u.arr.items[0], "openssh-server", "amd64", "1:9.2p1-2+deb12u2",
+	       "1:9.2p1-2+deb12u3", true);
+	expect(&p->u.arr.items[1], "libc6", "i386", "2.36-9+deb12u3", "2.36-9+deb12u9", false);
+	expect(&p->u.arr.items[2], "libc6", "amd64", "2.36-9+deb12u3", "2.36-9+deb12u7", false);
+	expect(&p->u.arr.items[3], "tzdata", "all", "2024a-0+deb12u1", "2024b-0+deb12u1", false);
+	expect(&p->u.arr.items[4], "sudo", "amd64", "1.9.13p3-1+deb12u1", "1.9.13p3-1+deb12u2",
+	       true);
+	expect(&p->u.arr.items[5], "bash", "amd64", "5.2.15-2+b2", "5.2.15-2+b3", false);
+	const struct bl_value *sk = bl_value_getz(v, "skipped_lists");
+	assert_int_equal(sk->u.arr.n, 1);
+	assert_string_equal(sk->u.arr.items[0].u.str.s,
+			    "example.org_dists_x_main_binary-amd64_Packages.bz2");
 	bl_facts_close(f);
 }
 
@@ -101,10 +143,24 @@ static void test_errors(void **state)
 	assert_special(resolve(f, true, NULL, 0), BL_VERR,
 		       "no package lists on disk (run apt-get update)");
 	bl_facts_close(f);
+	/* a list that is not what its name says is an error, not a skip */
 	f = open_root(FIX "hostsys-lz4only");
 	assert_special(resolve(f, true, NULL, 0), BL_VERR,
-		       "no plain-text package lists on disk (2 compressed lists skipped: lz4/gz/xz "
-		       "lists are not read)");
+		       "/var/lib/apt/lists/x_Packages.lz4: truncated lz4 data");
+	bl_facts_close(f);
+	f = open_root(FIX "hostsys-dpkg");
+	assert_special(resolve(f, true, NULL, 0), BL_VERR,
+		       "/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm-updates_main_"
+		       "binary-amd64_Packages.lz4: not valid lz4 data (ERROR_headerVersion_wrong)");
+	bl_facts_close(f);
+	f = open_root(FIX "pkgfacts-truncated");
+	assert_special(resolve(f, true, NULL, 0), BL_VERR,
+		       "/var/lib/apt/lists/a_Packages.gz: truncated gzip data");
+	bl_facts_close(f);
+	f = open_root(FIX "pkgfacts-zstonly");
+	assert_special(resolve(f, true, NULL, 0), BL_VERR,
+		       "no readable package lists on disk (1 skipped: only plain, .gz, .lz4, .xz "
+		       "and .lzma lists are read)");
 	bl_facts_close(f);
 	f = open_root(FIX "hostsys-empty");
 	assert_special(resolve(f, true, NULL, 0), BL_VERR,
@@ -112,11 +168,319 @@ static void test_errors(void **state)
 	bl_facts_close(f);
 }
 
+/* ---- the decoders over memory ------------------------------------------ */
+
+struct check {
+	const char *want;
+	size_t len, pos;
+	size_t max_chunk;
+	int stop_at;            /* return 42 once pos passes this (0 = never) */
+};
+
+static int check_sink(void *ctx, const char *d, size_t n)
+{
+	struct check *c = ctx;
+	assert_true(n >= 1);
+	if (n > c->max_chunk)
+		c->max_chunk = n;
+	assert_true(c->pos + n <= c->len);
+	assert_memory_equal(c->want + c->pos, d, n);
+	c->pos += n;
+	if (c->stop_at && c->pos > (size_t)c->stop_at)
+		return 42;
+	return 0;
+}
+
+/* ~1.3 MB of stanzas: many chunks in and out. */
+static char *make_text(size_t *len)
+{
+	size_t cap = 2u << 20, n = 0;
+	char *t = malloc(cap);
+	assert_non_null(t);
+	for (int i = 0; i < 20000; i++) {
+		int w = snprintf(t + n, cap - n, "Package: pkg-%d\nVersion: 1.%d-1\nArchitecture: "
+				 "amd64\nDescription: package number %d\n\n", i, i * 7, i);
+		n += (size_t)w;
+	}
+	*len = n;
+	return t;
+}
+
+static unsigned char *gz(const char *in, size_t len, size_t *out_len)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+			 Z_OK);
+	size_t cap = deflateBound(&z, (uLong)len) + 64;
+	unsigned char *o = malloc(cap);
+	assert_non_null(o);
+	z.next_in = (unsigned char *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	z.next_out = o;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	*out_len = cap - z.avail_out;
+	deflateEnd(&z);
+	return o;
+}
+
+static unsigned char *lz4(const char *in, size_t len, size_t *out_len)
+{
+	size_t cap = LZ4F_compressFrameBound(len, NULL);
+	unsigned char *o = malloc(cap);
+	assert_non_null(o);
+	size_t r = LZ4F_compressFrame(o, cap, in, len, NULL);
+	assert_false(LZ4F_isError(r));
+	*out_len = r;
+	return o;
+}
+
+static unsigned char *xz(const char *in, size_t len, size_t *out_len)
+{
+	size_t cap = lzma_stream_buffer_bound(len);
+	unsigned char *o = malloc(cap);
+	assert_non_null(o);
+	size_t pos = 0;
+	assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL,
+						 (const uint8_t *)in, len, o, &pos, cap),
+			 LZMA_OK);
+	*out_len = pos;
+	return o;
+}
+
+typedef unsigned char *(*compress_fn)(const char *, size_t, size_t *);
+
+static void roundtrip(enum bl_zfmt fmt, compress_fn comp, const char *truncated_msg,
+		      const char *corrupt_prefix)
+{
+	size_t len, clen;
+	char *text = make_text(&len);
+	unsigned char *c = comp(text, len, &clen);
+	struct bl_error err;
+	struct check ck = {.want = text, .len = len};
+	assert_int_equal(bl_zstream_mem("mem", fmt, c, clen, 0, check_sink, &ck, &err), 0);
+	assert_int_equal(ck.pos, len);
+	assert_true(ck.max_chunk <= BL_Z_CHUNK);
+	/* the cap: a bomb stops at max_out */
+	ck = (struct check){.want = text, .len = len};
+	assert_int_equal(bl_zstream_mem("mem", fmt, c, clen, 1000, check_sink, &ck, &err),
+			 BL_ELIMIT);
+	assert_string_equal(err.msg, "mem: more than 1000 bytes uncompressed, not read");
+	/* the sink's own code comes back as is */
+	ck = (struct check){.want = text, .len = len, .stop_at = 100000};
+	assert_int_equal(bl_zstream_mem("mem", fmt, c, clen, 0, check_sink, &ck, &err), 42);
+	/* cut in the middle */
+	ck = (struct check){.want = text, .len = len};
+	assert_int_equal(bl_zstream_mem("mem", fmt, c, clen / 2, 0, check_sink, &ck, &err),
+			 BL_EINVAL);
+	assert_string_equal(err.msg, truncated_msg);
+	/* empty input is not a valid stream either */
+	assert_int_equal(bl_zstream_mem("mem", fmt, c, 0, 0, check_sink, &ck, &err), BL_EINVAL);
+	/* two streams back to back (gzip members, lz4 frames, xz streams) */
+	unsigned char *two = malloc(2 * clen);
+	assert_non_null(two);
+	memcpy(two, c, clen);
+	memcpy(two + clen, c, clen);
+	char *text2 = malloc(2 * len);
+	assert_non_null(text2);
+	memcpy(text2, text, len);
+	memcpy(text2 + len, text, len);
+	ck = (struct check){.want = text2, .len = 2 * len};
+	assert_int_equal(bl_zstream_mem("mem", fmt, two, 2 * clen, 0, check_sink, &ck, &err), 0);
+	assert_int_equal(ck.pos, 2 * len);
+	/* garbage after a valid stream */
+	memset(two + clen, 'Z', 64);
+	ck = (struct check){.want = text2, .len = 2 * len};
+	assert_int_equal(bl_zstream_mem("mem", fmt, two, clen + 64, 0, check_sink, &ck, &err),
+			 BL_EINVAL);
+	assert_int_equal(strncmp(err.msg, corrupt_prefix, strlen(corrupt_prefix)), 0);
+	/* a flipped header byte */
+	c[0] ^= 0xff;
+	assert_int_equal(bl_zstream_mem("mem", fmt, c, clen, 0, check_sink, &ck, &err), BL_EINVAL);
+	assert_int_equal(strncmp(err.msg, corrupt_prefix, strlen(corrupt_prefix)), 0);
+	free(two);
+	free(text2);
+	free(c);
+	free(text);
+}
+
+static void test_gzip(void **state)
+{
+	(void)state;
+	roundtrip(BL_ZFMT_GZIP, gz, "mem: truncated gzip data", "mem: not valid gzip data (");
+}
+
+static void test_lz4(void **state)
+{
+	(void)state;
+	roundtrip(BL_ZFMT_LZ4, lz4, "mem: truncated lz4 data", "mem: not valid lz4 data (");
+}
+
+static void test_xz(void **state)
+{
+	(void)state;
+	roundtrip(BL_ZFMT_XZ, xz, "mem: truncated xz data", "mem: not valid xz data (");
+}
+
+static void test_formats(void **state)
+{
+	(void)state;
+	assert_int_equal(bl_zfmt_from_suffix(""), BL_ZFMT_PLAIN);
+	assert_int_equal(bl_zfmt_from_suffix("gz"), BL_ZFMT_GZIP);
+	assert_int_equal(bl_zfmt_from_suffix("lz4"), BL_ZFMT_LZ4);
+	assert_int_equal(bl_zfmt_from_suffix("xz"), BL_ZFMT_XZ);
+	assert_int_equal(bl_zfmt_from_suffix("lzma"), BL_ZFMT_XZ);
+	assert_int_equal(bl_zfmt_from_suffix("bz2"), BL_ZFMT_UNKNOWN);
+	assert_int_equal(bl_zfmt_from_suffix("zst"), BL_ZFMT_UNKNOWN);
+	assert_string_equal(bl_zfmt_name(BL_ZFMT_LZ4), "lz4");
+	struct bl_error err;
+	struct check ck = {.want = "", .len = 0};
+	assert_int_equal(bl_zstream_mem("m", BL_ZFMT_UNKNOWN, "x", 1, 0, check_sink, &ck, &err),
+			 BL_EINVAL);
+	assert_string_equal(err.msg, "m: unsupported compression");
+	/* plain data: the cap message of a plain file */
+	ck = (struct check){.want = "abcdef", .len = 6};
+	assert_int_equal(bl_zstream_mem("m", BL_ZFMT_PLAIN, "abcdef", 6, 4, check_sink, &ck, &err),
+			 BL_ELIMIT);
+	assert_string_equal(err.msg, "m: larger than 4 bytes, not read");
+}
+
+/* ---- a big compressed list through bl_sys, with faults ------------------ */
+
+static char tmp_root[64];
+
+static void write_file(const char *rel, const void *d, size_t n)
+{
+	char p[256];
+	snprintf(p, sizeof p, "%s/%s", tmp_root, rel);
+	FILE *fp = fopen(p, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(d, 1, n, fp), n);
+	fclose(fp);
+}
+
+static void make_dirs(void)
+{
+	snprintf(tmp_root, sizeof tmp_root, "/tmp/pkgfacts-up-XXXXXX");
+	assert_non_null(mkdtemp(tmp_root));
+	const char *dirs[] = {"var", "var/lib", "var/lib/dpkg", "var/lib/apt",
+			      "var/lib/apt/lists"};
+	for (size_t i = 0; i < 5; i++) {
+		char p[256];
+		snprintf(p, sizeof p, "%s/%s", tmp_root, dirs[i]);
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+}
+
+static void remove_tree(void)
+{
+	const char *files[] = {"var/lib/dpkg/status", "var/lib/apt/lists/big_Packages.gz"};
+	const char *dirs[] = {"var/lib/apt/lists", "var/lib/apt", "var/lib/dpkg", "var/lib", "var"};
+	char p[256];
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(p, sizeof p, "%s/%s", tmp_root, files[i]);
+		unlink(p);
+	}
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(p, sizeof p, "%s/%s", tmp_root, dirs[i]);
+		rmdir(p);
+	}
+	rmdir(tmp_root);
+}
+
+/* Fault injection: the Nth read of the list fails (EIO), or every read is
+ * first interrupted once (EINTR). */
+static int read_calls, fail_at;
+static bool eintr_each;
+
+static ssize_t fault_read(int fd, void *buf, size_t n)
+{
+	read_calls++;
+	if (fail_at && read_calls == fail_at) {
+		errno = EIO;
+		return -1;
+	}
+	if (eintr_each && read_calls % 2 == 1) {
+		errno = EINTR;
+		return -1;
+	}
+	return bl_sys_default_ops.read(fd, buf, n);
+}
+
+static struct bl_sys_ops fault_ops;
+
+static void test_big_list(void **state)
+{
+	(void)state;
+	make_dirs();
+	/* an over-long Description (200 KB) in the middle, crossing chunks */
+	size_t len;
+	char *text = make_text(&len);
+	size_t mid = len / 2;
+	while (text[mid] != '\n')
+		mid++;
+	size_t long_len = 200000;
+	char *all = malloc(len + long_len + 32);
+	assert_non_null(all);
+	memcpy(all, text, mid + 1);
+	memcpy(all + mid + 1, "Description: ", 13);
+	memset(all + mid + 14, 'x', long_len);
+	all[mid + 14 + long_len] = '\n';
+	memcpy(all + mid + 15 + long_len, text + mid + 1, len - mid - 1);
+	size_t total = len + long_len + 14, clen;
+	unsigned char *c = gz(all, total, &clen);
+	write_file("var/lib/apt/lists/big_Packages.gz", c, clen);
+	const char *status = "Package: pkg-19999\nStatus: install ok installed\nVersion: 1.0-1\n"
+			     "Architecture: amd64\n\nPackage: pkg-5\nStatus: install ok installed\n"
+			     "Version: 1.35-1\nArchitecture: amd64\n";
+	write_file("var/lib/dpkg/status", status, strlen(status));
+
+	struct bl_facts *f = open_root(tmp_root);
+	const struct bl_value *v = resolve(f, true, NULL, 0);
+	assert_int_equal((int)bl_value_getz(v, "count")->u.num.d, 1);
+	const struct bl_value *p = bl_value_getz(v, "packages");
+	expect(&p->u.arr.items[0], "pkg-19999", "amd64", "1.0-1", "1.139993-1", false);
+	bl_facts_close(f);
+
+	/* every read interrupted once: still the same answer */
+	fault_ops = bl_sys_default_ops;
+	fault_ops.read = fault_read;
+	read_calls = 0;
+	fail_at = 0;
+	eintr_each = true;
+	f = open_root(tmp_root);
+	bl_facts_sys(f)->ops = &fault_ops;
+	v = resolve(f, true, NULL, 0);
+	assert_int_equal((int)bl_value_getz(v, "count")->u.num.d, 1);
+	bl_facts_close(f);
+
+	/* an I/O error half-way through the list: an error value, not a partial count */
+	eintr_each = false;
+	read_calls = 0;
+	fail_at = 4;    /* the status file takes two reads, the list fails on its second */
+	f = open_root(tmp_root);
+	bl_facts_sys(f)->ops = &fault_ops;
+	assert_special(resolve(f, true, NULL, 0), BL_VERR,
+		       "/var/lib/apt/lists/big_Packages.gz: input/output error");
+	bl_facts_close(f);
+	free(c);
+	free(all);
+	free(text);
+	remove_tree();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_upgradable),
+		cmocka_unit_test(test_compressed),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_lz4),
+		cmocka_unit_test(test_xz),
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_big_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -157,12 +157,43 @@ static void test_resolve(void **state)
 	bl_arena_free(&a);
 }
 
+/* Key matching: an exact-case key wins wherever it sits, else the first
+ * case-insensitive match (bl_value_get's rule, kept by path.c's own lookup). */
+static void test_key_case(void **state)
+{
+	(void)state;
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	const struct bl_value *doc = tu_json(&a, "{\"NAME\": 1, \"Name\": 2, \"name\": 3, "
+					      "\"Other\": 4, \"\": 5, \"nAme2\": 6}");
+	struct bl_path p;
+	const struct bl_value *v;
+	path_ok(&a, &p, "name");
+	v = bl_path_get(&p, doc);
+	assert_non_null(v);
+	assert_true(v->u.num.d == 3);
+	path_ok(&a, &p, "Name");
+	assert_true(bl_path_get(&p, doc)->u.num.d == 2);
+	path_ok(&a, &p, "nAME");
+	assert_true(bl_path_get(&p, doc)->u.num.d == 1);
+	path_ok(&a, &p, "OTHER");
+	assert_true(bl_path_get(&p, doc)->u.num.d == 4);
+	path_ok(&a, &p, "NAME2");
+	assert_true(bl_path_get(&p, doc)->u.num.d == 6);
+	path_ok(&a, &p, "nam");
+	assert_null(bl_path_get(&p, doc));
+	path_ok(&a, &p, "names");
+	assert_null(bl_path_get(&p, doc));
+	bl_arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_key_case),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

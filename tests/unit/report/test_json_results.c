@@ -1,0 +1,223 @@
+/* Unit tests for report/json.c's result serialisation: the cached per-control
+ * and per-asset fragments and the inline string escaper must write exactly
+ * the bytes of bl_report_result_json, result by result, for hostile strings,
+ * null fields, evidence, tags, exceptions and assets that reuse an address. */
+#include "../engine/enginetest.h"
+
+#include "engine/rollup.h"
+#include "model/exceptions.h"
+#include "report/report.h"
+
+static const char *doc =
+	"baseline: t\nversion: 1.0.0\ntitle: t\ncontrols:\n"
+	"  - {id: C-1, title: one, severity: high, expect: {field: x, exists: true}}\n"
+	"  - {id: C-2, title: two, severity: low, effect: deny, expect: {field: x, exists: true}}\n"
+	"  - {id: C-3, title: three, severity: info, expect: {field: x, exists: true}}\n";
+
+/* Render results through the JSON writer; returns the malloc'ed document. */
+static char *render(struct et *t, const struct bl_result *res, size_t n, bool all)
+{
+	struct bl_report *r;
+	struct bl_error e;
+	struct bl_report_opts o = {.all = all};
+	assert_int_equal(bl_report_open(&r, "json", t->b, &o, &e), 0);
+	struct bl_run_stats st;
+	memset(&st, 0, sizeof(st));
+	struct bl_tally pc[3];
+	memset(pc, 0, sizeof(pc));
+	st.per_control = pc;
+	st.controls = 3;
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(bl_report_result(r, &res[i]), 0);
+		st.total.n[res[i].status]++;
+		pc[res[i].control->index].n[res[i].status]++;
+	}
+	struct bl_rollup ru;
+	assert_int_equal(bl_rollup_build(&ru, t->b, &st), 0);
+	struct bl_run_info run = {.id = "00000000-0000-4000-8000-000000000000",
+				  .started = "2026-01-01T00:00:00Z", .finished = "2026-01-01T00:00:01Z",
+				  .baseline = t->b, .stats = &st, .rollup = &ru};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(bl_report_finish(r, &run, f, &e), 0);
+	fclose(f);
+	bl_report_free(r);
+	bl_rollup_free(&ru);
+	return buf;
+}
+
+/* Every written result equals bl_report_result_json of the same result. */
+static void check_same(struct et *t, const struct bl_result *res, size_t n, bool all)
+{
+	char *out = render(t, res, n, all);
+	const char *p = strstr(out, "\"results\": [\n    ");
+	assert_non_null(p);
+	p += strlen("\"results\": [\n    ");
+	struct bl_buf want;
+	bl_buf_init(&want, 0);
+	size_t written = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (res[i].status == BL_NA && !all)
+			continue;
+		bl_buf_reset(&want);
+		if (written)
+			bl_buf_adds(&want, ",\n    ");
+		assert_int_equal(bl_report_result_json(&want, &res[i]), 0);
+		if (strncmp(p, want.data, want.len) != 0)
+			fail_msg("result %zu differs:\n got: %.*s\nwant: %s", i, (int)want.len, p,
+				 want.data);
+		p += want.len;
+		written++;
+	}
+	assert_string_equal(p, "\n  ]\n}\n");
+	bl_buf_free(&want);
+	free(out);
+}
+
+static void test_fragments_match_shared_writer(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	struct bl_value tags = {.type = BL_VOBJ};
+	struct bl_member tm = {.key = "env", .klen = 3,
+			       .val = {.type = BL_VSTR, .u.str = {.s = "pr\"od", .len = 5}}};
+	tags.u.obj.items = &tm;
+	tags.u.obj.n = 1;
+	struct bl_asset a1 = {.id = "/subs/1/vm\"one\\\x01\x1f\t", .type = "microsoft.compute/vm",
+			      .tier = 2, .environment = "prod", .owner = "team-\xc3\xa9"};
+	struct bl_asset a2 = {.id = "plain", .type = "T"};
+	struct bl_asset a3 = {.id = "emoji \xf0\x9f\x94\x91 \xe2\x80\xa8 bad \xff", .type = "T",
+			      .tier = 3};
+	struct bl_value actual = {.type = BL_VSTR, .u.str = {.s = "tls1_0", .len = 6}};
+	struct bl_evidence ev[2] = {
+		{.path = "properties.minimumTlsVersion", .actual = &actual,
+		 .expected = "equals \"TLS1_2\""},
+		{.path = "x", .actual = NULL, .expected = "exists true"},
+	};
+	struct bl_exception exc = {.id = "EX-1", .expires = "2030-01-01",
+				   .category = BL_EXC_WAIVER};
+	const struct bl_control *c = t.b->controls;
+	struct bl_result res[] = {
+		{.control = &c[0], .asset = &a1, .status = BL_FAIL, .evidence = ev, .nevidence = 2,
+		 .message = "properties.minimumTlsVersion is \"tls1_0\"; expected equals \"TLS1_2\""},
+		{.control = &c[1], .asset = &a1, .status = BL_PASS, .message = "compliant",
+		 .classification = "confidential", .tags = &tags},
+		{.control = &c[2], .asset = &a1, .status = BL_NA, .message = "n/a\n"},
+		{.control = &c[0], .asset = &a2, .status = BL_EXEMPT, .message = "exempt by EX-1",
+		 .exception = &exc, .exc_state = BL_EXC_ACTIVE},
+		{.control = &c[1], .asset = &a2, .status = BL_ERROR, .message = "bad \xc3\xa9\x01",
+		 .exception = &exc, .exc_state = BL_EXC_NOT_APPLIED},
+		{.control = &c[2], .asset = &a3, .status = BL_FAIL, .message = "\xe2\x80\xa9"},
+		{.control = &c[0], .asset = &a1, .status = BL_PASS, .message = "compliant"},
+	};
+	size_t n = sizeof(res) / sizeof(res[0]);
+	check_same(&t, res, n, true);
+	check_same(&t, res, n, false);
+	et_free(&t);
+}
+
+/* An asset at the same address with other contents (arenas recycle
+ * addresses between chunks) must not reuse the previous asset's fragment. */
+static void test_reused_address(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	char id[16] = "asset-a";
+	char env[8] = "prod";
+	struct bl_asset a = {.id = id, .type = "T", .tier = 1, .environment = env};
+	struct bl_result res[4];
+	memset(res, 0, sizeof(res));
+	for (int i = 0; i < 4; i++) {
+		res[i].control = &t.b->controls[i % 3];
+		res[i].asset = &a;
+		res[i].status = BL_PASS;
+		res[i].message = "compliant";
+	}
+	/* render result by result, changing the asset in place in between */
+	struct bl_report *r;
+	struct bl_error e;
+	struct bl_report_opts o = {0};
+	assert_int_equal(bl_report_open(&r, "json", t.b, &o, &e), 0);
+	assert_int_equal(bl_report_result(r, &res[0]), 0);
+	memcpy(id, "asset-b", 8);
+	assert_int_equal(bl_report_result(r, &res[1]), 0);
+	memcpy(env, "dev", 4);
+	assert_int_equal(bl_report_result(r, &res[2]), 0);
+	a.tier = 0;
+	a.environment = NULL;
+	assert_int_equal(bl_report_result(r, &res[3]), 0);
+	struct bl_run_stats st;
+	memset(&st, 0, sizeof(st));
+	struct bl_tally pc[3];
+	memset(pc, 0, sizeof(pc));
+	st.per_control = pc;
+	struct bl_rollup ru;
+	assert_int_equal(bl_rollup_build(&ru, t.b, &st), 0);
+	struct bl_run_info run = {.id = "x", .started = "s", .finished = "f", .baseline = t.b,
+				  .stats = &st, .rollup = &ru};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(bl_report_finish(r, &run, f, &e), 0);
+	fclose(f);
+	bl_report_free(r);
+	bl_rollup_free(&ru);
+	assert_non_null(strstr(buf, "{\"control\":\"C-1\",\"asset\":\"asset-a\",\"asset_type\":\"T\","
+				    "\"status\":\"pass\",\"severity\":\"high\",\"effect\":\"audit\","
+				    "\"tier\":1,\"environment\":\"prod\","));
+	assert_non_null(strstr(buf, "{\"control\":\"C-2\",\"asset\":\"asset-b\",\"asset_type\":\"T\","
+				    "\"status\":\"pass\",\"severity\":\"low\",\"effect\":\"deny\","
+				    "\"tier\":1,\"environment\":\"prod\","));
+	assert_non_null(strstr(buf, "{\"control\":\"C-3\",\"asset\":\"asset-b\",\"asset_type\":\"T\","
+				    "\"status\":\"pass\",\"severity\":\"info\",\"effect\":\"audit\","
+				    "\"tier\":1,\"environment\":\"dev\","));
+	assert_non_null(strstr(buf, "{\"control\":\"C-1\",\"asset\":\"asset-b\",\"asset_type\":\"T\","
+				    "\"status\":\"pass\",\"severity\":\"high\",\"effect\":\"audit\","
+				    "\"tier\":null,\"environment\":null,"));
+	free(buf);
+	et_free(&t);
+}
+
+/* More results than one spool block: order and separators survive the
+ * block boundary. */
+static void test_many_results(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	enum { N = 6000 };
+	struct bl_asset *as = calloc(N, sizeof(*as));
+	struct bl_result *res = calloc(N, sizeof(*res));
+	char (*ids)[48] = calloc(N, 48);
+	assert_non_null(as);
+	assert_non_null(res);
+	assert_non_null(ids);
+	for (size_t i = 0; i < N; i++) {
+		snprintf(ids[i / 3], 48, "asset-%zu-with-a-long-enough-id", i / 3);
+		as[i / 3].id = ids[i / 3];
+		as[i / 3].type = "microsoft.storage/storageaccounts";
+		res[i].control = &t.b->controls[i % 3];
+		res[i].asset = &as[i / 3];
+		res[i].status = i % 7 ? BL_PASS : BL_FAIL;
+		res[i].message = i % 7 ? "compliant" : "x is missing; expected exists true";
+	}
+	check_same(&t, res, N, false);
+	free(ids);
+	free(res);
+	free(as);
+	et_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fragments_match_shared_writer),
+		cmocka_unit_test(test_reused_address),
+		cmocka_unit_test(test_many_results),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
