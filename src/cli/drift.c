@@ -168,8 +168,8 @@ static void write_text(struct bl_buf *b, const struct bl_stored_run *ra,
 			      rb->baseline_sha256);
 	else
 		bl_buf_adds(b, "baseline unchanged\n");
-	static const char *const titles[] = {"newly failing", "fixed", "still failing",
-					     "new assets", "removed assets"};
+	static const char *const titles[] = {"newly failing", "fixed", "exempted",
+					     "still failing", "new assets", "removed assets"};
 	for (int k = 0; k < BL_DRIFT_NKINDS; k++) {
 		bl_buf_printf(b, "\n%s: %zu\n", titles[k], d->count[k]);
 		for (size_t i = 0; i < d->n; i++) {

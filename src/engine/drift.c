@@ -12,8 +12,8 @@
 
 const char *bl_drift_kind_name(enum bl_drift_kind k)
 {
-	static const char *const names[] = {"newly_failing", "fixed", "still_failing",
-					    "new_asset", "removed_asset"};
+	static const char *const names[] = {"newly_failing", "fixed", "exempted",
+					    "still_failing", "new_asset", "removed_asset"};
 	return k < BL_DRIFT_NKINDS ? names[k] : "?";
 }
 
@@ -106,8 +106,8 @@ int bl_drift_compare(struct bl_drift *out, const struct bl_drift_entry *a, size_
 				rc = push(&l, BL_DRIFT_NEWLY_FAILING, b[j].control, b[j].asset,
 					  a[i].status, b[j].status);
 			else if (fa)
-				rc = push(&l, BL_DRIFT_FIXED, b[j].control, b[j].asset, a[i].status,
-					  b[j].status);
+				rc = push(&l, b[j].status == BL_EXEMPT ? BL_DRIFT_EXEMPTED : BL_DRIFT_FIXED,
+					  b[j].control, b[j].asset, a[i].status, b[j].status);
 			i++;
 			j++;
 		} else if (c < 0) {

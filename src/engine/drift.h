@@ -3,9 +3,11 @@
  * failing, fixed, still failing, and assets that appeared or disappeared.
  *
  * "Failing" is fail or error.  A result is matched by (control, asset).
- * Newly failing: failing in B and not failing (or absent) in A.  Fixed:
- * failing in A and present but not failing in B (a failing result whose
- * asset is gone is reported through the removed asset, not as fixed).
+ * Newly failing: failing in B and not failing (or absent) in A (from
+ * exempt: its exception expired or no longer applies).  Fixed: failing in A
+ * and pass or not_applicable in B, or no longer evaluated on an asset still
+ * there (a failing result whose asset is gone is reported through the
+ * removed asset).  Exempted: failing in A, exempt in B.
  */
 #ifndef BL_ENGINE_DRIFT_H
 #define BL_ENGINE_DRIFT_H
@@ -23,6 +25,7 @@ struct bl_drift_entry {
 enum bl_drift_kind {
 	BL_DRIFT_NEWLY_FAILING = 0,
 	BL_DRIFT_FIXED,
+	BL_DRIFT_EXEMPTED,        /* failing in A, exempt in B: an exception now covers it */
 	BL_DRIFT_STILL_FAILING,
 	BL_DRIFT_NEW_ASSET,
 	BL_DRIFT_REMOVED_ASSET,

@@ -56,10 +56,20 @@ static long utf8_next(const unsigned char *s, size_t len, size_t *n)
 void bl_xml_put(struct bl_buf *b, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, run = 0;   /* s[run..i) is text to copy as it is */
 	while (i < len) {
+		unsigned char c = u[i];
+		if (c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'') {
+			i++;
+			continue;
+		}
 		size_t n;
 		long cp = utf8_next(u + i, len - i, &n);
+		if (cp >= 0x80 && cp != 0xFFFE && cp != 0xFFFF) {
+			i += n;
+			continue;
+		}
+		bl_buf_add(b, s + run, i - run);
 		switch (cp) {
 		case '&': bl_buf_adds(b, "&amp;"); break;
 		case '<': bl_buf_adds(b, "&lt;"); break;
@@ -70,13 +80,12 @@ void bl_xml_put(struct bl_buf *b, const char *s, size_t len)
 		case '\n': bl_buf_adds(b, "&#10;"); break;
 		case '\r': bl_buf_adds(b, "&#13;"); break;
 		default:
-			if (cp < 0x20 || cp == 0xFFFE || cp == 0xFFFF)
-				bl_buf_adds(b, "\xEF\xBF\xBD");   /* U+FFFD: XML 1.0 cannot carry it */
-			else
-				bl_buf_add(b, s + i, n);
+			bl_buf_adds(b, "\xEF\xBF\xBD");   /* U+FFFD: XML 1.0 cannot carry it */
 		}
 		i += n;
+		run = i;
 	}
+	bl_buf_add(b, s + run, i - run);
 }
 
 void bl_xml_puts(struct bl_buf *b, const char *s)
@@ -97,17 +106,21 @@ void bl_csv_cell(struct bl_buf *b, const char *s, size_t len, bool last)
 	if (formula)
 		bl_buf_addc(b, '\'');
 	const unsigned char *u = (const unsigned char *)s;
-	for (size_t i = 0; i < len;) {
-		size_t n;
-		long cp = utf8_next(u + i, len - i, &n);
-		if (cp < 0)
-			bl_buf_adds(b, "\xEF\xBF\xBD");   /* invalid UTF-8: U+FFFD, as in JSON output */
-		else if (cp == '"')
-			bl_buf_adds(b, "\"\"");
-		else
-			bl_buf_add(b, s + i, n);
+	size_t i = 0, run = 0;   /* s[run..i) is copied as it is */
+	while (i < len) {
+		size_t n = 1;
+		long cp = u[i] < 0x80 ? (long)u[i] : utf8_next(u + i, len - i, &n);
+		if (cp >= 0 && cp != '"') {
+			i += n;
+			continue;
+		}
+		bl_buf_add(b, s + run, i - run);
+		/* a quote is doubled; invalid UTF-8 becomes U+FFFD, as in JSON output */
+		bl_buf_adds(b, cp < 0 ? "\xEF\xBF\xBD" : "\"\"");
 		i += n;
+		run = i;
 	}
+	bl_buf_add(b, s + run, i - run);
 	if (quote)
 		bl_buf_addc(b, '"');
 	bl_buf_adds(b, last ? "\r\n" : ",");
@@ -233,20 +246,30 @@ void bl_report_evidence_text(struct bl_buf *b, const struct bl_result *r, const 
 /* ---- chain spool ----------------------------------------------------------
  * Each record is a 12-byte header (next: offset + 1 of the key's following
  * record, 0 = last; len) and its bytes.  Adding patches the previous tail's
- * next field in place, so reading a key follows its records forwards. */
+ * next field, in the write buffer when it is still there (the usual case:
+ * keys interleave closely) or in the file.  The file is used with
+ * pread/pwrite through a write buffer and a read window, so a record costs
+ * no system call of its own in either direction most of the time. */
 
 #define CHAIN_HDR 12
+#define CHAIN_WBUF (1u << 20)
+#define CHAIN_RWIN (1u << 16)
 
 int bl_chain_open(struct bl_chain *c, size_t nkeys)
 {
 	memset(c, 0, sizeof(*c));
+	c->fd = -1;
 	c->head = calloc(nkeys ? nkeys : 1, sizeof(*c->head));
 	c->tail = calloc(nkeys ? nkeys : 1, sizeof(*c->tail));
-	if (!c->head || !c->tail)
+	c->wbuf = malloc(CHAIN_WBUF);
+	if (!c->head || !c->tail || !c->wbuf)
 		return BL_ENOMEM;
 	c->nkeys = nkeys;
 	c->f = tmpfile();
-	return c->f ? 0 : BL_EIO;
+	if (!c->f)
+		return BL_EIO;
+	c->fd = fileno(c->f);
+	return 0;
 }
 
 static void put_u64(unsigned char *p, uint64_t v)
@@ -263,25 +286,69 @@ static uint64_t get_u64(const unsigned char *p)
 	return v;
 }
 
+static int write_all(int fd, const void *p, size_t n, uint64_t at)
+{
+	const char *s = p;
+	while (n) {
+		ssize_t w = pwrite(fd, s, n, (off_t)at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return BL_EIO;
+		s += w;
+		n -= (size_t)w;
+		at += (uint64_t)w;
+	}
+	return 0;
+}
+
+static int chain_flush(struct bl_chain *c)
+{
+	if (!c->wlen)
+		return 0;
+	int rc = write_all(c->fd, c->wbuf, c->wlen, c->wstart);
+	c->wstart += c->wlen;
+	c->wlen = 0;
+	c->rlen = 0;   /* the read window may predate these bytes */
+	return rc;
+}
+
 int bl_chain_add(struct bl_chain *c, size_t key, const void *p, size_t len)
 {
 	if (key >= c->nkeys || len > UINT32_MAX)
 		return BL_EINVAL;
+	if (c->fd < 0)
+		return BL_EIO;
 	unsigned char hdr[CHAIN_HDR];
 	put_u64(hdr, 0);
 	for (int i = 0; i < 4; i++)
 		hdr[8 + i] = (unsigned char)(len >> (8 * i));
+	int rc = 0;
+	if (c->wlen + CHAIN_HDR + len > CHAIN_WBUF && (rc = chain_flush(c)))
+		return rc;
 	uint64_t at = c->size;
-	if (fseeko(c->f, (off_t)at, SEEK_SET) != 0 || fwrite(hdr, 1, CHAIN_HDR, c->f) != CHAIN_HDR ||
-	    (len && fwrite(p, 1, len, c->f) != len))
-		return BL_EIO;
-	c->size += CHAIN_HDR + len;
+	if (CHAIN_HDR + len > CHAIN_WBUF) {
+		/* larger than the buffer (which is empty now): straight to the file */
+		if ((rc = write_all(c->fd, hdr, CHAIN_HDR, at)) ||
+		    (rc = write_all(c->fd, p, len, at + CHAIN_HDR)))
+			return rc;
+		c->wstart = at + CHAIN_HDR + len;
+	} else {
+		memcpy(c->wbuf + c->wlen, hdr, CHAIN_HDR);
+		if (len)
+			memcpy(c->wbuf + c->wlen + CHAIN_HDR, p, len);
+		c->wlen += CHAIN_HDR + len;
+	}
+	c->size = at + CHAIN_HDR + len;
 	if (c->tail[key]) {
+		uint64_t t = c->tail[key] - 1;
 		unsigned char nx[8];
 		put_u64(nx, at + 1);
-		if (fseeko(c->f, (off_t)(c->tail[key] - 1), SEEK_SET) != 0 ||
-		    fwrite(nx, 1, 8, c->f) != 8)
-			return BL_EIO;
+		if (t >= c->wstart)
+			memcpy(c->wbuf + (t - c->wstart), nx, 8);
+		else if ((rc = write_all(c->fd, nx, 8, t)))
+			return rc;
+		c->rlen = 0;
 	} else {
 		c->head[key] = at + 1;
 	}
@@ -289,44 +356,64 @@ int bl_chain_add(struct bl_chain *c, size_t key, const void *p, size_t len)
 	return 0;
 }
 
+/* Make bytes [at, at + n) available in the read window; returns them or NULL
+ * (*rc set to BL_EIO or BL_ENOMEM). */
+static const char *chain_read(struct bl_chain *c, uint64_t at, size_t n, int *rc)
+{
+	if (at >= c->rstart && at + n <= c->rstart + c->rlen)
+		return c->rbuf + (at - c->rstart);
+	size_t want = n > CHAIN_RWIN ? n : CHAIN_RWIN;
+	if (want > c->rcap) {
+		char *nb = realloc(c->rbuf, want);
+		if (!nb) {
+			*rc = BL_ENOMEM;
+			return NULL;
+		}
+		c->rbuf = nb;
+		c->rcap = want;
+	}
+	size_t got = 0;
+	while (got < want) {
+		ssize_t r = pread(c->fd, c->rbuf + got, want - got, (off_t)(at + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			*rc = BL_EIO;
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	c->rstart = at;
+	c->rlen = got;
+	if (got < n) {
+		*rc = BL_EIO;   /* the file is shorter than the chain says */
+		return NULL;
+	}
+	return c->rbuf;
+}
+
 int bl_chain_each(struct bl_chain *c, size_t key,
 		  int (*cb)(void *ctx, const char *data, size_t len), void *ctx)
 {
 	if (key >= c->nkeys)
 		return BL_EINVAL;
-	if (fflush(c->f) != 0)
-		return BL_EIO;
-	char *data = NULL;
-	size_t cap = 0;
-	int rc = 0;
+	int rc = chain_flush(c);
 	for (uint64_t at = c->head[key]; at && !rc;) {
-		unsigned char hdr[CHAIN_HDR];
-		if (fseeko(c->f, (off_t)(at - 1), SEEK_SET) != 0 ||
-		    fread(hdr, 1, CHAIN_HDR, c->f) != CHAIN_HDR) {
-			rc = BL_EIO;
+		const char *h = chain_read(c, at - 1, CHAIN_HDR, &rc);
+		if (!h)
 			break;
-		}
 		size_t len = 0;
 		for (int i = 0; i < 4; i++)
-			len |= (size_t)hdr[8 + i] << (8 * i);
-		if (len + 1 > cap) {
-			char *nd = realloc(data, len + 1);
-			if (!nd) {
-				rc = BL_ENOMEM;
-				break;
-			}
-			data = nd;
-			cap = len + 1;
-		}
-		if (len && fread(data, 1, len, c->f) != len) {
-			rc = BL_EIO;
+			len |= (size_t)(unsigned char)h[8 + i] << (8 * i);
+		uint64_t next = get_u64((const unsigned char *)h);
+		const char *data = chain_read(c, at - 1, CHAIN_HDR + len, &rc);
+		if (!data)
 			break;
-		}
-		data[len] = '\0';
-		at = get_u64(hdr);
-		rc = cb(ctx, data, len);
+		at = next;
+		rc = cb(ctx, data + CHAIN_HDR, len);
 	}
-	free(data);
 	return rc;
 }
 
@@ -336,7 +423,10 @@ void bl_chain_close(struct bl_chain *c)
 		fclose(c->f);
 	free(c->head);
 	free(c->tail);
+	free(c->wbuf);
+	free(c->rbuf);
 	memset(c, 0, sizeof(*c));
+	c->fd = -1;
 }
 
 int bl_spool_copy(FILE *spool, FILE *out)

@@ -74,10 +74,17 @@ void bl_report_evidence_text(struct bl_buf *b, const struct bl_result *r, const 
 /* ---- chain spool --------------------------------------------------------- */
 
 struct bl_chain {
-	FILE *f;              /* unlinked temporary file (tmpfile) */
-	uint64_t size;        /* bytes written */
+	FILE *f;                 /* unlinked temporary file (tmpfile), used through fd */
+	int fd;
+	uint64_t size;           /* bytes appended (file + write buffer) */
 	uint64_t *head, *tail;   /* per key: offset + 1 of first/last record, 0 = none */
 	size_t nkeys;
+	char *wbuf;              /* appends not yet written; wbuf[0] is at file offset wstart */
+	size_t wlen;
+	uint64_t wstart;
+	char *rbuf;              /* read window: rbuf[0] is at file offset rstart */
+	size_t rlen, rcap;
+	uint64_t rstart;
 };
 
 /* Returns 0, BL_EIO (no temporary file) or BL_ENOMEM.  Close either way. */

@@ -224,6 +224,18 @@ def html_browser_check():
         png = os.path.join(tmp, "shot", "report.png")
         assert os.path.getsize(png) > 10000, "screenshot too small"
         assert os.path.getsize(os.path.join(tmp, "shot", "report.pdf")) > 10000, "pdf too small"
+        if shutil.which("pdftotext"):   # poppler-utils: check what was printed, when present
+            text = subprocess.run(["pdftotext", os.path.join(tmp, "shot", "report.pdf"), "-"],
+                                  capture_output=True, text=True, check=True).stdout
+            for h in ("Summary", "Frameworks", "Breakdown", "Gap backlog", "Exceptions",
+                      "Failing results"):
+                assert h in text, f"printed page lacks {h}"
+            # drill-downs print open: every not_covered row of the framework tables
+            rc, out, err = run("assess", *EXAMPLE, "-f", "json")
+            assert rc in (0, 1), err
+            eq(text.count("no baseline control maps to it"),
+               sum(c["status"] == "not_covered" for fw in json.loads(out)["frameworks"]
+                   for c in fw["controls"]), "printed not_covered rows")
         if os.environ.get("BASELINE_UPDATE_SCREENSHOT") == "1":
             shutil.copyfile(png, os.path.join(ROOT, "docs", "img", "report.png"))
         pub = os.path.join(tmp, "published.html")
