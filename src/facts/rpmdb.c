@@ -1,13 +1,17 @@
 /*
  * rpmdb.c - the rpm database (see rpmdb.h): a bounds-checked reader of rpm
  * header blobs and a read-only, immutable walk of rpm's SQLite Packages
- * table, opened through a descriptor that bl_sys resolved inside the root.
+ * table, served to SQLite from the descriptor that bl_sys resolved inside
+ * the root by a small read-only VFS (never re-opened by path).
  */
 #include "facts/rpmdb.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "facts/decompress.h"
 
@@ -178,6 +182,167 @@ static int read_rows(sqlite3 *sq, const char *path, struct bl_dpkg_db *db, struc
 	return rc;
 }
 
+/* ---- a read-only SQLite VFS over one descriptor ------------------------
+ * SQLite's unix VFS re-opens a database by path (it resolves the
+ * /proc/self/fd/N link and opens the result O_NOFOLLOW), which a root that
+ * changes under the scan could redirect.  This VFS, made per open on the
+ * caller's stack and registered under its own name (never the default),
+ * serves the main database from the descriptor bl_sys resolved inside the
+ * root, through s->ops (lseek then read), and refuses everything else: no
+ * journal, WAL or lock file can be created or opened. */
+
+struct fd_src {
+	struct bl_sys *s;
+	int fd;
+};
+
+struct fd_file {
+	sqlite3_file base;      /* first: SQLite casts */
+	struct fd_src *src;
+};
+
+static int fd_close(sqlite3_file *f)
+{
+	(void)f;
+	return SQLITE_OK;       /* the descriptor is the caller's */
+}
+
+static int fd_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
+{
+	struct fd_src *src = ((struct fd_file *)f)->src;
+	if (n < 0 || off < 0 || lseek(src->fd, (off_t)off, SEEK_SET) != (off_t)off)
+		return SQLITE_IOERR_READ;
+	size_t got = 0;
+	while (got < (size_t)n) {
+		ssize_t r;
+		do
+			r = src->s->ops->read(src->fd, (char *)buf + got, (size_t)n - got);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return SQLITE_IOERR_READ;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got < (size_t)n) {   /* SQLite wants the rest zeroed */
+		memset((char *)buf + got, 0, (size_t)n - got);
+		return SQLITE_IOERR_SHORT_READ;
+	}
+	return SQLITE_OK;
+}
+
+static int fd_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
+{
+	(void)f, (void)buf, (void)n, (void)off;
+	return SQLITE_READONLY;
+}
+
+static int fd_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	(void)f, (void)size;
+	return SQLITE_READONLY;
+}
+
+static int fd_sync(sqlite3_file *f, int flags)
+{
+	(void)f, (void)flags;
+	return SQLITE_OK;
+}
+
+static int fd_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	struct fd_src *src = ((struct fd_file *)f)->src;
+	struct stat st;
+	if (src->s->ops->fstat(src->fd, &st) != 0)
+		return SQLITE_IOERR_FSTAT;
+	*size = (sqlite3_int64)st.st_size;
+	return SQLITE_OK;
+}
+
+static int fd_lock(sqlite3_file *f, int level)
+{
+	(void)f, (void)level;
+	return SQLITE_OK;       /* immutable: nobody to lock against */
+}
+
+static int fd_reserved(sqlite3_file *f, int *out)
+{
+	(void)f;
+	*out = 0;
+	return SQLITE_OK;
+}
+
+static int fd_control(sqlite3_file *f, int op, void *arg)
+{
+	(void)f, (void)op, (void)arg;
+	return SQLITE_NOTFOUND;
+}
+
+static int fd_sector(sqlite3_file *f)
+{
+	(void)f;
+	return 4096;
+}
+
+static int fd_caps(sqlite3_file *f)
+{
+	(void)f;
+	return SQLITE_IOCAP_IMMUTABLE;
+}
+
+static const sqlite3_io_methods FD_METHODS = {
+	.iVersion = 1,
+	.xClose = fd_close,
+	.xRead = fd_read,
+	.xWrite = fd_write,
+	.xTruncate = fd_truncate,
+	.xSync = fd_sync,
+	.xFileSize = fd_size,
+	.xLock = fd_lock,
+	.xUnlock = fd_lock,
+	.xCheckReservedLock = fd_reserved,
+	.xFileControl = fd_control,
+	.xSectorSize = fd_sector,
+	.xDeviceCharacteristics = fd_caps,
+};
+
+static int vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+{
+	(void)name;
+	f->pMethods = NULL;
+	if (!(flags & SQLITE_OPEN_MAIN_DB) || (flags & (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)))
+		return SQLITE_CANTOPEN;
+	struct fd_file *ff = (struct fd_file *)f;
+	ff->src = vfs->pAppData;
+	ff->base.pMethods = &FD_METHODS;
+	if (out)
+		*out = SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB;
+	return SQLITE_OK;
+}
+
+static int vfs_delete(sqlite3_vfs *vfs, const char *name, int sync)
+{
+	(void)vfs, (void)name, (void)sync;
+	return SQLITE_IOERR_DELETE;
+}
+
+static int vfs_access(sqlite3_vfs *vfs, const char *name, int what, int *out)
+{
+	(void)vfs, (void)name, (void)what;
+	*out = 0;               /* no journal, no WAL: nothing else exists */
+	return SQLITE_OK;
+}
+
+static int vfs_fullname(sqlite3_vfs *vfs, const char *name, int n, char *out)
+{
+	(void)vfs;
+	size_t len = strlen(name);
+	if (n <= 0 || len >= (size_t)n)
+		return SQLITE_CANTOPEN;
+	memcpy(out, name, len + 1);
+	return SQLITE_OK;
+}
+
 /* Open the regular file path inside the root and read it.  Same contract
  * as bl_rpmdb_load, for one path. */
 static int load_sqlite(struct bl_dpkg_db *db, struct bl_sys *s, const char *path,
@@ -187,13 +352,41 @@ static int load_sqlite(struct bl_dpkg_db *db, struct bl_sys *s, const char *path
 	int rc = bl_zfile_open(s, path, &fd, missing, err);
 	if (rc)
 		return rc;
-	/* the descriptor, not the path: SQLite re-opens the very file bl_sys
-	 * resolved inside the root; immutable: no locks, journal or WAL files */
+	sqlite3_vfs *base = sqlite3_vfs_find(NULL);   /* for time and randomness only */
+	struct fd_src src = {.s = s, .fd = fd};
+	char vname[48];
+	sqlite3_vfs vfs;
+	memset(&vfs, 0, sizeof vfs);
+	snprintf(vname, sizeof vname, "bl-rpmdb-%p", (void *)&vfs);
+	vfs.iVersion = 1;
+	vfs.szOsFile = (int)sizeof(struct fd_file);
+	vfs.mxPathname = 512;
+	vfs.zName = vname;
+	vfs.pAppData = &src;
+	vfs.xOpen = vfs_open;
+	vfs.xDelete = vfs_delete;
+	vfs.xAccess = vfs_access;
+	vfs.xFullPathname = vfs_fullname;
+	if (base) {
+		vfs.xDlOpen = base->xDlOpen;
+		vfs.xDlError = base->xDlError;
+		vfs.xDlSym = base->xDlSym;
+		vfs.xDlClose = base->xDlClose;
+		vfs.xRandomness = base->xRandomness;
+		vfs.xSleep = base->xSleep;
+		vfs.xCurrentTime = base->xCurrentTime;
+		vfs.xGetLastError = base->xGetLastError;
+	}
+	if (!base || sqlite3_vfs_register(&vfs, 0) != SQLITE_OK) {
+		s->ops->close(fd);
+		return bl_error_set(err, BL_EINVAL, "", 0, 0, "%s: SQLite is not usable", path);
+	}
+	/* the name only labels the file: vfs_open serves the descriptor */
 	char uri[64];
-	snprintf(uri, sizeof uri, "file:/proc/self/fd/%d?mode=ro&immutable=1", fd);
+	snprintf(uri, sizeof uri, "file:rpmdb-fd-%d?mode=ro&immutable=1", fd);
 	sqlite3 *sq = NULL;
 	int sr = sqlite3_open_v2(uri, &sq, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
-				 SQLITE_OPEN_NOMUTEX, NULL);
+				 SQLITE_OPEN_NOMUTEX, vname);
 	if (sr != SQLITE_OK) {
 		rc = bl_error_set(err, sr == SQLITE_NOMEM ? BL_ENOMEM : BL_EINVAL, "", 0, 0,
 				  "%s: %s", path, sq ? sqlite3_errmsg(sq) : "cannot open");
@@ -207,6 +400,7 @@ static int load_sqlite(struct bl_dpkg_db *db, struct bl_sys *s, const char *path
 			rc = bl_error_set(err, BL_ENOMEM, "", 0, 0, "out of memory");
 	}
 	sqlite3_close(sq);
+	sqlite3_vfs_unregister(&vfs);
 	s->ops->close(fd);
 	return rc;
 }

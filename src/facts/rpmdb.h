@@ -53,9 +53,10 @@ char *bl_rpm_evr(const struct bl_rpm_header *h, struct bl_arena *a);
 /*
  * Load the rpm database of the root into db (zeroed first; max_entries
  * kept, 0 = 200,000), everything in a: ROOT/var/lib/rpm/rpmdb.sqlite, else
- * ROOT/usr/lib/sysimage/rpm/rpmdb.sqlite, opened read-only and immutable
- * through a descriptor obtained inside the root (/proc/self/fd/N), so a
- * symlink cannot lead out of it.  Every entry is installed; the native
+ * ROOT/usr/lib/sysimage/rpm/rpmdb.sqlite, resolved inside the root by
+ * bl_sys (a symlink cannot lead out of it) and served to SQLite, read-only
+ * and immutable, from that descriptor through s->ops (never re-opened by
+ * path; no journal, WAL or lock file).  Every entry is installed; the native
  * architecture is the `rpm` package's own.  No database: BL_EIO with
  * *missing.  A BerkeleyDB or ndb database: BL_EINVAL "rpm BerkeleyDB
  * databases are not supported" (or ndb).  A file that is not SQLite, has

@@ -35,7 +35,7 @@ int bl_store_url(char *out, size_t size, const char *url, struct bl_error *err)
 		return put(out, size, err, home, "/.local/share/baseline/baseline.db");
 	return bl_error_set(err, BL_EINVAL, NULL, 0, 0,
 			    "no store location: set HOME, XDG_DATA_HOME or BASELINE_STORE, "
-			    "or give --store");
+			    "or give --store URL (or --no-store)");
 }
 
 int bl_store_url_parse(const char *url, const char **kind, char *out, size_t size,

@@ -176,6 +176,19 @@ def store_drift_fixed_and_newly_failing():
     eq(json.loads(out)["fixed"][0]["control"], "ST-02", "reversed")
     rc, _, err = run("drift", runs[0], env=env)
     eq(rc, 2, "one run is bad usage")
+    # a new baseline version on the same snapshot: only the baseline changed
+    b2 = os.path.join(d, "baseline2.yaml")
+    with open(BASELINE) as f, open(b2, "w") as g:
+        g.write(f.read().replace("version: 1.0.0", "version: 1.0.1", 1))
+    rc, _, err = run("assess", "-b", b2, "-s", edited, env=env)
+    eq(rc, 0, err)
+    rc, out, err = run("drift", "-f", "json", env=env)
+    doc = json.loads(out)
+    eq(doc["baseline_changed"], {"id": False, "version": True, "sha256": True}, "version bump")
+    eq((doc["from"]["baseline"]["version"], doc["to"]["baseline"]["version"]), ("1.0.0", "1.0.1"),
+       "versions")
+    eq(doc["counts"], {"newly_failing": 0, "fixed": 0, "exempted": 0, "still_failing": 7,
+                       "new_asset": 0, "removed_asset": 0}, "nothing else changed")
 
 
 def big_snapshot(path, n):

@@ -3,6 +3,8 @@
  * (with SQLite itself) into roots under a mkdtemp() folder. */
 #include "testutil.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,6 +369,24 @@ static void test_sqlite(void **state)
 	rm_rf();
 }
 
+static ssize_t eio_read(int fd, void *buf, size_t n)
+{
+	(void)fd, (void)buf, (void)n;
+	errno = EIO;
+	return -1;
+}
+
+static const struct bl_sys_ops eio_ops = {
+	.open_in_root = bl_sys_open_in_root_walk,
+	.read = eio_read,
+	.fstat = fstat,
+	.close = close,
+	.readlinkat = readlinkat,
+	.fdopendir = fdopendir,
+	.readdir = readdir,
+	.closedir = closedir,
+};
+
 /* rpm 4.17+ may keep it under /usr/lib/sysimage/rpm only. */
 static void test_sysimage(void **state)
 {
@@ -382,6 +402,11 @@ static void test_sysimage(void **state)
 	const char *keys[] = {"openssh-server"};
 	assert_pkg(bl_value_getz(resolve(f, false, keys, 1), "openssh-server"), true,
 		   "0:8.7p1-38.el9", "x86_64");
+	bl_facts_close(f);
+	/* SQLite reads through the bl_sys ops table: an I/O error is an error value */
+	f = open_root(root);
+	bl_facts_sys(f)->ops = &eio_ops;
+	assert_err(resolve(f, false, keys, 1), "/usr/lib/sysimage/rpm/rpmdb.sqlite: disk I/O error");
 	bl_facts_close(f);
 	rm_rf();
 }

@@ -96,11 +96,75 @@ static void test_xml_escape(void **state)
 	xml("", 0, "");
 }
 
+/* Valid UTF-8 holding no character XML 1.0 forbids. */
+static bool xml_chars_ok(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		unsigned c = s[i];
+		size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		if (!k || i + k > len)
+			return false;
+		unsigned long cp = k == 1 ? c : c & (0xFFu >> (k + 1));
+		for (size_t j = 1; j < k; j++) {
+			if ((s[i + j] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + j] & 0x3F);
+		}
+		static const unsigned long min[] = {0, 0, 0x80, 0x800, 0x10000};
+		if (cp < min[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE ||
+		    cp == 0xFFFF || cp < 0x20)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+/* Random bytes (biased towards the interesting ones) always escape to text
+ * that is well-formed inside an attribute: no markup character, every & an
+ * entity or character reference, only characters XML 1.0 allows. */
+static void test_xml_escape_random(void **state)
+{
+	(void)state;
+	static const unsigned char pick[] = {'&', '<', '>', '"', '\'', '\t', '\n', '\r', 0, 1, 0x1f,
+					     0x7f, 0x80, 0xbf, 0xc0, 0xc3, 0xa9, 0xe2, 0x82, 0xac,
+					     0xed, 0xa0, 0xef, 0xbf, 0xbe, 0xf0, 0x9f, 0xf8, 'a', ';'};
+	uint64_t x = 0x9E3779B97F4A7C15u;
+	struct bl_buf b;
+	bl_buf_init(&b, 0);
+	for (int round = 0; round < 20000; round++) {
+		unsigned char in[24];
+		size_t n = (size_t)(round % 24);
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			in[i] = (x & 0x100) ? (unsigned char)x : pick[(x >> 9) % sizeof(pick)];
+		}
+		bl_buf_reset(&b);
+		bl_xml_put(&b, (const char *)in, n);
+		const char *o = b.data ? b.data : "";
+		assert_true(xml_chars_ok((const unsigned char *)o, b.len));
+		for (size_t i = 0; i < b.len; i++) {
+			assert_true(o[i] == '\0' || strchr("<>\"'", o[i]) == NULL);
+			if (o[i] == '&') {
+				static const char *const ents[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;",
+								   "&#9;", "&#10;", "&#13;"};
+				bool ok = false;
+				for (size_t e = 0; e < 8; e++)
+					ok |= strncmp(o + i, ents[e], strlen(ents[e])) == 0;
+				assert_true(ok);
+			}
+		}
+	}
+	bl_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_junit_document),
 		cmocka_unit_test(test_xml_escape),
+		cmocka_unit_test(test_xml_escape_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
