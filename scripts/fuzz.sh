@@ -11,7 +11,7 @@ set -u
 secs=$1; shift
 out=build-fuzz/run
 mkdir -p "$out"
-libs=$(pkg-config --libs yaml-0.1 libpcre2-8 libsodium)
+libs=$(pkg-config --libs yaml-0.1 libpcre2-8 libsodium sqlite3 liblz4 zlib liblzma)
 status=0
 for src in "$@"; do
 	name=$(basename "$src" .c); name=${name#fuzz_}

@@ -41,6 +41,12 @@ int bl_cmd_trend(int argc, char **argv);
 int bl_cmd_drift(int argc, char **argv);
 
 /* "baseline CMD: message" on stderr; returns BL_EXIT_USAGE. */
+/* Render the stored run ref ("latest", an id or a unique prefix) of the store
+ * at store_url (NULL: the default) in format to output (NULL: stdout).
+ * Returns 0 or an error code with err set.  (report.c) */
+int bl_cli_render_stored(const char *ref, const char *store_url, const char *format,
+			 const char *output, bool all, struct bl_error *err);
+
 int bl_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Print err as "file:line:col: message" on stderr; returns its exit code. */

@@ -2,10 +2,11 @@
  * gaps.c - `baseline gaps`: the gap backlog, what to fix first and why
  * (see engine/gaps.h for the order).
  *
- * There is no run store yet, so gaps runs the assessment itself from the
- * same inputs as assess; `baseline gaps [RUN]` over stored runs arrives with
- * the store.  Exit: 0 on success whatever the backlog holds, 2 for bad usage
- * or an invalid document, 3 internal errors.
+ * `baseline gaps [RUN]` reads a stored run (latest by default) through the
+ * backlog writers of report/gaps.c; with -b and -s or --host it assesses the
+ * targets itself, from the same inputs as assess, without storing.  Exit: 0
+ * on success whatever the backlog holds, 2 for bad usage or an invalid
+ * document, 3 internal errors.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -23,10 +24,13 @@
 #include "report/report.h"
 
 static const char usage_text[] =
-	"usage: baseline gaps -b BASELINE (-s PATH... | --host [--root DIR])\n"
+	"usage: baseline gaps [RUN] [--store URL] [-f text|json|csv] [-o FILE]\n"
+	"       baseline gaps -b BASELINE (-s PATH... | --host [--root DIR])\n"
 	"                     [-i INVENTORY] [-x EXCEPTIONS] [-f text|json|csv] [-o FILE]\n"
 	"\n"
-	"Assess the targets and list the failing controls, most urgent first: by\n"
+	"List the failing controls of a stored run (RUN: an id, a unique prefix, or\n"
+	"latest, the default) -- or, with -b and targets, of a fresh assessment that\n"
+	"is not stored -- most urgent first: by\n"
 	"severity, then the most critical tier among the failing assets, then the\n"
 	"number of failing assets.  Each gap names its failing assets (the first 5),\n"
 	"their owners, the remediation and the framework controls it blocks.\n"
@@ -42,10 +46,9 @@ static const char usage_text[] =
 	"  -o, --output FILE      write to FILE instead of stdout\n"
 	"      --threads N        worker threads (default: all cores)\n"
 	"  -h, --help             this help\n"
-	"\n"
-	"Stored runs (baseline gaps [RUN]) and -f oscal-poam arrive with the run store.\n";
+	"      --store URL        the run store (default $BASELINE_STORE or the user's)\n";
 
-enum { OPT_HOST = 256, OPT_ROOT, OPT_THREADS, OPT_MAX_EXC_DAYS };
+enum { OPT_HOST = 256, OPT_ROOT, OPT_THREADS, OPT_MAX_EXC_DAYS, OPT_STORE };
 
 static const struct option long_opts[] = {
 	{"baseline", required_argument, NULL, 'b'},
@@ -58,12 +61,14 @@ static const struct option long_opts[] = {
 	{"root", required_argument, NULL, OPT_ROOT},
 	{"threads", required_argument, NULL, OPT_THREADS},
 	{"max-exception-days", required_argument, NULL, OPT_MAX_EXC_DAYS},
+	{"store", required_argument, NULL, OPT_STORE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
 struct gaps_args {
 	const char *baseline, *inventory, *exceptions, *format, *output, *root;
+	const char *store, *run;        /* a stored run: RUN and --store */
 	const char **snaps;
 	size_t nsnaps;
 	bool host;
@@ -112,6 +117,9 @@ static int parse(struct gaps_args *a, int argc, char **argv)
 				return bl_cli_usage_error("gaps", "--threads takes a number from 1 to 256");
 			a->threads = (unsigned)n;
 			break;
+		case OPT_STORE:
+			a->store = optarg;
+			break;
 		case OPT_MAX_EXC_DAYS:
 			n = strtoul(optarg, &end, 10);
 			if (*end || !*optarg || n < 1 || n > 36500)
@@ -127,9 +135,19 @@ static int parse(struct gaps_args *a, int argc, char **argv)
 			return bl_cli_usage_error("gaps", "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		return bl_cli_usage_error("gaps", "reading stored runs (baseline gaps RUN) needs the run "
-					  "store, which is not available yet: give -b and -s or --host");
+	if (optind + 1 < argc)
+		return bl_cli_usage_error("gaps", "one RUN at most (see --help)");
+	if (optind < argc || (!a->host && a->nsnaps == 0 && !a->baseline)) {
+		/* a stored run */
+		if (a->host || a->nsnaps || a->baseline || a->inventory || a->exceptions)
+			return bl_cli_usage_error("gaps", "give either RUN (a stored run) or -b with "
+						  "targets, not both");
+		a->run = optind < argc ? argv[optind] : "latest";
+		for (size_t i = 0; bl_gaps_formats[i]; i++)
+			if (strcmp(bl_gaps_formats[i], a->format) == 0)
+				return 0;
+		return bl_cli_usage_error("gaps", "unknown format '%s' (text, json, csv)", a->format);
+	}
 	if (a->root && !a->host)
 		return bl_cli_usage_error("gaps", "--root goes with --host");
 	if (!a->host && a->nsnaps == 0)
@@ -160,6 +178,13 @@ int bl_cmd_gaps(int argc, char **argv)
 	}
 	struct bl_error err;
 	bl_error_clear(&err);
+	if (a.run) {
+		char fmt[32];
+		snprintf(fmt, sizeof(fmt), "gaps-%s", a.format);
+		int rc = bl_cli_render_stored(a.run, a.store, fmt, a.output, false, &err);
+		free(a.snaps);
+		return rc ? bl_cli_report_error(&err) : BL_EXIT_OK;
+	}
 	struct bl_diags d;
 	bl_diags_init(&d);
 	struct bl_baseline *b = NULL;

@@ -313,6 +313,23 @@ static int render(struct bl_store *st, const struct bl_stored_run *run, const ch
 	return rc;
 }
 
+int bl_cli_render_stored(const char *ref, const char *store_url, const char *format,
+			 const char *output, bool all, struct bl_error *err)
+{
+	struct bl_store *st = NULL;
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	struct bl_stored_run run;
+	int rc = bl_store_open(&st, store_url, err);
+	if (!rc)
+		rc = bl_store_run_find(st, ref, &a, &run, err);
+	if (!rc)
+		rc = render(st, &run, format, output, all, &a, err);
+	bl_store_close(st);
+	bl_arena_free(&a);
+	return rc;
+}
+
 int bl_cmd_report(int argc, char **argv)
 {
 	const char *format = "text", *output = NULL, *store_url = NULL;
@@ -349,17 +366,6 @@ int bl_cmd_report(int argc, char **argv)
 	const char *ref = optind < argc ? argv[optind] : "latest";
 	struct bl_error err;
 	bl_error_clear(&err);
-	struct bl_store *st = NULL;
-	struct bl_arena a;
-	bl_arena_init(&a, 0);
-	struct bl_stored_run run;
-	int rc = bl_store_open(&st, store_url, &err);
-	if (!rc)
-		rc = bl_store_run_find(st, ref, &a, &run, &err);
-	if (!rc)
-		rc = render(st, &run, format, output, all, &a, &err);
-	int exit_code = rc ? bl_cli_report_error(&err) : BL_EXIT_OK;
-	bl_store_close(st);
-	bl_arena_free(&a);
-	return exit_code;
+	int rc = bl_cli_render_stored(ref, store_url, format, output, all, &err);
+	return rc ? bl_cli_report_error(&err) : BL_EXIT_OK;
 }

@@ -262,3 +262,77 @@ int bl_gaps_write(const struct bl_gaps *g, const struct bl_run_info *run, const 
 	bl_buf_free(&b);
 	return rc;
 }
+
+/* ---- the backlog of a stored run -------------------------------------
+ * `baseline gaps RUN` replays a stored run's results through the report
+ * interface; these writers collect them into a backlog and write it in one
+ * of bl_gaps_formats.  They are reachable as "gaps-text", "gaps-json" and
+ * "gaps-csv" but not listed in bl_report_formats: assess writes reports,
+ * not backlogs. */
+
+struct gaps_state {
+	struct bl_gaps g;
+	bool init;
+};
+
+static int gaps_open(struct bl_report *r, struct bl_error *err)
+{
+	struct gaps_state *s = r->state;
+	if (bl_gaps_init(&s->g, r->baseline))
+		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+	s->init = true;
+	return 0;
+}
+
+static int gaps_result(struct bl_report *r, const struct bl_result *res)
+{
+	struct gaps_state *s = r->state;
+	return bl_gaps_add(&s->g, res);
+}
+
+static int gaps_finish_as(struct bl_report *r, const struct bl_run_info *run, FILE *out,
+			  struct bl_error *err, const char *format)
+{
+	struct gaps_state *s = r->state;
+	if (bl_gaps_finish(&s->g))
+		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+	return bl_gaps_write(&s->g, run, format, out, err);
+}
+
+static int gaps_finish_text(struct bl_report *r, const struct bl_run_info *run, FILE *out,
+			    struct bl_error *err)
+{
+	return gaps_finish_as(r, run, out, err, "text");
+}
+
+static int gaps_finish_json(struct bl_report *r, const struct bl_run_info *run, FILE *out,
+			    struct bl_error *err)
+{
+	return gaps_finish_as(r, run, out, err, "json");
+}
+
+static int gaps_finish_csv(struct bl_report *r, const struct bl_run_info *run, FILE *out,
+			   struct bl_error *err)
+{
+	return gaps_finish_as(r, run, out, err, "csv");
+}
+
+static void gaps_free_state(struct bl_report *r)
+{
+	struct gaps_state *s = r->state;
+	if (s->init)
+		bl_gaps_free(&s->g);
+}
+
+const struct bl_report_ops bl_report_gaps_text = {
+	.name = "gaps-text", .size = sizeof(struct gaps_state), .open = gaps_open,
+	.result = gaps_result, .finish = gaps_finish_text, .free = gaps_free_state,
+};
+const struct bl_report_ops bl_report_gaps_json = {
+	.name = "gaps-json", .size = sizeof(struct gaps_state), .open = gaps_open,
+	.result = gaps_result, .finish = gaps_finish_json, .free = gaps_free_state,
+};
+const struct bl_report_ops bl_report_gaps_csv = {
+	.name = "gaps-csv", .size = sizeof(struct gaps_state), .open = gaps_open,
+	.result = gaps_result, .finish = gaps_finish_csv, .free = gaps_free_state,
+};

@@ -17,6 +17,9 @@ static const struct bl_report_ops *const writers[] = {
 	&bl_report_oscal_ar,
 	&bl_report_oscal_poam,
 	&bl_report_html,
+	&bl_report_gaps_text,   /* unlisted: the backlog of a stored run (gaps.c) */
+	&bl_report_gaps_json,
+	&bl_report_gaps_csv,
 };
 
 const char *const bl_report_formats[] = {"text", "json", "sarif", "junit", "csv", "oscal-ar", "oscal-poam", "html", NULL};

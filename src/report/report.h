@@ -103,6 +103,11 @@ const char *bl_report_exc_state(const struct bl_exception *e, int64_t now);
 
 /* Formats of bl_gaps_write, NULL-terminated: text, json, csv. */
 extern const char *const bl_gaps_formats[];
+/* Writers of the gap backlog ("gaps-text", "gaps-json", "gaps-csv"), for
+ * `baseline gaps RUN`; not listed in bl_report_formats. */
+extern const struct bl_report_ops bl_report_gaps_text;
+extern const struct bl_report_ops bl_report_gaps_json;
+extern const struct bl_report_ops bl_report_gaps_csv;
 
 /*
  * Write the ordered backlog g (bl_gaps_finish done) for the run.  csv follows

@@ -298,3 +298,26 @@ def store_newer_schema_refused():
                     "upgrade baseline to use this store", "message")
     rc, _, err = run("report", env=env)
     eq(rc, 2, "report refuses too")
+
+
+@test
+def store_gaps_of_a_stored_run():
+    _, db = new_store()
+    env = store_env(db)
+    ex = os.path.join(ROOT, "examples")
+    args = ["-b", f"{ex}/baseline.yaml", "-s", f"{ex}/snapshot.json", "-i", f"{ex}/inventory.yaml"]
+    rc, _, err = run("assess", "-q", *args, env=env)
+    eq(rc, 0, err)
+    # gaps of the latest stored run equal gaps of a fresh assessment of the same inputs
+    rc, stored, err = run("gaps", "-f", "json", env=env)
+    eq(rc, 0, err)
+    rc, fresh, err = run("gaps", "-f", "json", *args, env=env)
+    eq(rc, 0, err)
+    a, b = json.loads(stored), json.loads(fresh)
+    eq(a["gaps"], b["gaps"], "stored vs fresh backlog")
+    assert a["gaps"] and a["gaps"][0]["severity"] == "critical", a["gaps"][:1]
+    rc, out, err = run("gaps", "latest", "-f", "csv", env=env)
+    eq(rc, 0, err)
+    assert out.splitlines()[0].startswith("rank,") or "," in out.splitlines()[0], out[:200]
+    eq(run("gaps", "no-such-run", env=env)[0], 2, "unknown run")
+    eq(run("gaps", "latest", "-b", f"{ex}/baseline.yaml", env=env)[0], 2, "RUN and -b together")

@@ -323,6 +323,51 @@ static void test_chain(void **state)
 	bl_chain_close(&c);
 }
 
+struct seq {
+	size_t key, next, bytes;
+};
+
+/* Records of key k carry "k:i" then filler; check they come back in order. */
+static int check_seq(void *ctx, const char *data, size_t len)
+{
+	struct seq *q = ctx;
+	char want[32];
+	int w = snprintf(want, sizeof(want), "%zu:%zu;", q->key, q->next);
+	assert_true(len >= (size_t)w);
+	assert_memory_equal(data, want, (size_t)w);
+	q->next++;
+	q->bytes += len;
+	return 0;
+}
+
+/* Past the 1 MiB write buffer, with a record larger than it in the middle. */
+static void test_chain_large(void **state)
+{
+	(void)state;
+	struct bl_chain c;
+	assert_int_equal(bl_chain_open(&c, 3), 0);
+	char *rec = malloc(3u << 20);
+	assert_non_null(rec);
+	size_t count[3] = {0}, total[3] = {0};
+	for (size_t i = 0; i < 6000; i++) {
+		size_t k = (i * 7) % 3, len = i == 3000 ? (3u << 20) : 100 + i % 900;
+		memset(rec, 'x', len);
+		int w = snprintf(rec, 32, "%zu:%zu;", k, count[k]);
+		rec[w] = 'x';
+		assert_int_equal(bl_chain_add(&c, k, rec, len), 0);
+		count[k]++;
+		total[k] += len;
+	}
+	for (size_t k = 0; k < 3; k++) {
+		struct seq q = {.key = k};
+		assert_int_equal(bl_chain_each(&c, k, check_seq, &q), 0);
+		assert_int_equal(q.next, count[k]);
+		assert_int_equal(q.bytes, total[k]);
+	}
+	free(rec);
+	bl_chain_close(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_oscal_strings),
 		cmocka_unit_test(test_uuid),
 		cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_chain_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
