@@ -490,21 +490,33 @@ int bl_cmd_assess(int argc, char **argv)
 	run.stats = &stats;
 	run.rollup = &rollup;
 	run.scores = &scores;
+	struct bl_arena hist;
+	bl_arena_init(&hist, 0);
 	if (srun) {
 		rc = store_finish(srun, &run, &stats, &rollup, &err);
 		srun = NULL;
 		if (rc) {
+			bl_arena_free(&hist);
 			exit_code = bl_cli_report_error(&err);
 			goto done;
+		}
+		/* a chart over the stored runs of this baseline; history is a nicety:
+		 * failing to read it does not fail the run */
+		struct bl_error herr;
+		if (bl_cli_trend_points(store, b->id, run.id, &hist, &run.trend, &run.ntrend, &herr)) {
+			run.trend = NULL;
+			run.ntrend = 0;
 		}
 	}
 	if (bl_output_open(&out, output, &err) ||
 	    bl_report_finish(rep, &run, out.f, &err)) {
 		if (out.f)
 			bl_output_abort(&out);
+		bl_arena_free(&hist);
 		exit_code = bl_cli_report_error(&err);
 		goto done;
 	}
+	bl_arena_free(&hist);
 	if (bl_output_commit(&out, &err)) {
 		exit_code = bl_cli_report_error(&err);
 		goto done;

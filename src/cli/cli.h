@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "report/report.h"
+#include "store/store.h"
 #include "util/error.h"
 
 enum {
@@ -41,6 +43,12 @@ int bl_cmd_trend(int argc, char **argv);
 int bl_cmd_drift(int argc, char **argv);
 
 /* "baseline CMD: message" on stderr; returns BL_EXIT_USAGE. */
+/* The stored runs of baseline_id, oldest first, up to and including the run
+ * upto_id (NULL: all), as trend points in arena a.  (history.c) */
+int bl_cli_trend_points(struct bl_store *st, const char *baseline_id, const char *upto_id,
+			struct bl_arena *a, const struct bl_trend_point **out, size_t *n,
+			struct bl_error *err);
+
 /* Render the stored run ref ("latest", an id or a unique prefix) of the store
  * at store_url (NULL: the default) in format to output (NULL: stdout).
  * Returns 0 or an error code with err set.  (report.c) */

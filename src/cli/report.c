@@ -294,6 +294,12 @@ static int render(struct bl_store *st, const struct bl_stored_run *run, const ch
 		info.inventory = run->inventory ? &inv : NULL;
 		info.exceptions = run->exceptions ? &exc : NULL;
 		info.now = run->now;
+		struct bl_error herr;
+		if (bl_cli_trend_points(st, run->baseline_id ? run->baseline_id : "", run->id, a,
+					&info.trend, &info.ntrend, &herr)) {
+			info.trend = NULL;
+			info.ntrend = 0;
+		}
 		struct bl_output out;
 		if ((rc = bl_output_open(&out, output, err)) == 0) {
 			if ((rc = bl_report_finish(rep, &info, out.f, err)))

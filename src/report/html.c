@@ -403,10 +403,68 @@ static void write_breakdown(struct bl_buf *b, const struct bl_run_info *run)
  * history to draw and the section is left out.  When it is, give this
  * function the stored points and draw a polyline in an inline SVG here.
  */
+/*
+ * Compliance over the stored runs of this baseline, as an inline SVG line
+ * chart (no script) with the numbers in a table beside it for screen readers
+ * and print.  Shown only when there is history: two runs or more.
+ */
 static void write_trend_hook(struct bl_buf *b, const struct bl_run_info *run)
 {
-	(void)run;
-	bl_buf_adds(b, "<!-- trend: no stored history for this run -->\n");
+	if (!run->trend || run->ntrend < 2) {
+		bl_buf_adds(b, "<!-- trend: no stored history for this run -->\n");
+		return;
+	}
+	const size_t n = run->ntrend;
+	const double w = 640, h = 180, left = 40, right = 12, top = 12, bottom = 28;
+	bl_buf_adds(b, "<section id=\"trend\">\n<h2>Trend</h2>\n");
+	bl_buf_printf(b, "<p>Compliance over the %zu stored runs of this baseline.</p>\n", n);
+	bl_buf_printf(b, "<svg class=\"trend\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+			 "aria-label=\"compliance trend\">\n", w, h);
+	for (int y = 0; y <= 100; y += 25) {
+		double yy = top + (h - top - bottom) * (1.0 - y / 100.0);
+		bl_buf_printf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" "
+				 "stroke=\"#ddd\"/><text x=\"%.0f\" y=\"%.1f\" font-size=\"10\" "
+				 "text-anchor=\"end\">%d%%</text>\n",
+			      left, yy, w - right, yy, left - 4, yy + 3, y);
+	}
+	bl_buf_adds(b, "<polyline fill=\"none\" stroke=\"#2563eb\" stroke-width=\"2\" points=\"");
+	for (size_t i = 0; i < n; i++) {
+		double c = run->trend[i].compliance < 0 ? 0 : run->trend[i].compliance;
+		double x = left + (w - left - right) * (double)i / (double)(n - 1);
+		double y = top + (h - top - bottom) * (1.0 - c / 100.0);
+		bl_buf_printf(b, "%s%.1f,%.1f", i ? " " : "", x, y);
+	}
+	bl_buf_adds(b, "\"/>\n");
+	for (size_t i = 0; i < n; i++) {
+		double c = run->trend[i].compliance < 0 ? 0 : run->trend[i].compliance;
+		double x = left + (w - left - right) * (double)i / (double)(n - 1);
+		double y = top + (h - top - bottom) * (1.0 - c / 100.0);
+		bl_buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#2563eb\">"
+				 "<title>", x, y);
+		bl_html_esc(b, run->trend[i].finished ? run->trend[i].finished : "");
+		bl_buf_printf(b, ": %.1f%%</title></circle>\n", c);
+	}
+	bl_buf_printf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\">", left, h - 8);
+	bl_html_esc(b, run->trend[0].finished ? run->trend[0].finished : "");
+	bl_buf_printf(b, "</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" "
+			 "text-anchor=\"end\">", w - right, h - 8);
+	bl_html_esc(b, run->trend[n - 1].finished ? run->trend[n - 1].finished : "");
+	bl_buf_adds(b, "</text>\n</svg>\n<details><summary>Runs</summary>\n<table>"
+		       "<thead><tr><th>finished</th><th>run</th><th>compliance</th></tr></thead>"
+		       "<tbody>\n");
+	for (size_t i = n; i-- > 0;) {
+		bl_buf_adds(b, "<tr><td>");
+		bl_html_esc(b, run->trend[i].finished ? run->trend[i].finished : "");
+		bl_buf_adds(b, "</td><td>");
+		bl_html_esc(b, run->trend[i].run_id ? run->trend[i].run_id : "");
+		bl_buf_adds(b, "</td><td>");
+		if (run->trend[i].compliance < 0)
+			bl_buf_adds(b, "n/a");
+		else
+			bl_buf_printf(b, "%.1f%%", run->trend[i].compliance);
+		bl_buf_adds(b, "</td></tr>\n");
+	}
+	bl_buf_adds(b, "</tbody></table></details>\n</section>\n");
 }
 
 static void write_gaps(struct bl_buf *b, const struct html_state *s)

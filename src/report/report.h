@@ -25,6 +25,13 @@
 #include "model/inventory.h"
 #include "util/error.h"
 
+/* One earlier (or this) run of the same baseline, for trend charts. */
+struct bl_trend_point {
+	const char *run_id;
+	const char *finished;            /* RFC 3339 */
+	double compliance;               /* %, negative when nothing was assessed */
+};
+
 struct bl_run_info {
 	char id[40];                     /* UUID */
 	char started[32], finished[32];  /* RFC 3339, UTC */
@@ -37,6 +44,9 @@ struct bl_run_info {
 	const struct bl_inventory *inventory;    /* NULL: none was given */
 	const struct bl_exceptions *exceptions;  /* NULL: none were given */
 	int64_t now;                             /* for exception states (seconds, UTC) */
+	const struct bl_trend_point *trend;      /* stored runs of this baseline, oldest
+						    first, ending with this one; NULL: none */
+	size_t ntrend;
 };
 
 struct bl_report_opts {

@@ -321,3 +321,21 @@ def store_gaps_of_a_stored_run():
     assert out.splitlines()[0].startswith("rank,") or "," in out.splitlines()[0], out[:200]
     eq(run("gaps", "no-such-run", env=env)[0], 2, "unknown run")
     eq(run("gaps", "latest", "-b", f"{ex}/baseline.yaml", env=env)[0], 2, "RUN and -b together")
+
+
+@test
+def store_html_trend_over_stored_runs():
+    _, db = new_store()
+    env = store_env(db)
+    args = ["assess", "-q", "-b", f"{E2E}/baseline.yaml", "-s", f"{E2E}/snapshot.json", "-f", "html"]
+    rc, first, err = run(*args, env=env)
+    eq(rc, 0, err)
+    assert 'id="trend"' not in first, "no trend with a single run"
+    rc, second, err = run(*args, env=env)
+    eq(rc, 0, err)
+    assert 'id="trend"' in second and "Compliance over the 2 stored runs" in second, second[:300]
+    assert second.count("<circle") >= 2
+    # report RUN draws the history up to that run, so it matches what assess wrote
+    rc, again, err = run("report", "-f", "html", env=env)
+    eq(rc, 0, err)
+    eq(again, second, "report latest -f html equals the assess output")
