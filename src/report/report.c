@@ -32,9 +32,19 @@ int bl_report_open(struct bl_report **out, const char *format,
 	for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
 		if (strcmp(writers[i]->name, format) == 0)
 			ops = writers[i];
-	if (!ops)
+	if (!ops) {
+		char list[256] = "";
+		size_t used = 0;
+		for (size_t i = 0; bl_report_formats[i] && used < sizeof(list); i++) {
+			int n = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+					 bl_report_formats[i]);
+			if (n < 0)
+				break;
+			used += (size_t)n;
+		}
 		return bl_error_set(err, BL_EINVAL, NULL, 0, 0,
-				    "unknown format '%s' (available: text, json)", format);
+				    "unknown format '%s' (available: %s)", format, list);
+	}
 	struct bl_report *r = calloc(1, sizeof(*r));
 	if (!r)
 		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -104,6 +105,40 @@ static int exec(struct bl_store *s, const char *sql, struct bl_error *err)
 	return 0;
 }
 
+/*
+ * exec, retried while another process holds the lock.  SQLite's busy handler
+ * is not called in every case (switching a new store to WAL, or taking the
+ * write lock while another connection upgrades its own, returns SQLITE_BUSY
+ * at once to avoid a deadlock), so two `assess` runs starting together on a
+ * new store would otherwise fail; they wait here, up to the busy timeout.
+ */
+static int exec_busy(struct bl_store *s, const char *sql, struct bl_error *err)
+{
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long sleep_ms = 5;
+	for (;;) {
+		char *msg = NULL;
+		int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+		if (rc == SQLITE_OK)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long waited = (long)(now.tv_sec - t0.tv_sec) * 1000 +
+			      (long)(now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
+		    waited >= BUSY_TIMEOUT_MS) {
+			int e = bl_error_set(err, BL_EIO, NULL, 0, 0, "store: %s", msg ? msg : "error");
+			sqlite3_free(msg);
+			return e;
+		}
+		sqlite3_free(msg);
+		struct timespec d = {.tv_sec = sleep_ms / 1000, .tv_nsec = (sleep_ms % 1000) * 1000000};
+		nanosleep(&d, NULL);
+		if (sleep_ms < 200)
+			sleep_ms *= 2;
+	}
+}
+
 /* mkdir -p of path's folder, new folders 0700.  Returns 0 or BL_EIO. */
 static int make_parent(const char *path, struct bl_error *err)
 {
@@ -148,7 +183,7 @@ static int user_version(struct bl_store *s, int *out, struct bl_error *err)
 static int migrate(struct bl_store *s, struct bl_error *err)
 {
 	int v, rc;
-	if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
+	if ((rc = exec_busy(s, "BEGIN IMMEDIATE", err)))
 		return rc;
 	if ((rc = user_version(s, &v, err)))
 		goto fail;
@@ -225,7 +260,7 @@ int bl_store_open(struct bl_store **out, const char *url, struct bl_error *err)
 	}
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(s->db, 1);
-	if ((rc = exec(s, "PRAGMA journal_mode=WAL", err)) ||
+	if ((rc = exec_busy(s, "PRAGMA journal_mode=WAL", err)) ||
 	    (rc = exec(s, "PRAGMA synchronous=NORMAL", err)) ||
 	    (rc = exec(s, "PRAGMA foreign_keys=ON", err)))
 		goto fail;
@@ -405,7 +440,7 @@ int bl_store_run_begin(struct bl_store_run **out, struct bl_store *s,
 		run_free(w);
 		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 	}
-	int rc = exec(s, "BEGIN IMMEDIATE", err);
+	int rc = exec_busy(s, "BEGIN IMMEDIATE", err);
 	if (rc) {
 		run_free(w);
 		return rc;
