@@ -109,7 +109,7 @@ NOWALK=$DIR/linux-host-nowalk.yaml
 	echo "tailor:"
 	echo "  exclude: [$(echo $WALK_IDS | sed 's/ /, /g')]"
 } > "$NOWALK"
-controls() { "$BIN" assess --host -b "$1" -f json | jq '.summary.controls'; }
+controls() { "$BIN" assess --no-store --host -b "$1" -f json | jq '.summary.controls'; }
 n_all=$(controls builtin:linux-host) || die "baseline assess --host failed"
 n_nowalk=$(controls "$NOWALK") || die "baseline assess --host -b $NOWALK failed"
 n_walk=$(echo "$WALK_IDS" | wc -l)
@@ -155,15 +155,15 @@ FIND_SAME='\( -nouser -o -nogroup -o \( -perm -0002 ! -type l \) -o -perm -4000 
 rm -f "$DIR"/host-raw-*
 say "warming the caches (one untimed run of find and of baseline)"
 find / -xdev > /dev/null 2>&1 || true
-"$BIN" assess --host -f json > /dev/null
+"$BIN" assess --no-store --host -f json > /dev/null
 
 # Interleaved, so that a burst of load from elsewhere hits every row alike.
 say "timing find and baseline: $RUNS runs each"
 for ((i = 0; i < RUNS; i++)); do
 	run_once find sh -c 'exec find / -xdev 2>/dev/null'
 	run_once find-same sh -c "exec find / -xdev $FIND_SAME 2>/dev/null"
-	run_once all "$BIN" assess --host -f json
-	run_once nowalk "$BIN" assess --host -b "$NOWALK" -f json
+	run_once all "$BIN" assess --no-store --host -f json
+	run_once nowalk "$BIN" assess --no-store --host -b "$NOWALK" -f json
 	run_once walk "$BIN" facts walk
 done
 median find "find / -xdev"

@@ -73,7 +73,7 @@ snapshot() { # n shape -> path
 # to the target and renames it over the target.
 baseline_pairs() { # snapshot out_pairs
 	local json=$DIR/check-result.json
-	"$BIN" assess -q -b "$B10" -s "$1" -f json > "$json" ||
+	"$BIN" assess --no-store -q -b "$B10" -s "$1" -f json > "$json" ||
 		die "baseline assess failed on $1 (exit $?)"
 	# One jq pass: failures and errors (an error where the references say
 	# pass would otherwise slip through the comparison).
@@ -155,17 +155,17 @@ for n in $SIZES; do
 			measure "python3" "$shape" "$n" "$f" "$PEER_RUNS" python3 "$ROOT/bench/ref.py" "$f"
 		fi
 		measure "baseline parse-only t1" "$shape" "$n" "$f" "$RUNS" \
-			"$BIN" assess -q -b "$BPARSE" -s "$f" -f json --threads 1
+			"$BIN" assess --no-store -q -b "$BPARSE" -s "$f" -f json --threads 1
 		measure "baseline parse-only t$THREADS" "$shape" "$n" "$f" "$RUNS" \
-			"$BIN" assess -q -b "$BPARSE" -s "$f" -f json --threads "$THREADS"
+			"$BIN" assess --no-store -q -b "$BPARSE" -s "$f" -f json --threads "$THREADS"
 		measure "baseline 10 rules t1" "$shape" "$n" "$f" "$RUNS" \
-			"$BIN" assess -q -b "$B10" -s "$f" -f json --threads 1
+			"$BIN" assess --no-store -q -b "$B10" -s "$f" -f json --threads 1
 		measure "baseline 10 rules t$THREADS" "$shape" "$n" "$f" "$RUNS" \
-			"$BIN" assess -q -b "$B10" -s "$f" -f json --threads "$THREADS"
+			"$BIN" assess --no-store -q -b "$B10" -s "$f" -f json --threads "$THREADS"
 		measure "baseline 100 rules t1" "$shape" "$n" "$f" "$RUNS" \
-			"$BIN" assess -q -b "$B100" -s "$f" -f json --threads 1
+			"$BIN" assess --no-store -q -b "$B100" -s "$f" -f json --threads 1
 		measure "baseline 100 rules t$THREADS" "$shape" "$n" "$f" "$RUNS" \
-			"$BIN" assess -q -b "$B100" -s "$f" -f json --threads "$THREADS"
+			"$BIN" assess --no-store -q -b "$B100" -s "$f" -f json --threads "$THREADS"
 	done
 done
 
@@ -175,7 +175,7 @@ one=$DIR/one.jsonl
 start_ms() {
 	local t0 t1 i reps=20
 	t0=$(date +%s%N)
-	for ((i = 0; i < reps; i++)); do "$BIN" assess -q -b "$1" -s "$one" -f json > /dev/null; done
+	for ((i = 0; i < reps; i++)); do "$BIN" assess --no-store -q -b "$1" -s "$one" -f json > /dev/null; done
 	t1=$(date +%s%N)
 	awk -v a="$t0" -v b="$t1" -v r=$reps 'BEGIN{printf "%.1f", (b-a)/1e6/r}'
 }
