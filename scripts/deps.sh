@@ -19,9 +19,11 @@ npm_deps() {
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev \
 libyaml-dev libpcre2-dev libsodium-dev libcmocka-dev libsqlite3-dev liblz4-dev zlib1g-dev liblzma-dev \
-python3 jq binutils nodejs"
-# chromium is left out on purpose (hundreds of MB): only tests/browser/check.sh needs
-# it and skips with a message without it; apt-get install chromium to run it.
+python3 jq binutils nodejs \
+chromium poppler-utils"
+# chromium and poppler-utils serve only tests/browser/check.sh (the HTML report
+# rendered headless to PNG and PDF, no network request allowed); they are large,
+# but the browser check is part of the suite, so CI installs them too.
 
 missing=""
 for p in $PKGS; do
