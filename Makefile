@@ -71,7 +71,7 @@ $(BUILD)/obj/content.o: $(BUILD)/gen/content.c
 	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
 # ---- tests -------------------------------------------------------------
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbaseline.a tests/unit/testutil.h
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbaseline.a $(wildcard tests/unit/*.h tests/unit/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libbaseline.a \
 		$(LDFLAGS_ALL) $(TEST_LIBS) $(LIBS)
