@@ -22,6 +22,8 @@
  */
 #include "testutil.h"
 
+#include <pthread.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -49,21 +51,26 @@ static struct {
 	size_t npaths;
 } F;
 
+/* The filesystem walk opens directories from several threads at once. */
+static pthread_mutex_t record_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static void record(const char *path)
 {
-	for (size_t i = 0; i < F.npaths; i++)
-		if (strcmp(F.paths[i], path) == 0)
-			return;
-	if (F.npaths < MAX_PATHS)
+	pthread_mutex_lock(&record_mu);
+	bool seen = false;
+	for (size_t i = 0; i < F.npaths && !seen; i++)
+		seen = strcmp(F.paths[i], path) == 0;
+	if (!seen && F.npaths < MAX_PATHS)
 		F.paths[F.npaths++] = strdup(path);
+	pthread_mutex_unlock(&record_mu);
 }
 
 static int f_open(int rootfd, const char *path, int flags, bool nofollow_last)
 {
-	F.calls++;
+	unsigned long call = __atomic_add_fetch(&F.calls, 1, __ATOMIC_RELAXED);
 	bool is_target = F.target && strcmp(path, F.target) == 0;
 	bool reading = !(flags & O_PATH);
-	if (F.kind == F_EINTR && F.calls % 2 == 1) {
+	if (F.kind == F_EINTR && call % 2 == 1) {
 		errno = EINTR;
 		return -1;
 	}
@@ -87,8 +94,8 @@ static int f_open(int rootfd, const char *path, int flags, bool nofollow_last)
 
 static ssize_t f_read(int fd, void *buf, size_t n)
 {
-	F.calls++;
-	if (F.kind == F_EINTR && F.calls % 2 == 1) {
+	unsigned long call = __atomic_add_fetch(&F.calls, 1, __ATOMIC_RELAXED);
+	if (F.kind == F_EINTR && call % 2 == 1) {
 		errno = EINTR;
 		return -1;
 	}
