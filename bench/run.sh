@@ -190,14 +190,15 @@ awk -F'\t' '
 	$1 == "jq" { jq[$2 "/" $3] = $4 }
 	{ row[NR] = $0 }
 	END {
-		printf "%-24s %-6s %8s %8s %8s %7s %8s %8s %8s\n", "tool", "shape", "size", \
-			"wall s", "user s", "sys s", "RSS MB", "MB/s", "vs jq"
+		printf "%-24s %-6s %8s %8s %8s %7s %8s %8s %10s %8s\n", "tool", "shape", "size", \
+			"wall s", "user s", "sys s", "RSS MB", "MB/s", "res/s", "vs jq"
 		for (i = 1; i <= NR; i++) {
 			split(row[i], f, "\t")
 			ratio = (f[2] "/" f[3]) in jq && f[4] > 0 ? sprintf("%.1fx", jq[f[2] "/" f[3]] / f[4]) : "-"
 			mbs = f[4] > 0 ? sprintf("%.0f", f[8] / 1e6 / f[4]) : "-"
-			printf "%-24s %-6s %8s %8.2f %8.2f %7.2f %8.1f %8s %8s\n", f[1], f[2], f[3], \
-				f[4], f[5], f[6], f[7] / 1024, mbs, ratio
+			rps = f[4] > 0 ? sprintf("%.0f", f[3] / f[4]) : "-"
+			printf "%-24s %-6s %8s %8.2f %8.2f %7.2f %8.1f %8s %10s %8s\n", f[1], f[2], f[3], \
+				f[4], f[5], f[6], f[7] / 1024, mbs, rps, ratio
 		}
 	}' "$RESULTS"
 printf 'startup (load + compile + 1 resource): 10 controls %s ms, 100 controls %s ms\n' \
