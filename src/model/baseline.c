@@ -101,42 +101,10 @@ static void diag(struct ctx *c, uint32_t line, uint32_t col, const char *fmt, ..
 
 #define AT(v) (v)->line, (v)->col
 
-/* A user string made safe and short for a message (C11 keeps the returned
- * struct alive until the end of the full expression that prints it). */
-struct shown {
-	char s[112];
-};
 
-static struct shown show(const char *s, size_t len)
-{
-	struct shown r;
-	size_t o = 0, max = 64;
-	size_t i;
-	for (i = 0; i < len && o < max; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\') {
-			r.s[o++] = '\\';
-			r.s[o++] = (char)ch;
-		} else {
-			r.s[o++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-		}
-	}
-	if (i < len) {
-		/* Do not cut a UTF-8 sequence in half. */
-		while (o > 0 && ((unsigned char)r.s[o - 1] & 0xc0) == 0x80)
-			o--;
-		if (o > 0 && ((unsigned char)r.s[o - 1] & 0xc0) == 0xc0)
-			o--;
-		memcpy(r.s + o, "...", 3);
-		o += 3;
-	}
-	r.s[o] = '\0';
-	return r;
-}
-
-#define SHOWV(v) show((v)->u.str.s, (v)->u.str.len).s
-#define SHOWN(v) show((v)->u.num.text, (v)->u.num.len).s
-#define SHOWK(m) show((m)->key, (m)->klen).s
+#define SHOWV(v) bl_schema_show((v)->u.str.s, (v)->u.str.len).s
+#define SHOWN(v) bl_schema_show((v)->u.num.text, (v)->u.num.len).s
+#define SHOWK(m) bl_schema_show((m)->key, (m)->klen).s
 
 static char *copy(struct ctx *c, const char *s, size_t len)
 {
@@ -315,12 +283,12 @@ static void schema(struct ctx *c, const struct bl_member **found, const struct b
 
 /* A value shown in a message: strings quoted, numbers as written, other
  * types by name. */
-static struct shown show_value(const struct bl_value *v)
+static struct bl_shown show_value(const struct bl_value *v)
 {
-	struct shown r;
+	struct bl_shown r;
 	if (v->type == BL_VSTR) {
-		struct shown in = show(v->u.str.s, v->u.str.len);
-		size_t n = strlen(in.s);   /* at most 68: show() caps its output */
+		struct bl_shown in = bl_schema_show(v->u.str.s, v->u.str.len);
+		size_t n = strlen(in.s);   /* at most 68: bl_schema_show() caps its output */
 		r.s[0] = '"';
 		memcpy(r.s + 1, in.s, n);
 		r.s[n + 1] = '"';
@@ -328,11 +296,11 @@ static struct shown show_value(const struct bl_value *v)
 		return r;
 	}
 	if (v->type == BL_VNUM)
-		return show(v->u.num.text, v->u.num.len);
+		return bl_schema_show(v->u.num.text, v->u.num.len);
 	if (v->type == BL_VBOOL)
-		return show(v->b ? "true" : "false", v->b ? 4 : 5);
+		return bl_schema_show(v->b ? "true" : "false", v->b ? 4 : 5);
 	const char *d = bl_schema_value_desc(v);
-	return show(d, strlen(d));
+	return bl_schema_show(d, strlen(d));
 }
 
 /* what: "default" for a definition's default, "value" for a tailored value. */
@@ -854,14 +822,14 @@ static void check_duplicates(struct ctx *c, struct idpos *pos, size_t n)
 			    (p->file && p0->file && strcmp(p->file, p0->file) == 0);
 		if (same)
 			diag(c, p->line, p->col, "duplicate control id \"%s\" (first defined at line %u)",
-			     show(p->id, p->len).s, p0->line);
+			     bl_schema_show(p->id, p->len).s, p0->line);
 		else
 			/* Azure Policy refuses a definition that collides with an
 			 * inherited one too: changing an inherited control is what
 			 * override is for, so the change stays visible. */
 			diag(c, p->line, p->col,
 			     "control id \"%s\" is already defined by baseline %s (%s:%u): change it with tailor.override, or drop it with tailor.exclude and define it again",
-			     show(p->id, p->len).s, p0->origin ? p0->origin : "?",
+			     bl_schema_show(p->id, p->len).s, p0->origin ? p0->origin : "?",
 			     p0->file ? p0->file : "?", p0->line);
 	}
 	c->file = saved;
@@ -979,13 +947,13 @@ static void mlist_set(struct ctx *c, struct mlist *l, const struct bl_member *m)
 }
 
 /* A closest-name hint among l's names, or "". */
-static struct shown mlist_hint(const struct mlist *l, const char *k, size_t klen)
+static struct bl_shown mlist_hint(const struct mlist *l, const char *k, size_t klen)
 {
-	struct shown r = {.s = ""};
+	struct bl_shown r = {.s = ""};
 	for (size_t i = 0; i < l->n; i++) {
 		const struct bl_member *m = &l->items[i];
 		if (bl_edit_distance(k, klen, m->key, m->klen) <= 2) {
-			struct shown n = show(m->key, m->klen);
+			struct bl_shown n = bl_schema_show(m->key, m->klen);
 			snprintf(r.s, sizeof(r.s), " (did you mean \"%.64s\"?)", n.s);
 			break;
 		}
@@ -1170,14 +1138,14 @@ static void extend_one(struct ctx *c, const struct bl_value *e, const char *file
 		/* ./x.yaml reads better than ././x.yaml in messages. */
 		const char *shown = strncmp(joined, "./", 2) == 0 && ref[0] != '.' ? joined + 2 : joined;
 		if (!realpath(joined, real)) {
-			diag(c, AT(e), "extends: cannot read \"%s\": %s", show(shown, strlen(shown)).s,
+			diag(c, AT(e), "extends: cannot read \"%s\": %s", bl_schema_show(shown, strlen(shown)).s,
 			     strerror(errno));
 			return;
 		}
 		/* A device or FIFO would block or never end: only files extend. */
 		struct stat st;
 		if (stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
-			diag(c, AT(e), "extends: \"%s\" is not a regular file", show(shown, strlen(shown)).s);
+			diag(c, AT(e), "extends: \"%s\" is not a regular file", bl_schema_show(shown, strlen(shown)).s);
 			return;
 		}
 		name = copy(c, shown, strlen(shown));
@@ -1210,7 +1178,7 @@ static void extend_one(struct ctx *c, const struct bl_value *e, const char *file
 	}
 	if (rc != 0) {
 		if (err.line == 0) {
-			diag(c, AT(e), "extends: cannot read \"%s\": %s", show(name, strlen(name)).s, err.msg);
+			diag(c, AT(e), "extends: cannot read \"%s\": %s", bl_schema_show(name, strlen(name)).s, err.msg);
 		} else {
 			c->bad++;
 			if (bl_diag_add_error(c->d, &err) == BL_ENOMEM)
@@ -1295,7 +1263,7 @@ static void tailor_override(struct ctx *c, const struct bl_value *obj, const cha
 				const struct entry *be = find_inherited(out, best, strlen(best));
 				diag(c, m->line, m->col,
 				     "tailor.override: no inherited control \"%s\" (did you mean \"%s\"?)",
-				     SHOWK(m), show(be->id, be->idlen).s);
+				     SHOWK(m), bl_schema_show(be->id, be->idlen).s);
 			} else {
 				diag(c, m->line, m->col, "tailor.override: no inherited control \"%s\"",
 				     SHOWK(m));
@@ -1422,7 +1390,7 @@ static const char *check_header(struct ctx *c, const struct bl_member *const *f,
 		size_t len = v->type == BL_VSTR ? v->u.str.len : v->u.num.len;
 		if (v->type != BL_VSTR || !semver_ok(s, len))
 			diag(c, AT(v), "version must be MAJOR.MINOR.PATCH (optionally -pre or +build), not \"%s\"",
-			     show(s, len).s);
+			     bl_schema_show(s, len).s);
 		if (depth == 0)
 			b->version = copy(c, s, len);
 	}
@@ -1745,11 +1713,11 @@ static int unknown_builtin(const char *ref, struct bl_diags *diags)
 	int rc;
 	if (ns.n)
 		rc = bl_diag_add(diags, ref, 0, 0, "unknown builtin baseline \"%s\" (builtin baselines: %s)",
-				 show(ref, strlen(ref)).s, buf.failed ? "..." : buf.data);
+				 bl_schema_show(ref, strlen(ref)).s, buf.failed ? "..." : buf.data);
 	else
 		rc = bl_diag_add(diags, ref, 0, 0,
 				 "unknown builtin baseline \"%s\" (this build ships no builtin baselines)",
-				 show(ref, strlen(ref)).s);
+				 bl_schema_show(ref, strlen(ref)).s);
 	bl_buf_free(&buf);
 	return rc == BL_ENOMEM ? BL_ENOMEM : BL_EIO;
 }

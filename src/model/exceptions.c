@@ -160,31 +160,8 @@ static void diag(struct ctx *c, uint32_t line, uint32_t col, const char *fmt, ..
 		c->oom = true;
 }
 
-struct shown {
-	char s[80];
-};
 
-static struct shown show(const char *s, size_t len)
-{
-	struct shown r;
-	size_t o = 0, i;
-	for (i = 0; i < len && o < 60; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		r.s[o++] = (ch < 0x20 || ch == 0x7f || ch == '"') ? '?' : (char)ch;
-	}
-	if (i < len) {
-		while (o > 0 && ((unsigned char)r.s[o - 1] & 0xc0) == 0x80)
-			o--;
-		if (o > 0 && ((unsigned char)r.s[o - 1] & 0xc0) == 0xc0)
-			o--;
-		memcpy(r.s + o, "...", 3);
-		o += 3;
-	}
-	r.s[o] = '\0';
-	return r;
-}
-
-#define SHOWV(v) show((v)->u.str.s, (v)->u.str.len).s
+#define SHOWV(v) bl_schema_show((v)->u.str.s, (v)->u.str.len).s
 
 static char *copy_str(struct ctx *c, const struct bl_value *v)
 {
@@ -388,7 +365,7 @@ static void check_doc(struct ctx *c, const struct bl_value *doc)
 			    strcmp(x->items[i].id, x->items[j].id) == 0) {
 				diag(c, x->items[i].line, x->items[i].col,
 				     "duplicate exception id \"%s\" (first at line %u)",
-				     show(x->items[i].id, strlen(x->items[i].id)).s, x->items[j].line);
+				     bl_schema_show(x->items[i].id, strlen(x->items[i].id)).s, x->items[j].line);
 				break;
 			}
 }

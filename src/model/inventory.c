@@ -41,32 +41,8 @@ static void diag(struct ctx *c, uint32_t line, uint32_t col, const char *fmt, ..
 		c->oom = true;
 }
 
-/* A user string made printable and short for a message. */
-struct shown {
-	char s[80];
-};
 
-static struct shown show(const char *s, size_t len)
-{
-	struct shown r;
-	size_t o = 0, i;
-	for (i = 0; i < len && o < 60; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		r.s[o++] = (ch < 0x20 || ch == 0x7f || ch == '"') ? '?' : (char)ch;
-	}
-	if (i < len) {
-		while (o > 0 && ((unsigned char)r.s[o - 1] & 0xc0) == 0x80)
-			o--;
-		if (o > 0 && ((unsigned char)r.s[o - 1] & 0xc0) == 0xc0)
-			o--;
-		memcpy(r.s + o, "...", 3);
-		o += 3;
-	}
-	r.s[o] = '\0';
-	return r;
-}
-
-#define SHOWV(v) show((v)->u.str.s, (v)->u.str.len).s
+#define SHOWV(v) bl_schema_show((v)->u.str.s, (v)->u.str.len).s
 
 static void schema(struct ctx *c, const struct bl_member **found, const struct bl_value *obj,
 		   const struct bl_schema *s)
@@ -152,7 +128,7 @@ static void read_attrs(struct ctx *c, const struct bl_member **f, struct bl_inv_
 			const struct bl_member *m = &t->u.obj.items[i];
 			if (m->val.type != BL_VSTR) {
 				diag(c, AT(&m->val), "tag \"%s\" must be a string, not %s",
-				     show(m->key, m->klen).s, bl_schema_value_desc(&m->val));
+				     bl_schema_show(m->key, m->klen).s, bl_schema_value_desc(&m->val));
 				ok = false;
 			}
 		}
@@ -304,7 +280,7 @@ static void check_top(struct ctx *c, const struct bl_value *doc)
 				if (x->id && y->id && bl_str_ieq(x->id, strlen(x->id), y->id, strlen(y->id))) {
 					diag(c, x->line, x->col, "asset entry \"%s\" repeats the entry at "
 								 "line %u (only the first one is used)",
-					     show(x->id, strlen(x->id)).s, y->line);
+					     bl_schema_show(x->id, strlen(x->id)).s, y->line);
 					break;
 				}
 			}

@@ -186,3 +186,30 @@ int bl_schema_check(const struct bl_member **found, const struct bl_value *obj,
 	}
 	return n;
 }
+
+struct bl_shown bl_schema_show(const char *s, size_t len)
+{
+	struct bl_shown r;
+	size_t o = 0, max = 64;
+	size_t i;
+	for (i = 0; i < len && o < max; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\') {
+			r.s[o++] = '\\';
+			r.s[o++] = (char)ch;
+		} else {
+			r.s[o++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+		}
+	}
+	if (i < len) {
+		/* Do not cut a UTF-8 sequence in half. */
+		while (o > 0 && ((unsigned char)r.s[o - 1] & 0xc0) == 0x80)
+			o--;
+		if (o > 0 && ((unsigned char)r.s[o - 1] & 0xc0) == 0xc0)
+			o--;
+		memcpy(r.s + o, "...", 3);
+		o += 3;
+	}
+	r.s[o] = '\0';
+	return r;
+}

@@ -72,6 +72,15 @@ int bl_schema_check(const struct bl_member **found, const struct bl_value *obj,
 
 /* Edit distance ignoring ASCII case, capped at 3 (callers suggest within
  * 1 or 2); strings over 40 bytes count as 3.  For "did you mean" hints. */
+/* A user string made safe and short for a message: quotes and backslashes
+ * escaped, control characters as '?', cut at 64 bytes (never inside a UTF-8
+ * sequence) with "...".  C11 keeps the returned struct alive until the end of
+ * the full expression that prints it. */
+struct bl_shown {
+	char s[112];
+};
+struct bl_shown bl_schema_show(const char *s, size_t len);
+
 unsigned bl_edit_distance(const char *a, size_t alen, const char *b, size_t blen);
 
 /* Index of key name in s->keys, or -1; for callers reading found[]. */
