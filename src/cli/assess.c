@@ -332,7 +332,7 @@ int bl_cmd_assess(int argc, char **argv)
 	struct bl_inventory *inv = NULL;
 	struct bl_exceptions *exc = NULL;
 	int64_t now = (int64_t)time(NULL);
-	int rc = bl_baseline_load(&b, baseline_path, &diags);
+	int rc = bl_cli_baseline_load(&b, baseline_path, NULL, &diags);
 	int rc2 = inv_path ? bl_inventory_load(&inv, inv_path, &diags) : 0;
 	struct bl_exc_opts xo = {.now = now, .max_days = max_days};
 	int rc3 = exc_path ? bl_exceptions_load(&exc, exc_path, &xo, &diags) : 0;

@@ -98,4 +98,18 @@ struct bl_privdrop {
 int bl_privileges_lookup(struct bl_privdrop *out, const char *user, struct bl_error *err);
 int bl_privileges_drop(const struct bl_privdrop *p, struct bl_error *err);
 
+
+/*
+ * Load the baseline a command was given (-b): a baseline document or
+ * "builtin:NAME", or a foreign policy document that is imported on the fly
+ * (detected by content, e.g. a Wazuh SCA policy).  opts may be NULL.
+ * Returns what bl_baseline_load returns; every problem is in diags.
+ * (common.c)
+ */
+struct bl_cli_load_opts {
+	int sca_version;             /* --sca-version: 4 or 5; 0 = detect */
+};
+int bl_cli_baseline_load(struct bl_baseline **out, const char *path,
+			 const struct bl_cli_load_opts *opts, struct bl_diags *diags);
+
 #endif

@@ -171,3 +171,10 @@ void bl_now_rfc3339(char out[32])
 	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+int bl_cli_baseline_load(struct bl_baseline **out, const char *path,
+			 const struct bl_cli_load_opts *opts, struct bl_diags *diags)
+{
+	(void)opts;
+	return bl_baseline_load(out, path, diags);
+}

@@ -25,7 +25,7 @@ static int load(struct bl_baseline **b, const char *path)
 {
 	struct bl_diags d;
 	bl_diags_init(&d);
-	int rc = bl_baseline_load(b, path, &d);
+	int rc = bl_cli_baseline_load(b, path, NULL, &d);
 	if (rc)
 		bl_cli_print_diags(&d, stderr);
 	bl_diags_free(&d);

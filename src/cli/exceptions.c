@@ -148,7 +148,7 @@ static int assess_for_stale(const struct exc_args *a, const struct bl_exceptions
 	struct bl_facts *facts = NULL;
 	struct bl_error err;
 	bl_error_clear(&err);
-	int rc1 = bl_baseline_load(&b, a->baseline, &d);
+	int rc1 = bl_cli_baseline_load(&b, a->baseline, NULL, &d);
 	int rc2 = a->inventory ? bl_inventory_load(&inv, a->inventory, &d) : 0;
 	int exit_code = BL_EXIT_OK;
 	if (rc1 || rc2) {

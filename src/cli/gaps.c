@@ -193,7 +193,7 @@ int bl_cmd_gaps(int argc, char **argv)
 	struct bl_facts *facts = NULL;
 	int64_t now = (int64_t)time(NULL);
 	struct bl_exc_opts xo = {.now = now, .max_days = a.max_days};
-	int rc1 = bl_baseline_load(&b, a.baseline, &d);
+	int rc1 = bl_cli_baseline_load(&b, a.baseline, NULL, &d);
 	int rc2 = a.inventory ? bl_inventory_load(&inv, a.inventory, &d) : 0;
 	int rc3 = a.exceptions ? bl_exceptions_load(&exc, a.exceptions, &xo, &d) : 0;
 	int exit_code = BL_EXIT_OK;

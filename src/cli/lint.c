@@ -94,7 +94,7 @@ int bl_cmd_lint(int argc, char **argv)
 		else if (kind == KIND_EXCEPTIONS)
 			rc = lint_exceptions(argv[i], &d);
 		else
-			rc = bl_baseline_load(&b, argv[i], &d);
+			rc = bl_cli_baseline_load(&b, argv[i], NULL, &d);
 		if (rc == 0 && !b) {
 			/* inventory or exceptions: already reported ok */
 		} else if (rc == 0) {

@@ -45,7 +45,7 @@ static int list_controls(const char *path, const char *fw, bool json)
 	struct bl_diags d;
 	bl_diags_init(&d);
 	struct bl_baseline *b = NULL;
-	int rc = bl_baseline_load(&b, path, &d);
+	int rc = bl_cli_baseline_load(&b, path, NULL, &d);
 	if (rc) {
 		bl_cli_print_diags(&d, stderr);
 		bl_diags_free(&d);
@@ -226,7 +226,7 @@ static int list_effective(const char *path, bool json)
 	struct bl_diags d;
 	bl_diags_init(&d);
 	struct bl_baseline *b = NULL;
-	int rc = bl_baseline_load(&b, path, &d);
+	int rc = bl_cli_baseline_load(&b, path, NULL, &d);
 	bl_cli_print_diags(&d, stderr);
 	bl_diags_free(&d);
 	if (rc)

@@ -890,7 +890,7 @@ int bl_cmd_publish(int argc, char **argv)
 	struct pub p = {.b = &buf, .md = strcmp(a.format, "md") == 0, .max_days = a.max_days,
 			.cats = &cats};
 	int exit_code = BL_EXIT_OK;
-	int rc1 = bl_baseline_load(&b, a.baseline, &d);
+	int rc1 = bl_cli_baseline_load(&b, a.baseline, NULL, &d);
 	int rc2 = a.inventory ? bl_inventory_load(&inv, a.inventory, &d) : 0;
 	if (rc1 || rc2) {
 		bl_cli_print_diags(&d, stderr);

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "adapt/adapt.h"
 #include "doc/json.h"
 #include "doc/load.h"
 #include "doc/stream.h"
@@ -153,6 +154,50 @@ void bl_run_stats_free(struct bl_run_stats *s)
 
 /* ---- evaluation of one chunk (any thread) ---------------------------- */
 
+/* Identify and evaluate one resource document into results. */
+static int eval_resource(struct pool *p, struct worker *w, struct bl_arena *arena,
+			 struct bl_results *results, const struct bl_value *v, const char *file,
+			 uint64_t index, struct bl_error *err)
+{
+	struct bl_asset *a = bl_arena_alloc(arena, sizeof(*a));
+	if (!a)
+		return bl_error_set(err, BL_ENOMEM, file, 0, 0, "out of memory");
+	int rc = bl_resource_identify(a, v, file, index, arena, err);
+	if (rc)
+		return rc;
+	const uint32_t *ctrl;
+	size_t n;
+	if (bl_index_lookup(p->ix, w->cache, a->type, strlen(a->type), &ctrl, &n) ||
+	    bl_evaluate_asset(p->b, ctrl, n, a, p->opts, &w->ev, arena, results))
+		return bl_error_set(err, BL_ENOMEM, file, 0, 0, "out of memory");
+	return 0;
+}
+
+/* One top-level record: a resource, or a container an adapter unpacks
+ * (adapt.h).  *nassets counts the resources evaluated. */
+static int eval_record(struct pool *p, struct worker *w, struct bl_arena *arena,
+		       struct bl_results *results, const struct bl_value *v, const char *file,
+		       uint64_t index, uint64_t *nassets, struct bl_error *err)
+{
+	struct bl_adapted ad = {.arena = arena};
+	int rc = bl_adapt_record(v, file, &ad, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		rc = eval_resource(p, w, arena, results, v, file, index, err);
+		if (!rc)
+			(*nassets)++;
+		return rc;
+	}
+	for (size_t i = 0; i < ad.n; i++) {
+		rc = eval_resource(p, w, arena, results, ad.items[i], file, index, err);
+		if (rc)
+			return rc;
+		(*nassets)++;
+	}
+	return 0;
+}
+
 static void process_slot(struct pool *p, struct worker *w, struct slot *s)
 {
 	const struct bl_chunk *c = &s->chunk;
@@ -162,26 +207,11 @@ static void process_slot(struct pool *p, struct worker *w, struct slot *s)
 		const struct bl_value *v = NULL;
 		struct bl_json_opts jo = {.line0 = r->line, .col0 = r->col};
 		int rc = bl_json_parse(&v, &s->arena, c->buf + r->off, r->len, s->file, &jo, &s->err);
+		if (!rc)
+			rc = eval_record(p, w, &s->arena, &s->results, v, s->file, r->index,
+					 &s->nassets, &s->err);
 		if (rc) {
 			s->rc = rc;
-			return;
-		}
-		struct bl_asset *a = bl_arena_alloc(&s->arena, sizeof(*a));
-		if (!a) {
-			s->rc = bl_error_set(&s->err, BL_ENOMEM, s->file, 0, 0, "out of memory");
-			return;
-		}
-		rc = bl_resource_identify(a, v, s->file, r->index, &s->arena, &s->err);
-		if (rc) {
-			s->rc = rc;
-			return;
-		}
-		s->nassets++;
-		const uint32_t *ctrl;
-		size_t n;
-		if (bl_index_lookup(p->ix, w->cache, a->type, strlen(a->type), &ctrl, &n) ||
-		    bl_evaluate_asset(p->b, ctrl, n, a, p->opts, &w->ev, &s->arena, &s->results)) {
-			s->rc = bl_error_set(&s->err, BL_ENOMEM, s->file, 0, 0, "out of memory");
 			return;
 		}
 	}
@@ -375,30 +405,31 @@ struct yaml_ctx {
 	struct bl_error *err;
 };
 
-static int yaml_one(struct yaml_ctx *y, const struct bl_value *doc)
+/* Evaluate documents on this thread (YAML streams, folder adapters) and
+ * hand their results to the sink; the pool must be drained first. */
+static int eval_inline(struct pool *p, const struct bl_value *doc, const char *file,
+		       uint64_t index, struct bl_arena *arena, struct bl_results *results,
+		       struct bl_error *err)
 {
-	struct pool *p = y->p;
-	struct bl_asset *a = bl_arena_alloc(y->arena, sizeof(*a));
-	if (!a)
-		return bl_error_set(y->err, BL_ENOMEM, y->file, 0, 0, "out of memory");
-	int rc = bl_resource_identify(a, doc, y->file, y->index++, y->arena, y->err);
+	results->n = 0;
+	uint64_t nassets = 0;
+	int rc = eval_record(p, &p->inline_worker, arena, results, doc, file, index, &nassets, err);
 	if (rc)
 		return rc;
-	const uint32_t *ctrl;
-	size_t n;
-	y->results.n = 0;
-	if (bl_index_lookup(p->ix, p->inline_worker.cache, a->type, strlen(a->type), &ctrl, &n) ||
-	    bl_evaluate_asset(p->b, ctrl, n, a, p->opts, &p->inline_worker.ev, y->arena, &y->results))
-		return bl_error_set(y->err, BL_ENOMEM, y->file, 0, 0, "out of memory");
-	p->stats->assets++;
-	stats_take_assets(p->stats, &y->results);
-	for (size_t i = 0; i < y->results.n; i++) {
-		const struct bl_result *r = &y->results.items[i];
+	p->stats->assets += nassets;
+	stats_take_assets(p->stats, results);
+	for (size_t i = 0; i < results->n; i++) {
+		const struct bl_result *r = &results->items[i];
 		bl_run_stats_add(p->stats, r);
 		if (p->sink && p->sink->result && (rc = p->sink->result(p->sink->ctx, r)))
-			return bl_error_set(y->err, rc, NULL, 0, 0, "writing results failed");
+			return bl_error_set(err, rc, file, 0, 0, "writing results failed");
 	}
 	return 0;
+}
+
+static int yaml_one(struct yaml_ctx *y, const struct bl_value *doc)
+{
+	return eval_inline(y->p, doc, y->file, y->index++, y->arena, &y->results, y->err);
 }
 
 static int yaml_doc(void *ctx, const struct bl_value *doc)
@@ -428,8 +459,6 @@ static int assess_yaml(struct pool *p, const char *path, struct bl_error *err)
 	pthread_mutex_unlock(&p->mu);
 	if (rc)
 		return rc;
-	const struct bl_value *unused = NULL;
-	(void)unused;
 	/* bl_doc_load handles reading limits; we need the raw bytes for a stream */
 	struct yaml_ctx y = {.p = p, .file = path, .arena = &a, .err = err};
 	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
@@ -516,6 +545,41 @@ static int assess_file(struct pool *p, const char *path, const struct bl_stream_
 	return rc;
 }
 
+/* Let the folder adapters (adapt.h) claim files of one folder and evaluate
+ * the resources they join from them, before the other files. */
+static int assess_folder_adapters(struct pool *p, const char *const *names, size_t n,
+				  bool *claimed, struct bl_error *err)
+{
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	struct bl_adapted ad = {.arena = &a};
+	int rc = bl_adapt_folder(names, n, claimed, &ad, err);
+	if (!rc && ad.n) {
+		pthread_mutex_lock(&p->mu);
+		rc = drain(p, err);
+		pthread_mutex_unlock(&p->mu);
+	}
+	struct bl_results results = {0};
+	for (size_t i = 0; i < ad.n && !rc; i++) {
+		const struct bl_value *v = ad.items[i];
+		rc = eval_resource(p, &p->inline_worker, &a, &results, v,
+				   v->file ? v->file : names[0], i, err);
+		if (rc)
+			break;
+		p->stats->assets++;
+		stats_take_assets(p->stats, &results);
+		for (size_t j = 0; j < results.n && !rc; j++) {
+			bl_run_stats_add(p->stats, &results.items[j]);
+			if (p->sink && p->sink->result && (rc = p->sink->result(p->sink->ctx, &results.items[j])))
+				rc = bl_error_set(err, rc, v->file, 0, 0, "writing results failed");
+		}
+		results.n = 0;
+	}
+	bl_results_free(&results);
+	bl_arena_free(&a);
+	return rc;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -559,7 +623,14 @@ static int assess_dir(struct pool *p, const char *dir, const struct bl_stream_op
 	closedir(d);
 	if (!rc)
 		qsort(names, n, sizeof(*names), cmp_str);
+	bool *claimed = NULL;
+	if (!rc && n && !(claimed = calloc(n, sizeof(*claimed))))
+		rc = BL_ENOMEM;
+	if (!rc && n)
+		rc = assess_folder_adapters(p, (const char *const *)names, n, claimed, err);
 	for (size_t i = 0; i < n && !rc; i++) {
+		if (claimed[i])
+			continue;
 		struct stat lst, st;
 		if (lstat(names[i], &lst) != 0) {
 			rc = bl_error_set(err, BL_EIO, names[i], 0, 0, "cannot stat: %s", strerror(errno));
@@ -581,6 +652,7 @@ static int assess_dir(struct pool *p, const char *dir, const struct bl_stream_op
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	free(claimed);
 	return rc;
 }
 

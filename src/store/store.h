@@ -172,4 +172,89 @@ int bl_store_results(struct bl_store *s, int64_t key, bool order_by_control,
 		     int (*cb)(void *ctx, const struct bl_stored_result *r), void *ctx,
 		     struct bl_error *err);
 
+
+/* ---- server state: tokens, exception requests, audit log ------------------
+ * (used by `baseline token` and `baseline serve`; same tables in every
+ * backend).  Strings returned live in the arena a. */
+
+enum bl_role {               /* cumulative: each includes the ones before */
+	BL_ROLE_VIEWER = 1,
+	BL_ROLE_OWNER = 2,
+	BL_ROLE_APPROVER = 3,
+	BL_ROLE_ADMIN = 4,
+};
+
+struct bl_token_info {
+	int64_t id;
+	enum bl_role role;
+	const char *name;            /* who it belongs to (free text) */
+	const char *created;         /* RFC 3339 */
+	const char *revoked;         /* RFC 3339, NULL while valid */
+};
+
+/* Store a new token by the SHA-256 of its secret (the secret itself is never
+ * stored).  Returns 0 (*id set), BL_EIO or BL_ENOMEM. */
+int bl_store_token_add(struct bl_store *s, const unsigned char hash[32], enum bl_role role,
+		       const char *name, const char *created, int64_t *id, struct bl_error *err);
+/* The valid (not revoked) token whose hash is hash; *found false when none.
+ * Returns 0, BL_EIO or BL_ENOMEM. */
+int bl_store_token_find(struct bl_store *s, const unsigned char hash[32], struct bl_arena *a,
+			struct bl_token_info *out, bool *found, struct bl_error *err);
+/* Every token, revoked ones included, by id.  Returns 0, BL_EIO, BL_ENOMEM. */
+int bl_store_token_list(struct bl_store *s, struct bl_arena *a, struct bl_token_info **out,
+			size_t *n, struct bl_error *err);
+/* Revoke token id at time at; *found false when there is no such valid token. */
+int bl_store_token_revoke(struct bl_store *s, int64_t id, const char *at, bool *found,
+			  struct bl_error *err);
+
+/* An exception as requested through the server; once approved it is an
+ * exception like those of an exception document (FORMATS.md §5). */
+struct bl_exc_request {
+	int64_t id;
+	const char *state;           /* "requested" | "approved" | "rejected" */
+	const char *control;         /* id or glob */
+	const char *assets;          /* JSON array of globs */
+	const char *category;        /* waiver | mitigated | risk-accepted */
+	const char *justification, *ticket;   /* ticket may be NULL */
+	const char *expires;         /* YYYY-MM-DD */
+	const char *requested_by;    /* token name of the requester */
+	int64_t requested_token;     /* token id of the requester */
+	const char *requested_at;
+	const char *decided_by, *decided_at, *decision_note;   /* NULL until decided */
+	int64_t decided_token;       /* 0 until decided */
+};
+
+/* Add a request in state "requested" (r->id and r->state are ignored).
+ * Returns 0 (*id set), BL_EIO or BL_ENOMEM. */
+int bl_store_exc_request_add(struct bl_store *s, const struct bl_exc_request *r, int64_t *id,
+			     struct bl_error *err);
+/* One request; *found false when there is none with that id. */
+int bl_store_exc_request_get(struct bl_store *s, int64_t id, struct bl_arena *a,
+			     struct bl_exc_request *out, bool *found, struct bl_error *err);
+/* Every request, by id; state NULL for all or one state only. */
+int bl_store_exc_request_list(struct bl_store *s, const char *state, struct bl_arena *a,
+			      struct bl_exc_request **out, size_t *n, struct bl_error *err);
+/* Move a "requested" request to state ("approved" or "rejected").  Returns 0,
+ * BL_EINVAL (no such request, or it is not in state requested: err says),
+ * BL_EIO or BL_ENOMEM.  Who may decide is the caller's policy. */
+int bl_store_exc_request_decide(struct bl_store *s, int64_t id, const char *state,
+				const char *by, int64_t by_token, const char *at,
+				const char *note, struct bl_error *err);
+
+struct bl_audit_entry {
+	int64_t id;
+	const char *at;              /* RFC 3339 */
+	const char *who;             /* token name, or "cli" */
+	const char *action;          /* e.g. "token.create", "exception.approve" */
+	const char *detail;          /* JSON object */
+};
+
+/* Append to the audit log (never updated or deleted).  Returns 0, BL_EIO,
+ * BL_ENOMEM. */
+int bl_store_audit_add(struct bl_store *s, const char *at, const char *who, const char *action,
+		       const char *detail_json, struct bl_error *err);
+/* The audit log, oldest first. */
+int bl_store_audit_list(struct bl_store *s, struct bl_arena *a, struct bl_audit_entry **out,
+			size_t *n, struct bl_error *err);
+
 #endif
