@@ -108,8 +108,20 @@ int bl_privileges_drop(const struct bl_privdrop *p, struct bl_error *err);
  */
 struct bl_cli_load_opts {
 	int sca_version;             /* --sca-version: 4 or 5; 0 = detect */
+	const char *parameters;      /* --parameters FILE (ARM-style) or NULL */
 };
 int bl_cli_baseline_load(struct bl_baseline **out, const char *path,
 			 const struct bl_cli_load_opts *opts, struct bl_diags *diags);
+
+/*
+ * Foreign policy documents (foreign.c): when path holds a document another
+ * tool wrote (a Wazuh SCA policy...), import it in memory and return the
+ * baseline document built from it: 1 with *doc set (in arena a), 0 when path
+ * is not foreign (load it as a baseline), or a negative code with every
+ * problem in diags.
+ */
+int bl_cli_foreign_doc(const struct bl_value **doc, const char *path,
+		       const struct bl_cli_load_opts *opts, struct bl_arena *a,
+		       struct bl_diags *diags);
 
 #endif

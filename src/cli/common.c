@@ -175,6 +175,14 @@ void bl_now_rfc3339(char out[32])
 int bl_cli_baseline_load(struct bl_baseline **out, const char *path,
 			 const struct bl_cli_load_opts *opts, struct bl_diags *diags)
 {
-	(void)opts;
-	return bl_baseline_load(out, path, diags);
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	const struct bl_value *doc = NULL;
+	int rc = bl_cli_foreign_doc(&doc, path, opts, &a, diags);
+	if (rc == 0)
+		rc = bl_baseline_load(out, path, diags);
+	else if (rc == 1)
+		rc = BL_EINTERNAL;  /* no importer detects foreign documents yet */
+	bl_arena_free(&a);
+	return rc;
 }
