@@ -19,8 +19,11 @@ BUILD   ?= build
 O       ?= 2
 VERSION := 0.1.0
 
-PKGS    := yaml-0.1 libpcre2-8 libsodium sqlite3 liblz4 zlib liblzma
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS    := yaml-0.1 libpcre2-8 libsodium sqlite3 liblz4 zlib liblzma libmicrohttpd
+# Loaded with dlopen on first use, never linked (src/util/dynlib.h): each
+# brings ~10 shared libraries whose loading would slow down every command.
+DLOPEN_PKGS := libcurl libpq
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 \
@@ -58,9 +61,15 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(BUILD)/gen/content.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Shipped content (baselines, framework catalogs) compiled into the binary.
-$(BUILD)/embed: scripts/embed.c
+# The tool links our own document readers, so the trees it writes are exactly
+# what they would build at run time.
+EMBED_SRC := scripts/embed.c src/doc/load.c src/doc/json.c src/doc/json_write.c src/doc/yaml.c \
+             src/doc/value.c \
+             src/util/arena.c src/util/error.c src/util/str.c
+$(BUILD)/embed: $(EMBED_SRC) $(wildcard src/doc/*.h src/util/*.h)
 	@mkdir -p $(BUILD)
-	$(CC) -O1 -o $@ $<
+	$(CC) -O1 -std=c11 -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags yaml-0.1 libsodium) -o $@ \
+		$(EMBED_SRC) $(shell pkg-config --libs yaml-0.1 libsodium) -lm
 
 $(BUILD)/gen/content.c $(BUILD)/gen/content.h: $(BUILD)/embed $(CONTENT)
 	@mkdir -p $(BUILD)/gen
@@ -77,10 +86,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbaseline.a $(wildcard tests/unit/*.
 		$(LDFLAGS_ALL) $(TEST_LIBS) $(LIBS)
 
 unit: $(TEST_BIN)
-	@scripts/run-unit.sh $(TEST_BIN)
+	@scripts/pg-test.sh with scripts/run-unit.sh $(TEST_BIN)
 
 e2e: baseline
-	@BASELINE_BIN=$(abspath baseline) python3 tests/e2e/run.py
+	@BASELINE_BIN=$(abspath baseline) scripts/pg-test.sh with python3 tests/e2e/run.py
 
 test: unit e2e
 
@@ -142,10 +151,15 @@ valgrind: baseline
 bench: all
 	@bench/run.sh
 	@bench/host.sh
+	@BUILD=$(BUILD) bench/store.sh
+	@bench/serve.sh
 
 # ---- generated documentation -------------------------------------------
 docs: all
 	BASELINE_BIN=$(abspath baseline) python3 scripts/gen-control-docs.py content/baselines/linux-host.yaml -o docs/linux-host-controls.md
+	BASELINE_BIN=$(abspath baseline) python3 scripts/gen-control-docs.py content/baselines/azure-mcsb.yaml -o docs/azure-mcsb-controls.md
+	BASELINE_BIN=$(abspath baseline) python3 scripts/gen-control-docs.py content/baselines/kubernetes.yaml -o docs/kubernetes-controls.md
+	python3 scripts/gen-pp-docs.py
 
 # ---- misc --------------------------------------------------------------
 run: deps

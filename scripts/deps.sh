@@ -18,7 +18,8 @@ npm_deps() {
 }
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev \
-libyaml-dev libpcre2-dev libsodium-dev libcmocka-dev libsqlite3-dev liblz4-dev zlib1g-dev liblzma-dev \
+libyaml-dev libpcre2-dev libsodium-dev libcmocka-dev libsqlite3-dev libpq-dev postgresql liblz4-dev zlib1g-dev liblzma-dev libmicrohttpd-dev wrk libcurl4-openssl-dev \
+python3-yaml \
 python3 jq binutils nodejs \
 chromium poppler-utils"
 # chromium and poppler-utils serve only tests/browser/check.sh (the HTML report

@@ -5,8 +5,11 @@ from the baseline itself so the list is never written twice.
     scripts/gen-control-docs.py [BASELINE] [-o OUT.md]
 
 BASELINE defaults to content/baselines/linux-host.yaml and OUT to stdout; `make
-docs` writes docs/linux-host-controls.md with it.  Any baseline file works
-(YAML or JSON).  YAML needs PyYAML (python3-yaml); without it the script asks
+docs` writes docs/linux-host-controls.md, docs/azure-mcsb-controls.md and
+docs/kubernetes-controls.md with it.  Any baseline file works (YAML or JSON).
+Host baselines (controls scoped to linux.host) get the live-only "running"
+column; other baselines get a "resource types" column instead, unless every
+control has the same types (then they are listed once above the tables).  YAML needs PyYAML (python3-yaml); without it the script asks
 the built binary (`baseline list controls FILE -f json`, BASELINE_BIN or
 ./baseline), which gives everything but tiers, categories and the live-only
 flag.  Exit status: 0 written, 1 the baseline could not be read, 2 bad usage.
@@ -89,9 +92,36 @@ def cell(s):
     return str(s).replace("|", "\\|").replace("\n", " ")
 
 
+def types_of(c):
+    return [str(t) for t in ((c.get("scope") or {}).get("types") or [])]
+
+
+def is_host(controls):
+    return any("linux.host" in types_of(c) for c in controls)
+
+
+# Headings for the areas of the shipped cloud baselines (ids AZ-<AREA>-NN,
+# K8S-<AREA>-NN); other areas are shown by their code alone.
+AREA_NAMES = {"ST": "Storage accounts", "KV": "Key Vault", "SQL": "Azure SQL", "COS": "Cosmos DB",
+              "APP": "App Service", "FN": "Function Apps", "AKS": "AKS", "VM": "Virtual machines",
+              "DSK": "Managed disks", "NSG": "Network security groups and flow logs",
+              "PIP": "Public IP addresses", "NET": "Virtual networks and interfaces",
+              "WAF": "Application Gateway and Front Door", "ACR": "Container Registry",
+              "LOG": "Log Analytics, diagnostic settings, Application Insights",
+              "DEF": "Microsoft Defender for Cloud", "PS": "Pod Security Standards (restricted)",
+              "HD": "Hardening"}
+
+
 def area_of(cid):
     parts = cid.split("-")
     return parts[1] if len(parts) >= 3 else (parts[0] if parts else cid)
+
+
+def anchor(a):
+    """GitHub's heading anchor for "## CODE — Name"."""
+    t = ("%s — %s" % (a, AREA_NAMES[a])).lower()
+    t = re.sub(r"[^\w\- ]", "", t)
+    return t.replace(" ", "-")
 
 
 def render(doc, src):
@@ -103,6 +133,9 @@ def render(doc, src):
                 fws.append(f)
     names = dict(FRAMEWORKS)
     partial = doc.get("_partial", False)
+    host = is_host(controls)
+    alltypes = {tuple(types_of(c)) for c in controls}
+    same_types = list(alltypes)[0] if len(alltypes) == 1 else None
     out = []
     title = doc.get("title") or doc.get("baseline")
     out.append("# Controls of %s" % (("`%s`" % doc["baseline"]) if doc.get("baseline") else title))
@@ -124,13 +157,26 @@ def render(doc, src):
             tier1 += 1
     order = ["critical", "high", "medium", "low", "info"]
     out.append("By severity: " + ", ".join("%s %d" % (s, sev[s]) for s in order if s in sev) + ".")
-    if not partial:
+    if not partial and host:
         out.append("")
         out.append("%d controls apply to tier 1 only (the most critical assets); %d read live-only "
                    "facts (\"running\" below) and are `not_applicable` with `--root`." % (tier1, live))
+    elif not partial:
+        out.append("")
+        out.append("%d controls apply to tier 1 only (the most critical assets)." % tier1 if tier1 else
+                   "Every control applies to every tier.")
+    if same_types and not host:
+        out.append("")
+        out.append("Every control applies to the resource types " + ", ".join("`%s`" % t for t in same_types) + ".")
     out.append("")
-    out.append("Columns: *tiers* is the control's `scope.tiers` (all: every tier); *running* marks a "
-               "control that reads live-only facts.")
+    if host:
+        out.append("Columns: *tiers* is the control's `scope.tiers` (all: every tier); *running* marks a "
+                   "control that reads live-only facts.")
+    elif same_types and not host:
+        out.append("Columns: *tiers* is the control's `scope.tiers` (all: every tier).")
+    else:
+        out.append("Columns: *tiers* is the control's `scope.tiers` (all: every tier); *resource types* "
+                   "is its `scope.types`.")
     out.append("")
 
     areas = []
@@ -142,16 +188,23 @@ def render(doc, src):
             areas.append(a)
         by_area[a].append(c)
     if len(areas) > 1:
-        out.append("| area | controls |")
-        out.append("|---|---|")
+        named = not host and all(a in AREA_NAMES for a in areas)
+        out.append("| area | what | controls |" if named else "| area | controls |")
+        out.append("|---|---|---|" if named else "|---|---|")
         for a in areas:
-            out.append("| [%s](#%s) | %d |" % (a, a.lower(), len(by_area[a])))
+            if a in AREA_NAMES and not host:
+                out.append("| [%s](#%s) | %s | %d |" % (a, anchor(a), AREA_NAMES[a], len(by_area[a])))
+            else:
+                out.append("| [%s](#%s) | %d |" % (a, a.lower(), len(by_area[a])))
         out.append("")
 
-    head = ["id", "title", "severity"] + ([] if partial else ["category", "tiers", "running"]) + [names.get(f, f) for f in fws]
+    extra = "running" if host else (None if same_types else "resource types")
+    same_types = same_types if not host else None
+    head = ["id", "title", "severity"] + ([] if partial else ["category", "tiers"] + ([extra] if extra else [])) + \
+        [names.get(f, f) for f in fws]
     for a in areas:
         if len(areas) > 1:
-            out.append("## %s" % a)
+            out.append("## %s" % (("%s — %s" % (a, AREA_NAMES[a])) if a in AREA_NAMES and not host else a))
             out.append("")
         out.append("| " + " | ".join(head) + " |")
         out.append("|" + "---|" * len(head))
@@ -159,8 +212,11 @@ def render(doc, src):
             row = [cell(c.get("id", "")), cell(c.get("title", "")), cell(str(c.get("severity", "")).lower())]
             if not partial:
                 tiers = (c.get("scope") or {}).get("tiers")
-                row += [cell(c.get("category", "") or ""), ", ".join(str(t) for t in tiers) if tiers else "all",
-                        "yes" if is_live(c) else ""]
+                row += [cell(c.get("category", "") or ""), ", ".join(str(t) for t in tiers) if tiers else "all"]
+                if host:
+                    row.append("yes" if is_live(c) else "")
+                elif extra:
+                    row.append(cell(", ".join("`%s`" % t for t in types_of(c))))
             maps = c.get("maps") or {}
             for f in fws:
                 row.append(cell(", ".join(str(x) for x in maps.get(f, []))))

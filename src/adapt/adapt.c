@@ -3,6 +3,7 @@
  * is one function in its own file and one line here.
  */
 #include "adapt/adapt.h"
+#include "adapt/pp.h"
 
 #include <stdlib.h>
 
@@ -22,12 +23,21 @@ int bl_adapted_add(struct bl_adapted *out, const struct bl_value *v)
 	return 0;
 }
 
+int bl_adapt_terraform(const struct bl_value *, const char *, struct bl_adapted *, struct bl_error *);
+int bl_adapt_arm_template(const struct bl_value *, const char *, struct bl_adapted *, struct bl_error *);
+int bl_adapt_k8s_list(const struct bl_value *, const char *, struct bl_adapted *, struct bl_error *);
+
 /* Tried in order; the first that recognises a record wins. */
 static const bl_record_adapter record_adapters[] = {
+	bl_adapt_terraform,
+	bl_adapt_arm_template,
+	bl_adapt_scubagear,
+	bl_adapt_k8s_list,
 	NULL,
 };
 
 static const bl_folder_adapter folder_adapters[] = {
+	bl_adapt_powerplatform,
 	NULL,
 };
 

@@ -40,10 +40,16 @@ static const char usage_text[] =
 	"      --host             assess this machine as one asset of type linux.host\n"
 	"      --root DIR         with --host: assess the system mounted at DIR instead\n"
 	"                         (live-only facts are then not_applicable)\n"
+	"      --allow-commands   run the c: (command) rules of Wazuh SCA policies, each with\n"
+	"                         a 30 s timeout, never with --root (docs/wazuh-sca.md)\n"
+	"      --sca-version 4|5  SCA semantics for a Wazuh SCA policy given as -b\n"
+	"                         (default: detected from the policy)\n"
 	"  -s, --snapshot PATH    snapshot file or folder (repeatable; - for stdin): a JSON\n"
 	"                         array, JSON lines, {\"data\"|\"value\": [...]} wrappers or YAML\n"
 	"                         manifests, detected by content\n"
 	"  -i, --inventory FILE   inventory: tier, environment, owner per asset\n"
+	"      --parameters FILE  values for the baseline's parameters (ARM-style\n"
+	"                         {\"name\": {\"value\": ...}}); they win over defaults\n"
 	"  -x, --exceptions FILE  exceptions: a covered failure becomes exempt until it\n"
 	"                         expires (end of its UTC day)\n"
 	"      --max-exception-days N  an exception may expire at most N days from\n"
@@ -77,6 +83,8 @@ enum {
 	OPT_MAX_EXC_DAYS,
 	OPT_DROP_PRIVS,
 	OPT_STORE,
+	OPT_PARAMETERS,
+	OPT_ALLOW_CMDS, OPT_SCA_VERSION,   /* Wazuh SCA policies (docs/wazuh-sca.md) */
 	OPT_LATER,      /* options of later features: refused, never ignored */
 };
 
@@ -97,10 +105,10 @@ static const struct option long_opts[] = {
 	{"exceptions", required_argument, NULL, 'x'},
 	{"max-exception-days", required_argument, NULL, OPT_MAX_EXC_DAYS},
 	{"require-signed", required_argument, NULL, OPT_REQUIRE_SIGNED},
-	{"parameters", required_argument, NULL, OPT_LATER},
+	{"parameters", required_argument, NULL, OPT_PARAMETERS},
 	{"store", required_argument, NULL, OPT_STORE},
-	{"allow-commands", no_argument, NULL, OPT_LATER},
-	{"sca-version", required_argument, NULL, OPT_LATER},
+	{"allow-commands", no_argument, NULL, OPT_ALLOW_CMDS},
+	{"sca-version", required_argument, NULL, OPT_SCA_VERSION},
 	{"drop-privileges", required_argument, NULL, OPT_DROP_PRIVS},
 	{NULL, 0, NULL, 0},
 };
@@ -180,6 +188,8 @@ int bl_cmd_assess(int argc, char **argv)
 	const char *drop_user = NULL;
 	const char *store_url = NULL;
 	bool no_store = false;
+	struct bl_cli_load_opts load_opts = {0};
+	bool allow_commands = false;
 	int max_days = 0;
 	unsigned threads = 0;
 	int c, li = -1;
@@ -268,6 +278,19 @@ int bl_cmd_assess(int argc, char **argv)
 			fputs(usage_text, stdout);
 			free(snaps);
 			return BL_EXIT_OK;
+		case OPT_PARAMETERS:
+			load_opts.parameters = optarg;
+			break;
+		case OPT_ALLOW_CMDS:
+			allow_commands = true;
+			break;
+		case OPT_SCA_VERSION:
+			if (strcmp(optarg, "4") != 0 && strcmp(optarg, "5") != 0) {
+				free(snaps);
+				return bl_cli_usage_error("assess", "--sca-version must be 4 or 5");
+			}
+			load_opts.sca_version = optarg[0] - '0';
+			break;
 		case OPT_LATER:
 			free(snaps);
 			return bl_cli_usage_error("assess", "--%s is not available in this version yet",
@@ -288,6 +311,11 @@ int bl_cmd_assess(int argc, char **argv)
 	if (root && !host) {
 		free(snaps);
 		return bl_cli_usage_error("assess", "--root goes with --host");
+	}
+	if (allow_commands && !host) {
+		free(snaps);
+		return bl_cli_usage_error("assess", "--allow-commands goes with --host (it lets "
+						    "host policies run their commands)");
 	}
 	if (!host && nsnaps == 0) {
 		free(snaps);
@@ -332,7 +360,7 @@ int bl_cmd_assess(int argc, char **argv)
 	struct bl_inventory *inv = NULL;
 	struct bl_exceptions *exc = NULL;
 	int64_t now = (int64_t)time(NULL);
-	int rc = bl_cli_baseline_load(&b, baseline_path, NULL, &diags);
+	int rc = bl_cli_baseline_load(&b, baseline_path, &load_opts, &diags);
 	int rc2 = inv_path ? bl_inventory_load(&inv, inv_path, &diags) : 0;
 	struct bl_exc_opts xo = {.now = now, .max_days = max_days};
 	int rc3 = exc_path ? bl_exceptions_load(&exc, exc_path, &xo, &diags) : 0;
@@ -384,7 +412,10 @@ int bl_cmd_assess(int argc, char **argv)
 
 	struct bl_facts *facts = NULL;
 	if (host) {
-		struct bl_facts_opts fo = {.root = root};
+		struct bl_facts_opts fo = {.root = root, .allow_commands = allow_commands};
+		const char *cto = getenv("BASELINE_COMMAND_TIMEOUT");   /* seconds; tests */
+		if (cto && *cto)
+			fo.command_timeout = strtod(cto, NULL);
 		if (bl_facts_open(&facts, &fo, &err)) {
 			exit_code = bl_cli_report_error(&err);
 			bl_report_free(rep);

@@ -30,6 +30,8 @@ int bl_cmd_lint(int argc, char **argv);
 int bl_cmd_list(int argc, char **argv);
 int bl_cmd_facts(int argc, char **argv);
 int bl_cmd_import(int argc, char **argv);
+int bl_cmd_import_azure(int argc, char **argv);   /* import_azure.c */
+int bl_cmd_import_wazuh_sca(int argc, char **argv);   /* import_sca.c */
 int bl_cmd_exceptions(int argc, char **argv);
 int bl_cmd_gaps(int argc, char **argv);
 int bl_cmd_publish(int argc, char **argv);
@@ -41,6 +43,11 @@ int bl_cmd_version(int argc, char **argv);
 int bl_cmd_report(int argc, char **argv);
 int bl_cmd_trend(int argc, char **argv);
 int bl_cmd_drift(int argc, char **argv);
+int bl_cmd_watch(int argc, char **argv);
+int bl_cmd_fleet(int argc, char **argv);
+int bl_cmd_gate(int argc, char **argv);
+int bl_cmd_serve(int argc, char **argv);   /* serve.c */
+int bl_cmd_token(int argc, char **argv);   /* token.c */
 
 /* "baseline CMD: message" on stderr; returns BL_EXIT_USAGE. */
 /* The stored runs of baseline_id, oldest first, up to and including the run
@@ -49,11 +56,31 @@ int bl_cli_trend_points(struct bl_store *st, const char *baseline_id, const char
 			struct bl_arena *a, const struct bl_trend_point **out, size_t *n,
 			struct bl_error *err);
 
+/* The targets of a stored run (its JSON array), strings in a.  A run whose
+ * targets cannot be read has none.  Returns 0 or BL_ENOMEM.  (history.c) */
+int bl_cli_run_targets(const struct bl_stored_run *r, struct bl_arena *a, const char ***out,
+		       size_t *n);
+/* Is target one of r's targets? */
+bool bl_cli_run_has_target(const struct bl_stored_run *r, const char *target, struct bl_arena *a);
+/* Failing (fail + error) results of run r by control severity (index enum
+ * bl_severity), read from the store.  Returns 0 or an error code, err set. */
+int bl_cli_run_failing_by_severity(struct bl_store *st, const struct bl_stored_run *r,
+				   struct bl_arena *a, uint64_t failing[5], struct bl_error *err);
+
 /* Render the stored run ref ("latest", an id or a unique prefix) of the store
  * at store_url (NULL: the default) in format to output (NULL: stdout).
  * Returns 0 or an error code with err set.  (report.c) */
 int bl_cli_render_stored(const char *ref, const char *store_url, const char *format,
 			 const char *output, bool all, struct bl_error *err);
+
+/* The drift between two stored runs (drift.c): ref_b NULL = "latest",
+ * ref_a NULL = the run before B of the same baseline id.  Run strings live
+ * in a; free d with bl_drift_free (also after an error).  Returns 0 or an
+ * error code with err set (BL_EINVAL: no such run / nothing to compare). */
+struct bl_drift;
+int bl_cli_drift_load(struct bl_store *st, const char *ref_a, const char *ref_b,
+		      struct bl_arena *a, struct bl_stored_run *ra, struct bl_stored_run *rb,
+		      struct bl_drift *d, struct bl_error *err);
 
 int bl_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -123,5 +150,17 @@ int bl_cli_baseline_load(struct bl_baseline **out, const char *path,
 int bl_cli_foreign_doc(const struct bl_value **doc, const char *path,
 		       const struct bl_cli_load_opts *opts, struct bl_arena *a,
 		       struct bl_diags *diags);
+
+/*
+ * --parameters FILE (parameters.c): an object name -> value node (positions
+ * kept) in arena a, from {"name": {"value": ...}} or a deployment parameter
+ * file.  Shape problems go to diags with file:line:col.  Returns 0,
+ * BL_EINVAL, BL_EIO or BL_ENOMEM.  (bl_cli_baseline_load calls it; with
+ * opts, assess and gate, every baseline parameter must then have a value.)
+ */
+int bl_cli_parameters_load(const struct bl_value **out, const char *path, struct bl_arena *a,
+			   struct bl_diags *diags);
+int bl_cli_parameters_from_doc(const struct bl_value **out, const struct bl_value *doc,
+			       struct bl_arena *a, struct bl_diags *diags);
 
 #endif

@@ -175,14 +175,28 @@ void bl_now_rfc3339(char out[32])
 int bl_cli_baseline_load(struct bl_baseline **out, const char *path,
 			 const struct bl_cli_load_opts *opts, struct bl_diags *diags)
 {
-	struct bl_arena a;
+	*out = NULL;
+	struct bl_arena pa, a;
+	bl_arena_init(&pa, 0);
 	bl_arena_init(&a, 0);
+	const struct bl_value *values = NULL;
+	int rc = 0;
+	if (opts && opts->parameters)
+		rc = bl_cli_parameters_load(&values, opts->parameters, &pa, diags);
 	const struct bl_value *doc = NULL;
-	int rc = bl_cli_foreign_doc(&doc, path, opts, &a, diags);
+	if (!rc)
+		rc = bl_cli_foreign_doc(&doc, path, opts, &a, diags);
 	if (rc == 0)
-		rc = bl_baseline_load(out, path, diags);
+		rc = bl_baseline_load_ex(out, path, values, diags);
 	else if (rc == 1)
-		rc = BL_EINTERNAL;  /* no importer detects foreign documents yet */
+		rc = bl_baseline_from_doc_owned(out, doc, &a, values, diags);
+	/* a run (assess, gate: they pass opts) needs a value for every
+	 * parameter; lint and the other readers accept a parameter without one */
+	if (rc == 0 && opts && (rc = bl_baseline_require_values(*out, diags)) != 0) {
+		bl_baseline_free(*out);
+		*out = NULL;
+	}
 	bl_arena_free(&a);
+	bl_arena_free(&pa);
 	return rc;
 }

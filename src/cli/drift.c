@@ -185,30 +185,34 @@ static void write_text(struct bl_buf *b, const struct bl_stored_run *ra,
 	}
 }
 
+int bl_cli_drift_load(struct bl_store *st, const char *ref_a, const char *ref_b,
+		      struct bl_arena *a, struct bl_stored_run *ra, struct bl_stored_run *rb,
+		      struct bl_drift *d, struct bl_error *err)
+{
+	memset(d, 0, sizeof(*d));
+	int rc = bl_store_run_find(st, ref_b ? ref_b : "latest", a, rb, err);
+	if (!rc)
+		rc = ref_a ? bl_store_run_find(st, ref_a, a, ra, err) : previous_run(st, rb, a, ra, err);
+	if (rc)
+		return rc;
+	struct collect ca = {.a = a, .err = err}, cb = {.a = a, .err = err};
+	rc = bl_store_results(st, ra->key, true, collect_one, &ca, err);
+	if (!rc)
+		rc = bl_store_results(st, rb->key, true, collect_one, &cb, err);
+	if (!rc && bl_drift_compare(d, ca.v, ca.n, cb.v, cb.n))
+		rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+	free(ca.v);
+	free(cb.v);
+	return rc;
+}
+
 static int run_drift(struct bl_store *st, int nrefs, char **refs, const char *format,
 		     struct bl_arena *a, struct bl_error *err)
 {
 	struct bl_stored_run ra, rb;
-	int rc;
-	if (nrefs == 2) {
-		rc = bl_store_run_find(st, refs[0], a, &ra, err);
-		if (!rc)
-			rc = bl_store_run_find(st, refs[1], a, &rb, err);
-	} else {
-		rc = bl_store_run_find(st, "latest", a, &rb, err);
-		if (!rc)
-			rc = previous_run(st, &rb, a, &ra, err);
-	}
-	if (rc)
-		return rc;
-	struct collect ca = {.a = a, .err = err}, cb = {.a = a, .err = err};
-	rc = bl_store_results(st, ra.key, true, collect_one, &ca, err);
-	if (!rc)
-		rc = bl_store_results(st, rb.key, true, collect_one, &cb, err);
 	struct bl_drift d;
-	memset(&d, 0, sizeof(d));
-	if (!rc && bl_drift_compare(&d, ca.v, ca.n, cb.v, cb.n))
-		rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+	int rc = bl_cli_drift_load(st, nrefs == 2 ? refs[0] : NULL, nrefs == 2 ? refs[1] : NULL, a,
+				   &ra, &rb, &d, err);
 	if (!rc) {
 		struct bl_buf b;
 		bl_buf_init(&b, 0);
@@ -223,8 +227,6 @@ static int run_drift(struct bl_store *st, int nrefs, char **refs, const char *fo
 		bl_buf_free(&b);
 	}
 	bl_drift_free(&d);
-	free(ca.v);
-	free(cb.v);
 	return rc;
 }
 

@@ -3,17 +3,30 @@
  * are given where a baseline is expected (`assess -b cis_debian12.yml`), and
  * import them on the fly.  Importers live in src/import/; this file only
  * detects and dispatches (see cli.h).
+ *
+ * Detection is by content, never by file name: a Wazuh SCA policy is a map
+ * with top-level `policy` and `checks` (and no `baseline`).
  */
+#include <string.h>
+
 #include "cli/cli.h"
+#include "doc/load.h"
+#include "import/wazuh_sca.h"
 
 int bl_cli_foreign_doc(const struct bl_value **doc, const char *path,
 		       const struct bl_cli_load_opts *opts, struct bl_arena *a,
 		       struct bl_diags *diags)
 {
-	(void)doc;
-	(void)path;
-	(void)opts;
-	(void)a;
-	(void)diags;
-	return 0;
+	*doc = NULL;
+	if (strncmp(path, "builtin:", 8) == 0)
+		return 0;
+	struct bl_error err;
+	const struct bl_value *src = NULL;
+	/* a file that does not load is the baseline loader's to report */
+	if (bl_doc_load(&src, a, path, &err) != 0 || !src || bl_value_getz(src, "baseline") ||
+	    !bl_sca_detect(src))
+		return 0;
+	struct bl_sca_opts so = {.version = opts ? opts->sca_version : 0};
+	int rc = bl_sca_import_doc(doc, a, src, &so, path, NULL, diags);
+	return rc ? rc : 1;
 }

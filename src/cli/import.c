@@ -20,7 +20,9 @@ struct importer {
 static int import_oscal(int argc, char **argv);
 
 static const struct importer importers[] = {
+	{"azure-policy", bl_cmd_import_azure, "Azure Policy definitions/initiatives -> baseline; exemptions -> exceptions"},
 	{"oscal", import_oscal, "OSCAL catalog or profile (JSON) -> baseline skeleton"},
+	{"wazuh-sca", bl_cmd_import_wazuh_sca, "Wazuh SCA policy (4.x/5.x YAML) -> baseline over host facts"},
 };
 #define NIMPORTERS (sizeof(importers) / sizeof(importers[0]))
 

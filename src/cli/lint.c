@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "import/azure_policy.h"
 #include "doc/load.h"
 #include "model/baseline.h"
 #include "model/exceptions.h"
@@ -20,7 +21,7 @@ static const char usage_text[] =
 	"inventory:, exceptions:).  Print every problem as FILE:LINE:COL: message.\n"
 	"Exit 0 when all are valid, 2 otherwise.\n";
 
-enum doc_kind { KIND_BASELINE, KIND_INVENTORY, KIND_EXCEPTIONS };
+enum doc_kind { KIND_BASELINE, KIND_INVENTORY, KIND_EXCEPTIONS, KIND_AZURE_POLICY };
 
 /* Which kind of document path holds; a file that does not parse is left to
  * the baseline loader, whose diagnostics say why. */
@@ -39,6 +40,8 @@ static enum doc_kind kind_of(const char *path)
 			k = KIND_INVENTORY;
 		else if (bl_value_getz(doc, "exceptions"))
 			k = KIND_EXCEPTIONS;
+		else if (bl_az_detect(doc))
+			k = KIND_AZURE_POLICY;   /* loaded as a baseline: a foreign-document importer may take it */
 	}
 	bl_arena_free(&a);
 	return k;
@@ -111,6 +114,9 @@ int bl_cmd_lint(int argc, char **argv)
 			size_t n = bl_cli_print_diags(&d, stderr);
 			if (n == 0)
 				fprintf(stderr, "%s: invalid\n", argv[i]);
+			if (kind == KIND_AZURE_POLICY)
+				fprintf(stderr, "%s: this is an Azure Policy definition, not a baseline: import it with `baseline import azure-policy %s -o baseline.yaml` (docs/azure-policy.md)\n",
+					argv[i], argv[i]);
 			fprintf(stderr, "%s: %zu problem%s\n", argv[i], n, n == 1 ? "" : "s");
 			if (rc == BL_ENOMEM)
 				exit_code = BL_EXIT_INTERNAL;

@@ -22,6 +22,11 @@ static const struct bl_command commands[] = {
 	{"report", bl_cmd_report, "render a stored run again (default: the latest) in any format"},
 	{"trend", bl_cmd_trend, "compliance per stored run over time, with a sparkline"},
 	{"drift", bl_cmd_drift, "what changed between two stored runs"},
+	{"watch", bl_cmd_watch, "assess on an interval, store every run, alert on changes"},
+	{"fleet", bl_cmd_fleet, "compliance per target across the store"},
+	{"gate", bl_cmd_gate, "CI guardrail: exit 1 when a deny control fails (audit ones warn)"},
+	{"serve", bl_cmd_serve, "HTTP decision API, read API, exception workflow and dashboard"},
+	{"token", bl_cmd_token, "bearer tokens for serve: create, list, revoke"},
 	{"version", bl_cmd_version, "print the version"},
 };
 

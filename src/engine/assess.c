@@ -27,6 +27,7 @@
 #include "doc/yaml.h"
 #include "engine/evaluate.h"
 #include "engine/index.h"
+#include "engine/related.h"
 #include "facts/resource.h"
 
 enum slot_state { SLOT_FREE = 0, SLOT_READY, SLOT_RUNNING, SLOT_DONE };
@@ -67,6 +68,8 @@ struct pool {
 	struct bl_run_stats *stats;
 	const struct bl_progress *progress;
 	const struct bl_assess_opts *opts;
+	const struct bl_relidx *rx;   /* related resources (read-only), or NULL */
+	int stdin_fd;                 /* "-": 0, or stdin spooled to a file */
 };
 
 double bl_tally_compliance(const struct bl_tally *t)
@@ -168,7 +171,7 @@ static int eval_resource(struct pool *p, struct worker *w, struct bl_arena *aren
 	const uint32_t *ctrl;
 	size_t n;
 	if (bl_index_lookup(p->ix, w->cache, a->type, strlen(a->type), &ctrl, &n) ||
-	    bl_evaluate_asset(p->b, ctrl, n, a, p->opts, &w->ev, arena, results))
+	    bl_evaluate_asset_rel(p->b, ctrl, n, a, p->opts, p->rx, &w->ev, arena, results))
 		return bl_error_set(err, BL_ENOMEM, file, 0, 0, "out of memory");
 	return 0;
 }
@@ -434,20 +437,7 @@ static int yaml_one(struct yaml_ctx *y, const struct bl_value *doc)
 
 static int yaml_doc(void *ctx, const struct bl_value *doc)
 {
-	struct yaml_ctx *y = ctx;
-	const struct bl_value *kind = bl_value_getz(doc, "kind");
-	const struct bl_value *items = bl_value_getz(doc, "items");
-	if (kind && kind->type == BL_VSTR && kind->u.str.len >= 4 &&
-	    memcmp(kind->u.str.s + kind->u.str.len - 4, "List", 4) == 0 &&
-	    items && items->type == BL_VARR) {
-		for (uint32_t i = 0; i < items->u.arr.n; i++) {
-			int rc = yaml_one(y, &items->u.arr.items[i]);
-			if (rc)
-				return rc;
-		}
-		return 0;
-	}
-	return yaml_one(y, doc);
+	return yaml_one(ctx, doc);  /* a Kubernetes List is unpacked by its adapter */
 }
 
 static int assess_yaml(struct pool *p, const char *path, struct bl_error *err)
@@ -522,7 +512,7 @@ static int assess_file(struct pool *p, const char *path, const struct bl_stream_
 		       struct bl_error *err)
 {
 	if (strcmp(path, "-") == 0)
-		return assess_json_fd(p, 0, "-", so, err);
+		return assess_json_fd(p, p->stdin_fd, "-", so, err);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return bl_error_set(err, BL_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
@@ -707,6 +697,27 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 	if (bl_index_build(&ix, b))
 		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 	p.ix = ix;
+	/* `related:` controls look at other resources of the snapshots: index
+	 * those first (stdin is spooled so that it can be read twice) */
+	struct bl_relidx *rx = NULL;
+	if (b->has_related) {
+		int xrc = 0;
+		for (size_t i = 0; i < npaths && !xrc && !p.stdin_fd; i++)
+			if (strcmp(paths[i], "-") == 0)
+				xrc = bl_relidx_spool(&p.stdin_fd, err);
+		if (!xrc && bl_relidx_new(&rx, b))
+			xrc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+		if (!xrc)
+			xrc = bl_relidx_scan(rx, paths, npaths, p.stdin_fd, err);
+		if (xrc) {
+			if (p.stdin_fd > 0)
+				close(p.stdin_fd);
+			bl_relidx_free(rx);
+			bl_index_free(ix);
+			return xrc;
+		}
+		p.rx = rx;
+	}
 	unsigned threads = opts->threads ? opts->threads : online_cpus();
 	if (threads > 256)
 		threads = 256;
@@ -762,5 +773,8 @@ out_free:
 	free(p.slots);
 	free(p.workers);
 	bl_index_free(ix);
+	bl_relidx_free(rx);
+	if (p.stdin_fd > 0)
+		close(p.stdin_fd);
 	return rc;
 }

@@ -7,6 +7,7 @@
  * An evaluation error at any step is an `error` result, never a pass.
  */
 #include "engine/evaluate.h"
+#include "engine/related.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,14 @@ int bl_evaluate_asset(const struct bl_baseline *b, const uint32_t *ctrl, size_t 
 		      struct bl_asset *asset, const struct bl_assess_opts *opts,
 		      struct bl_eval *ev, struct bl_arena *arena, struct bl_results *out)
 {
+	return bl_evaluate_asset_rel(b, ctrl, n, asset, opts, NULL, ev, arena, out);
+}
+
+int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, size_t n,
+			  struct bl_asset *asset, const struct bl_assess_opts *opts,
+			  const struct bl_relidx *rx, struct bl_eval *ev, struct bl_arena *arena,
+			  struct bl_results *out)
+{
 	bl_eval_reset(ev, asset->doc, arena);
 	struct bl_inv_result inv;
 	classify(opts, asset, ev, out, &inv);
@@ -247,6 +256,13 @@ int bl_evaluate_asset(const struct bl_baseline *b, const uint32_t *ctrl, size_t 
 						       asset->environment);
 			continue;
 		}
+		if (c->na_reason) {
+			/* a control that this tool cannot evaluate says so, for every
+			 * asset it would apply to */
+			res->status = BL_NA;
+			res->message = bl_arena_printf(arena, "not applicable: %s", c->na_reason);
+			continue;
+		}
 		if (c->applies) {
 			ev->nev = 0;
 			bl_eval_clear(ev);
@@ -260,6 +276,12 @@ int bl_evaluate_asset(const struct bl_baseline *b, const uint32_t *ctrl, size_t 
 				res->message = "not applicable: the applies condition does not hold";
 				continue;
 			}
+		}
+		if (c->related) {
+			ev->nev = 0;
+			if (bl_related_eval(res, c, asset, rx, ev, arena))
+				return BL_ENOMEM;
+			continue;
 		}
 		ev->nev = 0;
 		bl_eval_clear(ev);

@@ -39,4 +39,12 @@ int bl_evaluate_asset(const struct bl_baseline *b, const uint32_t *ctrl, size_t 
 		      struct bl_asset *asset, const struct bl_assess_opts *opts,
 		      struct bl_eval *ev, struct bl_arena *arena, struct bl_results *out);
 
+/* As bl_evaluate_asset, with the related-resource index that `related:`
+ * controls look candidates up in (NULL: such controls give `error`). */
+struct bl_relidx;
+int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, size_t n,
+			  struct bl_asset *asset, const struct bl_assess_opts *opts,
+			  const struct bl_relidx *rx, struct bl_eval *ev, struct bl_arena *arena,
+			  struct bl_results *out);
+
 #endif

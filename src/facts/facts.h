@@ -66,6 +66,8 @@ struct bl_facts_opts {
 	size_t max_file;        /* read cap per file; 0 = 16 MiB */
 	uint64_t walk_max_entries;   /* filesystem walk cap; 0 = 5,000,000 */
 	double walk_max_seconds;     /* 0 = 300 */
+	bool allow_commands;         /* command["..."] may run programs (--allow-commands) */
+	double command_timeout;      /* seconds per command; 0 = 30 */
 };
 
 int bl_facts_open(struct bl_facts **out, const struct bl_facts_opts *opts, struct bl_error *err);

@@ -28,6 +28,8 @@ extern const struct bl_provider bl_provider_groups;
 extern const struct bl_provider bl_provider_listening;
 extern const struct bl_provider bl_provider_processes;
 extern const struct bl_provider bl_provider_walk;
+extern const struct bl_provider bl_provider_command;
+extern const struct bl_provider bl_provider_dir_walk;
 
 const struct bl_provider *const bl_providers[] = {
 	&bl_provider_os,
@@ -50,6 +52,8 @@ const struct bl_provider *const bl_providers[] = {
 	&bl_provider_listening,
 	&bl_provider_processes,
 	&bl_provider_walk,
+	&bl_provider_command,
+	&bl_provider_dir_walk,
 	NULL,
 };
 

@@ -25,6 +25,7 @@
 #include "model/framework.h"
 #include "model/schema.h"
 #include "model/tailor.h"
+#include "rule/expr.h"
 #include "util/str.h"
 
 /* ---- names ------------------------------------------------------------ */
@@ -81,6 +82,9 @@ struct ctx {
 	size_t bad;                  /* problems reported */
 	bool oom;
 	bool internal;               /* a shipped catalog did not load */
+	const struct bl_value *assigned;  /* --parameters values (object) or NULL */
+	bool host_only;              /* the control being compiled is scoped to linux.host
+					(one asset per run: regexes are not JIT-compiled) */
 };
 
 static void diag(struct ctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
@@ -410,6 +414,7 @@ static bool check_param_value(struct ctx *c, const struct bl_member *pm,
 enum {
 	CK_ID, CK_TITLE, CK_SEVERITY, CK_CATEGORY, CK_MAPS, CK_SCOPE, CK_APPLIES,
 	CK_EXPECT, CK_VIOLATION, CK_EFFECT, CK_RATIONALE, CK_REMEDIATION, CK_REFERENCES,
+	CK_RELATED, CK_NA,
 };
 
 static const struct bl_schema_key control_keys[] = {
@@ -426,6 +431,8 @@ static const struct bl_schema_key control_keys[] = {
 	[CK_RATIONALE] = {"rationale", BL_T_STR, 0},
 	[CK_REMEDIATION] = {"remediation", BL_T_STR, 0},
 	[CK_REFERENCES] = {"references", BL_T_ARR, 0},
+	[CK_RELATED] = {"related", BL_T_OBJ, 0},
+	[CK_NA] = {"not_applicable", BL_T_STR, 0},
 };
 static const struct bl_schema control_schema = {"control", control_keys, COUNT(control_keys)};
 
@@ -647,6 +654,7 @@ static const struct bl_cond *compile(struct ctx *c, const struct bl_value *cond)
 		.diags = c->d,
 		.param_defs = c->params,
 		.param_values = c->param_values,
+		.no_jit = c->host_only,
 	};
 	const struct bl_cond *out = NULL;
 	size_t before = c->d->n + c->d->dropped;
@@ -664,6 +672,106 @@ static const struct bl_cond *compile(struct ctx *c, const struct bl_value *cond)
 		return NULL;
 	}
 	return out;
+}
+
+/* ---- related (existence checks) ---------------------------------------- */
+
+enum { RK_TYPE, RK_NAME, RK_RG, RK_SCOPE, RK_COND };
+
+static const struct bl_schema_key related_keys[] = {
+	[RK_TYPE] = {"type", BL_T_STR, BL_SK_REQUIRED},
+	[RK_NAME] = {"name", BL_T_STR, 0},
+	[RK_RG] = {"resourceGroupName", BL_T_STR, 0},
+	[RK_SCOPE] = {"existenceScope", BL_T_STR, 0},
+	[RK_COND] = {"existenceCondition", BL_T_OBJ, 0},
+};
+static const struct bl_schema related_schema = {"related", related_keys, COUNT(related_keys)};
+
+/* A name or resourceGroupName: a constant, or an expression that is
+ * evaluated per resource (folded to a constant when it can be). */
+static void related_str(struct ctx *c, const struct bl_value *v, const char **str,
+			const struct bl_expr **x)
+{
+	if (!bl_expr_is(v->u.str.s, v->u.str.len)) {
+		if (v->u.str.len == 0)
+			diag(c, AT(v), "related: a name must not be empty");
+		*str = copy_str(c, v);
+		return;
+	}
+	struct bl_rule_env env = {
+		.arena = c->a, .diags = c->d, .param_defs = c->params,
+		.param_values = c->param_values,
+	};
+	size_t before = c->d->n + c->d->dropped;
+	int rc = bl_expr_compile(x, v, &env);
+	if (rc == BL_ENOMEM) {
+		c->oom = true;
+		return;
+	}
+	if (rc) {
+		size_t added = c->d->n + c->d->dropped - before;
+		c->bad += added ? added : 1;
+		if (!added)
+			diag(c, AT(v), "invalid expression");
+		*x = NULL;
+		return;
+	}
+	const struct bl_value *k = bl_expr_const(*x);
+	if (!k)
+		return;
+	if (k->type != BL_VSTR) {
+		diag(c, AT(v), "related: the expression must give a string, not %s",
+		     bl_schema_value_desc(k));
+		*x = NULL;
+		return;
+	}
+	*str = copy(c, k->u.str.s, k->u.str.len);
+	*x = NULL;
+}
+
+static const struct bl_cond *compile(struct ctx *c, const struct bl_value *cond);
+static bool is_key(const struct bl_member *m, const char *k);
+
+static const struct bl_related *check_related(struct ctx *c, const struct bl_value *v)
+{
+	const struct bl_member *f[COUNT(related_keys)];
+	size_t before = c->bad;
+	schema(c, f, v, &related_schema);
+	struct bl_related *r = alloc_n(c, 1, sizeof(*r));
+	if (!r)
+		return NULL;
+	if (f[RK_TYPE]) {
+		const struct bl_value *t = &f[RK_TYPE]->val;
+		const char *slash = memchr(t->u.str.s, '/', t->u.str.len);
+		if (!slash || slash == t->u.str.s || t->u.str.s[t->u.str.len - 1] == '/' ||
+		    memchr(t->u.str.s, '*', t->u.str.len))
+			diag(c, AT(t), "related.type must be a resource type such as Microsoft.Insights/diagnosticSettings, not \"%s\"",
+			     SHOWV(t));
+		r->type = copy_str(c, t);
+	}
+	if (f[RK_NAME])
+		related_str(c, &f[RK_NAME]->val, &r->name, &r->name_expr);
+	if (f[RK_RG])
+		related_str(c, &f[RK_RG]->val, &r->resource_group, &r->rg_expr);
+	if (f[RK_SCOPE]) {
+		const struct bl_value *s = &f[RK_SCOPE]->val;
+		if (bl_str_ieq(s->u.str.s, s->u.str.len, "resourceGroup", 13))
+			r->scope = BL_EXIST_RESOURCE_GROUP;
+		else if (bl_str_ieq(s->u.str.s, s->u.str.len, "subscription", 12))
+			r->scope = BL_EXIST_SUBSCRIPTION;
+		else
+			diag(c, AT(s), "related.existenceScope must be resourceGroup or subscription, not \"%s\"",
+			     SHOWV(s));
+	}
+	if (f[RK_COND]) {
+		r->existence = compile(c, &f[RK_COND]->val);
+		if (r->existence) {
+			r->existence_text = bl_cond_describe(r->existence, c->a);
+			if (!r->existence_text)
+				c->oom = true;
+		}
+	}
+	return c->bad == before ? r : NULL;
 }
 
 /* Position of an id value, kept for the duplicate check. */
@@ -762,28 +870,80 @@ static void check_control(struct ctx *c, const struct bl_value *v, struct bl_con
 	if (f[CK_SCOPE])
 		check_scope(c, &f[CK_SCOPE]->val, ctl);
 
-	/* Exactly one of expect/violation; look at the raw keys so that a
-	 * mistyped one (already reported) does not also count as missing. */
-	const struct bl_member *ex = bl_value_member(v, "expect", 6);
-	const struct bl_member *vi = bl_value_member(v, "violation", 9);
-	if (ex && (ex->klen != 6 || memcmp(ex->key, "expect", 6) != 0))
-		ex = NULL;
-	if (vi && (vi->klen != 9 || memcmp(vi->key, "violation", 9) != 0))
-		vi = NULL;
-	if (ex && vi) {
-		const struct bl_member *second = (vi->line > ex->line ||
-						  (vi->line == ex->line && vi->col > ex->col)) ? vi : ex;
+	/* Exactly one of expect/violation/related (none needed with
+	 * not_applicable); look at the raw keys so that a mistyped one (already
+	 * reported) does not also count as missing. */
+	static const char *const kinds[] = {"expect", "violation", "related"};
+	const struct bl_member *km[3];
+	const struct bl_member *first = NULL, *second = NULL;
+	for (size_t i = 0; i < 3; i++) {
+		km[i] = bl_value_member(v, kinds[i], strlen(kinds[i]));
+		if (km[i] && !is_key(km[i], kinds[i]))
+			km[i] = NULL;
+		if (!km[i])
+			continue;
+		if (!first || km[i]->line < first->line ||
+		    (km[i]->line == first->line && km[i]->col < first->col)) {
+			second = first;
+			first = km[i];
+		} else if (!second || km[i]->line < second->line ||
+			   (km[i]->line == second->line && km[i]->col < second->col)) {
+			second = km[i];
+		}
+	}
+	const struct bl_member *na = bl_value_member(v, "not_applicable", 14);
+	if (na && !is_key(na, "not_applicable"))
+		na = NULL;
+	/* the messages without `related` predate it: tools and tests match them */
+	if (second && !km[2])
 		diag(c, second->line, second->col,
 		     "control has both expect and violation: give exactly one");
-	} else if (!ex && !vi) {
+	else if (second)
+		diag(c, second->line, second->col,
+		     "control has both %.*s and %.*s: give exactly one of expect, violation or related",
+		     (int)first->klen, first->key, (int)second->klen, second->key);
+	else if (!first && !na)
 		diag(c, AT(v), "control needs exactly one of expect or violation (neither is given)");
+	if (f[CK_NA]) {
+		const struct bl_value *r = &f[CK_NA]->val;
+		if (r->u.str.len == 0)
+			diag(c, AT(r), "not_applicable needs a reason (a non-empty string)");
+		ctl->na_reason = copy_str(c, r);
 	}
+	/* A regex of a host control runs a handful of times per run; JIT
+	 * compiling it costs ~100x one interpreted match (it was 40% of
+	 * loading builtin:linux-host).  Snapshot controls keep the JIT. */
+	c->host_only = ctl->ntypes == 1 && bl_str_ieq(ctl->types[0], strlen(ctl->types[0]),
+						      "linux.host", 10);
 	if (f[CK_APPLIES])
 		ctl->applies = compile(c, &f[CK_APPLIES]->val);
 	const struct bl_cond *expect = f[CK_EXPECT] ? compile(c, &f[CK_EXPECT]->val) : NULL;
 	const struct bl_cond *violation = f[CK_VIOLATION] ? compile(c, &f[CK_VIOLATION]->val) : NULL;
+	if (f[CK_RELATED])
+		ctl->related = check_related(c, &f[CK_RELATED]->val);
+	c->host_only = false;
 	ctl->cond = expect ? expect : violation;
 	ctl->violation = !expect && violation;
+	/* cond_text is what `baseline diff` and `publish` show of a control */
+	if (ctl->related) {
+		const struct bl_related *r = ctl->related;
+		const char *name = r->name ? r->name : r->name_expr ? bl_expr_text(r->name_expr) : NULL;
+		const char *rg = r->resource_group ? r->resource_group
+			       : r->rg_expr ? bl_expr_text(r->rg_expr) : NULL;
+		const char *t = bl_arena_printf(c->a, "a related %s%s%s%s%s%s exists%s%s", r->type,
+						name ? " named " : "", name ? name : "",
+						rg ? " in resource group " : "", rg ? rg : "",
+						r->scope == BL_EXIST_SUBSCRIPTION ? " in the subscription" : "",
+						r->existence_text ? " where " : "",
+						r->existence_text ? r->existence_text : "");
+		if (!t)
+			c->oom = true;
+		ctl->cond_text = t;
+	} else if (!f[CK_EXPECT] && !f[CK_VIOLATION] && ctl->na_reason) {
+		ctl->cond_text = bl_arena_printf(c->a, "not evaluated: %s", ctl->na_reason);
+		if (!ctl->cond_text)
+			c->oom = true;
+	}
 	if (ctl->cond) {
 		ctl->cond_text = bl_cond_describe(ctl->cond, c->a);
 		if (!ctl->cond_text)
@@ -1524,7 +1684,8 @@ static void replace_scope(struct ctx *c, const struct bl_value *scope, struct bl
 /* Compile the effective controls into b, in order, each in the context of
  * the document that defined it. */
 static void compile_layer(struct ctx *c, struct layer *top, bool extends,
-			  const struct bl_value *own_params, struct bl_tailored **tailored)
+			  const struct bl_value *own_params, const struct mlist *placeholders,
+			  struct bl_tailored **tailored)
 {
 	struct bl_baseline *b = c->b;
 	size_t n = 0;
@@ -1539,6 +1700,17 @@ static void compile_layer(struct ctx *c, struct layer *top, bool extends,
 	const struct bl_value *values = mlist_object(c, &top->values);
 	b->parameters = defs;
 	b->param_values = values;
+	/* Parameters without any value compile with a stand-in of their type,
+	 * so the rest of the document is still checked; a run refuses them
+	 * (bl_baseline_require_values). */
+	struct mlist all = {0};
+	if (placeholders->n) {
+		for (size_t i = 0; i < placeholders->n; i++)
+			mlist_set(c, &all, &placeholders->items[i]);
+		for (size_t i = 0; i < top->values.n; i++)
+			mlist_set(c, &all, &top->values.items[i]);
+		values = mlist_object(c, &all);
+	}
 	size_t k = 0;
 	for (size_t i = 0; i < top->n; i++) {
 		struct entry *e = &top->items[i];
@@ -1549,7 +1721,9 @@ static void compile_layer(struct ctx *c, struct layer *top, bool extends,
 		pos[k].index = k;
 		c->file = e->file;
 		c->params = defs;
-		c->param_values = e->params.n ? merged_values(c, &top->values, &e->params) : values;
+		c->param_values = e->params.n ? merged_values(c, placeholders->n ? &all : &top->values,
+							      &e->params)
+					      : values;
 		check_control(c, e->node, ctl, &pos[k]);
 		pos[k].file = e->file;
 		pos[k].origin = e->origin;
@@ -1565,6 +1739,8 @@ static void compile_layer(struct ctx *c, struct layer *top, bool extends,
 								  e->eff->u.str.s, e->eff->u.str.len);
 		if (e->scope)
 			replace_scope(c, e->scope, ctl);
+		if (ctl->related && ctl->effect != BL_EFFECT_DISABLED && !ctl->na_reason)
+			b->has_related = true;
 		(*tailored)[k] = (struct bl_tailored){
 			.node = e->node, .severity = e->sev, .effect = e->eff, .scope = e->scope,
 			.params = ctl->param_values,
@@ -1579,6 +1755,11 @@ static void compile_layer(struct ctx *c, struct layer *top, bool extends,
  * or JSON gives the same bytes, hence the same hash. */
 static int hash_doc(char hex[65], const struct bl_value *doc)
 {
+	const char *known = bl_content_tree_sha256(doc);
+	if (known) {  /* builtin content, hashed at build time (scripts/embed.c) */
+		memcpy(hex, known, 65);
+		return 0;
+	}
 	struct bl_buf buf;
 	bl_buf_init(&buf, 0);
 	int rc = bl_json_write(&buf, doc, 0);
@@ -1591,6 +1772,127 @@ static int hash_doc(char hex[65], const struct bl_value *doc)
 	}
 	bl_buf_free(&buf);
 	return rc;
+}
+
+/* Deep copy into c->a (positions kept): assigned values come from a file
+ * the caller frees after loading.  NULL on ENOMEM (c->oom set). */
+static const struct bl_value *copy_value(struct ctx *c, const struct bl_value *v, int depth)
+{
+	struct bl_value *n = bl_arena_alloc(c->a, sizeof(*n));
+	if (!n || depth > 256) {
+		c->oom = true;
+		return NULL;
+	}
+	*n = *v;
+	if (v->type == BL_VSTR || v->type == BL_VERR || v->type == BL_VNA) {
+		n->u.str.s = copy(c, v->u.str.s, v->u.str.len);
+	} else if (v->type == BL_VNUM) {
+		n->u.num.text = copy(c, v->u.num.text, v->u.num.len);
+	} else if (v->type == BL_VARR && v->u.arr.n) {
+		n->u.arr.items = alloc_n(c, v->u.arr.n, sizeof(*n->u.arr.items));
+		for (uint32_t i = 0; n->u.arr.items && i < v->u.arr.n; i++) {
+			const struct bl_value *e = copy_value(c, &v->u.arr.items[i], depth + 1);
+			if (!e)
+				return NULL;
+			n->u.arr.items[i] = *e;
+		}
+	} else if (v->type == BL_VOBJ && v->u.obj.n) {
+		n->u.obj.items = alloc_n(c, v->u.obj.n, sizeof(*n->u.obj.items));
+		for (uint32_t i = 0; n->u.obj.items && i < v->u.obj.n; i++) {
+			struct bl_member *m = &n->u.obj.items[i];
+			*m = v->u.obj.items[i];
+			m->key = copy(c, m->key, m->klen);
+			const struct bl_value *e = copy_value(c, &v->u.obj.items[i].val, depth + 1);
+			if (!e)
+				return NULL;
+			m->val = *e;
+		}
+	}
+	if (v->file)
+		n->file = copy(c, v->file, strlen(v->file));
+	return c->oom ? NULL : n;
+}
+
+/* Assigned values (--parameters) into top->values, each checked against its
+ * definition; they win over tailor.parameters. */
+static void assign_values(struct ctx *c, struct layer *top)
+{
+	const struct bl_value *obj = c->assigned;
+	const char *saved = c->file;
+	for (uint32_t i = 0; obj->type == BL_VOBJ && i < obj->u.obj.n; i++) {
+		const struct bl_member *pm = &obj->u.obj.items[i];
+		c->file = pm->val.file;
+		const struct bl_member *def = mlist_find(&top->defs, pm->key, pm->klen);
+		if (!def) {
+			diag(c, pm->line, pm->col, "parameter \"%s\" is not defined by the baseline%s",
+			     SHOWK(pm), mlist_hint(&top->defs, pm->key, pm->klen).s);
+			continue;
+		}
+		if (def->val.type != BL_VOBJ || !check_param_value(c, pm, &def->val))
+			continue;
+		struct bl_member m = *pm;
+		const struct bl_value *v = copy_value(c, &pm->val, 0);
+		m.key = copy(c, pm->key, pm->klen);
+		if (!v || !m.key)
+			return;
+		m.val = *v;
+		mlist_set(c, &top->values, &m);
+	}
+	c->file = saved;
+}
+
+/* A value of the parameter's type to compile with when it has none.  A
+ * string stands in as the parameter's own name, not "": built-ins build
+ * field paths such as "[concat('tags[', parameters('tagName'), ']')]", and
+ * "tags[]" would be a (false) compile error. */
+static const struct bl_value *stand_in(struct ctx *c, const struct bl_member *pm,
+				       const struct bl_value *def)
+{
+	const struct bl_value *t = bl_value_getz(def, "type");
+	const struct bl_value *allowed = bl_value_getz(def, "allowedValues");
+	int type = t && t->type == BL_VSTR
+		   ? name_index(param_type_names, COUNT(param_type_names), t->u.str.s, t->u.str.len)
+		   : -1;
+	if (type != PT_ARRAY && allowed && allowed->type == BL_VARR && allowed->u.arr.n)
+		return &allowed->u.arr.items[0];
+	struct bl_value *v = NULL;
+	switch (type) {
+	case PT_ARRAY: v = bl_value_new(c->a, BL_VARR); break;
+	case PT_OBJECT: v = bl_value_new(c->a, BL_VOBJ); break;
+	case PT_BOOLEAN: v = bl_value_new_bool(c->a, false); break;
+	case PT_INTEGER:
+	case PT_NUMBER: v = bl_value_new_num(c->a, 0); break;
+	default: v = bl_value_new_str(c->a, pm->klen ? pm->key : "x", pm->klen ? pm->klen : 1); break;
+	}
+	if (!v)
+		c->oom = true;
+	return v;
+}
+
+/* Definitions with no default and no value: remembered in b->unset, and
+ * given stand-ins for compilation. */
+static void find_unset(struct ctx *c, struct layer *top, struct mlist *placeholders)
+{
+	struct bl_baseline *b = c->b;
+	size_t cap = 0;
+	const struct bl_member **list = NULL;
+	for (size_t i = 0; i < top->defs.n; i++) {
+		const struct bl_member *d = &top->defs.items[i];
+		if (d->val.type != BL_VOBJ || bl_value_getz(&d->val, "default") ||
+		    bl_value_getz(&d->val, "defaultValue") ||
+		    mlist_find(&top->values, d->key, d->klen))
+			continue;
+		const struct bl_member **p = grow(c, list, &cap, b->nunset, sizeof(*p));
+		const struct bl_value *v = stand_in(c, d, &d->val);
+		if (!p || !v)
+			return;
+		list = p;
+		list[b->nunset++] = d;
+		struct bl_member m = *d;
+		m.val = *v;
+		mlist_set(c, placeholders, &m);
+	}
+	b->unset = list;
 }
 
 /* Resolve, validate and compile doc into b, then hash the effective
@@ -1614,9 +1916,13 @@ static int check_all(struct ctx *c, const struct bl_value *doc)
 	const struct bl_value *own = doc && doc->type == BL_VOBJ ? bl_value_getz(doc, "parameters") : NULL;
 	if (own && own->type != BL_VOBJ)
 		own = NULL;
+	struct mlist placeholders = {0};
+	if (c->assigned)
+		assign_values(c, &top);
+	find_unset(c, &top, &placeholders);
 	struct bl_tailored *tailored = NULL;
 	if (!c->oom)
-		compile_layer(c, &top, extends, own, &tailored);
+		compile_layer(c, &top, extends, own, &placeholders, &tailored);
 	b->sources = c->sources;
 	b->nsources = c->nsources;
 	if (c->cats_state == 1)
@@ -1628,7 +1934,7 @@ static int check_all(struct ctx *c, const struct bl_value *doc)
 	if (c->bad)
 		return BL_EINVAL;
 	b->effective = doc;
-	if (extends &&
+	if ((extends || c->assigned) &&
 	    bl_tailor_effective_doc(&b->effective, c->a, doc, b->parameters, b->param_values,
 				    tailored, b->ncontrols) != 0)
 		return BL_ENOMEM;
@@ -1661,9 +1967,10 @@ void bl_baseline_free(struct bl_baseline *b)
 }
 
 /* Validate doc into b (whose arena is ready).  Returns 0, BL_EINVAL or BL_ENOMEM. */
-static int build(struct bl_baseline *b, const struct bl_value *doc, struct bl_diags *diags)
+static int build(struct bl_baseline *b, const struct bl_value *doc,
+		 const struct bl_value *assigned, struct bl_diags *diags)
 {
-	struct ctx c = {.b = b, .a = &b->arena, .d = diags};
+	struct ctx c = {.b = b, .a = &b->arena, .d = diags, .assigned = assigned};
 	if (doc && doc->file) {
 		c.file = copy(&c, doc->file, strlen(doc->file));
 		b->file = c.file;
@@ -1681,13 +1988,48 @@ int bl_baseline_from_doc(struct bl_baseline **out, const struct bl_value *doc,
 	struct bl_baseline *b = baseline_new();
 	if (!b)
 		return BL_ENOMEM;
-	int rc = build(b, doc, diags);
+	int rc = build(b, doc, NULL, diags);
 	if (rc != 0) {
 		bl_baseline_free(b);
 		return rc;
 	}
 	*out = b;
 	return 0;
+}
+
+int bl_baseline_from_doc_owned(struct bl_baseline **out, const struct bl_value *doc,
+			       struct bl_arena *arena, const struct bl_value *values,
+			       struct bl_diags *diags)
+{
+	*out = NULL;
+	struct bl_baseline *b = bl_arena_calloc(arena, 1, sizeof(*b));
+	if (!b) {
+		bl_arena_free(arena);
+		bl_arena_init(arena, 0);
+		return BL_ENOMEM;
+	}
+	/* Blocks never point back at the arena header, so it can move in. */
+	b->arena = *arena;
+	bl_arena_init(arena, 0);
+	int rc = build(b, doc, values, diags);
+	if (rc != 0) {
+		bl_baseline_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+int bl_baseline_require_values(const struct bl_baseline *b, struct bl_diags *diags)
+{
+	for (size_t i = 0; i < b->nunset; i++) {
+		const struct bl_member *m = b->unset[i];
+		if (bl_diag_add(diags, m->val.file, m->line, m->col,
+				"parameter \"%s\" has no value: give it a default, a value in tailor.parameters, or one with --parameters FILE",
+				SHOWK(m)) == BL_ENOMEM)
+			return BL_ENOMEM;
+	}
+	return b->nunset ? BL_EINVAL : 0;
 }
 
 struct names {
@@ -1724,6 +2066,12 @@ static int unknown_builtin(const char *ref, struct bl_diags *diags)
 
 int bl_baseline_load(struct bl_baseline **out, const char *path, struct bl_diags *diags)
 {
+	return bl_baseline_load_ex(out, path, NULL, diags);
+}
+
+int bl_baseline_load_ex(struct bl_baseline **out, const char *path,
+			const struct bl_value *values, struct bl_diags *diags)
+{
 	*out = NULL;
 	const struct bl_content_file *f = NULL;
 	if (bl_content_is_builtin(path)) {
@@ -1737,15 +2085,19 @@ int bl_baseline_load(struct bl_baseline **out, const char *path, struct bl_diags
 	struct bl_error err;
 	bl_error_clear(&err);
 	const struct bl_value *doc = NULL;
-	int rc = f ? bl_doc_parse(&doc, &b->arena, f->data, f->len, path, &err)
-		   : bl_doc_load(&doc, &b->arena, path, &err);
+	int rc = 0;
+	if (f && f->tree && strcmp(path, f->tree->file) == 0)
+		doc = f->tree;  /* parsed at build time (scripts/embed.c) */
+	else
+		rc = f ? bl_doc_parse(&doc, &b->arena, f->data, f->len, path, &err)
+		       : bl_doc_load(&doc, &b->arena, path, &err);
 	if (rc != 0) {
 		if (bl_diag_add_error(diags, &err) == BL_ENOMEM)
 			rc = BL_ENOMEM;
 		bl_baseline_free(b);
 		return rc;
 	}
-	rc = build(b, doc, diags);
+	rc = build(b, doc, values, diags);
 	if (rc == 0) {
 		b->file = bl_arena_strndup(&b->arena, path, strlen(path));
 		if (!b->file)

@@ -63,6 +63,28 @@ struct bl_override_note {
 	const char *what;             /* e.g. "severity=critical effect=deny" */
 };
 
+/*
+ * `related:` (docs/azure-policy-evaluation.md): an auditIfNotExists-style
+ * existence check used instead of expect/violation.  name and
+ * resource_group are constants or expressions (evaluated against the
+ * resource being assessed); existence is evaluated against each candidate.
+ */
+struct bl_expr;
+enum bl_existence_scope {
+	BL_EXIST_RESOURCE_GROUP = 0,
+	BL_EXIST_SUBSCRIPTION,
+};
+struct bl_related {
+	const char *type;                    /* related resource type (required) */
+	const char *name;                    /* constant name, or NULL */
+	const struct bl_expr *name_expr;     /* name given as an expression, or NULL */
+	const char *resource_group;          /* constant resourceGroupName, or NULL */
+	const struct bl_expr *rg_expr;       /* resourceGroupName expression, or NULL */
+	enum bl_existence_scope scope;
+	const struct bl_cond *existence;     /* existenceCondition, or NULL (any candidate) */
+	const char *existence_text;          /* its description, or NULL */
+};
+
 struct bl_control {
 	const char *id, *title, *category, *rationale, *remediation;  /* NULL when absent */
 	enum bl_severity severity;
@@ -90,6 +112,9 @@ struct bl_control {
 	size_t noverrides;
 	const struct bl_value *param_values;  /* per-control parameter values from
 						 overrides (object) or NULL */
+	const struct bl_related *related;     /* `related:` given (cond is then NULL) */
+	const char *na_reason;                /* `not_applicable: REASON` (cond and
+						 related NULL: never evaluated) */
 };
 
 struct bl_baseline {
@@ -109,6 +134,10 @@ struct bl_baseline {
 	const char **sources;            /* every document read: this one first, then the
 					    chain ("builtin:NAME" or the path as resolved) */
 	size_t nsources;
+	const struct bl_member *const *unset;  /* parameter definitions that got no value
+						  (no default, tailored or assigned value) */
+	size_t nunset;
+	bool has_related;                /* some enabled control uses `related:` */
 	struct bl_arena arena;           /* owns everything above */
 };
 
@@ -128,6 +157,34 @@ int bl_baseline_from_doc(struct bl_baseline **out, const struct bl_value *doc,
  * (file:line:col).  Returns 0, BL_EINVAL, BL_EIO or BL_ENOMEM.
  */
 int bl_baseline_load(struct bl_baseline **out, const char *path, struct bl_diags *diags);
+
+/*
+ * As bl_baseline_load, with assigned parameter values (--parameters): values
+ * is an object name -> value (nodes keep their file:line:col) or NULL.  Each
+ * value is checked against its definition (type, allowedValues); a name that
+ * no definition has is an error at the value's position.  Assigned values
+ * win over defaults and tailor.parameters, and are part of the effective
+ * baseline (hence of sha256).  values must outlive the call only.
+ */
+int bl_baseline_load_ex(struct bl_baseline **out, const char *path,
+			const struct bl_value *values, struct bl_diags *diags);
+
+/*
+ * As bl_baseline_from_doc with values, but the baseline takes ownership of
+ * *arena (which holds doc): on return, success or not, *arena is empty and
+ * must not be used except to be freed again (a no-op).
+ */
+int bl_baseline_from_doc_owned(struct bl_baseline **out, const struct bl_value *doc,
+			       struct bl_arena *arena, const struct bl_value *values,
+			       struct bl_diags *diags);
+
+/*
+ * A parameter with no default and no value is allowed in a document (lint)
+ * but not in a run: add one diagnostic per such parameter (at its
+ * definition) naming it.  Returns 0 when every parameter has a value,
+ * BL_EINVAL otherwise, BL_ENOMEM.
+ */
+int bl_baseline_require_values(const struct bl_baseline *b, struct bl_diags *diags);
 
 void bl_baseline_free(struct bl_baseline *b);
 

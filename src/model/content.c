@@ -85,3 +85,11 @@ size_t bl_content_list_baselines(bl_content_name_cb cb, void *ctx)
 	}
 	return count;
 }
+
+const char *bl_content_tree_sha256(const struct bl_value *doc)
+{
+	for (size_t i = 0; doc && i < bl_content_nfiles; i++)
+		if (bl_content_files[i].tree == doc)
+			return bl_content_files[i].sha256;
+	return NULL;
+}

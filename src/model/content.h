@@ -41,4 +41,8 @@ typedef void (*bl_content_name_cb)(void *ctx, const char *name, size_t len);
  * to only count them. */
 size_t bl_content_list_baselines(bl_content_name_cb cb, void *ctx);
 
+/* The build-time SHA-256 (hex) of a builtin document tree, when doc is one;
+ * NULL otherwise. */
+const char *bl_content_tree_sha256(const struct bl_value *doc);
+
 #endif

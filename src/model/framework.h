@@ -58,6 +58,9 @@ struct bl_catalog {
 	struct bl_fw_family *families;  /* empty unless the catalog has families */
 	size_t nfamilies;
 	const char *file;               /* "frameworks/NAME.yaml" */
+	const uint32_t *index;          /* open-addressing hash of entries by folded id:
+					   entry index + 1, 0 = empty (bl_catalog_entry) */
+	size_t indexcap;                /* a power of two, > 2 x n */
 };
 
 struct bl_catalogs {

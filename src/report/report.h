@@ -52,6 +52,8 @@ struct bl_run_info {
 struct bl_report_opts {
 	bool all;      /* list not_applicable results too */
 	bool color;    /* ANSI colour (text format, terminals only) */
+	bool gate;     /* a guardrail verdict (`baseline gate`): SARIF levels come from the
+			  effect (deny -> error, audit -> warning), not the severity */
 };
 
 struct bl_report;

@@ -9,6 +9,10 @@
  *             exception (so UIs show it as dismissed, not hidden);
  *   error  -> kind "review", level "none" (SARIF requires "none" for any
  *             kind other than "fail"): the asset could not be evaluated.
+ * For `gate` (opts.gate) the level says what the gate did instead: a deny
+ * control that failed or could not be evaluated blocked the change ->
+ * kind "fail", level "error"; an audit one is a warning -> level "warning"
+ * (errors of audit controls stay "review"/"none").
  * Passing and not_applicable results are not listed.  When the asset was
  * read from a file at a known line, a physicalLocation points there.
  * Results are spooled to an unlinked temporary file and copied after the
@@ -115,8 +119,12 @@ static int sarif_result(struct bl_report *r, const struct bl_result *res)
 	jstr(b, c->id);
 	if (ri != SIZE_MAX)
 		bl_buf_printf(b, ",\"ruleIndex\":%zu", ri);
-	if (res->status == BL_ERROR)
+	if (r->opts.gate && c->effect == BL_EFFECT_DENY)
+		bl_buf_adds(b, ",\"kind\":\"fail\",\"level\":\"error\"");
+	else if (res->status == BL_ERROR)
 		bl_buf_adds(b, ",\"kind\":\"review\",\"level\":\"none\"");
+	else if (r->opts.gate)
+		bl_buf_adds(b, ",\"kind\":\"fail\",\"level\":\"warning\"");
 	else
 		bl_buf_printf(b, ",\"kind\":\"fail\",\"level\":\"%s\"", level_of(c->severity));
 	bl_buf_adds(b, ",\"message\":{\"text\":");
@@ -197,7 +205,7 @@ static int sarif_result(struct bl_report *r, const struct bl_result *res)
 	return 0;
 }
 
-static void put_rule(struct bl_buf *b, const struct bl_control *c, bool first)
+static void put_rule(struct bl_buf *b, const struct bl_control *c, bool first, bool gate)
 {
 	bl_buf_adds(b, first ? "\n          {\"id\":" : ",\n          {\"id\":");
 	jstr(b, c->id);
@@ -220,10 +228,12 @@ static void put_rule(struct bl_buf *b, const struct bl_control *c, bool first)
 		bl_buf_adds(b, ",\"helpUri\":");
 		jstr(b, c->references[0]);
 	}
+	const char *deflevel = !gate ? level_of(c->severity)
+			       : c->effect == BL_EFFECT_DENY ? "error" : "warning";
 	bl_buf_printf(b, ",\"defaultConfiguration\":{\"level\":\"%s\"},\"properties\":"
 			 "{\"security-severity\":\"%s\",\"severity\":\"%s\",\"effect\":\"%s\","
 			 "\"tags\":[\"security\"",
-		      level_of(c->severity), security_severity(c->severity),
+		      deflevel, security_severity(c->severity),
 		      bl_severity_name(c->severity), bl_effect_name(c->effect));
 	for (size_t m = 0; m < c->nmaps; m++)
 		for (size_t i = 0; i < c->maps[m].nids; i++) {
@@ -254,7 +264,7 @@ static int sarif_finish(struct bl_report *r, const struct bl_run_info *run, FILE
 	for (size_t i = 0; i < bl->ncontrols; i++) {
 		if (bl->controls[i].effect == BL_EFFECT_DISABLED)
 			continue;
-		put_rule(&b, &bl->controls[i], first);
+		put_rule(&b, &bl->controls[i], first, r->opts.gate);
 		first = false;
 	}
 	bl_buf_adds(&b, first ? "]}},\n" : "\n        ]}},\n");

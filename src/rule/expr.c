@@ -565,7 +565,9 @@ int bl_xresolve(const struct bl_value **out, const struct bl_path *p, bool field
 	}
 	if (!field)
 		return 1; /* not found: the caller reports it */
-	return resolve_tail(out, p, 0, e->doc, cx);
+	/* In an existenceCondition, field() names the resource being assessed
+	 * while the condition's own fields name the related one (Azure). */
+	return resolve_tail(out, p, 0, e->outer ? e->outer : e->doc, cx);
 }
 
 /* ------------------------------------------------------------------ */

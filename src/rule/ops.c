@@ -52,6 +52,9 @@ static const struct opdef OPS[BL_OP_COUNT_] = {
 	[BL_OP_VGREATER] = {"versionGreater", -1, false},
 	[BL_OP_VGREATEROREQ] = {"versionGreaterOrEquals", -1, false},
 	[BL_OP_MODEATMOST] = {"modeAtMost", -1, false},
+	[BL_OP_NAUNLESS] = {"notApplicableUnless", -1, false},
+	[BL_OP_SCANUM] = {"scaNumeric", -1, false},
+	[BL_OP_NOTSCANUM] = {"notScaNumeric", BL_OP_SCANUM, false},
 };
 
 const char *bl_op_name(int op)
@@ -391,6 +394,69 @@ static bool parse_mode(const char *s, size_t len, uint32_t *out)
 	return true;
 }
 
+/* Comparisons of scaNumeric, as Wazuh's `n:... compare OP N` spells them. */
+static const char *const SCA_CMPS[] = {"<", "<=", "==", "!=", ">=", ">"};
+
+/*
+ * scaNumeric {regex: PCRE2 with a capture group, compare: OP, value: N}:
+ * Wazuh SCA's `n:` content operator (docs/wazuh-sca.md).  Needs a constant
+ * operand (gctx): a regex compiled per evaluation would never be freed.
+ */
+static int prep_scanum(struct bl_operand *o, const struct bl_value *v, struct bl_arena *a,
+		       pcre2_general_context *gctx, bool jit, char *msg, size_t msgsize)
+{
+	size_t rlen = 0, clen = 0;
+	const char *re = bl_value_strz(v, "regex", &rlen);
+	const char *cmp = bl_value_strz(v, "compare", &clen);
+	const struct bl_value *num = bl_value_getz(v, "value");
+	if (v->type != BL_VOBJ || v->u.obj.n != 3 || !re || !cmp || !num || num->type != BL_VNUM) {
+		snprintf(msg, msgsize, "scaNumeric needs {regex: STRING, compare: OP, value: NUMBER}");
+		return BL_EINVAL;
+	}
+	if (!gctx) {
+		snprintf(msg, msgsize, "scaNumeric needs a constant operand");
+		return BL_EINVAL;
+	}
+	size_t k = 0;
+	while (k < sizeof(SCA_CMPS) / sizeof(SCA_CMPS[0]) &&
+	       !(strlen(SCA_CMPS[k]) == clen && memcmp(SCA_CMPS[k], cmp, clen) == 0))
+		k++;
+	if (k == sizeof(SCA_CMPS) / sizeof(SCA_CMPS[0])) {
+		snprintf(msg, msgsize, "scaNumeric compare must be one of < <= == != >= >");
+		return BL_EINVAL;
+	}
+	o->cmp = (uint8_t)k;
+	o->num = num->u.num.d;
+	o->isnum = true;
+	int rc = prep_text(o, v, a);
+	if (rc)
+		return rc;
+	pcre2_compile_context *cc = pcre2_compile_context_create(gctx);
+	if (!cc)
+		return BL_ENOMEM;
+	int errcode = 0;
+	PCRE2_SIZE erroff = 0;
+	o->re = pcre2_compile((PCRE2_SPTR)re, rlen, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &errcode,
+			      &erroff, cc);
+	if (!o->re) {
+		PCRE2_UCHAR ebuf[160];
+		if (pcre2_get_error_message(errcode, ebuf, sizeof(ebuf)) < 0)
+			snprintf((char *)ebuf, sizeof(ebuf), "error %d", errcode);
+		snprintf(msg, msgsize, "invalid regex at offset %zu: %s", (size_t)erroff,
+			 (const char *)ebuf);
+		return BL_EINVAL;
+	}
+	uint32_t groups = 0;
+	pcre2_pattern_info(o->re, PCRE2_INFO_CAPTURECOUNT, &groups);
+	if (groups < 1) {
+		snprintf(msg, msgsize, "scaNumeric regex needs a capture group for the number");
+		return BL_EINVAL;
+	}
+	if (jit)
+		(void)pcre2_jit_compile(o->re, PCRE2_JIT_COMPLETE);
+	return 0;
+}
+
 int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct bl_arena *a,
 		  pcre2_general_context *gctx, bool jit, char *msg, size_t msgsize)
 {
@@ -491,6 +557,16 @@ int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct
 		}
 		return prep_text(o, v, a);
 	}
+	case BL_OP_NAUNLESS:
+		if (v->type != BL_VSTR || v->u.str.len == 0)
+			return type_err(msg, msgsize, op, "a non-empty string (the reason)", v);
+		o->na = bl_value_new_special(a, BL_VNA, bl_arena_strndup(a, v->u.str.s, v->u.str.len));
+		if (!o->na)
+			return BL_ENOMEM;
+		return prep_text(o, v, a);
+	case BL_OP_SCANUM:
+	case BL_OP_NOTSCANUM:
+		return prep_scanum(o, v, a, gctx, jit, msg, msgsize);
 	default:
 		snprintf(msg, msgsize, "unknown operator");
 		return BL_EINVAL;
@@ -592,6 +668,54 @@ static enum bl_truth apply_regex(const struct bl_value *a, const struct bl_opera
 	return BL_UNKNOWN;
 }
 
+/*
+ * scaNumeric on one value: true when the regex matches and its first capture
+ * is an integer (what Wazuh's strtol accepts: optional sign, digits) that
+ * compares as asked.  A capture that is no number is no match, as in Wazuh.
+ */
+static enum bl_truth apply_scanum(const struct bl_value *a, const struct bl_operand *o,
+				  struct bl_eval *e)
+{
+	const char *s;
+	size_t len;
+	if (!any_text(a, e, &s, &len))
+		return BL_UNKNOWN;
+	pcre2_match_data *md = pcre2_match_data_create(2, NULL);
+	pcre2_match_context *mc = pcre2_match_context_create(NULL);
+	if (!md || !mc) {
+		pcre2_match_data_free(md);
+		pcre2_match_context_free(mc);
+		return unknown(e, "out of memory for regex matching");
+	}
+	uint32_t limit = e->regex_match_limit ? e->regex_match_limit : 1000000u;
+	pcre2_set_match_limit(mc, limit);
+	int rc = pcre2_match(o->re, (PCRE2_SPTR)s, len, 0, 0, md, mc);
+	enum bl_truth t = BL_FALSE;
+	if (rc == PCRE2_ERROR_MATCHLIMIT) {
+		t = unknown(e, "scaNumeric: regex match limit (%u) exceeded", limit);
+	} else if (rc >= 2) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		double x;
+		if (ov[2] != PCRE2_UNSET && parse_number(s + ov[2], ov[3] - ov[2], &x)) {
+			bool ok = false;
+			switch (o->cmp) {
+			case 0: ok = x < o->num; break;
+			case 1: ok = x <= o->num; break;
+			case 2: ok = x == o->num; break;
+			case 3: ok = x != o->num; break;
+			case 4: ok = x >= o->num; break;
+			default: ok = x > o->num; break;
+			}
+			t = ok ? BL_TRUE : BL_FALSE;
+		}
+	} else if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+		t = unknown(e, "scaNumeric: regex match failed (%d)", rc);
+	}
+	pcre2_match_data_free(md);
+	pcre2_match_context_free(mc);
+	return t;
+}
+
 /* The positive operators, on a present value. */
 static enum bl_truth apply_pos(int op, const struct bl_value *a, const struct bl_operand *o,
 			       struct bl_eval *e)
@@ -653,6 +777,8 @@ static enum bl_truth apply_pos(int op, const struct bl_value *a, const struct bl
 				       bl_vtype_name((enum bl_vtype)a->type));
 		return (mode & ~o->mode) == 0 ? BL_TRUE : BL_FALSE;
 	}
+	case BL_OP_SCANUM:
+		return apply_scanum(a, o, e);
 	default:
 		return unknown(e, "internal: operator %s not applicable", bl_op_name(op));
 	}
@@ -665,6 +791,14 @@ enum bl_truth bl_op_apply(int op, const struct bl_value *actual, const struct bl
 	if (bl_value_special(actual)) {
 		/* a fact that could not be read decides nothing */
 		bl_eval_special(e, actual);
+		return BL_UNKNOWN;
+	}
+	if (op == BL_OP_NAUNLESS) {
+		/* Wazuh's "invalid" rule outcome: neither found nor not found */
+		if (actual && ((actual->type == BL_VBOOL && actual->b) ||
+			       (actual->type == BL_VSTR && bl_str_ieq(actual->u.str.s, actual->u.str.len, "true", 4))))
+			return BL_TRUE;
+		bl_eval_special(e, o->na);
 		return BL_UNKNOWN;
 	}
 	if (base < 0) {

@@ -45,6 +45,10 @@ enum bl_op {
 	BL_OP_VGREATER,
 	BL_OP_VGREATEROREQ,
 	BL_OP_MODEATMOST,
+	/* Extensions for imported Wazuh SCA policies (docs/wazuh-sca.md). */
+	BL_OP_NAUNLESS,      /* notApplicableUnless: true, else not_applicable */
+	BL_OP_SCANUM,        /* scaNumeric: regex capture compared with a number */
+	BL_OP_NOTSCANUM,     /* notScaNumeric */
 	BL_OP_COUNT_
 };
 
@@ -63,6 +67,8 @@ struct bl_operand {
 	pcre2_code *re;               /* regex/notRegex */
 	struct bl_operand *items;     /* in/notIn: one per array element */
 	uint32_t nitems;
+	const struct bl_value *na;    /* notApplicableUnless: the BL_VNA value with the reason */
+	uint8_t cmp;                  /* scaNumeric: comparison (ops.c) */
 };
 
 /* Canonical (documented) spelling of an operator, e.g. "notEquals". */

@@ -36,6 +36,8 @@ struct bl_rule_env {
 	struct bl_diags *diags;               /* every compile error goes here */
 	const struct bl_value *param_defs;    /* the baseline's `parameters` object, or NULL */
 	const struct bl_value *param_values;  /* name -> value overriding defaults, or NULL */
+	bool no_jit;                          /* do not JIT-compile regexes (conditions
+						 evaluated a few times per run) */
 };
 
 /*
@@ -90,6 +92,9 @@ struct bl_eval {
 	size_t nev;
 	void *regex_scratch;            /* PCRE2 match data, created lazily */
 	uint32_t regex_match_limit;     /* 0 = 1,000,000 */
+	const struct bl_value *outer;   /* set while a related resource is evaluated: field()
+					   in expressions reads this document (Azure's
+					   existenceCondition); NULL otherwise */
 };
 
 void bl_eval_init(struct bl_eval *e);

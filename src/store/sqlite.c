@@ -20,7 +20,13 @@
 #include <unistd.h>
 
 #include "doc/json.h"
-#include "store/store.h"
+#include "store/backend.h"
+
+/* Results per INSERT statement (17 parameters each). */
+#ifndef MULTI_ROWS
+#define MULTI_ROWS 64
+#endif
+#define RESULT_COLS 17
 
 /* Five minutes: a writer waits for another's run to commit. */
 #define BUSY_TIMEOUT_MS (5 * 60 * 1000)
@@ -63,16 +69,48 @@ static const char *const migrations[] = {
 	"ALTER TABLE results ADD COLUMN file INTEGER REFERENCES files(id);"
 	"ALTER TABLE results ADD COLUMN line INTEGER;"
 	"ALTER TABLE results ADD COLUMN col INTEGER;",
+	/* 2 -> 3: server state (tokens, exception requests, audit log) */
+	"CREATE TABLE tokens(id INTEGER PRIMARY KEY, hash TEXT NOT NULL, role INTEGER NOT NULL,"
+	" name TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT);"
+	"CREATE UNIQUE INDEX tokens_hash ON tokens(hash);"
+	"CREATE TABLE exc_requests(id INTEGER PRIMARY KEY, state TEXT NOT NULL"
+	" CHECK(state IN ('requested','approved','rejected')), control TEXT NOT NULL,"
+	" assets TEXT NOT NULL, category TEXT NOT NULL, justification TEXT NOT NULL, ticket TEXT,"
+	" expires TEXT NOT NULL, requested_by TEXT NOT NULL, requested_token INTEGER NOT NULL,"
+	" requested_at TEXT NOT NULL, decided_by TEXT, decided_token INTEGER, decided_at TEXT,"
+	" decision_note TEXT);"
+	"CREATE INDEX exc_requests_state ON exc_requests(state);"
+	"CREATE TABLE audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL,"
+	" action TEXT NOT NULL, detail TEXT NOT NULL);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 };
 
-struct bl_store {
+struct sq_store {
+	struct bl_store base;
 	sqlite3 *db;
-	int version;
 };
 
-struct bl_store_run {
-	struct bl_store *s;
+struct sq_run {
+	struct bl_store_run base;
+	struct sq_store *s;
 	sqlite3_stmt *ins_result, *ins_asset, *get_asset, *ins_control, *get_control;
+	/* Results are inserted MULTI_ROWS at a time by one statement (fewer
+	 * statement executions); the rows wait in pend, their text in pbuf. */
+	sqlite3_stmt *ins_multi;
+	struct pending {
+		int64_t seq, cid, aid, fid;
+		int64_t exc_index;
+		int status, tier, exc_state;
+		uint32_t line, col;
+		bool file, exc;
+		size_t off[6], len[6];   /* environment owner classification tags
+					    evidence message; len SIZE_MAX: NULL */
+	} pend[MULTI_ROWS];
+	size_t npend;
+	struct bl_buf pbuf;
 	sqlite3_stmt *ins_file, *get_file;
 	const char *last_file; /* assets of one file come together */
 	int64_t last_file_id;
@@ -83,9 +121,8 @@ struct bl_store_run {
 	int64_t *control_ids;  /* by control index; 0 = not looked up yet */
 	int64_t last_asset_id; /* results come grouped by asset */
 	const struct bl_asset *last_asset;
+	struct bl_store_idmap assets;  /* every asset id of this run, when they do not */
 	struct bl_buf buf;
-	struct bl_error *err;  /* for the sink */
-	struct bl_error sink_err;
 };
 
 static int db_error(struct bl_error *err, sqlite3 *db, const char *what)
@@ -94,7 +131,7 @@ static int db_error(struct bl_error *err, sqlite3 *db, const char *what)
 			    db ? sqlite3_errmsg(db) : "out of memory");
 }
 
-static int exec(struct bl_store *s, const char *sql, struct bl_error *err)
+static int exec(struct sq_store *s, const char *sql, struct bl_error *err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -112,7 +149,7 @@ static int exec(struct bl_store *s, const char *sql, struct bl_error *err)
  * at once to avoid a deadlock), so two `assess` runs starting together on a
  * new store would otherwise fail; they wait here, up to the busy timeout.
  */
-static int exec_busy(struct bl_store *s, const char *sql, struct bl_error *err)
+static int exec_busy(struct sq_store *s, const char *sql, struct bl_error *err)
 {
 	struct timespec t0, now;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -167,7 +204,7 @@ static int make_parent(const char *path, struct bl_error *err)
 	return 0;
 }
 
-static int user_version(struct bl_store *s, int *out, struct bl_error *err)
+static int user_version(struct sq_store *s, int *out, struct bl_error *err)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
@@ -180,7 +217,7 @@ static int user_version(struct bl_store *s, int *out, struct bl_error *err)
 
 /* Bring the schema to BL_STORE_SCHEMA_VERSION in one exclusive transaction
  * (two processes opening an old store at once migrate it once). */
-static int migrate(struct bl_store *s, struct bl_error *err)
+static int migrate(struct sq_store *s, struct bl_error *err)
 {
 	int v, rc;
 	if ((rc = exec_busy(s, "BEGIN IMMEDIATE", err)))
@@ -217,25 +254,17 @@ static int migrate(struct bl_store *s, struct bl_error *err)
 		if ((rc = exec(s, sql, err)))
 			goto fail;
 	}
-	s->version = v;
+	s->base.version = v;
 	return exec(s, "COMMIT", err);
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
 
-int bl_store_open(struct bl_store **out, const char *url, struct bl_error *err)
+static int sq_open(struct bl_store **out, const char *path, struct bl_error *err)
 {
-	char full[PATH_MAX + 32], path[PATH_MAX];
-	const char *kind;
 	int rc;
 	*out = NULL;
-	if ((rc = bl_store_url(full, sizeof(full), url, err)) ||
-	    (rc = bl_store_url_parse(full, &kind, path, sizeof(path), err)))
-		return rc;
-	if (strcmp(kind, "postgresql") == 0)
-		return bl_error_set(err, BL_EINVAL, NULL, 0, 0,
-				    "PostgreSQL stores are not supported yet (%s)", full);
 	if ((rc = make_parent(path, err)))
 		return rc;
 	/* results describe weaknesses: a new store is readable by its owner only
@@ -245,7 +274,7 @@ int bl_store_open(struct bl_store **out, const char *url, struct bl_error *err)
 		return bl_error_set(err, BL_EIO, NULL, 0, 0, "cannot open the store %s: %s", path,
 				    strerror(errno));
 	close(fd);
-	struct bl_store *s = calloc(1, sizeof(*s));
+	struct sq_store *s = calloc(1, sizeof(*s));
 	if (!s)
 		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 	int orc = sqlite3_open_v2(path, &s->db,
@@ -266,7 +295,7 @@ int bl_store_open(struct bl_store **out, const char *url, struct bl_error *err)
 		goto fail;
 	if (rc == 0 && (rc = migrate(s, err)))
 		goto fail;
-	*out = s;
+	*out = &s->base;
 	return 0;
 fail:
 	if (rc == BL_EIO && strstr(err ? err->msg : "", "file is not a database"))
@@ -276,22 +305,16 @@ fail:
 	return err && err->code ? err->code : rc;
 }
 
-void bl_store_close(struct bl_store *s)
+static void sq_close(struct bl_store *bs)
 {
-	if (!s)
-		return;
+	struct sq_store *s = (struct sq_store *)bs;
 	sqlite3_close(s->db);
 	free(s);
 }
 
-int bl_store_schema_version(const struct bl_store *s)
-{
-	return s->version;
-}
-
 /* ---- writing a run ------------------------------------------------------ */
 
-static int prep(struct bl_store *s, sqlite3_stmt **st, const char *sql, struct bl_error *err)
+static int prep(struct sq_store *s, sqlite3_stmt **st, const char *sql, struct bl_error *err)
 {
 	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
 		return db_error(err, s->db, "preparing a statement");
@@ -307,7 +330,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 }
 
 /* Run st (already bound) to completion and reset it.  0 or BL_EIO. */
-static int step_done(struct bl_store *s, sqlite3_stmt *st, const char *what, struct bl_error *err)
+static int step_done(struct sq_store *s, sqlite3_stmt *st, const char *what, struct bl_error *err)
 {
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -319,7 +342,7 @@ static int step_done(struct bl_store *s, sqlite3_stmt *st, const char *what, str
 
 /* Id of a row found by get (bound to the same values as ins), inserting it
  * with ins first when missing.  0 or BL_EIO. */
-static int get_or_insert(struct bl_store *s, sqlite3_stmt *get, sqlite3_stmt *ins,
+static int get_or_insert(struct sq_store *s, sqlite3_stmt *get, sqlite3_stmt *ins,
 			 int64_t *id, const char *what, struct bl_error *err)
 {
 	int rc = sqlite3_step(get);
@@ -341,7 +364,7 @@ static int get_or_insert(struct bl_store *s, sqlite3_stmt *get, sqlite3_stmt *in
 }
 
 /* The baseline row for b, storing its effective document once per sha256. */
-static int baseline_row(struct bl_store *s, const struct bl_baseline *b, int64_t *id,
+static int baseline_row(struct sq_store *s, const struct bl_baseline *b, int64_t *id,
 			struct bl_error *err)
 {
 	sqlite3_stmt *get = NULL, *ins = NULL;
@@ -371,48 +394,13 @@ static int baseline_row(struct bl_store *s, const struct bl_baseline *b, int64_t
 	return rc;
 }
 
-static void json_str(struct bl_buf *b, const char *s)
-{
-	if (s)
-		bl_json_write_str(b, s, strlen(s));
-	else
-		bl_buf_adds(b, "null");
-}
+static void sq_run_abort(struct bl_store_run *bw);
 
-/* The exceptions a run used, enough to render them again. */
-static void exceptions_json(struct bl_buf *b, const struct bl_exceptions *x)
-{
-	bl_buf_adds(b, "{\"file\":");
-	json_str(b, x->file);
-	bl_buf_adds(b, ",\"items\":[");
-	for (size_t i = 0; i < x->n; i++) {
-		const struct bl_exception *e = &x->items[i];
-		bl_buf_adds(b, i ? ",{\"id\":" : "{\"id\":");
-		json_str(b, e->id);
-		bl_buf_adds(b, ",\"control\":");
-		json_str(b, e->control);
-		bl_buf_adds(b, ",\"assets\":[");
-		for (size_t k = 0; k < e->nassets; k++) {
-			if (k)
-				bl_buf_addc(b, ',');
-			json_str(b, e->assets[k]);
-		}
-		bl_buf_adds(b, "],\"justification\":");
-		json_str(b, e->justification);
-		bl_buf_adds(b, ",\"approved_by\":");
-		json_str(b, e->approved_by);
-		bl_buf_adds(b, ",\"ticket\":");
-		json_str(b, e->ticket);
-		bl_buf_printf(b, ",\"category\":\"%s\",\"created\":\"%s\",\"expires\":\"%s\","
-				 "\"line\":%u,\"col\":%u}",
-			      bl_exc_category_name(e->category), e->created, e->expires, e->line, e->col);
-	}
-	bl_buf_adds(b, "]}");
-}
-
-static void run_free(struct bl_store_run *w)
+static void run_free(struct sq_run *w)
 {
 	sqlite3_finalize(w->ins_result);
+	sqlite3_finalize(w->ins_multi);
+	bl_buf_free(&w->pbuf);
 	sqlite3_finalize(w->ins_asset);
 	sqlite3_finalize(w->get_asset);
 	sqlite3_finalize(w->ins_control);
@@ -420,21 +408,25 @@ static void run_free(struct bl_store_run *w)
 	sqlite3_finalize(w->ins_file);
 	sqlite3_finalize(w->get_file);
 	free(w->control_ids);
+	bl_store_idmap_free(&w->assets);
 	bl_buf_free(&w->buf);
 	free(w);
 }
 
-int bl_store_run_begin(struct bl_store_run **out, struct bl_store *s,
+static int sq_run_begin(struct bl_store_run **out, struct bl_store *bs,
 		       const struct bl_store_run_meta *m, struct bl_error *err)
 {
+	struct sq_store *s = (struct sq_store *)bs;
 	*out = NULL;
-	struct bl_store_run *w = calloc(1, sizeof(*w));
+	struct sq_run *w = calloc(1, sizeof(*w));
 	if (!w)
 		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 	w->s = s;
 	w->baseline = m->baseline;
 	w->exceptions = m->exceptions;
 	bl_buf_init(&w->buf, 0);
+	bl_buf_init(&w->pbuf, 0);
+	bl_store_idmap_init(&w->assets);
 	w->control_ids = calloc(m->baseline->ncontrols + 1, sizeof(*w->control_ids));
 	if (!w->control_ids) {
 		run_free(w);
@@ -458,22 +450,11 @@ int bl_store_run_begin(struct bl_store_run **out, struct bl_store *s,
 		bl_buf_init(&t, 0);
 		bl_buf_init(&inv, 0);
 		bl_buf_init(&exc, 0);
-		bl_buf_addc(&t, '[');
-		for (size_t i = 0; i < m->ntargets; i++) {
-			if (i)
-				bl_buf_addc(&t, ',');
-			json_str(&t, m->targets[i]);
-		}
-		bl_buf_addc(&t, ']');
-		if (m->inventory) {
-			bl_buf_adds(&inv, "{\"id\":");
-			json_str(&inv, m->inventory->id);
-			bl_buf_adds(&inv, ",\"file\":");
-			json_str(&inv, m->inventory->file);
-			bl_buf_printf(&inv, ",\"default_tier\":%d}", m->inventory->defaults.tier);
-		}
+		bl_store_json_targets(&t, m);
+		if (m->inventory)
+			bl_store_json_inventory(&inv, m->inventory);
 		if (m->exceptions)
-			exceptions_json(&exc, m->exceptions);
+			bl_store_json_exceptions(&exc, m->exceptions);
 		if (t.failed || inv.failed || exc.failed) {
 			rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 		} else {
@@ -498,6 +479,19 @@ int bl_store_run_begin(struct bl_store_run **out, struct bl_store *s,
 			  "INSERT INTO results(run,seq,control,asset,status,tier,environment,owner,"
 			  "classification,tags,evidence,message,exc_index,exc_state,file,line,col) "
 			  "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+	if (!rc) {
+		struct bl_buf q;
+		bl_buf_init(&q, 0);
+		bl_buf_adds(&q, "INSERT INTO results(run,seq,control,asset,status,tier,environment,"
+				"owner,classification,tags,evidence,message,exc_index,exc_state,file,"
+				"line,col) VALUES");
+		for (int k = 0; k < MULTI_ROWS; k++)
+			bl_buf_adds(&q, k ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+					  : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+		rc = q.failed ? bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory")
+			      : prep(s, &w->ins_multi, q.data, err);
+		bl_buf_free(&q);
+	}
 	if (!rc)
 		rc = prep(s, &w->get_asset, "SELECT id FROM assets WHERE asset=?1 AND type=?2", err);
 	if (!rc)
@@ -511,18 +505,24 @@ int bl_store_run_begin(struct bl_store_run **out, struct bl_store *s,
 	if (!rc)
 		rc = prep(s, &w->ins_file, "INSERT INTO files(path) VALUES(?1)", err);
 	if (rc) {
-		bl_store_run_abort(w);
+		sq_run_abort(&w->base);
 		return rc;
 	}
-	*out = w;
+	*out = &w->base;
 	return 0;
 }
 
-static int asset_id(struct bl_store_run *w, const struct bl_asset *a, int64_t *id,
+static int asset_id(struct sq_run *w, const struct bl_asset *a, int64_t *id,
 		    struct bl_error *err)
 {
 	if (a == w->last_asset && w->last_asset_id) {
 		*id = w->last_asset_id;
+		return 0;
+	}
+	const char *type = a->type ? a->type : "";
+	if ((*id = bl_store_idmap_get(&w->assets, a->id, type))) {
+		w->last_asset = a;
+		w->last_asset_id = *id;
 		return 0;
 	}
 	bind_text(w->get_asset, 1, a->id);
@@ -534,11 +534,13 @@ static int asset_id(struct bl_store_run *w, const struct bl_asset *a, int64_t *i
 	if (!rc) {
 		w->last_asset = a;
 		w->last_asset_id = *id;
+		if (bl_store_idmap_put(&w->assets, a->id, type, *id))
+			rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	return rc;
 }
 
-static int file_id(struct bl_store_run *w, const char *path, int64_t *id, struct bl_error *err)
+static int file_id(struct sq_run *w, const char *path, int64_t *id, struct bl_error *err)
 {
 	if (w->last_file && (w->last_file == path || strcmp(w->last_file, path) == 0)) {
 		*id = w->last_file_id;
@@ -554,7 +556,7 @@ static int file_id(struct bl_store_run *w, const char *path, int64_t *id, struct
 	return rc;
 }
 
-static int control_id(struct bl_store_run *w, const struct bl_control *c, int64_t *id,
+static int control_id(struct sq_run *w, const struct bl_control *c, int64_t *id,
 		      struct bl_error *err)
 {
 	size_t i = c->index < w->baseline->ncontrols ? c->index : w->baseline->ncontrols;
@@ -570,7 +572,65 @@ static int control_id(struct bl_store_run *w, const struct bl_control *c, int64_
 	return rc;
 }
 
-static int add_one(struct bl_store_run *w, const struct bl_result *r, struct bl_error *err)
+/* Append s to the pending text; its place in *off, *len (SIZE_MAX: NULL). */
+static void pend_str(struct sq_run *w, const char *str, size_t *off, size_t *len)
+{
+	*off = w->pbuf.len;
+	if (!str) {
+		*len = SIZE_MAX;
+		return;
+	}
+	bl_buf_add(&w->pbuf, str, strlen(str));
+	*len = w->pbuf.len - *off;
+}
+
+/* Bind pending row p at parameter base + 1 .. base + RESULT_COLS. */
+static void bind_row(struct sq_run *w, sqlite3_stmt *st, int base, const struct pending *p)
+{
+	sqlite3_bind_int64(st, base + 1, w->run);
+	sqlite3_bind_int64(st, base + 2, p->seq);
+	sqlite3_bind_int64(st, base + 3, p->cid);
+	sqlite3_bind_int64(st, base + 4, p->aid);
+	sqlite3_bind_int(st, base + 5, p->status);
+	if (p->tier)
+		sqlite3_bind_int(st, base + 6, p->tier);
+	for (int i = 0; i < 6; i++)
+		if (p->len[i] != SIZE_MAX)
+			sqlite3_bind_text(st, base + 7 + i, w->pbuf.data + p->off[i], (int)p->len[i],
+					  SQLITE_STATIC);
+	if (p->exc) {
+		sqlite3_bind_int64(st, base + 13, p->exc_index);
+		sqlite3_bind_int(st, base + 14, p->exc_state);
+	}
+	if (p->file) {
+		sqlite3_bind_int64(st, base + 15, p->fid);
+		sqlite3_bind_int64(st, base + 16, p->line);
+		sqlite3_bind_int64(st, base + 17, p->col);
+	}
+}
+
+/* Insert the pending rows: MULTI_ROWS in one statement, fewer one by one. */
+static int flush_pending(struct sq_run *w, struct bl_error *err)
+{
+	int rc = 0;
+	if (w->pbuf.failed)
+		rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+	else if (w->npend == MULTI_ROWS) {
+		for (int k = 0; k < MULTI_ROWS; k++)
+			bind_row(w, w->ins_multi, k * RESULT_COLS, &w->pend[k]);
+		rc = step_done(w->s, w->ins_multi, "storing results", err);
+	} else {
+		for (size_t k = 0; !rc && k < w->npend; k++) {
+			bind_row(w, w->ins_result, 0, &w->pend[k]);
+			rc = step_done(w->s, w->ins_result, "storing a result", err);
+		}
+	}
+	w->npend = 0;
+	bl_buf_reset(&w->pbuf);
+	return rc;
+}
+
+static int add_one(struct sq_run *w, const struct bl_result *r, struct bl_error *err)
 {
 	int64_t aid, cid, fid = 0;
 	int rc = asset_id(w, r->asset, &aid, err);
@@ -580,58 +640,42 @@ static int add_one(struct bl_store_run *w, const struct bl_result *r, struct bl_
 		rc = file_id(w, r->asset->file, &fid, err);
 	if (rc)
 		return rc;
-	struct bl_buf *b = &w->buf;
-	bl_buf_reset(b);
-	bl_buf_addc(b, '[');
-	for (size_t i = 0; i < r->nevidence; i++) {
-		const struct bl_evidence *e = &r->evidence[i];
-		bl_buf_adds(b, i ? ",{\"path\":" : "{\"path\":");
-		json_str(b, e->path);
-		bl_buf_adds(b, ",\"actual\":");
-		if (e->actual)
-			bl_json_write(b, e->actual, 0);
-		else
-			bl_buf_adds(b, "null");
-		bl_buf_adds(b, ",\"expected\":");
-		json_str(b, e->expected);
-		bl_buf_addc(b, '}');
+	struct pending *p = &w->pend[w->npend];
+	const struct bl_asset *a = r->asset;
+	p->seq = w->seq++;
+	p->cid = cid;
+	p->aid = aid;
+	p->fid = fid;
+	p->status = (int)r->status;
+	p->tier = a->tier;
+	p->exc = r->exception && r->exc_state != BL_EXC_NONE;
+	p->exc_index = p->exc ? (int64_t)r->exception->index : 0;
+	p->exc_state = (int)r->exc_state;
+	p->file = a->file != NULL;
+	p->line = a->line;
+	p->col = a->col;
+	pend_str(w, a->environment, &p->off[0], &p->len[0]);
+	pend_str(w, a->owner, &p->off[1], &p->len[1]);
+	pend_str(w, r->classification, &p->off[2], &p->len[2]);
+	p->off[3] = w->pbuf.len;
+	p->len[3] = SIZE_MAX;
+	if (r->tags) {
+		bl_json_write(&w->pbuf, r->tags, 0);
+		p->len[3] = w->pbuf.len - p->off[3];
 	}
-	bl_buf_addc(b, ']');
-	size_t evlen = b->len;
-	if (r->tags)
-		bl_json_write(b, r->tags, 0);
-	if (b->failed)
+	p->off[4] = w->pbuf.len;
+	bl_store_json_evidence(&w->pbuf, r);
+	p->len[4] = w->pbuf.len - p->off[4];
+	pend_str(w, r->message ? r->message : "", &p->off[5], &p->len[5]);
+	if (w->pbuf.failed)
 		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
-	sqlite3_stmt *st = w->ins_result;
-	sqlite3_bind_int64(st, 1, w->run);
-	sqlite3_bind_int64(st, 2, w->seq++);
-	sqlite3_bind_int64(st, 3, cid);
-	sqlite3_bind_int64(st, 4, aid);
-	sqlite3_bind_int(st, 5, (int)r->status);
-	if (r->asset->tier)
-		sqlite3_bind_int(st, 6, r->asset->tier);
-	bind_text(st, 7, r->asset->environment);
-	bind_text(st, 8, r->asset->owner);
-	bind_text(st, 9, r->classification);
-	if (r->tags)
-		sqlite3_bind_text(st, 10, b->data + evlen, (int)(b->len - evlen), SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, b->data, (int)evlen, SQLITE_STATIC);
-	bind_text(st, 12, r->message ? r->message : "");
-	if (r->exception && r->exc_state != BL_EXC_NONE) {
-		sqlite3_bind_int64(st, 13, (int64_t)r->exception->index);
-		sqlite3_bind_int(st, 14, (int)r->exc_state);
-	}
-	if (r->asset->file) {
-		sqlite3_bind_int64(st, 15, fid);
-		sqlite3_bind_int64(st, 16, r->asset->line);
-		sqlite3_bind_int64(st, 17, r->asset->col);
-	}
-	return step_done(w->s, st, "storing a result", err);
+	return ++w->npend == MULTI_ROWS ? flush_pending(w, err) : 0;
 }
 
-int bl_store_run_add(struct bl_store_run *w, const struct bl_result *r, size_t n,
+static int sq_run_add(struct bl_store_run *bw, const struct bl_result *r, size_t n,
 		     struct bl_error *err)
 {
+	struct sq_run *w = (struct sq_run *)bw;
 	for (size_t i = 0; i < n; i++) {
 		int rc = add_one(w, &r[i], err);
 		if (rc)
@@ -640,23 +684,15 @@ int bl_store_run_add(struct bl_store_run *w, const struct bl_result *r, size_t n
 	return 0;
 }
 
-int bl_store_sink(void *ctx, const struct bl_result *r)
-{
-	struct bl_store_run *w = ctx;
-	return add_one(w, r, &w->sink_err);
-}
-
-const struct bl_error *bl_store_run_error(const struct bl_store_run *w)
-{
-	return w && w->sink_err.code ? &w->sink_err : NULL;
-}
-
-int bl_store_run_finish(struct bl_store_run *w, const struct bl_store_run_end *e,
+static int sq_run_finish(struct bl_store_run *bw, const struct bl_store_run_end *e,
 			struct bl_error *err)
 {
-	struct bl_store *s = w->s;
+	struct sq_run *w = (struct sq_run *)bw;
+	struct sq_store *s = w->s;
 	sqlite3_stmt *up = NULL, *fw = NULL;
-	int rc = prep(s, &up, "UPDATE runs SET finished=?,assets=?,controls=?,untiered=?,"
+	int rc = flush_pending(w, err);
+	if (!rc)
+		rc = prep(s, &up, "UPDATE runs SET finished=?,assets=?,controls=?,untiered=?,"
 			      "unknown_tier=?,rule_errors=?,pass=?,fail=?,error=?,not_applicable=?,"
 			      "exempt=? WHERE id=?", err);
 	if (!rc) {
@@ -692,15 +728,16 @@ int bl_store_run_finish(struct bl_store_run *w, const struct bl_store_run_end *e
 	if (!rc)
 		rc = exec(s, "COMMIT", err);
 	if (rc) {
-		bl_store_run_abort(w);
+		sq_run_abort(&w->base);
 		return rc;
 	}
 	run_free(w);
 	return 0;
 }
 
-void bl_store_run_abort(struct bl_store_run *w)
+static void sq_run_abort(struct bl_store_run *bw)
 {
+	struct sq_run *w = (struct sq_run *)bw;
 	if (!w)
 		return;
 	sqlite3_exec(w->s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -752,9 +789,10 @@ static int read_run(struct bl_arena *a, sqlite3_stmt *st, struct bl_stored_run *
 	return 0;
 }
 
-int bl_store_runs(struct bl_store *s, struct bl_arena *a, struct bl_stored_run **out,
+static int sq_runs(struct bl_store *bs, struct bl_arena *a, struct bl_stored_run **out,
 		  size_t *n, struct bl_error *err)
 {
+	struct sq_store *s = (struct sq_store *)bs;
 	sqlite3_stmt *st;
 	*out = NULL;
 	*n = 0;
@@ -788,9 +826,10 @@ int bl_store_runs(struct bl_store *s, struct bl_arena *a, struct bl_stored_run *
 	return rc;
 }
 
-int bl_store_run_find(struct bl_store *s, const char *ref, struct bl_arena *a,
+static int sq_run_find(struct bl_store *bs, const char *ref, struct bl_arena *a,
 		      struct bl_stored_run *out, struct bl_error *err)
 {
+	struct sq_store *s = (struct sq_store *)bs;
 	sqlite3_stmt *st;
 	bool latest = strcmp(ref, "latest") == 0;
 	const char *sql = latest ? "SELECT " RUN_COLS " ORDER BY r.id DESC LIMIT 1"
@@ -818,9 +857,10 @@ int bl_store_run_find(struct bl_store *s, const char *ref, struct bl_arena *a,
 	return rc;
 }
 
-int bl_store_baseline_json(struct bl_store *s, const char *sha256, struct bl_arena *a,
+static int sq_baseline_json(struct bl_store *bs, const char *sha256, struct bl_arena *a,
 			   const char **json, size_t *len, struct bl_error *err)
 {
+	struct sq_store *s = (struct sq_store *)bs;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "SELECT doc FROM baselines WHERE sha256=?", -1, &st, NULL))
 		return db_error(err, s->db, "reading a baseline");
@@ -840,9 +880,10 @@ int bl_store_baseline_json(struct bl_store *s, const char *sha256, struct bl_are
 	return rc;
 }
 
-int bl_store_run_fw(struct bl_store *s, int64_t key, const char *fw, struct bl_tally *out,
+static int sq_run_fw(struct bl_store *bs, int64_t key, const char *fw, struct bl_tally *out,
 		    bool *found, struct bl_error *err)
 {
+	struct sq_store *s = (struct sq_store *)bs;
 	sqlite3_stmt *st;
 	memset(out, 0, sizeof(*out));
 	*found = false;
@@ -864,10 +905,11 @@ int bl_store_run_fw(struct bl_store *s, int64_t key, const char *fw, struct bl_t
 	return rc;
 }
 
-int bl_store_results(struct bl_store *s, int64_t key, bool order_by_control,
+static int sq_results(struct bl_store *bs, int64_t key, bool order_by_control,
 		     int (*cb)(void *ctx, const struct bl_stored_result *r), void *ctx,
 		     struct bl_error *err)
 {
+	struct sq_store *s = (struct sq_store *)bs;
 	sqlite3_stmt *st;
 	const char *sql = order_by_control
 		? "SELECT c.control,a.asset,a.type,a.name,r.status,r.tier,r.environment,r.owner,"
@@ -924,3 +966,303 @@ int bl_store_results(struct bl_store *s, int64_t key, bool order_by_control,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+/* ---- server state: tokens, exception requests, audit log ---------------- */
+
+static int oom(struct bl_error *err)
+{
+	return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+static int sq_token_add(struct bl_store *bs, const char *hash, enum bl_role role,
+			const char *name, const char *created, int64_t *id, struct bl_error *err)
+{
+	struct sq_store *s = (struct sq_store *)bs;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO tokens(hash,role,name,created) VALUES(?,?,?,?)",
+			       -1, &st, NULL))
+		return db_error(err, s->db, "storing a token");
+	bind_text(st, 1, hash);
+	sqlite3_bind_int(st, 2, (int)role);
+	bind_text(st, 3, name);
+	bind_text(st, 4, created);
+	int rc = step_done(s, st, "storing a token", err);
+	sqlite3_finalize(st);
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+#define TOKEN_COLS "SELECT id,role,name,created,revoked FROM tokens "
+
+static int read_token(struct bl_arena *a, sqlite3_stmt *st, struct bl_token_info *t)
+{
+	t->id = sqlite3_column_int64(st, 0);
+	t->role = (enum bl_role)sqlite3_column_int(st, 1);
+	t->name = col_str(a, st, 2);
+	t->created = col_str(a, st, 3);
+	t->revoked = col_str(a, st, 4);
+	return t->name && t->created ? 0 : BL_ENOMEM;
+}
+
+static int sq_token_find(struct bl_store *bs, const char *hash, struct bl_arena *a,
+			 struct bl_token_info *out, bool *found, struct bl_error *err)
+{
+	struct sq_store *s = (struct sq_store *)bs;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, TOKEN_COLS "WHERE hash=? AND revoked IS NULL", -1, &st, NULL))
+		return db_error(err, s->db, "finding a token");
+	bind_text(st, 1, hash);
+	int src = sqlite3_step(st), rc = 0;
+	if (src == SQLITE_ROW) {
+		if (read_token(a, st, out))
+			rc = oom(err);
+		else
+			*found = true;
+	} else if (src != SQLITE_DONE) {
+		rc = db_error(err, s->db, "finding a token");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_token_list(struct bl_store *bs, struct bl_arena *a, struct bl_token_info **out,
+			 size_t *n, struct bl_error *err)
+{
+	struct sq_store *s = (struct sq_store *)bs;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, TOKEN_COLS "ORDER BY id", -1, &st, NULL))
+		return db_error(err, s->db, "listing tokens");
+	size_t cap = 0;
+	int src, rc = 0;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		struct bl_token_info *v = bl_store_grow(a, *out, *n, &cap, sizeof(*v));
+		if (!v || read_token(a, st, &v[*n])) {
+			rc = oom(err);
+			break;
+		}
+		*out = v;
+		(*n)++;
+	}
+	if (!rc && src != SQLITE_DONE)
+		rc = db_error(err, s->db, "listing tokens");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_token_revoke(struct bl_store *bs, int64_t id, const char *at, bool *found,
+			   struct bl_error *err)
+{
+	struct sq_store *s = (struct sq_store *)bs;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "UPDATE tokens SET revoked=? WHERE id=? AND revoked IS NULL",
+			       -1, &st, NULL))
+		return db_error(err, s->db, "revoking a token");
+	bind_text(st, 1, at);
+	sqlite3_bind_int64(st, 2, id);
+	int rc = step_done(s, st, "revoking a token", err);
+	sqlite3_finalize(st);
+	if (!rc)
+		*found = sqlite3_changes(s->db) == 1;
+	return rc;
+}
+
+static int sq_exc_request_add(struct bl_store *bs, const struct bl_exc_request *r, int64_t *id,
+			      struct bl_error *err)
+{
+	struct sq_store *s = (struct sq_store *)bs;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO exc_requests(state,control,assets,category,"
+				      "justification,ticket,expires,requested_by,requested_token,"
+				      "requested_at) VALUES('requested',?,?,?,?,?,?,?,?,?)",
+			       -1, &st, NULL))
+		return db_error(err, s->db, "storing an exception request");
+	bind_text(st, 1, r->control);
+	bind_text(st, 2, r->assets);
+	bind_text(st, 3, r->category);
+	bind_text(st, 4, r->justification);
+	bind_text(st, 5, r->ticket);
+	bind_text(st, 6, r->expires);
+	bind_text(st, 7, r->requested_by);
+	sqlite3_bind_int64(st, 8, r->requested_token);
+	bind_text(st, 9, r->requested_at);
+	int rc = step_done(s, st, "storing an exception request", err);
+	sqlite3_finalize(st);
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+#define EXC_COLS "SELECT id,state,control,assets,category,justification,ticket,expires," \
+	"requested_by,requested_token,requested_at,decided_by,decided_at,decision_note," \
+	"decided_token FROM exc_requests "
+
+static int read_request(struct bl_arena *a, sqlite3_stmt *st, struct bl_exc_request *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->state = col_str(a, st, 1);
+	r->control = col_str(a, st, 2);
+	r->assets = col_str(a, st, 3);
+	r->category = col_str(a, st, 4);
+	r->justification = col_str(a, st, 5);
+	r->ticket = col_str(a, st, 6);
+	r->expires = col_str(a, st, 7);
+	r->requested_by = col_str(a, st, 8);
+	r->requested_token = sqlite3_column_int64(st, 9);
+	r->requested_at = col_str(a, st, 10);
+	r->decided_by = col_str(a, st, 11);
+	r->decided_at = col_str(a, st, 12);
+	r->decision_note = col_str(a, st, 13);
+	r->decided_token = sqlite3_column_int64(st, 14);
+	return r->state && r->control && r->assets && r->category && r->justification &&
+		       r->expires && r->requested_by && r->requested_at ? 0 : BL_ENOMEM;
+}
+
+static int sq_exc_request_get(struct bl_store *bs, int64_t id, struct bl_arena *a,
+			      struct bl_exc_request *out, bool *found, struct bl_error *err)
+{
+	struct sq_store *s = (struct sq_store *)bs;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, EXC_COLS "WHERE id=?", -1, &st, NULL))
+		return db_error(err, s->db, "reading an exception request");
+	sqlite3_bind_int64(st, 1, id);
+	int src = sqlite3_step(st), rc = 0;
+	if (src == SQLITE_ROW) {
+		if (read_request(a, st, out))
+			rc = oom(err);
+		else
+			*found = true;
+	} else if (src != SQLITE_DONE) {
+		rc = db_error(err, s->db, "reading an exception request");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_exc_request_list(struct bl_store *bs, const char *state, struct bl_arena *a,
+			       struct bl_exc_request **out, size_t *n, struct bl_error *err)
+{
+	struct sq_store *s = (struct sq_store *)bs;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, state ? EXC_COLS "WHERE state=? ORDER BY id"
+					    : EXC_COLS "ORDER BY id", -1, &st, NULL))
+		return db_error(err, s->db, "listing exception requests");
+	if (state)
+		bind_text(st, 1, state);
+	size_t cap = 0;
+	int src, rc = 0;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		struct bl_exc_request *v = bl_store_grow(a, *out, *n, &cap, sizeof(*v));
+		if (!v || read_request(a, st, &v[*n])) {
+			rc = oom(err);
+			break;
+		}
+		*out = v;
+		(*n)++;
+	}
+	if (!rc && src != SQLITE_DONE)
+		rc = db_error(err, s->db, "listing exception requests");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_exc_request_decide(struct bl_store *bs, int64_t id, const char *state,
+				 const char *by, int64_t by_token, const char *at,
+				 const char *note, bool *changed, struct bl_error *err)
+{
+	struct sq_store *s = (struct sq_store *)bs;
+	sqlite3_stmt *st;
+	/* compare-and-set: of two approvers deciding at once, one changes the row */
+	if (sqlite3_prepare_v2(s->db, "UPDATE exc_requests SET state=?,decided_by=?,decided_token=?,"
+				      "decided_at=?,decision_note=? WHERE id=? AND state='requested'",
+			       -1, &st, NULL))
+		return db_error(err, s->db, "deciding an exception request");
+	bind_text(st, 1, state);
+	bind_text(st, 2, by);
+	sqlite3_bind_int64(st, 3, by_token);
+	bind_text(st, 4, at);
+	bind_text(st, 5, note);
+	sqlite3_bind_int64(st, 6, id);
+	int rc = step_done(s, st, "deciding an exception request", err);
+	sqlite3_finalize(st);
+	if (!rc)
+		*changed = sqlite3_changes(s->db) == 1;
+	return rc;
+}
+
+static int sq_audit_add(struct bl_store *bs, const char *at, const char *who, const char *action,
+			const char *detail_json, struct bl_error *err)
+{
+	struct sq_store *s = (struct sq_store *)bs;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO audit(at,who,action,detail) VALUES(?,?,?,?)",
+			       -1, &st, NULL))
+		return db_error(err, s->db, "writing the audit log");
+	bind_text(st, 1, at);
+	bind_text(st, 2, who);
+	bind_text(st, 3, action);
+	bind_text(st, 4, detail_json);
+	int rc = step_done(s, st, "writing the audit log", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_audit_list(struct bl_store *bs, struct bl_arena *a, struct bl_audit_entry **out,
+			 size_t *n, struct bl_error *err)
+{
+	struct sq_store *s = (struct sq_store *)bs;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT id,at,who,action,detail FROM audit ORDER BY id", -1,
+			       &st, NULL))
+		return db_error(err, s->db, "reading the audit log");
+	size_t cap = 0;
+	int src, rc = 0;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		struct bl_audit_entry *v = bl_store_grow(a, *out, *n, &cap, sizeof(*v));
+		if (!v) {
+			rc = oom(err);
+			break;
+		}
+		struct bl_audit_entry *e = &v[*n];
+		e->id = sqlite3_column_int64(st, 0);
+		e->at = col_str(a, st, 1);
+		e->who = col_str(a, st, 2);
+		e->action = col_str(a, st, 3);
+		e->detail = col_str(a, st, 4);
+		if (!e->at || !e->who || !e->action || !e->detail) {
+			rc = oom(err);
+			break;
+		}
+		*out = v;
+		(*n)++;
+	}
+	if (!rc && src != SQLITE_DONE)
+		rc = db_error(err, s->db, "reading the audit log");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const struct bl_store_backend bl_store_sqlite = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.run_begin = sq_run_begin,
+	.run_add = sq_run_add,
+	.run_finish = sq_run_finish,
+	.run_abort = sq_run_abort,
+	.runs = sq_runs,
+	.run_find = sq_run_find,
+	.baseline_json = sq_baseline_json,
+	.run_fw = sq_run_fw,
+	.results = sq_results,
+	.token_add = sq_token_add,
+	.token_find = sq_token_find,
+	.token_list = sq_token_list,
+	.token_revoke = sq_token_revoke,
+	.exc_request_add = sq_exc_request_add,
+	.exc_request_get = sq_exc_request_get,
+	.exc_request_list = sq_exc_request_list,
+	.exc_request_decide = sq_exc_request_decide,
+	.audit_add = sq_audit_add,
+	.audit_list = sq_audit_list,
+};

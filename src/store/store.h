@@ -4,7 +4,8 @@
  * runs (`drift`).  See docs/store.md.
  *
  * One interface, backends chosen by URL: a path or sqlite:PATH is an SQLite
- * file (sqlite.c); postgresql:// is refused until a PostgreSQL backend exists.
+ * file (sqlite.c); postgresql:// (or postgres://) a PostgreSQL database
+ * (postgres.c, the URL given to libpq unchanged).  store.c dispatches.
  * A run is written inside ONE transaction, from bl_store_run_begin to
  * bl_store_run_finish: a process killed in between leaves no trace of it.
  * Every result is kept, not_applicable included.  Nothing here prints.
@@ -25,7 +26,7 @@
 
 /* Schema version this build writes; older stores are migrated forward in
  * place by bl_store_open, newer ones refused. */
-#define BL_STORE_SCHEMA_VERSION 2
+#define BL_STORE_SCHEMA_VERSION 3
 
 struct bl_store;
 struct bl_store_run;
@@ -48,8 +49,9 @@ int bl_store_url_parse(const char *url, const char **kind, char *out, size_t siz
 /*
  * Open (creating when missing, folder 0700) the store at url (see
  * bl_store_url for NULL).  Migrates an older schema forward.  Returns 0,
- * BL_EINVAL (postgresql://, a newer schema, not a store), BL_EIO (cannot
- * create or open) or BL_ENOMEM.  Close with bl_store_close.
+ * BL_EINVAL (a newer schema, not a store), BL_EIO (cannot create, open or
+ * connect), BL_EINTERNAL (libpq missing) or BL_ENOMEM.  Close with
+ * bl_store_close.
  */
 int bl_store_open(struct bl_store **out, const char *url, struct bl_error *err);
 void bl_store_close(struct bl_store *s);

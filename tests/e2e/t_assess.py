@@ -261,8 +261,11 @@ def missing_inputs_and_usage():
        2, "bad format")
     rc, _, err = run("assess", "-b", f"{E2E}/baseline.yaml", "-s", f"{E2E}/snapshot.json",
                      "--allow-commands")
-    eq(rc, 2, "options of later features are refused, not ignored")
-    assert "--allow-commands" in err, err
+    eq(rc, 2, "--allow-commands without --host is refused, not ignored")
+    assert "--allow-commands goes with --host" in err, err
+    rc, _, err = run("assess", "-b", f"{E2E}/baseline.yaml", "-s", f"{E2E}/snapshot.json",
+                     "--sca-version", "6")
+    eq(rc, 2, "bad --sca-version")
     eq(run("assess", "--bogus")[0], 2, "unknown option")
     eq(run("nosuchcommand")[0], 2, "unknown command")
     eq(run()[0], 2, "no command")

@@ -22,6 +22,8 @@ def list_frameworks_json():
     eq(json.loads(out), [
         {"id": "cis-v8", "title": "CIS Critical Security Controls v8", "version": "8.0",
          "controls": 153, "selections": {}},
+        {"id": "cisa-scuba-pp", "title": "CISA SCuBA Secure Configuration Baseline for Power Platform",
+         "version": "1", "controls": 10, "selections": {}},
         {"id": "mcsb-v1", "title": "Microsoft cloud security benchmark v1", "version": "1.0",
          "controls": 86, "selections": {}},
         {"id": "nist-800-53-r5", "title": "NIST SP 800-53 Rev. 5 Security and Privacy Controls",
@@ -35,10 +37,11 @@ def list_frameworks_text():
     rc, out, _ = run("list", "frameworks")
     eq(rc, 0, "exit")
     lines = out.splitlines()
-    eq(len(lines), 4, "header + 3 catalogs")
+    eq(len(lines), 5, "header + 4 catalogs")
     eq(lines[0].split(), ["ID", "VERSION", "CONTROLS", "SELECTIONS", "TITLE"], "header")
-    eq(lines[2].split()[:3], ["mcsb-v1", "1.0", "86"], "mcsb row")
-    assert "low 149, moderate 287, high 370" in lines[3], lines[3]
+    eq(lines[2].split()[:3], ["cisa-scuba-pp", "1", "10"], "scuba row")
+    eq(lines[3].split()[:3], ["mcsb-v1", "1.0", "86"], "mcsb row")
+    assert "low 149, moderate 287, high 370" in lines[4], lines[4]
     rc, _, err = run("list", "frameworks", "extra")
     eq(rc, 2, "extra argument")
     assert "frameworks takes no argument" in err, err
@@ -52,7 +55,7 @@ def list_controls_framework_checked():
     rc, out, err = run("list", "controls", f"{E2E}/baseline.yaml", "--framework", "iso-27001")
     eq(rc, 2, "unknown framework")
     eq(out, "", "no output")
-    assert "unknown framework 'iso-27001'; known: cis-v8, mcsb-v1, nist-800-53-r5" in err, err
+    assert "unknown framework 'iso-27001'; known: cis-v8, cisa-scuba-pp, mcsb-v1, nist-800-53-r5" in err, err
 
 # ---------------------------------------------------------------- import oscal
 

@@ -95,8 +95,8 @@ def store_no_store_and_postgres():
     eq(rc, 0, err)
     eq(os.path.exists(db), False, "--no-store writes nothing")
     rc, _, err = run("assess", "-b", BASELINE, "-s", SNAPSHOT, "--store", "postgresql://b@db/fleet")
-    eq(rc, 2, "postgresql refused")
-    assert "PostgreSQL stores are not supported yet" in err, err
+    eq(rc, 2, "an unreachable PostgreSQL store")
+    assert "cannot connect to the PostgreSQL store" in err, err
     rc, _, err = run("trend", "--store", f"sqlite:{db}")
     eq((rc, _), (0, "no runs stored yet\n"), "trend on an empty store")
 
@@ -294,7 +294,7 @@ def store_newer_schema_refused():
     c.close()
     rc, _, err = run("assess", "-b", BASELINE, "-s", SNAPSHOT, env=env)
     eq(rc, 2, "newer store refused")
-    eq(err.strip(), "store schema version 9 is newer than this baseline supports (2): "
+    eq(err.strip(), "store schema version 9 is newer than this baseline supports (3): "
                     "upgrade baseline to use this store", "message")
     rc, _, err = run("report", env=env)
     eq(rc, 2, "report refuses too")

@@ -33,11 +33,18 @@ static const struct bl_catalog *cat(const char *id)
 static void test_load(void **state)
 {
 	(void)state;
-	assert_int_equal(cats.n, 3);
+	assert_int_equal(cats.n, 4);
 	/* content table order: sorted by file name */
 	assert_string_equal(cats.items[0].id, "cis-v8");
-	assert_string_equal(cats.items[1].id, "mcsb-v1");
-	assert_string_equal(cats.items[2].id, "nist-800-53-r5");
+	assert_string_equal(cats.items[1].id, "cisa-scuba-pp");
+	assert_string_equal(cats.items[2].id, "mcsb-v1");
+	assert_string_equal(cats.items[3].id, "nist-800-53-r5");
+	assert_int_equal(cat("cisa-scuba-pp")->n, 10);
+	/* ids without an "XX-N" prefix keep their case; lookups ignore it */
+	assert_non_null(bl_catalog_entry(cat("cisa-scuba-pp"), "MS.POWERPLATFORM.1.1V1"));
+	assert_string_equal(bl_catalog_entry(cat("cisa-scuba-pp"), "ms.powerplatform.1.1v1")->id,
+			    "MS.POWERPLATFORM.1.1v1");
+	assert_string_equal(bl_catalog_entry(cat("nist-800-53-r5"), "ac-2(1)")->id, "AC-2(1)");
 	assert_int_equal(cat("cis-v8")->n, 153);
 	assert_int_equal(cat("mcsb-v1")->n, 86);
 	assert_int_equal(cat("nist-800-53-r5")->n, 370);

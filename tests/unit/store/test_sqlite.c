@@ -12,6 +12,7 @@
 
 #include "model/baseline.h"
 #include "store/store.h"
+#include "state_cases.h"
 
 static const char *doc =
 	"baseline: unit-store\nversion: 1.2.0\ntitle: t\ncontrols:\n"
@@ -282,8 +283,8 @@ static void test_migrates_v1(void **state)
 			  "'2026-01-01T00:00:01Z',1,'[]',NULL,NULL,0,3,1,0,0,0,2,1,0,0,0);");
 	assert_int_equal(count(f->path, "PRAGMA user_version"), 1);
 	assert_int_equal(bl_store_open(&s, f->path, &err), 0);
-	assert_int_equal(bl_store_schema_version(s), 2);
-	assert_int_equal(count(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(bl_store_schema_version(s), 3);
+	assert_int_equal(count(f->path, "PRAGMA user_version"), 3);
 	assert_int_equal(count(f->path, "SELECT count(*) FROM run_frameworks"), 0);
 	struct bl_arena a;
 	bl_arena_init(&a, 0);
@@ -300,6 +301,86 @@ static void test_migrates_v1(void **state)
 	bl_store_close(s);
 }
 
+/* Version 2 as it shipped (migrations[1]): per-framework counts and file:line:col. */
+#define V2_STEP \
+	"CREATE TABLE run_frameworks(run INTEGER NOT NULL REFERENCES runs(id)," \
+	" framework TEXT NOT NULL, pass INTEGER NOT NULL, fail INTEGER NOT NULL," \
+	" error INTEGER NOT NULL, not_applicable INTEGER NOT NULL, exempt INTEGER NOT NULL," \
+	" PRIMARY KEY(run, framework)) WITHOUT ROWID;" \
+	"ALTER TABLE runs ADD COLUMN baseline_file TEXT;" \
+	"CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);" \
+	"ALTER TABLE results ADD COLUMN file INTEGER REFERENCES files(id);" \
+	"ALTER TABLE results ADD COLUMN line INTEGER;" \
+	"ALTER TABLE results ADD COLUMN col INTEGER;"
+
+static void test_migrates_v2(void **state)
+{
+	struct fixture *f = *state;
+	struct bl_error err;
+	/* a version-2 store with one run: gains the server-state tables in place */
+	char dir[160];
+	snprintf(dir, sizeof(dir), "%s/sub", f->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	exec_sql(f->path, V1_SCHEMA V2_STEP "PRAGMA user_version=2;"
+			  "INSERT INTO baselines VALUES(1,'abc','old','0.9','{\"baseline\":\"old\"}');"
+			  "INSERT INTO runs VALUES(1,'v2-run','2026-01-01T00:00:00Z',"
+			  "'2026-01-01T00:00:01Z',1,'[]',NULL,NULL,0,3,1,0,0,0,2,1,0,0,0,'b.yaml');"
+			  "INSERT INTO run_frameworks VALUES(1,'nist',2,1,0,0,0);");
+	struct bl_store *s = NULL;
+	assert_int_equal(bl_store_open(&s, f->path, &err), 0);
+	assert_int_equal(bl_store_schema_version(s), 3);
+	assert_int_equal(count(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM tokens"), 0);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM exc_requests"), 0);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM audit"), 0);
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	struct bl_stored_run r;
+	assert_int_equal(bl_store_run_find(s, "v2", &a, &r, &err), 0);
+	assert_string_equal(r.baseline_file, "b.yaml");
+	struct bl_tally t;
+	bool found;
+	assert_int_equal(bl_store_run_fw(s, r.key, "nist", &t, &found, &err), 0);
+	assert_true(found);
+	assert_int_equal(t.n[BL_FAIL], 1);
+	/* the new tables work on the migrated store */
+	unsigned char h[32] = {1};
+	int64_t id;
+	assert_int_equal(bl_store_token_add(s, h, BL_ROLE_OWNER, "o", "2026-11-28T00:00:00Z", &id,
+					    &err), 0);
+	assert_int_equal(id, 1);
+	bl_arena_free(&a);
+	bl_store_close(s);
+}
+
+static void test_state(void **state)
+{
+	struct fixture *f = *state;
+	struct bl_error err;
+	struct bl_store *s = NULL, *s2 = NULL;
+	assert_int_equal(bl_store_open(&s, f->path, &err), 0);
+	assert_int_equal(bl_store_open(&s2, f->path, &err), 0);
+	state_tokens(s);
+	state_requests(s, s2);
+	state_audit(s, s2);
+	bl_store_close(s);
+	bl_store_close(s2);
+	/* the audit log is append-only, whoever writes to the file */
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	char *msg = NULL;
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET who='x'", NULL, NULL, &msg),
+			     SQLITE_OK);
+	assert_string_equal(msg, "the audit log is append-only");
+	sqlite3_free(msg);
+	msg = NULL;
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, &msg), SQLITE_OK);
+	assert_string_equal(msg, "the audit log is append-only");
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM audit"), 3);
+}
+
 static void test_newer_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -307,13 +388,13 @@ static void test_newer_refused(void **state)
 	struct bl_store *s = NULL;
 	assert_int_equal(bl_store_open(&s, f->path, &err), 0);
 	bl_store_close(s);
-	exec_sql(f->path, "PRAGMA user_version=3");
+	exec_sql(f->path, "PRAGMA user_version=4");
 	assert_int_equal(bl_store_open(&s, f->path, &err), BL_EINVAL);
 	assert_null(s);
-	assert_string_equal(err.msg, "store schema version 3 is newer than this baseline supports "
-				     "(2): upgrade baseline to use this store");
+	assert_string_equal(err.msg, "store schema version 4 is newer than this baseline supports "
+				     "(3): upgrade baseline to use this store");
 	/* refusing changed nothing */
-	assert_int_equal(count(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(count(f->path, "PRAGMA user_version"), 4);
 }
 
 static void test_not_a_store(void **state)
@@ -348,8 +429,9 @@ static void test_urls(void **state)
 	assert_int_equal(bl_store_url_parse("sqlite:", &kind, out, sizeof(out), &err), BL_EINVAL);
 	assert_string_equal(err.msg, "store URL 'sqlite:' has no path");
 	struct bl_store *s = NULL;
-	assert_int_equal(bl_store_open(&s, "postgresql://u@db/fleet", &err), BL_EINVAL);
-	assert_string_equal(err.msg, "PostgreSQL stores are not supported yet (postgresql://u@db/fleet)");
+	/* a PostgreSQL URL goes to the PostgreSQL backend (tests/unit/store/test_postgres.c) */
+	assert_int_equal(bl_store_open(&s, "postgresql:///nodb?host=/nonexistent-dir", &err), BL_EIO);
+	assert_null(s);
 
 	assert_int_equal(bl_store_url(out, sizeof(out), "/x.db", &err), 0);
 	assert_string_equal(out, "/x.db");
@@ -369,6 +451,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_and_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrates_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrates_v2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_store, setup, teardown),
 		cmocka_unit_test(test_urls),
