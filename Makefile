@@ -19,10 +19,10 @@ BUILD   ?= build
 O       ?= 2
 VERSION := 0.1.0
 
-PKGS    := yaml-0.1 libpcre2-8 libsodium sqlite3 liblz4 zlib liblzma libmicrohttpd
+PKGS    := yaml-0.1 libpcre2-8 libsodium sqlite3 liblz4 zlib liblzma
 # Loaded with dlopen on first use, never linked (src/util/dynlib.h): each
 # brings ~10 shared libraries whose loading would slow down every command.
-DLOPEN_PKGS := libcurl libpq
+DLOPEN_PKGS := libcurl libpq libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -127,7 +127,7 @@ fuzz: deps
 	$(MAKE) BUILD=build-fuzz CC=clang O=1 \
 		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
 		build-fuzz/libbaseline.a
-	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_SRC)
+	@FUZZ_LIBS="$(PKG_LIBS)" FUZZ_CFLAGS="$(PKG_CFLAGS)" scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_SRC)
 
 # ---- fault injection and memcheck -------------------------------------------
 # Allocation failure at the Nth call for every N (tests/unit/util/

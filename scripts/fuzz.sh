@@ -11,12 +11,14 @@ set -u
 secs=$1; shift
 out=build-fuzz/run
 mkdir -p "$out"
-libs=$(pkg-config --libs yaml-0.1 libpcre2-8 libsodium sqlite3 liblz4 zlib liblzma)
+# the Makefile passes its link libraries and include flags (one list, kept there)
+libs=${FUZZ_LIBS:-$(pkg-config --libs yaml-0.1 libpcre2-8 libsodium sqlite3 liblz4 zlib liblzma)}
+cflags=${FUZZ_CFLAGS:-}
 status=0
 for src in "$@"; do
 	name=$(basename "$src" .c); name=${name#fuzz_}
 	bin=build-fuzz/fuzz_$name
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -Isrc -Ibuild-fuzz/gen \
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -Isrc -Ibuild-fuzz/gen $cflags \
 		-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
 		-o "$bin" "$src" build-fuzz/libbaseline.a $libs -lpthread -lm || { status=1; continue; }
 	corpus=$out/corpus-$name
