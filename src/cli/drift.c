@@ -55,6 +55,7 @@ static int collect_one(void *ctx, const struct bl_stored_result *r)
 	e->control = bl_arena_strndup(c->a, r->control, strlen(r->control));
 	e->asset = bl_arena_strndup(c->a, r->asset, strlen(r->asset));
 	e->status = r->status;
+	e->exc_expired = r->exc_state == BL_EXC_EXPIRED;
 	if (!e->control || !e->asset)
 		return bl_error_set(c->err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 	/* the same asset id under two types compares as one asset */
@@ -169,7 +170,8 @@ static void write_text(struct bl_buf *b, const struct bl_stored_run *ra,
 	else
 		bl_buf_adds(b, "baseline unchanged\n");
 	static const char *const titles[] = {"newly failing", "fixed", "exempted",
-					     "still failing", "new assets", "removed assets"};
+					     "still failing", "new assets", "removed assets",
+					     "exceptions expired"};
 	for (int k = 0; k < BL_DRIFT_NKINDS; k++) {
 		bl_buf_printf(b, "\n%s: %zu\n", titles[k], d->count[k]);
 		for (size_t i = 0; i < d->n; i++) {

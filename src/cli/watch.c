@@ -263,6 +263,7 @@ static const char *const kind_names[BL_DRIFT_NKINDS] = {
 	[BL_DRIFT_NEWLY_FAILING] = "newly_failing", [BL_DRIFT_FIXED] = "fixed",
 	[BL_DRIFT_EXEMPTED] = "exempted", [BL_DRIFT_STILL_FAILING] = "still_failing",
 	[BL_DRIFT_NEW_ASSET] = "new_asset", [BL_DRIFT_REMOVED_ASSET] = "removed_asset",
+	[BL_DRIFT_EXCEPTION_EXPIRED] = "exception_expired",
 };
 
 /* The drift events of the latest run; *run_id set to it (NULL when the store
@@ -312,7 +313,9 @@ static int drift_events(const struct watch_opts *w, struct events *ev, const cha
 		if (it->control)
 			snprintf(line, sizeof(line), "%s %s on %s (%s -> %s)", it->control,
 				 it->kind == BL_DRIFT_NEWLY_FAILING ? "newly failing" :
-				 it->kind == BL_DRIFT_FIXED ? "fixed" : "exempted", it->asset,
+				 it->kind == BL_DRIFT_FIXED ? "fixed" :
+				 it->kind == BL_DRIFT_EXCEPTION_EXPIRED ? "failing again, exception expired," :
+				 "exempted", it->asset,
 				 it->from < BL_NSTATUS ? bl_status_name(it->from) : "absent",
 				 it->to < BL_NSTATUS ? bl_status_name(it->to) : "absent");
 		else

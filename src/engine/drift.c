@@ -13,7 +13,8 @@
 const char *bl_drift_kind_name(enum bl_drift_kind k)
 {
 	static const char *const names[] = {"newly_failing", "fixed", "exempted",
-					    "still_failing", "new_asset", "removed_asset"};
+					    "still_failing", "new_asset", "removed_asset",
+					    "exception_expired"};
 	return k < BL_DRIFT_NKINDS ? names[k] : "?";
 }
 
@@ -103,8 +104,9 @@ int bl_drift_compare(struct bl_drift *out, const struct bl_drift_entry *a, size_
 				rc = push(&l, BL_DRIFT_STILL_FAILING, b[j].control, b[j].asset,
 					  a[i].status, b[j].status);
 			else if (fb)
-				rc = push(&l, BL_DRIFT_NEWLY_FAILING, b[j].control, b[j].asset,
-					  a[i].status, b[j].status);
+				rc = push(&l, a[i].status == BL_EXEMPT && b[j].exc_expired
+						      ? BL_DRIFT_EXCEPTION_EXPIRED : BL_DRIFT_NEWLY_FAILING,
+					  b[j].control, b[j].asset, a[i].status, b[j].status);
 			else if (fa)
 				rc = push(&l, b[j].status == BL_EXEMPT ? BL_DRIFT_EXEMPTED : BL_DRIFT_FIXED,
 					  b[j].control, b[j].asset, a[i].status, b[j].status);

@@ -4,7 +4,8 @@
  *
  * "Failing" is fail or error.  A result is matched by (control, asset).
  * Newly failing: failing in B and not failing (or absent) in A (from
- * exempt: its exception expired or no longer applies).  Fixed: failing in A
+ * exempt: its exception no longer applies), except that exempt in A and
+ * failing in B with an expired exception is "exception expired".  Fixed: failing in A
  * and pass or not_applicable in B, or no longer evaluated on an asset still
  * there (a failing result whose asset is gone is reported through the
  * removed asset).  Exempted: failing in A, exempt in B.
@@ -12,6 +13,7 @@
 #ifndef BL_ENGINE_DRIFT_H
 #define BL_ENGINE_DRIFT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "engine/result.h"
@@ -20,6 +22,7 @@
 struct bl_drift_entry {
 	const char *control, *asset;
 	enum bl_status status;
+	bool exc_expired;             /* the result names an exception that has expired */
 };
 
 enum bl_drift_kind {
@@ -29,6 +32,7 @@ enum bl_drift_kind {
 	BL_DRIFT_STILL_FAILING,
 	BL_DRIFT_NEW_ASSET,
 	BL_DRIFT_REMOVED_ASSET,
+	BL_DRIFT_EXCEPTION_EXPIRED,  /* exempt in A, failing in B because its exception expired */
 	BL_DRIFT_NKINDS
 };
 

@@ -307,6 +307,7 @@ static int collect_cb(void *ctx, const struct bl_stored_result *r)
 	e->control = bl_arena_strndup(c->a, r->control, strlen(r->control));
 	e->asset = bl_arena_strndup(c->a, r->asset, strlen(r->asset));
 	e->status = r->status;
+	e->exc_expired = r->exc_state == BL_EXC_EXPIRED;
 	if (!e->control || !e->asset)
 		return BL_ENOMEM;
 	c->n++;

@@ -377,3 +377,42 @@ def contrib_systemd_units_verify():
         assert args[0] == "watch", args
         rc, out, err = run(*args, "--help")
         eq(rc, 0, f"{n}: {err}")
+
+
+@test
+def drift_and_watch_report_an_expired_exception():
+    d, snap, db = workdir()
+    jl = os.path.join(d, "alerts.jsonl")
+    exc = os.path.join(d, "exceptions.yaml")
+
+    def exceptions(expires):
+        with open(exc, "w") as f:
+            f.write(f"""exceptions:
+  - id: EX-9
+    control: ST-02
+    assets: ["*/sabad"]
+    category: waiver
+    justification: legacy client
+    approved_by: ciso@example.com
+    expires: {expires}
+""")
+    exceptions((datetime.date.today() + datetime.timedelta(days=60)).isoformat())
+    rc, _, err = watch(db, snap, "-x", exc)
+    assert rc in (0, 1), err
+    exceptions((datetime.date.today() - datetime.timedelta(days=1)).isoformat())
+    rc, _, err = watch(db, snap, "-x", exc, "--alert", f"jsonl={jl}", "--alert-min-severity", "info")
+    assert rc in (0, 1), err
+    events = [json.loads(line) for line in open(jl)]
+    exp = [e for e in events if e["kind"] == "exception_expired"]
+    eq([(e["control"], e["asset"].rsplit("/", 1)[-1], e["severity"]) for e in exp],
+       [("ST-02", "sabad", "medium")], "exception_expired events")
+    assert "exception expired" in exp[0]["message"] and "exempt -> fail" in exp[0]["message"], exp
+    assert not [e for e in events if e["kind"] == "newly_failing"], events
+    rc, out, err = run("drift", "--store", db, "-f", "json")
+    eq(rc, 0, err)
+    doc = json.loads(out)
+    eq(doc["counts"]["exception_expired"], 1, "drift counts")
+    eq([(i["control"], i["from"], i["to"]) for i in doc["exception_expired"]],
+       [("ST-02", "exempt", "fail")], "drift items")
+    rc, out, err = run("drift", "--store", db)
+    assert "exceptions expired: 1" in out, out

@@ -11,12 +11,12 @@ static void test_drift_kinds(void **state)
 	(void)state;
 	/* sorted by (control, asset) */
 	const struct bl_drift_entry a[] = {
-		{"C1", "a1", BL_PASS}, {"C1", "a2", BL_FAIL}, {"C1", "gone", BL_FAIL},
-		{"C2", "a1", BL_ERROR}, {"C2", "a2", BL_FAIL}, {"C3", "a1", BL_FAIL},
+		{"C1", "a1", BL_PASS, false}, {"C1", "a2", BL_FAIL, false}, {"C1", "gone", BL_FAIL, false},
+		{"C2", "a1", BL_ERROR, false}, {"C2", "a2", BL_FAIL, false}, {"C3", "a1", BL_FAIL, false},
 	};
 	const struct bl_drift_entry b[] = {
-		{"C1", "a1", BL_FAIL}, {"C1", "a2", BL_PASS}, {"C1", "new", BL_FAIL},
-		{"C2", "a1", BL_FAIL}, {"C2", "a2", BL_EXEMPT}, {"C4", "a2", BL_ERROR},
+		{"C1", "a1", BL_FAIL, false}, {"C1", "a2", BL_PASS, false}, {"C1", "new", BL_FAIL, false},
+		{"C2", "a1", BL_FAIL, false}, {"C2", "a2", BL_EXEMPT, false}, {"C4", "a2", BL_ERROR, false},
 	};
 	struct bl_drift d;
 	assert_int_equal(bl_drift_compare(&d, a, 6, b, 6), 0);
@@ -58,6 +58,35 @@ static void test_drift_kinds(void **state)
 	bl_drift_free(&d);
 }
 
+static void test_drift_exceptions(void **state)
+{
+	(void)state;
+	/* X1 on a1: its exception expired; X1 on a2: its exception was withdrawn
+	 * (plain newly failing); X2 on a1: an exception started (exempted) */
+	const struct bl_drift_entry a[] = {
+		{"X1", "a1", BL_EXEMPT, false}, {"X1", "a2", BL_EXEMPT, false},
+		{"X2", "a1", BL_FAIL, false},
+	};
+	const struct bl_drift_entry b[] = {
+		{"X1", "a1", BL_FAIL, true}, {"X1", "a2", BL_FAIL, false},
+		{"X2", "a1", BL_EXEMPT, false},
+	};
+	struct bl_drift d;
+	assert_int_equal(bl_drift_compare(&d, a, 3, b, 3), 0);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.count[BL_DRIFT_EXCEPTION_EXPIRED], 1);
+	assert_int_equal(d.count[BL_DRIFT_NEWLY_FAILING], 1);
+	assert_int_equal(d.count[BL_DRIFT_EXEMPTED], 1);
+	assert_int_equal(d.items[0].kind, BL_DRIFT_NEWLY_FAILING);
+	assert_string_equal(d.items[0].asset, "a2");
+	assert_int_equal(d.items[1].kind, BL_DRIFT_EXEMPTED);
+	assert_int_equal(d.items[2].kind, BL_DRIFT_EXCEPTION_EXPIRED);
+	assert_string_equal(d.items[2].asset, "a1");
+	assert_int_equal(d.items[2].from, BL_EXEMPT);
+	assert_string_equal(bl_drift_kind_name(d.items[2].kind), "exception_expired");
+	bl_drift_free(&d);
+}
+
 static void test_drift_empty(void **state)
 {
 	(void)state;
@@ -71,6 +100,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drift_kinds),
+		cmocka_unit_test(test_drift_exceptions),
 		cmocka_unit_test(test_drift_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
