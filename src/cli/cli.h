@@ -136,6 +136,9 @@ int bl_privileges_drop(const struct bl_privdrop *p, struct bl_error *err);
 struct bl_cli_load_opts {
 	int sca_version;             /* --sca-version: 4 or 5; 0 = detect */
 	const char *parameters;      /* --parameters FILE (ARM-style) or NULL */
+	bool parameters_partial;     /* the file also serves other baselines (gate with
+					several -b): names this one does not define are
+					skipped; the caller checks each name is defined by one */
 };
 int bl_cli_baseline_load(struct bl_baseline **out, const char *path,
 			 const struct bl_cli_load_opts *opts, struct bl_diags *diags);

@@ -172,6 +172,49 @@ void bl_now_rfc3339(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* --parameters shared by several baselines: keep the names path's baseline
+ * defines (a first load, without values, says which). */
+static int only_defined(const struct bl_value **values, const char *path,
+			const struct bl_cli_load_opts *opts, struct bl_arena *pa)
+{
+	struct bl_cli_load_opts plain = *opts;
+	plain.parameters = NULL;
+	plain.parameters_partial = false;
+	struct bl_diags quiet;
+	bl_diags_init(&quiet);
+	struct bl_baseline *b = NULL;
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	const struct bl_value *doc = NULL;
+	int rc = bl_cli_foreign_doc(&doc, path, &plain, &a, &quiet);
+	if (rc == 0)
+		rc = bl_baseline_load_ex(&b, path, NULL, &quiet);
+	else if (rc == 1)
+		rc = bl_baseline_from_doc_owned(&b, doc, &a, NULL, &quiet);
+	bl_arena_free(&a);
+	bl_diags_free(&quiet);
+	if (rc)  /* the real load reports the problems */
+		return 0;
+	const struct bl_value *in = *values;
+	struct bl_member *keep = bl_arena_calloc(pa, (size_t)in->u.obj.n + 1, sizeof(*keep));
+	struct bl_value *obj = bl_arena_alloc(pa, sizeof(*obj));
+	if (!keep || !obj) {
+		bl_baseline_free(b);
+		return BL_ENOMEM;
+	}
+	*obj = *in;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < in->u.obj.n; i++)
+		if (b->parameters && bl_value_get(b->parameters, in->u.obj.items[i].key,
+						  in->u.obj.items[i].klen))
+			keep[k++] = in->u.obj.items[i];
+	obj->u.obj.items = keep;
+	obj->u.obj.n = k;
+	*values = obj;
+	bl_baseline_free(b);
+	return 0;
+}
+
 int bl_cli_baseline_load(struct bl_baseline **out, const char *path,
 			 const struct bl_cli_load_opts *opts, struct bl_diags *diags)
 {
@@ -183,6 +226,8 @@ int bl_cli_baseline_load(struct bl_baseline **out, const char *path,
 	int rc = 0;
 	if (opts && opts->parameters)
 		rc = bl_cli_parameters_load(&values, opts->parameters, &pa, diags);
+	if (!rc && values && opts->parameters_partial)
+		rc = only_defined(&values, path, opts, &pa);
 	const struct bl_value *doc = NULL;
 	if (!rc)
 		rc = bl_cli_foreign_doc(&doc, path, opts, &a, diags);

@@ -415,6 +415,29 @@ done:
 	return exit_code;
 }
 
+/* Every name of the shared --parameters file is defined by some baseline. */
+static int check_parameter_names(const char *file, struct bl_baseline *const *bs, size_t n,
+				 struct bl_diags *diags)
+{
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	const struct bl_value *values = NULL;
+	int rc = bl_cli_parameters_load(&values, file, &a, diags);
+	for (uint32_t i = 0; rc != BL_ENOMEM && values && i < values->u.obj.n; i++) {
+		const struct bl_member *m = &values->u.obj.items[i];
+		bool known = false;
+		for (size_t k = 0; k < n && !known; k++)
+			known = bs[k]->parameters && bl_value_get(bs[k]->parameters, m->key, m->klen);
+		if (known)
+			continue;
+		rc = bl_diag_add(diags, m->val.file, m->line, m->col,
+				 "parameter \"%.*s\" is not defined by any of the baselines",
+				 (int)m->klen, m->key) == BL_ENOMEM ? BL_ENOMEM : BL_EINVAL;
+	}
+	bl_arena_free(&a);
+	return rc;
+}
+
 int bl_cmd_gate(int argc, char **argv)
 {
 	struct gate_args ga = {.format = "text"};
@@ -441,7 +464,9 @@ int bl_cmd_gate(int argc, char **argv)
 	}
 	struct bl_diags diags;
 	bl_diags_init(&diags);
-	struct bl_cli_load_opts lo = {.parameters = ga.params};
+	/* one parameter file serves every -b: each baseline takes the names it
+	 * defines, and a name no baseline defines is an error */
+	struct bl_cli_load_opts lo = {.parameters = ga.params, .parameters_partial = ga.nbases > 1};
 	int64_t now = (int64_t)time(NULL);
 	int rc = 0;
 	for (size_t i = 0; i < ga.nbases; i++) {
@@ -449,6 +474,8 @@ int bl_cmd_gate(int argc, char **argv)
 		if (r && (!rc || r == BL_ENOMEM))
 			rc = r;
 	}
+	if (!rc && lo.parameters_partial)
+		rc = check_parameter_names(ga.params, bs, ga.nbases, &diags);
 	struct bl_exceptions *exc = NULL;
 	struct bl_exc_opts xo = {.now = now};
 	if (ga.exc_path) {

@@ -250,3 +250,49 @@ def gate_never_writes_the_store():
     eq(rc, 1, "exit")
     eq(os.path.exists(store), False, "store created")
     os.rmdir(d)
+
+
+@test
+def gate_parameters_shared_by_several_baselines():
+    d = tempfile.mkdtemp(prefix="bl-gate-params-")
+    def write(name, text):
+        p = os.path.join(d, name)
+        with open(p, "w") as f:
+            f.write(text)
+        return p
+    b1 = write("b1.yaml", """baseline: b1
+version: 1.0.0
+parameters:
+  minTls: {type: string, allowedValues: [TLS1_2, TLS1_3]}
+controls:
+  - id: P-01
+    title: TLS
+    severity: high
+    effect: deny
+    scope: {types: [x.test/a]}
+    expect: {field: tls, equals: "[parameters('minTls')]"}
+""")
+    b2 = write("b2.yaml", """baseline: b2
+version: 1.0.0
+parameters:
+  owner: {type: string}
+controls:
+  - id: P-02
+    title: Owner
+    severity: low
+    effect: audit
+    scope: {types: [x.test/a]}
+    expect: {field: owner, equals: "[parameters('owner')]"}
+""")
+    snap = write("snap.json", '[{"id": "a1", "type": "x.test/a", "tls": "TLS1_2", "owner": "ops"}]')
+    good = write("params.json", '{"minTls": {"value": "TLS1_2"}, "owner": {"value": "ops"}}')
+    rc, out, err = run("gate", "-b", b1, "-b", b2, "-s", snap, "--parameters", good)
+    eq((rc, err), (0, ""), "each baseline takes the names it defines")
+    assert "gate: passed" in out, out
+    bad = write("bad.json", '{"minTls": {"value": "TLS1_2"}, "owner": {"value": "ops"},\n "ownr": {"value": "x"}}')
+    rc, out, err = run("gate", "-b", b1, "-b", b2, "-s", snap, "--parameters", bad)
+    eq(rc, 2, "a name no baseline defines")
+    assert f'{bad}:2:2: parameter "ownr" is not defined by any of the baselines' in err, err
+    rc, out, err = run("gate", "-b", b1, "-b", b2, "-s", snap)
+    eq(rc, 2, "values missing")
+    assert "minTls" in err and "owner" in err, err
