@@ -5,12 +5,15 @@
  * detects and dispatches (see cli.h).
  *
  * Detection is by content, never by file name: a Wazuh SCA policy is a map
- * with top-level `policy` and `checks` (and no `baseline`).
+ * with top-level `policy` and `checks`, an Azure Policy definition or
+ * initiative has `properties.policyRule` or `properties.policyDefinitions`
+ * (bl_az_detect); a document with `baseline` is always ours.
  */
 #include <string.h>
 
 #include "cli/cli.h"
 #include "doc/load.h"
+#include "import/azure_policy.h"
 #include "import/wazuh_sca.h"
 
 int bl_cli_foreign_doc(const struct bl_value **doc, const char *path,
@@ -23,8 +26,13 @@ int bl_cli_foreign_doc(const struct bl_value **doc, const char *path,
 	struct bl_error err;
 	const struct bl_value *src = NULL;
 	/* a file that does not load is the baseline loader's to report */
-	if (bl_doc_load(&src, a, path, &err) != 0 || !src || bl_value_getz(src, "baseline") ||
-	    !bl_sca_detect(src))
+	if (bl_doc_load(&src, a, path, &err) != 0 || !src || bl_value_getz(src, "baseline"))
+		return 0;
+	if (bl_az_detect(src)) {  /* an Azure Policy definition or initiative */
+		int r = bl_az_import_doc(doc, a, src, path, diags);
+		return r ? r : 1;
+	}
+	if (!bl_sca_detect(src))
 		return 0;
 	struct bl_sca_opts so = {.version = opts ? opts->sca_version : 0};
 	int rc = bl_sca_import_doc(doc, a, src, &so, path, NULL, diags);

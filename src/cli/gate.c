@@ -474,7 +474,7 @@ int bl_cmd_gate(int argc, char **argv)
 		if (r && (!rc || r == BL_ENOMEM))
 			rc = r;
 	}
-	if (!rc && lo.parameters_partial)
+	if (!rc && lo.parameters && lo.parameters_partial)
 		rc = check_parameter_names(ga.params, bs, ga.nbases, &diags);
 	struct bl_exceptions *exc = NULL;
 	struct bl_exc_opts xo = {.now = now};
