@@ -51,4 +51,13 @@ int bl_json_write(struct bl_buf *out, const struct bl_value *v, int indent);
 /* Append s[0..len) as a quoted, escaped JSON string. */
 int bl_json_write_str(struct bl_buf *out, const char *s, size_t len);
 
+/*
+ * s[0..len) (valid UTF-8) as a double-quoted string that JSON and YAML read
+ * as the same text: JSON's escapes, plus \u escapes for what YAML forbids
+ * raw or reads as a line break (DEL, the C1 controls U+0080-U+009F, U+2028,
+ * U+2029, U+FEFF, U+FFFE, U+FFFF).  For the importers' YAML output.
+ * Returns 0 or the buffer's error.
+ */
+int bl_yaml_write_str(struct bl_buf *out, const char *s, size_t len);
+
 #endif

@@ -269,3 +269,38 @@ int bl_json_write(struct bl_buf *out, const struct bl_value *v, int indent)
 		return bl_buf_add(out, "", 0);
 	return rc;
 }
+
+int bl_yaml_write_str(struct bl_buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	bl_buf_addc(out, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned c = p[i];
+		if (c == '"' || c == '\\') {
+			bl_buf_addc(out, '\\');
+			bl_buf_addc(out, (char)c);
+		} else if (c == '\n') {
+			bl_buf_adds(out, "\\n");
+		} else if (c == '\t') {
+			bl_buf_adds(out, "\\t");
+		} else if (c < 0x20 || c == 0x7f) {
+			bl_buf_printf(out, "\\u%04x", c);
+		} else if (c == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
+			bl_buf_printf(out, "\\u%04x", (unsigned)p[i + 1]);   /* C1 controls, NEL */
+			i++;
+		} else if (c == 0xe2 && i + 2 < len && p[i + 1] == 0x80 &&
+			   (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
+			bl_buf_printf(out, "\\u%04x", 0x2000u + (p[i + 2] & 0x3fu));  /* LS, PS */
+			i += 2;
+		} else if (c == 0xef && i + 2 < len &&
+			   ((p[i + 1] == 0xbb && p[i + 2] == 0xbf) ||
+			    (p[i + 1] == 0xbf && (p[i + 2] == 0xbe || p[i + 2] == 0xbf)))) {
+			unsigned cp = ((c & 0x0fu) << 12) | ((p[i + 1] & 0x3fu) << 6) | (p[i + 2] & 0x3fu);
+			bl_buf_printf(out, "\\u%04x", cp);  /* BOM, non-characters */
+			i += 2;
+		} else {
+			bl_buf_addc(out, (char)c);
+		}
+	}
+	return bl_buf_addc(out, '"');
+}

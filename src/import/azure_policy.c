@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc/json.h"
 #include "doc/load.h"
 #include "import/azure_internal.h"
 #include "import/oscal.h"
@@ -68,32 +69,7 @@ int bl_az_note(struct bl_az_import *imp, enum bl_az_note_kind kind, const char *
 
 int bl_az_quote(struct bl_buf *out, const char *s, size_t len)
 {
-	bl_buf_addc(out, '"');
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\') {
-			bl_buf_addc(out, '\\');
-			bl_buf_addc(out, (char)c);
-		} else if (c == '\n') {
-			bl_buf_adds(out, "\\n");
-		} else if (c == '\t') {
-			bl_buf_adds(out, "\\t");
-		} else if (c < 0x20 || c == 0x7f) {
-			bl_buf_printf(out, "\\u%04x", c);
-		} else if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85) {
-			/* YAML reads NEL, LS and PS as line breaks: escape them so that
-			 * a string (or a comment made of one) stays on its line. */
-			bl_buf_adds(out, "\\u0085");
-			i++;
-		} else if (c == 0xe2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
-			   ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {
-			bl_buf_printf(out, "\\u%04x", 0x2000u + (unsigned char)s[i + 2]);
-			i += 2;
-		} else {
-			bl_buf_addc(out, (char)c);
-		}
-	}
-	return bl_buf_addc(out, '"');
+	return bl_yaml_write_str(out, s, len);
 }
 
 void bl_az_comment_text(struct bl_buf *out, const char *s)

@@ -357,7 +357,7 @@ static void comment_text(struct bl_buf *b, const char *s)
 
 static void qstr(struct bl_buf *b, const char *s)
 {
-	bl_json_write_str(b, s, strlen(s));
+	bl_yaml_write_str(b, s, strlen(s));  /* JSON's escaping is not enough for YAML */
 }
 
 int bl_oscal_write_baseline(struct bl_buf *buf, const struct bl_oscal *o, const char *baseline_id,

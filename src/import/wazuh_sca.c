@@ -68,14 +68,15 @@ static const char *scalar(const struct bl_value *v, size_t *len)
 	return NULL;
 }
 
+/* Scalars of the YAML output: JSON-quoted, with what YAML forbids raw escaped. */
 static void js(struct bl_buf *b, const char *s)
 {
-	bl_json_write_str(b, s, strlen(s));
+	bl_yaml_write_str(b, s, strlen(s));
 }
 
 static void jsn(struct bl_buf *b, const char *s, size_t len)
 {
-	bl_json_write_str(b, s, len);
+	bl_yaml_write_str(b, s, len);
 }
 
 bool bl_sca_detect(const struct bl_value *doc)

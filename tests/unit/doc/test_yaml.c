@@ -6,6 +6,7 @@
 
 #include <time.h>
 
+#include "doc/json.h"
 #include "doc/yaml.h"
 
 #define FIX "tests/fixtures/yaml/"
@@ -639,6 +640,43 @@ static void test_syntax_errors(void **state)
 	bad(f, "a: \xFF\n", BL_EINVAL, 1, 4, "invalid leading UTF-8 octet");
 }
 
+
+/* bl_yaml_write_str: what importers write reads back as the same text, in
+ * YAML and in JSON (regression: fuzz_oscal found a DEL in a title that the
+ * JSON escaping left raw, which YAML refuses). */
+static void test_write_str_round_trip(void **state)
+{
+	struct fx *f = *state;
+	static const char *const cases[] = {
+		"plain", "quote \" and \\ backslash", "tab\tnew\nline\rcr",
+		"del \x7f", "c1 \xc2\x80 \xc2\x85 \xc2\x9f", "ls \xe2\x80\xa8 ps \xe2\x80\xa9",
+		"bom \xef\xbb\xbf nonchar \xef\xbf\xbe \xef\xbf\xbf", "\x01\x1f",
+		"ok \xc2\xa0 \xe2\x82\xac \xf0\x9f\x98\x80",
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bl_buf b;
+		bl_buf_init(&b, 0);
+		bl_buf_adds(&b, "k: ");
+		assert_int_equal(bl_yaml_write_str(&b, cases[i], strlen(cases[i])), 0);
+		const struct bl_value *v = ok(f, b.data);
+		const struct bl_value *k = bl_value_getz(v, "k");
+		assert_non_null(k);
+		assert_int_equal(k->type, BL_VSTR);
+		assert_int_equal(k->u.str.len, strlen(cases[i]));
+		assert_memory_equal(k->u.str.s, cases[i], k->u.str.len);
+		/* and the same text as JSON */
+		const struct bl_value *j = tu_json(&f->a, b.data + 3);
+		assert_int_equal(j->u.str.len, strlen(cases[i]));
+		assert_memory_equal(j->u.str.s, cases[i], j->u.str.len);
+		bl_buf_free(&b);
+	}
+	struct bl_buf b;
+	bl_buf_init(&b, 0);
+	bl_yaml_write_str(&b, "a\x7f\xc2\x85", 4);
+	assert_string_equal(b.data, "\"a\\u007f\\u0085\"");
+	bl_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -662,6 +700,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stream_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_stop_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_str_round_trip, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
