@@ -172,6 +172,50 @@ static enum bl_truth walk(const struct cnode *n, const struct bl_operand *o,
 	return bl_op_apply(n->op, v, o, e);
 }
 
+/*
+ * Azure Policy's `fullName` field: the resource name prefixed by its parent
+ * resources' names ("server/database").  Exports do not carry it; derive it
+ * from the id: the names after the last "/providers/<namespace>/" (type and
+ * name segments alternate), else `name`.  In e->arena; NULL without an id.
+ */
+const struct bl_value *bl_eval_full_name(struct bl_eval *e, const struct bl_value *doc)
+{
+	const struct bl_value *id = bl_value_getz(doc, "id");
+	if (!id || id->type != BL_VSTR)
+		return NULL;
+	const char *p = id->u.str.s, *end = p + id->u.str.len, *after = NULL;
+	for (const char *q = p; q + 11 <= end; q++)
+		if (*q == '/' && bl_str_ieq(q, 11, "/providers/", 11))
+			after = q + 11;
+	if (!after)
+		return bl_value_getz(doc, "name");
+	while (after < end && *after != '/')   /* the namespace */
+		after++;
+	char *buf = bl_arena_alloc(e->arena, (size_t)(end - after) + 1);
+	struct bl_value *v = bl_arena_alloc(e->arena, sizeof(*v));
+	if (!buf || !v)
+		return NULL;
+	size_t n = 0;
+	unsigned seg = 0;
+	for (const char *q = after; q < end; seg++) {
+		q++;  /* the '/' */
+		const char *start = q;
+		while (q < end && *q != '/')
+			q++;
+		if (seg % 2 == 1) {  /* a name (types are at even positions) */
+			if (n)
+				buf[n++] = '/';
+			memcpy(buf + n, start, (size_t)(q - start));
+			n += (size_t)(q - start);
+		}
+	}
+	memset(v, 0, sizeof(*v));
+	v->type = BL_VSTR;
+	v->u.str.s = buf;
+	v->u.str.len = (uint32_t)n;
+	return v;
+}
+
 /* Resolve a subject that is a value, or a field without [*] after `from`. */
 static enum bl_truth subject_value(const struct csubject *s, struct bl_eval *e,
 				   const struct bl_value **out)
@@ -180,6 +224,10 @@ static enum bl_truth subject_value(const struct csubject *s, struct bl_eval *e,
 	if (s->is_field) {
 		const struct bl_value *base = subject_base(s, e);
 		*out = base ? bl_path_get_range(&s->path, s->from, s->path.n, base) : NULL;
+		if (!*out && base == e->doc && s->from == 0 && s->path.n == 1 &&
+		    s->path.segs[0].kind == BL_SEG_KEY &&
+		    bl_str_ieq(s->path.segs[0].key, s->path.segs[0].klen, "fullName", 8))
+			*out = bl_eval_full_name(e, e->doc);
 		return BL_TRUE;
 	}
 	if (!s->x) {

@@ -268,7 +268,11 @@ static int fn_field(const struct bl_value **out, const struct bl_xnode *call, st
 	int rc = path_arg(&p, call, cx);
 	if (rc)
 		return rc;
-	return bl_xresolve(out, p, true, cx);
+	rc = bl_xresolve(out, p, true, cx);
+	if (!rc && !*out && p->n == 1 && p->segs[0].kind == BL_SEG_KEY &&
+	    bl_str_ieq(p->segs[0].key, p->segs[0].klen, "fullName", 8))
+		*out = bl_eval_full_name(cx->e, cx->e->outer ? cx->e->outer : cx->e->doc);
+	return rc;
 }
 
 static int fn_current(const struct bl_value **out, const struct bl_xnode *call,

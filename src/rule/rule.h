@@ -106,6 +106,15 @@ void bl_eval_clear(struct bl_eval *e);
  * unknowns: ops, counts, expressions).  Errors win over not-available. */
 void bl_eval_special(struct bl_eval *e, const struct bl_value *v);
 
+/*
+ * Azure Policy's `fullName` of doc (the resource name prefixed by its
+ * parents' names, "server/database"), which exports do not carry: derived
+ * from the id (the names after the last "/providers/<namespace>/"), else
+ * `name`.  `field: fullName` and field('fullName') fall back to it when the
+ * document has no fullName.  In e->arena; NULL when there is no id.
+ */
+const struct bl_value *bl_eval_full_name(struct bl_eval *e, const struct bl_value *doc);
+
 /* Evaluate c against e->doc. */
 enum bl_truth bl_cond_eval(const struct bl_cond *c, struct bl_eval *e);
 

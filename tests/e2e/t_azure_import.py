@@ -58,10 +58,6 @@ DEPENDS = ("requestContext", "subscription", "replace", "utcNow", "addDays")
 # Known gaps on the evaluation side (not the importer's): the case is run,
 # and a result of `error` with this text is reported as a skip naming it.
 GAPS = {
-    # Azure's fullName ("vnet-hub", "server/db") is not in exported resources;
-    # the engine has to derive it from the resource id.
-    "Network__ASC_All_Internet_traffic_should_be_routed_via_Azure_Firewall":
-        ("split() expects a string, got null", "field fullName derived from the resource id (engine, azeval)"),
     # subscription() is built from the resource id; its tags would have to come
     # from the subscription resource in the snapshot.
     "Tags__InheritTag_AddOrReplace_FromSubscription":

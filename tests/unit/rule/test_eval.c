@@ -308,10 +308,40 @@ static void test_compile_errors_count(void **state)
 	assert_int_equal(f->d.n, 2);
 }
 
+
+/* Azure's fullName: derived from the id when the document has none. */
+static void test_full_name(void **state)
+{
+	struct fx *f = *state;
+	const char *db = "{\"id\": \"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/"
+			 "s1/databases/db1\", \"name\": \"db1\"}";
+	const struct bl_cond *leaf = compile_ok(f, "{\"field\":\"fullName\",\"equals\":\"S1/DB1\"}");
+	assert_int_equal(eval_on(f, leaf, db), BL_TRUE);
+	const struct bl_cond *fn = compile_ok(
+		f, "{\"value\":\"[first(split(field('fullName'), '/'))]\",\"equals\":\"s1\"}");
+	assert_int_equal(eval_on(f, fn, db), BL_TRUE);
+	/* an extension resource: the names after the last provider */
+	assert_int_equal(eval_on(f, compile_ok(f, "{\"field\":\"fullName\",\"equals\":\"ds\"}"),
+				 "{\"id\": \"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/s1"
+				 "/providers/Microsoft.Insights/diagnosticSettings/ds\"}"),
+			 BL_TRUE);
+	/* the document's own fullName wins; no providers segment: the name */
+	assert_int_equal(eval_on(f, leaf, "{\"id\": \"/x/providers/A.B/c/d\", \"fullName\": \"s1/db1\"}"),
+			 BL_TRUE);
+	assert_int_equal(eval_on(f, compile_ok(f, "{\"field\":\"fullName\",\"equals\":\"rg\"}"),
+				 "{\"id\": \"/subscriptions/s/resourceGroups/rg\", \"name\": \"rg\"}"),
+			 BL_TRUE);
+	/* no id: absent */
+	assert_int_equal(eval_on(f, compile_ok(f, "{\"field\":\"fullName\",\"exists\":false}"),
+				 "{\"name\": \"x\"}"),
+			 BL_TRUE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_kleene, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_expect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_violation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_describe_keys, setup, teardown),
