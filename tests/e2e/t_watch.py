@@ -416,3 +416,46 @@ def drift_and_watch_report_an_expired_exception():
        [("ST-02", "exempt", "fail")], "drift items")
     rc, out, err = run("drift", "--store", db)
     assert "exceptions expired: 1" in out, out
+
+
+@test
+def watch_alerts_to_syslog():
+    """syslog(3) writes to /dev/log: in a private mount namespace (root only)
+    /dev/log is a datagram socket this test reads, so the real call is checked."""
+    import socket
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        print("  skipped watch_alerts_to_syslog: needs root and unshare")
+        return
+    d, snap, db = workdir()
+    watch(db, snap)
+    mutate(snap)
+    sock_path = os.path.join(d, "log")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(sock_path)
+    s.settimeout(20)
+    script = ("mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3 && "
+              "mknod -m 666 /dev/urandom c 1 9 && touch /dev/log && "
+              f"mount --bind {sock_path} /dev/log && exec \"$@\"")
+    p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", BIN,
+                        "watch", "--store", db, "-b", BASELINE, "-s", snap, "--once",
+                        "--alert", "syslog", "--alert-min-severity", "high"],
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode not in (0, 1) and "mount" in p.stderr:
+        print(f"  skipped watch_alerts_to_syslog: cannot set up the namespace ({p.stderr.strip()})")
+        return
+    assert p.returncode in (0, 1), p.stderr
+    msgs = []
+    try:
+        while True:
+            msgs.append(s.recv(65536).decode())
+            s.settimeout(1)
+    except socket.timeout:
+        pass
+    s.close()
+    # RFC 3164 framing from glibc: <PRI>TIMESTAMP baseline[PID]: MESSAGE; daemon = 3
+    st01 = [m for m in msgs if '"control": "ST-01"' in m]
+    eq(len(st01), 1, f"ST-01 messages in {msgs}")
+    m = st01[0]
+    assert m.startswith(f"<{3 * 8 + 3}>"), m          # daemon.err for high
+    assert "baseline[" in m and '"kind": "newly_failing"' in m, m
+    assert all('"severity": "high"' in x or '"severity": "critical"' in x for x in msgs), msgs
