@@ -45,11 +45,14 @@ static const char usage_text[] =
 	"      --timeout SECONDS  close a connection idle that long (default 30)\n"
 	"      --max-conns N      connection cap (default 256)\n"
 	"      --threads N        worker threads (default 2)\n"
+	"      --drop-privileges USER  when started as root, become USER before reading\n"
+	"                         anything or listening (the store and baselines must be\n"
+	"                         readable, and a SQLite store writable, by USER)\n"
 	"  -h, --help             this help\n";
 
 enum {
 	OPT_LISTEN = 256, OPT_STORE, OPT_ALLOW_REMOTE, OPT_MAX_BODY, OPT_MAX_HEADER, OPT_TIMEOUT,
-	OPT_MAX_CONNS, OPT_THREADS
+	OPT_MAX_CONNS, OPT_THREADS, OPT_DROP_PRIVS
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +65,7 @@ static const struct option long_opts[] = {
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"max-conns", required_argument, NULL, OPT_MAX_CONNS},
 	{"threads", required_argument, NULL, OPT_THREADS},
+	{"drop-privileges", required_argument, NULL, OPT_DROP_PRIVS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -190,6 +194,7 @@ int bl_cmd_serve(int argc, char **argv)
 	struct bl_http_opts ho = {0};
 	size_t v;
 	int c;
+	const char *drop_user = NULL;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":b:h", long_opts, NULL)) != -1) {
@@ -207,6 +212,9 @@ int bl_cmd_serve(int argc, char **argv)
 			break;
 		case OPT_ALLOW_REMOTE:
 			ho.allow_remote = true;
+			break;
+		case OPT_DROP_PRIVS:
+			drop_user = optarg;
 			break;
 		case OPT_MAX_BODY:
 		case OPT_MAX_HEADER:
@@ -248,6 +256,17 @@ int bl_cmd_serve(int argc, char **argv)
 	}
 	struct bl_error err;
 	bl_error_clear(&err);
+	/* The server never needs root: become USER before reading a baseline,
+	 * opening the store or listening, so nothing it does runs privileged. */
+	if (drop_user) {
+		struct bl_privdrop pd;
+		if (bl_privileges_lookup(&pd, drop_user, &err))
+			return bl_cli_report_error(&err);
+		if (bl_privileges_drop(&pd, &err)) {
+			bl_cli_report_error(&err);
+			return BL_EXIT_INTERNAL;
+		}
+	}
 	/* refuse a remote address before loading anything */
 	{
 		unsigned char sa[128];

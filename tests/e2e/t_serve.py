@@ -383,3 +383,60 @@ def serve_refuses_non_loopback():
                        "127.0.0.1:0")
     eq(rc, 2, "a baseline that does not load")
     assert "missing.yaml" in err, err
+
+
+@test
+def serve_drop_privileges():
+    import pwd
+    if os.geteuid() != 0:
+        print("  skipped serve_drop_privileges: needs root")
+        return
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        print("  skipped serve_drop_privileges: no user nobody")
+        return
+    # nobody must reach the baseline: copy it into a world-readable folder
+    d = tempfile.mkdtemp(prefix="bl-serve-drop-")
+    os.chmod(d, 0o755)
+    base = os.path.join(d, "baseline.yaml")
+    shutil.copy(BASELINE, base)
+    os.chmod(base, 0o644)
+    db = os.path.join(d, "s.db")
+    env = dict(os.environ, BASELINE_STORE=db)
+    rc, out, err = run("token", "create", "--role", "viewer", "--name", "v", env=env)
+    eq(rc, 0, err)
+    tok = out.strip().splitlines()[-1]
+    for f in os.listdir(d):
+        os.chown(os.path.join(d, f), nobody.pw_uid, nobody.pw_gid)
+    os.chown(d, nobody.pw_uid, nobody.pw_gid)
+    port = free_port()
+    p = subprocess.Popen([BIN, "serve", "--listen", f"127.0.0.1:{port}", "-b", base,
+                          "--drop-privileges", "nobody"], env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        status = None
+        for _ in range(100):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                c.request("GET", "/v1/runs", headers={"Authorization": "Bearer " + tok})
+                r = c.getresponse()
+                r.read()
+                status = r.status
+                c.close()
+                break
+            except OSError:
+                if p.poll() is not None:
+                    break
+                time.sleep(0.05)
+        eq(status, 200, f"a viewer reads runs from the server running as nobody ({p.poll()})")
+        with open(f"/proc/{p.pid}/status") as f:
+            uids = [l.split()[1:] for l in f if l.startswith("Uid:")][0]
+        eq(uids, [str(nobody.pw_uid)] * 4, "real, effective, saved, fs uid")
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(10)
+        shutil.rmtree(d, True)
+    rc, _, err = run("serve", "-b", BASELINE, "--drop-privileges", "no-such-user-xyz")
+    eq(rc, 2, "unknown user")
+    assert "no-such-user-xyz" in err, err
