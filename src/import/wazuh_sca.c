@@ -99,7 +99,10 @@ static char *subst(struct ctx *c, const char *s, size_t len)
 		if (s[i] == '$' && c->vars) {
 			for (uint32_t k = 0; k < c->vars->u.obj.n; k++) {
 				const struct bl_member *m = &c->vars->u.obj.items[k];
-				if (m->klen <= len - i && memcmp(s + i, m->key, m->klen) == 0 &&
+				/* only "$name" keys substitute (an empty or bare key would
+				 * match without consuming input: a hang found by fuzzing) */
+				if (m->klen >= 2 && m->key[0] == '$' && m->klen <= len - i &&
+				    memcmp(s + i, m->key, m->klen) == 0 &&
 				    (!best || m->klen > best->klen))
 					best = m;
 			}

@@ -322,6 +322,34 @@ static void test_read_errors(void **state)
 	bl_arena_free(&a);
 }
 
+
+/* A variable key that is empty or lacks the $ is an error, and never a hang
+ * (fuzz_wazuh_sca: an empty key matched every '$' without consuming it). */
+static void test_bad_variable_keys_terminate(void **state)
+{
+	(void)state;
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	struct bl_diags d;
+	bl_diags_init(&d);
+	translate(&a,
+		  "policy: {id: p, name: n}\n"
+		  "variables: {\"\": /x, \"$\": /y, \"cron:\": /z}\n"
+		  "checks:\n"
+		  "  - id: 1\n"
+		  "    title: t\n"
+		  "    condition: all\n"
+		  "    rules: ['f:$dir/$ -> r:$x']\n",
+		  NULL, NULL, &d, BL_EINVAL);
+	assert_true(d.n >= 3);
+	size_t bad = 0;
+	for (size_t i = 0; i < d.n; i++)
+		bad += strstr(d.items[i].msg, "must start with $") != NULL;
+	assert_int_equal(bad, 3);
+	bl_diags_free(&d);
+	bl_arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_rule_kinds),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_bad_variable_keys_terminate),
 		cmocka_unit_test(test_evaluation),
 		cmocka_unit_test(test_read_errors),
 	};
