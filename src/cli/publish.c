@@ -511,11 +511,15 @@ static void write_control(struct pub *p, const struct bl_control *c)
 	raw(p, "; environments ", "; environments ");
 	list_strs(p, c->environments, c->nenvironments, "all");
 	field_end(p);
-	if (c->cond_text) {
+	struct bl_arena ta;
+	bl_arena_init(&ta, 0);
+	const char *cond = bl_control_cond_text(c, &ta);
+	if (cond) {
 		field(p, c->violation ? "Non-compliant when" : "Requirement");
-		code(p, c->cond_text);
+		code(p, cond);
 		field_end(p);
 	}
+	bl_arena_free(&ta);
 	field(p, "Rationale");
 	text(p, c->rationale ? c->rationale : "(none given)");
 	field_end(p);

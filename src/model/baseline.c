@@ -944,11 +944,8 @@ static void check_control(struct ctx *c, const struct bl_value *v, struct bl_con
 		if (!ctl->cond_text)
 			c->oom = true;
 	}
-	if (ctl->cond) {
-		ctl->cond_text = bl_cond_describe(ctl->cond, c->a);
-		if (!ctl->cond_text)
-			c->oom = true;
-	}
+	/* the description of cond is built on demand (bl_control_cond_text):
+	 * describing every condition was a quarter of loading a baseline */
 }
 
 static int idpos_cmp(const void *pa, const void *pb)
@@ -2119,4 +2116,11 @@ const struct bl_control *bl_baseline_control(const struct bl_baseline *b, const 
 		if (b->controls[i].id && strcmp(b->controls[i].id, id) == 0)
 			return &b->controls[i];
 	return NULL;
+}
+
+const char *bl_control_cond_text(const struct bl_control *c, struct bl_arena *a)
+{
+	if (c->cond)
+		return bl_cond_describe(c->cond, a);
+	return c->cond_text;
 }

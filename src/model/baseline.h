@@ -100,7 +100,8 @@ struct bl_control {
 	const struct bl_cond *applies;   /* NULL when absent */
 	const struct bl_cond *cond;      /* the expect or violation condition */
 	bool violation;                  /* cond describes the non-compliant state */
-	const char *cond_text;           /* human description of cond */
+	const char *cond_text;           /* description of a related or not_applicable
+					    control; others: bl_control_cond_text */
 	const char **references;
 	size_t nreferences;
 	const char *file;                /* document that defined the control */
@@ -187,6 +188,11 @@ int bl_baseline_from_doc_owned(struct bl_baseline **out, const struct bl_value *
 int bl_baseline_require_values(const struct bl_baseline *b, struct bl_diags *diags);
 
 void bl_baseline_free(struct bl_baseline *b);
+
+/* The condition as people read it (`diff`, `publish`): expect/violation
+ * described into a, or the related / not_applicable text.  NULL when the
+ * control has none, or on ENOMEM. */
+const char *bl_control_cond_text(const struct bl_control *c, struct bl_arena *a);
 
 /* Find a control by id (exact); NULL if none. */
 const struct bl_control *bl_baseline_control(const struct bl_baseline *b, const char *id);

@@ -107,8 +107,9 @@ static bool opt_streq(const char *a, const char *b)
 static const char *cond_text(const struct bl_control *c, struct bl_arena *a)
 {
 	const char *applies = c->applies ? bl_cond_describe(c->applies, a) : NULL;
+	const char *cond = bl_control_cond_text(c, a);
 	return bl_arena_printf(a, "%s%s%s%s", applies ? "applies: " : "", applies ? applies : "",
-			       applies ? "\n" : "", c->cond_text ? c->cond_text : "");
+			       applies ? "\n" : "", cond ? cond : "");
 }
 
 static void compare(struct bl_diff_change *ch, struct bl_arena *a)

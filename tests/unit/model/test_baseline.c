@@ -107,7 +107,10 @@ static void check_full(const struct bl_baseline *b, const char *path)
 	assert_non_null(c->applies);
 	assert_non_null(c->cond);
 	assert_false(c->violation);
-	assert_non_null(c->cond_text);
+	struct bl_arena ta;
+	bl_arena_init(&ta, 0);
+	assert_string_equal(bl_control_cond_text(c, &ta), "properties.supportsHttpsTrafficOnly equals true");
+	bl_arena_free(&ta);
 	assert_string_equal(c->rationale, "Traffic in clear text can be read and changed on the way.");
 	assert_string_equal(c->remediation, "Set supportsHttpsTrafficOnly to true.");
 	assert_int_equal(c->nreferences, 1);

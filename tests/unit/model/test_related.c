@@ -113,13 +113,13 @@ static void test_related_parsed(void **state)
 	assert_int_equal(r->scope, BL_EXIST_SUBSCRIPTION);
 	assert_non_null(r->existence);
 	assert_string_equal(r->existence_text, "properties.logs[*].enabled equals true");
-	assert_string_equal(b->controls[0].cond_text,
+	assert_string_equal(bl_control_cond_text(&b->controls[0], &b->arena),
 			    "a related Microsoft.Insights/diagnosticSettings named [concat('diag-', field('name'))] in resource group rg-x in the subscription exists where properties.logs[*].enabled equals true");
 	r = b->controls[1].related;
 	assert_string_equal(r->name, "default");
 	assert_null(r->existence);
 	assert_int_equal(r->scope, BL_EXIST_RESOURCE_GROUP);
-	assert_string_equal(b->controls[1].cond_text, "a related Microsoft.Sql/servers/auditingSettings named default exists");
+	assert_string_equal(bl_control_cond_text(&b->controls[1], &b->arena), "a related Microsoft.Sql/servers/auditingSettings named default exists");
 	bl_baseline_free(b);
 }
 
@@ -180,7 +180,7 @@ static void test_not_applicable(void **state)
 		"  - {id: K, title: k8s, severity: low, not_applicable: \"provider mode\","
 		" violation: {field: kind, equals: Pod}}\n", NULL);
 	assert_string_equal(b->controls[0].na_reason, "manual: attest");
-	assert_string_equal(b->controls[0].cond_text, "not evaluated: manual: attest");
+	assert_string_equal(bl_control_cond_text(&b->controls[0], &b->arena), "not evaluated: manual: attest");
 	assert_null(b->controls[0].cond);
 	assert_null(b->controls[0].related);
 	assert_string_equal(b->controls[1].na_reason, "provider mode");
@@ -246,7 +246,7 @@ static void test_unset_string_in_field_path(void **state)
 		"    expect: {field: \"[concat('tags[', parameters('tagName'), ']')]\", exists: true}\n",
 		NULL);
 	assert_int_equal(b->nunset, 1);
-	assert_string_equal(b->controls[0].cond_text, "tags[tagName] exists true");
+	assert_string_equal(bl_control_cond_text(&b->controls[0], &b->arena), "tags[tagName] exists true");
 	bl_baseline_free(b);
 	b = ok(HEAD
 		"parameters:\n  tagName: {type: string}\n"
@@ -255,7 +255,7 @@ static void test_unset_string_in_field_path(void **state)
 		"    expect: {field: \"[concat('tags[', parameters('tagName'), ']')]\", exists: true}\n",
 		"{\"tagName\": \"cost-center\"}");
 	assert_int_equal(b->nunset, 0);
-	assert_string_equal(b->controls[0].cond_text, "tags[cost-center] exists true");
+	assert_string_equal(bl_control_cond_text(&b->controls[0], &b->arena), "tags[cost-center] exists true");
 	bl_baseline_free(b);
 }
 
@@ -280,8 +280,8 @@ static void test_assigned_values(void **state)
 	assert_string_equal(eff->u.str.s, "Disabled");
 	struct bl_baseline *b2 = ok(PARAMS, "{\"days\": 31, \"locs\": [\"westeurope\"]}");
 	assert_string_not_equal(b->sha256, b2->sha256);
-	assert_string_equal(b->controls[0].cond_text, "properties.days greaterOrEquals 30");
-	assert_string_equal(b2->controls[0].cond_text, "properties.days greaterOrEquals 31");
+	assert_string_equal(bl_control_cond_text(&b->controls[0], &b->arena), "properties.days greaterOrEquals 30");
+	assert_string_equal(bl_control_cond_text(&b2->controls[0], &b2->arena), "properties.days greaterOrEquals 31");
 	bl_baseline_free(b2);
 	bl_baseline_free(b);
 }

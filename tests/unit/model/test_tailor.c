@@ -98,8 +98,8 @@ static void test_chain_leaf(void **state)
 	/* T-02 reads minTls: base says TLS1_0, mid TLS1_1, leaf TLS1_2. */
 	c = &b->controls[1];
 	assert_int_equal(c->severity, BL_SEV_LOW);
-	assert_non_null(strstr(c->cond_text, "TLS1_2"));
-	assert_null(strstr(c->cond_text, "TLS1_1"));
+	assert_non_null(strstr(bl_control_cond_text(c, &b->arena), "TLS1_2"));
+	assert_null(strstr(bl_control_cond_text(c, &b->arena), "TLS1_1"));
 	assert_string_equal(bl_value_strz(b->param_values, "minTls", NULL), "TLS1_2");
 
 	/* T-04: a scope and a per-control parameter value from the leaf
@@ -109,7 +109,7 @@ static void test_chain_leaf(void **state)
 	assert_int_equal(c->nenvironments, 1);
 	assert_string_equal(c->environments[0], "production");
 	assert_non_null(c->param_values);
-	assert_non_null(strstr(c->cond_text, "northeurope"));
+	assert_non_null(strstr(bl_control_cond_text(c, &b->arena), "northeurope"));
 	assert_int_equal(c->noverrides, 1);
 	assert_string_equal(c->overrides[0].what, "scope parameters=locations");
 
@@ -121,7 +121,7 @@ static void test_chain_leaf(void **state)
 	assert_string_equal(c->origin, "tailor-leaf");
 	assert_false(c->inherited);
 	assert_string_equal(c->file, TFIX "leaf/leaf.yaml");
-	assert_non_null(strstr(c->cond_text, "Standard_D2s_v5"));
+	assert_non_null(strstr(bl_control_cond_text(c, &b->arena), "Standard_D2s_v5"));
 
 	/* Every definition of the chain, and every document read. */
 	assert_int_equal(b->parameters->u.obj.n, 3);
@@ -140,7 +140,7 @@ static void test_chain_mid(void **state)
 	assert_int_equal(b->controls[0].severity, BL_SEV_CRITICAL);
 	assert_int_equal(b->controls[0].effect, BL_EFFECT_DENY);
 	assert_int_equal(b->controls[0].noverrides, 1);
-	assert_non_null(strstr(b->controls[1].cond_text, "TLS1_1"));
+	assert_non_null(strstr(bl_control_cond_text(&b->controls[1], &b->arena), "TLS1_1"));
 	assert_string_equal(b->controls[3].id, "M-01");
 	bl_baseline_free(b);
 }
