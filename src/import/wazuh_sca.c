@@ -21,6 +21,7 @@
 #include "doc/json.h"
 #include "doc/load.h"
 #include "import/osregex.h"
+#include "model/baseline.h"
 #include "model/framework.h"
 
 #define SCA_MAX_TERMS 32
@@ -871,8 +872,10 @@ static void id_piece(struct bl_buf *b, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		char ch = s[i];
-		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-			  ((ch == '.' || ch == '_' || ch == ':' || ch == '-') && b->len > 0);
+		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+		if (!alnum && b->len == 0)
+			continue;  /* an id starts with a letter or digit (fuzzing found "-x") */
+		bool ok = alnum || ch == '.' || ch == '_' || ch == ':' || ch == '-';
 		bl_buf_addc(b, ok ? ch : '-');
 	}
 }
@@ -934,6 +937,8 @@ static void emit_check(struct ctx *c, struct bl_buf *out, const struct bl_value 
 	struct bl_buf cid;
 	bl_buf_init(&cid, 512);
 	id_piece(&cid, pid, strlen(pid));
+	if (cid.len == 0)
+		bl_buf_adds(&cid, "sca");   /* a policy id with no letter or digit */
 	bl_buf_addc(&cid, '-');
 	id_piece(&cid, id, idl);
 	jsn(out, cid.data ? cid.data : "", cid.len);
@@ -1106,10 +1111,14 @@ int bl_sca_translate(struct bl_buf *out, const struct bl_value *doc, const struc
 		char ch = pid[i];
 		if (ch >= 'A' && ch <= 'Z')
 			ch = (char)(ch - 'A' + 'a');
-		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-			  ((ch == '.' || ch == '_' || ch == '-') && bid.len > 0);
+		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+		if (!alnum && bid.len == 0)
+			continue;  /* a baseline id starts with a letter or digit */
+		bool ok = alnum || ch == '.' || ch == '_' || ch == '-';
 		bl_buf_addc(&bid, ok ? ch : '-');
 	}
+	if (bid.len == 0)
+		bl_buf_adds(&bid, "sca");
 	bl_buf_printf(out, "# Imported from the Wazuh SCA policy %s (%s) with SCA %d.x semantics and\n"
 			   "# %s regexes by `baseline import wazuh-sca`; see docs/wazuh-sca.md.\n",
 		      pid0, source ? source : "-", c.version, c.pcre2 ? "PCRE2" : "OS_Regex");
@@ -1184,6 +1193,15 @@ int bl_sca_import_doc(const struct bl_value **out, struct bl_arena *a, const str
 				rc = BL_EINTERNAL;
 			}
 		}
+	}
+	if (!rc) {
+		/* what is accepted must load as a baseline (ids made valid, no
+		 * duplicates after that...): check it here, once, for every caller */
+		struct bl_baseline *bl = NULL;
+		rc = bl_baseline_from_doc(&bl, *out, diags);
+		bl_baseline_free(bl);
+		if (rc)
+			*out = NULL;
 	}
 	bl_buf_free(&b);
 	return rc;

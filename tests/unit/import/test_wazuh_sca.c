@@ -350,6 +350,31 @@ static void test_bad_variable_keys_terminate(void **state)
 	bl_arena_free(&a);
 }
 
+
+/* Ids are made valid: a policy id starting with punctuation loses it
+ * (fuzz_wazuh_sca: "-sca_test5" gave a baseline that did not load), and
+ * what the importer accepts always loads as a baseline. */
+static void test_ids_made_valid(void **state)
+{
+	(void)state;
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	struct bl_diags d;
+	bl_diags_init(&d);
+	const struct bl_value *src = tu_doc(&a,
+		"policy: {id: \"-Pol.1\", name: n}\n"
+		"checks:\n"
+		"  - {id: \"-7\", title: t, condition: all, rules: ['f:/etc/hostname']}\n", "p.yml");
+	const struct bl_value *gen = NULL;
+	assert_int_equal(bl_sca_import_doc(&gen, &a, src, NULL, "p.yml", NULL, &d), 0);
+	size_t len = 0;
+	assert_string_equal(bl_value_strz(gen, "baseline", &len), "pol.1");
+	const struct bl_value *controls = bl_value_getz(gen, "controls");
+	assert_string_equal(bl_value_strz(&controls->u.arr.items[0], "id", &len), "Pol.1--7");   /* valid: only the start is constrained */
+	bl_diags_free(&d);
+	bl_arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_rule_kinds),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_bad_variable_keys_terminate),
+		cmocka_unit_test(test_ids_made_valid),
 		cmocka_unit_test(test_evaluation),
 		cmocka_unit_test(test_read_errors),
 	};
