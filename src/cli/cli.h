@@ -62,6 +62,9 @@ int bl_cli_run_targets(const struct bl_stored_run *r, struct bl_arena *a, const 
 		       size_t *n);
 /* Is target one of r's targets? */
 bool bl_cli_run_has_target(const struct bl_stored_run *r, const char *target, struct bl_arena *a);
+/* The severity of control id in the `controls` array of a stored effective
+ * baseline; medium when it is not there or has none.  (history.c) */
+enum bl_severity bl_cli_control_severity(const struct bl_value *controls, const char *id);
 /* Failing (fail + error) results of run r by control severity (index enum
  * bl_severity), read from the store.  Returns 0 or an error code, err set. */
 int bl_cli_run_failing_by_severity(struct bl_store *st, const struct bl_stored_run *r,

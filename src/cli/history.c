@@ -84,7 +84,7 @@ struct sev_ctx {
 	struct bl_arena *a;
 };
 
-static int severity_named(const struct bl_value *controls, const char *id)
+enum bl_severity bl_cli_control_severity(const struct bl_value *controls, const char *id)
 {
 	if (!controls || controls->type != BL_VARR)
 		return BL_SEV_MEDIUM;
@@ -97,7 +97,7 @@ static int severity_named(const struct bl_value *controls, const char *id)
 			continue;
 		const struct bl_value *s = bl_value_getz(c, "severity");
 		int sev = s && s->type == BL_VSTR ? bl_severity_parse(s->u.str.s, s->u.str.len) : -1;
-		return sev < 0 ? BL_SEV_MEDIUM : sev;
+		return sev < 0 ? BL_SEV_MEDIUM : (enum bl_severity)sev;
 	}
 	return BL_SEV_MEDIUM;
 }
@@ -113,7 +113,7 @@ static int count_sev(void *ctx, const struct bl_stored_result *r)
 		if (!c->last)
 			return BL_ENOMEM;
 		c->lastlen = len;
-		c->lastsev = severity_named(c->controls, r->control);
+		c->lastsev = (int)bl_cli_control_severity(c->controls, r->control);
 	}
 	c->failing[c->lastsev]++;
 	return 0;

@@ -241,24 +241,6 @@ static int event_add(struct events *e, const struct bl_alert_event *ev)
 	return 0;
 }
 
-/* Control id -> severity, from the stored effective baseline of the run. */
-static enum bl_severity severity_of(const struct bl_value *controls, const char *id)
-{
-	if (!controls || controls->type != BL_VARR)
-		return BL_SEV_MEDIUM;
-	for (uint32_t i = 0; i < controls->u.arr.n; i++) {
-		const struct bl_value *c = &controls->u.arr.items[i];
-		const struct bl_value *cid = bl_value_getz(c, "id");
-		if (!cid || cid->type != BL_VSTR || strlen(id) != cid->u.str.len ||
-		    memcmp(cid->u.str.s, id, cid->u.str.len) != 0)
-			continue;
-		const struct bl_value *s = bl_value_getz(c, "severity");
-		int sev = s && s->type == BL_VSTR ? bl_severity_parse(s->u.str.s, s->u.str.len) : -1;
-		return sev < 0 ? BL_SEV_MEDIUM : (enum bl_severity)sev;
-	}
-	return BL_SEV_MEDIUM;
-}
-
 static const char *const kind_names[BL_DRIFT_NKINDS] = {
 	[BL_DRIFT_NEWLY_FAILING] = "newly_failing", [BL_DRIFT_FIXED] = "fixed",
 	[BL_DRIFT_EXEMPTED] = "exempted", [BL_DRIFT_STILL_FAILING] = "still_failing",
@@ -305,7 +287,7 @@ static int drift_events(const struct watch_opts *w, struct events *ev, const cha
 		struct bl_alert_event e = {
 			.kind = kind_names[it->kind], .control = it->control, .asset = it->asset,
 			.run = rb.id, .baseline = rb.baseline_id, .time = now,
-			.severity = it->control ? severity_of(controls, it->control) : BL_SEV_INFO,
+			.severity = it->control ? bl_cli_control_severity(controls, it->control) : BL_SEV_INFO,
 		};
 		if (e.severity < w->min)
 			continue;
