@@ -111,7 +111,9 @@ check-asan: deps
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" unit-asan
 
-$(BUILD)/baseline-asan: $(MAIN_OBJ) $(BUILD)/libbaseline.a
+# $(BUILD)/baseline: the binary of another build folder (helpers and
+# sanitizer builds keep ./baseline untouched).
+$(BUILD)/baseline $(BUILD)/baseline-asan: $(MAIN_OBJ) $(BUILD)/libbaseline.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libbaseline.a $(LDFLAGS_ALL) $(LIBS)
 
 unit-asan: $(TEST_BIN) $(BUILD)/baseline-asan
