@@ -81,6 +81,54 @@ static char *lower_dup(struct bl_arena *a, const char *s, size_t len)
 	return p;
 }
 
+/* The types subscription() and resourceGroup() read their properties from. */
+#define SUB_TYPE "microsoft.resources/subscriptions"
+#define RG_TYPE "microsoft.resources/subscriptions/resourcegroups"
+
+static bool related_calls(const struct bl_related *r, const char *fn)
+{
+	return r && (bl_cond_calls(r->existence, fn) ||
+		     (r->name_expr && bl_expr_text_calls(bl_expr_text(r->name_expr), fn)) ||
+		     (r->rg_expr && bl_expr_text_calls(bl_expr_text(r->rg_expr), fn)));
+}
+
+static bool baseline_calls(const struct bl_baseline *b, const char *fn)
+{
+	for (size_t i = 0; i < b->ncontrols; i++) {
+		const struct bl_control *c = &b->controls[i];
+		if (c->effect == BL_EFFECT_DISABLED)
+			continue;
+		if (bl_cond_calls(c->cond, fn) || bl_cond_calls(c->applies, fn) ||
+		    related_calls(c->related, fn))
+			return true;
+	}
+	return false;
+}
+
+bool bl_relidx_wanted(const struct bl_baseline *b)
+{
+	return b->has_related || baseline_calls(b, "subscription") ||
+	       baseline_calls(b, "resourceGroup");
+}
+
+/* Add type (any case) to x's types unless it is there. */
+static int want_type(struct bl_relidx *x, const char *type)
+{
+	size_t len = strlen(type);
+	for (size_t k = 0; k < x->ntypes; k++)
+		if (bl_str_ieq(x->types[k].ltype, x->types[k].len, type, len))
+			return 0;
+	struct reltype *t = &x->types[x->ntypes++];
+	t->ltype = lower_dup(&x->arena, type, len);
+	if (!t->ltype)
+		return BL_ENOMEM;
+	t->len = len;
+	for (size_t k = 0; k < sizeof(extension_types) / sizeof(extension_types[0]); k++)
+		if (strcmp(extension_types[k], t->ltype) == 0)
+			t->extension = true;
+	return 0;
+}
+
 int bl_relidx_new(struct bl_relidx **out, const struct bl_baseline *b)
 {
 	*out = NULL;
@@ -88,37 +136,61 @@ int bl_relidx_new(struct bl_relidx **out, const struct bl_baseline *b)
 	if (!x)
 		return BL_ENOMEM;
 	bl_arena_init(&x->arena, 0);
-	size_t n = 0;
+	size_t n = 2;
 	for (size_t i = 0; i < b->ncontrols; i++)
 		n += b->controls[i].related != NULL;
-	x->types = bl_arena_calloc(&x->arena, n ? n : 1, sizeof(*x->types));
-	if (!x->types) {
-		bl_relidx_free(x);
-		return BL_ENOMEM;
-	}
-	for (size_t i = 0; i < b->ncontrols; i++) {
+	x->types = bl_arena_calloc(&x->arena, n, sizeof(*x->types));
+	int rc = x->types ? 0 : BL_ENOMEM;
+	for (size_t i = 0; i < b->ncontrols && !rc; i++) {
 		const struct bl_related *r = b->controls[i].related;
-		if (!r || !r->type)
-			continue;
-		size_t len = strlen(r->type);
-		bool seen = false;
-		for (size_t k = 0; k < x->ntypes && !seen; k++)
-			seen = bl_str_ieq(x->types[k].ltype, x->types[k].len, r->type, len);
-		if (seen)
-			continue;
-		struct reltype *t = &x->types[x->ntypes++];
-		t->ltype = lower_dup(&x->arena, r->type, len);
-		if (!t->ltype) {
-			bl_relidx_free(x);
-			return BL_ENOMEM;
-		}
-		t->len = len;
-		for (size_t k = 0; k < sizeof(extension_types) / sizeof(extension_types[0]); k++)
-			if (strcmp(extension_types[k], t->ltype) == 0)
-				t->extension = true;
+		if (r && r->type)
+			rc = want_type(x, r->type);
+	}
+	/* subscription().tags and resourceGroup().tags come from these */
+	if (!rc && baseline_calls(b, "subscription"))
+		rc = want_type(x, SUB_TYPE);
+	if (!rc && baseline_calls(b, "resourceGroup"))
+		rc = want_type(x, RG_TYPE);
+	if (rc) {
+		bl_relidx_free(x);
+		return rc;
 	}
 	*out = x;
 	return 0;
+}
+
+/* The indexed resource whose id is id (case-insensitive), or NULL. */
+static const struct bl_value *relidx_find(const void *ctx, const char *id, size_t len)
+{
+	const struct bl_relidx *x = ctx;
+	size_t lo = 0, hi = x ? x->n : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct relent *e = &x->items[mid];
+		size_t m = e->idlen < len ? e->idlen : len;
+		int r = 0;
+		for (size_t i = 0; i < m && !r; i++)
+			r = (int)(unsigned char)e->lid[i] - (int)bl_lower((unsigned char)id[i]);
+		if (r < 0 || (r == 0 && e->idlen < len))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < x->n && x->items[lo].idlen == len) {
+		const struct relent *e = &x->items[lo];
+		bool same = true;
+		for (size_t i = 0; i < len && same; i++)
+			same = e->lid[i] == bl_lower((unsigned char)id[i]);
+		if (same)
+			return e->doc;
+	}
+	return NULL;
+}
+
+void bl_relidx_attach(const struct bl_relidx *x, struct bl_eval *ev)
+{
+	ev->find_resource = x ? relidx_find : NULL;
+	ev->find_ctx = x;
 }
 
 void bl_relidx_free(struct bl_relidx *x)

@@ -30,6 +30,18 @@ struct bl_relidx;
 int bl_relidx_new(struct bl_relidx **out, const struct bl_baseline *b);
 
 /*
+ * Does a run of b need the index?  Yes for `related:` controls, and when a
+ * control calls subscription() or resourceGroup(): what they return beyond
+ * the id (tags, displayName...) comes from the snapshot's subscription and
+ * resource-group resources, which the index then also holds.
+ */
+bool bl_relidx_wanted(const struct bl_baseline *b);
+
+/* Let ev's subscription()/resourceGroup() find resources of x by id (x may
+ * be NULL: they then return what the resource id alone says). */
+void bl_relidx_attach(const struct bl_relidx *x, struct bl_eval *ev);
+
+/*
  * Add the resources of paths (files or folders as bl_assess reads them; "-"
  * reads stdin_fd, which must be seekable: see bl_relidx_spool) that have one
  * of the index's types.  Input that cannot be read or parsed is skipped

@@ -403,6 +403,10 @@ static int write_scope(struct bl_buf *out, const struct bl_value *pin)
 	return bl_buf_adds(out, "}\n");
 }
 
+/* What mode Indexed leaves out (docs/azure-policy.md, "Modes"). */
+#define INDEXED_ONLY "{\"field\": \"type\", \"notIn\": [\"Microsoft.Resources/subscriptions\", " \
+		     "\"Microsoft.Resources/subscriptions/resourceGroups\"]}"
+
 static bool provider_mode(const char *mode)
 {
 	size_t n = strlen(mode);
@@ -585,9 +589,19 @@ static int write_control(struct wctx *w, struct bl_buf *out, const struct bl_az_
 		}
 		if (pin)
 			write_scope(out, pin);
-		if (a == 1 && !pin_only) {
+		/* Indexed mode evaluates only types that carry tags and location:
+		 * never the subscription or its resource groups (a type pin
+		 * already says which types apply) */
+		bool has_body = a == 1 && !pin_only;
+		bool unindexed = !pin && bl_str_ieq(mode, strlen(mode), "indexed", 7);
+		if (has_body || unindexed) {
 			bl_buf_adds(out, "    applies: ");
-			bl_buf_add(out, body.data, body.len);
+			if (unindexed)
+				bl_buf_adds(out, "{\"allOf\": [");
+			if (has_body)
+				bl_buf_add(out, body.data, body.len);
+			if (unindexed)
+				bl_buf_adds(out, has_body ? ", " INDEXED_ONLY "]}" : INDEXED_ONLY "]}");
 			bl_buf_addc(out, '\n');
 		}
 		if (ifnotexists) {

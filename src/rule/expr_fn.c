@@ -1091,6 +1091,55 @@ static int ret_obj(const struct bl_value **out, const char *const *keys,
 	return 0;
 }
 
+/*
+ * *out (an object made by ret_obj from the resource id) completed with the
+ * snapshot's resource of that id when the engine indexed it: every other
+ * top-level member (tags, location, tenantId...), and displayName from
+ * properties.displayName when only there (Resource Graph exports keep it
+ * there for subscriptions).  Without the resource, *out stays as it is and
+ * reading .tags reports the property as missing.
+ */
+static int with_snapshot(const struct bl_value **out, struct bl_xcx *cx)
+{
+	const struct bl_value *base = *out;
+	const struct bl_value *id = bl_value_getz(base, "id");
+	if (!cx->e->find_resource || !id)
+		return 0;
+	const struct bl_value *doc = cx->e->find_resource(cx->e->find_ctx, id->u.str.s,
+							  id->u.str.len);
+	if (!doc || doc->type != BL_VOBJ)
+		return 0;
+	const struct bl_value *props = bl_value_getz(doc, "properties");
+	const struct bl_value *dn = props && props->type == BL_VOBJ
+					    ? bl_value_getz(props, "displayName") : NULL;
+	uint32_t n = base->u.obj.n, cap = n + doc->u.obj.n + 1;
+	struct bl_member *m = bl_arena_calloc(cx->arena, cap, sizeof(*m));
+	struct bl_value *o = bl_value_new(cx->arena, BL_VOBJ);
+	if (!m || !o)
+		return BL_ENOMEM;
+	memcpy(m, base->u.obj.items, n * sizeof(*m));
+	for (uint32_t i = 0; i < doc->u.obj.n; i++) {
+		const struct bl_member *dm = &doc->u.obj.items[i];
+		bool have = false;
+		for (uint32_t k = 0; k < n && !have; k++)
+			have = bl_str_ieq(m[k].key, m[k].klen, dm->key, dm->klen);
+		if (!have)
+			m[n++] = *dm;
+	}
+	bool have_dn = false;
+	for (uint32_t k = 0; k < n && !have_dn; k++)
+		have_dn = bl_str_ieq(m[k].key, m[k].klen, "displayName", 11);
+	if (!have_dn && dn) {
+		m[n].key = "displayName";
+		m[n].klen = 11;
+		m[n++].val = *dn;
+	}
+	o->u.obj.items = m;
+	o->u.obj.n = n;
+	*out = o;
+	return 0;
+}
+
 static int fn_resourceGroup(const struct bl_value **out, const struct bl_xnode *call,
 			    struct bl_xcx *cx)
 {
@@ -1109,7 +1158,8 @@ static int fn_resourceGroup(const struct bl_value **out, const struct bl_xnode *
 		bl_value_new_str(cx->arena, id + ro, rn),
 		bl_value_new_str(cx->arena, "Microsoft.Resources/resourceGroups", 34),
 	};
-	return ret_obj(out, keys, vals, 3, cx);
+	rc = ret_obj(out, keys, vals, 3, cx);
+	return rc ? rc : with_snapshot(out, cx);
 }
 
 static int fn_subscription(const struct bl_value **out, const struct bl_xnode *call,
@@ -1128,7 +1178,8 @@ static int fn_subscription(const struct bl_value **out, const struct bl_xnode *c
 		bl_value_new_str(cx->arena, id, so + sn),
 		bl_value_new_str(cx->arena, id + so, sn),
 	};
-	return ret_obj(out, keys, vals, 2, cx);
+	rc = ret_obj(out, keys, vals, 2, cx);
+	return rc ? rc : with_snapshot(out, cx);
 }
 
 /* The API version a request would carry; offline there is no request, so

@@ -95,6 +95,12 @@ struct bl_eval {
 	const struct bl_value *outer;   /* set while a related resource is evaluated: field()
 					   in expressions reads this document (Azure's
 					   existenceCondition); NULL otherwise */
+	/* The snapshot's resource with this id (ASCII case-insensitive), for
+	   what subscription() and resourceGroup() return beyond the id (their
+	   tags, displayName...); NULL when the run keeps no such index or the
+	   export holds no such resource.  Set by the engine, may be NULL. */
+	const struct bl_value *(*find_resource)(const void *ctx, const char *id, size_t len);
+	const void *find_ctx;
 };
 
 void bl_eval_init(struct bl_eval *e);
@@ -155,5 +161,24 @@ void bl_cond_keys(const struct bl_cond *c, bl_cond_key_cb cb, void *ctx);
 typedef void (*bl_cond_path_cb)(void *ctx, const struct bl_path *path, const char *key,
 				size_t keylen);
 void bl_cond_paths(const struct bl_cond *c, bl_cond_path_cb cb, void *ctx);
+
+/*
+ * Does c call the expression function fn (matched case-insensitively, e.g.
+ * "subscription")?  Read from the expressions' text (rule/calls.c): a name
+ * inside a string literal also counts, which only costs the caller work.
+ */
+bool bl_cond_calls(const struct bl_cond *c, const char *fn);
+bool bl_expr_text_calls(const char *text, const char *fn);
+
+/*
+ * Add to k (a keep set for the selective JSON parse, doc/json.h) every
+ * document path c reads: the field paths of its leaves, counts and their
+ * `where` ([*] and [n] pass through arrays; what a leaf compares is kept
+ * whole).  Returns 0, BL_ENOMEM, or 1 when c reads what cannot be listed
+ * (an expression evaluated at run time): the caller must then parse
+ * documents in full.  rule/paths.c.
+ */
+struct bl_json_keep;
+int bl_cond_keep(const struct bl_cond *c, struct bl_json_keep *k);
 
 #endif

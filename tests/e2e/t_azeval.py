@@ -152,3 +152,28 @@ def parameters_reach_foreign_documents():
     eq(rc, 2, "exit code")
     eq(err.strip(), f"{PARAMS}:1:2: parameter \"requiredRetention\" is not defined by the baseline",
        "message")
+
+
+@test
+def subscription_and_resource_group_tags_from_the_snapshot():
+    """subscription() and resourceGroup() take tags and displayName from the
+    snapshot's subscription and resource-group resources (ids compared
+    case-insensitively); without them, reading .tags is an error result."""
+    b = os.path.join(D, "container-tags.yaml")
+    s = os.path.join(D, "container-tags.json")
+    for extra in ([], ["--threads", "1"]):
+        doc = assess("-b", b, "-s", s, *extra)
+        got = {(r["control"], r["asset"].rsplit("/", 1)[-1]): r for r in doc["results"]}
+        want = {
+            ("SUB-TAG", "st-good"): "pass", ("SUB-TAG", "st-bad"): "fail",
+            ("RG-TAG", "st-good"): "pass", ("RG-TAG", "st-bad"): "fail",
+            ("SUB-NAME", "st-good"): "pass", ("SUB-NAME", "st-bad"): "pass",
+            ("SUB-TAG", "st-orphan"): "error", ("RG-TAG", "st-orphan"): "error",
+            ("SUB-NAME", "st-orphan"): "error",
+        }
+        eq({k: v["status"] for k, v in got.items()}, want, "statuses")
+        assert "tags" in got[("SUB-TAG", "st-orphan")]["message"], got[("SUB-TAG", "st-orphan")]
+    # the same from standard input (spooled, read twice)
+    with open(s, "rb") as f:
+        doc = assess("-b", b, "-s", "-", stdin=f.read())
+    eq(sum(r["status"] == "pass" for r in doc["results"]), 4, "passes from stdin")

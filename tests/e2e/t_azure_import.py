@@ -57,12 +57,7 @@ DISABLED = {"API_Management__MinimumApiVersion_AuditDeny", "Media_Services__Requ
 DEPENDS = ("requestContext", "subscription", "replace", "utcNow", "addDays")
 # Known gaps on the evaluation side (not the importer's): the case is run,
 # and a result of `error` with this text is reported as a skip naming it.
-GAPS = {
-    # subscription() is built from the resource id; its tags would have to come
-    # from the subscription resource in the snapshot.
-    "Tags__InheritTag_AddOrReplace_FromSubscription":
-        ("property 'tags' does not exist", "subscription().tags from the snapshot's subscription resource (rule/, azeval)"),
-}
+GAPS = {}
 # A field given as an expression over a parameter without a default, e.g.
 # "[concat('tags[', parameters('tagName'), ']')]", folds to "tags[]" when
 # linted without a value; with --parameters (assess) it is "tags[owner]".
