@@ -9,6 +9,7 @@
 #
 # Environment:
 #   SERVE_SECONDS=60       length of the measured run
+#   SERVE_WARMUP=30        length of the unmeasured warm-up before it
 #   SERVE_CONNS=16         wrk connections
 #   SERVE_WRK_THREADS=1    wrk threads (the server keeps the other core)
 #   SERVE_THREADS=2        server worker threads
@@ -58,7 +59,9 @@ URL="http://127.0.0.1:$PORT/v1/decide"
 BYTES=$(wc -c <tests/fixtures/serve/resource-1k.json)
 echo "serve bench: 20 controls, ${BYTES}-byte resource, $CONNS connections, $THREADS server threads"
 RSS0=$(rss)
-wrk -t"$WRK_THREADS" -c"$CONNS" -d5s -s "$DIR/post.lua" "$URL" >/dev/null
+# Warm-up long enough for the allocator's per-thread arenas to reach their
+# working size (RSS then stays flat: docs/server.md, "Performance").
+wrk -t"$WRK_THREADS" -c"$CONNS" -d"${SERVE_WARMUP:-30}s" -s "$DIR/post.lua" "$URL" >/dev/null
 RSS1=$(rss)
 wrk -t"$WRK_THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$DIR/post.lua" "$URL" >"$DIR/wrk.out"
 RSS2=$(rss)
