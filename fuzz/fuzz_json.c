@@ -3,7 +3,10 @@
  * bytes must never crash the reader; whatever it accepts must write back
  * (compact and pretty) as JSON that reads to the same tree, and writing is
  * idempotent.  Any string, valid UTF-8 or not, must write as a JSON string
- * that the reader accepts.
+ * that the reader accepts.  The selective parse (a keep set built from the
+ * input's first bytes and its first quoted strings) accepts exactly what the
+ * full parse accepts, fails with the same error, and builds a subset of the
+ * full tree (kept members in order, at the same positions, equal scalars).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,6 +57,91 @@ static int eq(const struct bl_value *x, const struct bl_value *y)
 	}
 }
 
+/* y (selective) is x (full) with some object members left out. */
+static int subset(const struct bl_value *x, const struct bl_value *y)
+{
+	if (x->type != y->type || x->line != y->line || x->col != y->col)
+		return 0;
+	if (x->type == BL_VARR) {
+		if (x->u.arr.n != y->u.arr.n)
+			return 0;
+		for (uint32_t i = 0; i < x->u.arr.n; i++)
+			if (!subset(&x->u.arr.items[i], &y->u.arr.items[i]))
+				return 0;
+		return 1;
+	}
+	if (x->type != BL_VOBJ)
+		return eq(x, y);
+	uint32_t i = 0;
+	for (uint32_t k = 0; k < y->u.obj.n; k++) {
+		const struct bl_member *b = &y->u.obj.items[k];
+		while (i < x->u.obj.n && (x->u.obj.items[i].line != b->line ||
+					  x->u.obj.items[i].col != b->col))
+			i++;
+		if (i == x->u.obj.n)
+			return 0;
+		const struct bl_member *a = &x->u.obj.items[i++];
+		if (a->klen != b->klen || memcmp(a->key, b->key, a->klen) != 0 ||
+		    !subset(&a->val, &b->val))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A keep set from the input: its first (up to) four quoted strings are keys;
+ * byte 0 says, per key, whether it hangs below the root or below the key
+ * before it (bits 0-3) and whether it keeps everything below (bits 4-7).
+ */
+static struct bl_json_keep *keep_from(const char *buf, size_t size)
+{
+	struct bl_json_keep *k = NULL;
+	if (bl_json_keep_new(&k))
+		return NULL;
+	unsigned ctl = size ? (unsigned char)buf[0] : 0;
+	uint32_t prev = 0;
+	size_t p = 0;
+	for (int n = 0; n < 4; n++) {
+		while (p < size && buf[p] != '"')
+			p++;
+		if (p >= size)
+			break;
+		size_t s = ++p;
+		while (p < size && buf[p] != '"' && p - s < 16)
+			p++;
+		uint32_t node;
+		if (bl_json_keep_child(k, (ctl >> n) & 1 ? prev : 0, buf + s, p - s, &node)) {
+			bl_json_keep_free(k);
+			return NULL;
+		}
+		if ((ctl >> (4 + n)) & 1)
+			bl_json_keep_all(k, node);
+		prev = node;
+		p++;
+	}
+	return k;
+}
+
+static void check_keep(struct bl_arena *a, const char *buf, size_t size, int rc,
+		       const struct bl_value *full, const struct bl_error *ferr)
+{
+	struct bl_json_keep *k = keep_from(buf, size);
+	if (!k)
+		abort();
+	struct bl_json_opts o = {.keep = k};
+	struct bl_error err;
+	const struct bl_value *v = NULL;
+	int krc = bl_json_parse(&v, a, buf, size, "f.json", &o, &err);
+	if (krc != rc)
+		abort();
+	if (rc == 0 && !subset(full, v))
+		abort();
+	if (rc != 0 && (err.line != ferr->line || err.col != ferr->col ||
+			strcmp(err.msg, ferr->msg) != 0))
+		abort();
+	bl_json_keep_free(k);
+}
+
 static void check_reparse(struct bl_arena *a, const struct bl_value *v, int indent,
 			  struct bl_buf *first)
 {
@@ -95,6 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct bl_value *v;
 	bl_arena_init(&a, 0);
 	int rc = bl_json_parse(&v, &a, buf, size, "f.json", NULL, &err);
+	check_keep(&a, buf, size, rc, v, &err);
 	if (rc == 0) {
 		if (v->line == 0 || v->col == 0)
 			abort();

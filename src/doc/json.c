@@ -34,12 +34,38 @@
 /* Objects with more members than this get a hash table for duplicate keys. */
 #define DUP_LINEAR_MAX 32u
 
+/* Children of a keep node are found through a small hash of the key (a
+ * resource's root has a dozen kept keys, and every member is looked up). */
+#define KEEP_BUCKETS 16u
+
+/* A keep-set node (json.h); node numbers index bl_json_keep.nodes. */
+struct keep_node {
+	char *key;             /* lower-cased, zero-padded by 8 bytes */
+	char *fold;            /* 0x20 where key has a letter, else 0 (same padding) */
+	uint32_t klen;
+	uint32_t first, next;  /* first child, next sibling; 0 = none (0 is the root) */
+	uint32_t bucket[KEEP_BUCKETS];  /* first child by key hash; 0 = none */
+	uint32_t bnext;        /* next child in the same bucket of the parent */
+	bool all;              /* keep everything below */
+};
+
+struct bl_json_keep {
+	struct keep_node *nodes;
+	size_t n, cap;
+};
+
+/* Members of a selective object that were validated but not built carry
+ * this type on the scratch stack until the object closes. */
+#define VSKIP 0xFFu
+
 struct frame {
 	size_t start;          /* first child in vals or mems */
 	bool is_obj;
 	uint64_t bloom;        /* one bit per key fingerprint seen (objects) */
 	uint32_t *ht;          /* duplicate-key table (indices + 1), or NULL */
 	size_t htcap, htn;
+	const struct keep_node *kn;  /* what to keep below; NULL = everything */
+	size_t nskip;          /* members validated but not built (objects) */
 };
 
 /* A growable array that starts in caller-provided storage. */
@@ -60,6 +86,8 @@ struct parser {
 	struct bl_arena *a;
 	struct bl_error *err;
 	uint32_t max_depth;
+	const struct keep_node *knodes;  /* the keep set's nodes, or NULL */
+	const struct keep_node *kroot;   /* what to keep of the root; NULL = everything */
 	struct stack vals, mems, fps, frames;
 };
 
@@ -694,6 +722,9 @@ static bool ht_build(struct frame *f, const struct bl_member *mems, const uint64
  * compares fingerprints.  Larger objects get a hash table.  Returns 0,
  * BL_EINVAL (duplicate) or BL_ENOMEM.
  */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline int dup_check(struct parser *j, struct frame *f, uint64_t fp, const char *p)
 {
 	struct bl_member *mems = j->mems.p;
@@ -798,6 +829,294 @@ static inline const char *ws_more(const char *p, const char *end, uint32_t *line
 	return p;
 }
 
+/* ---- selective parse: keep sets and the skip validator --------------- */
+
+/* Bucket of a key: its length and its first and last bytes, case-folded. */
+static inline uint32_t keep_hash(const char *k, size_t klen)
+{
+	if (!klen)
+		return 0;
+	return ((uint32_t)klen + bl_lower((unsigned char)k[0]) +
+		3u * bl_lower((unsigned char)k[klen - 1])) & (KEEP_BUCKETS - 1);
+}
+
+/*
+ * k[0..klen) equals ch's key ignoring ASCII case, eight bytes at a time: a
+ * byte matches when it equals the lower-cased key byte, or differs from it by
+ * 0x20 where the key byte is a letter (only its upper-case twin does).  wide:
+ * 8 bytes may be read from k (as for key_fp).
+ */
+static inline bool keep_key_eq(const struct keep_node *ch, const char *k, uint32_t klen, bool wide)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (klen >= 8) {
+		uint32_t i = 0;
+		for (; i + 8 <= klen; i += 8)
+			if ((load64(k + i) ^ load64(ch->key + i)) & ~load64(ch->fold + i))
+				return false;
+		if (i < klen) {
+			i = klen - 8;  /* the tail, overlapping what was compared */
+			if ((load64(k + i) ^ load64(ch->key + i)) & ~load64(ch->fold + i))
+				return false;
+		}
+		return true;
+	}
+	if (wide) {
+		uint64_t m = klen ? ~0ull >> (64 - 8 * klen) : 0;
+		return (((load64(k) ^ load64(ch->key)) & ~load64(ch->fold)) & m) == 0;
+	}
+#else
+	(void)wide;
+#endif
+	for (uint32_t i = 0; i < klen; i++)
+		if (bl_lower((unsigned char)k[i]) != (unsigned char)ch->key[i])
+			return false;
+	return true;
+}
+
+/* The child of kn whose key equals k[0..klen) ignoring ASCII case, or NULL. */
+static inline const struct keep_node *keep_find(const struct keep_node *nodes,
+						 const struct keep_node *kn, const char *k,
+						 uint32_t klen, bool wide)
+{
+	for (uint32_t c = kn->bucket[keep_hash(k, klen)]; c; c = nodes[c].bnext) {
+		const struct keep_node *ch = &nodes[c];
+		if (ch->klen == klen && keep_key_eq(ch, k, klen, wide))
+			return ch;
+	}
+	return NULL;
+}
+
+/*
+ * Validate the string at p (its opening quote) without building it: the
+ * checks of parse_string_slow (escapes by unescape, UTF-8 by utf8_seq,
+ * control characters, length) with the decoded bytes thrown away.  Returns
+ * 0 with *pend past the closing quote, or nonzero (the message is not kept:
+ * the caller re-parses in full to report the error).
+ */
+static inline int skip_string(struct parser *j, const char *p, const char **pend)
+{
+	const char *q = p + 1, *end = j->end;
+	for (;;) {
+#if defined(__SSE2__)
+		const __m128i quote = _mm_set1_epi8('"');
+		const __m128i bslash = _mm_set1_epi8('\\');
+		const __m128i space = _mm_set1_epi8(0x20);
+		while (end - q >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+			__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+							      _mm_cmpeq_epi8(v, bslash)),
+						 _mm_cmplt_epi8(v, space));
+			int mask = _mm_movemask_epi8(m);
+			if (mask) {
+				q += __builtin_ctz((unsigned)mask);
+				goto special;
+			}
+			q += 16;
+		}
+#endif
+		while (q < end && !str_special((unsigned char)*q))
+			q++;
+		if (q >= end)
+			return BL_EINVAL;
+#if defined(__SSE2__)
+special:
+#endif
+		if (*q == '"')
+			break;
+		if (*q == '\\') {
+			char tmp[4];
+			char *d = tmp;
+			if (end - q < 2)
+				return BL_EINVAL;
+			size_t n = unescape(j, q, end, &d);
+			if (!n)
+				return BL_EINVAL;
+			q += n;
+			continue;
+		}
+		if ((unsigned char)*q < 0x20)
+			return BL_EINVAL;
+		size_t n = utf8_seq(j, q);
+		if (!n)
+			return BL_EINVAL;
+		q += n;
+	}
+	/* The decoded text is never longer than the source. */
+	if ((size_t)(q - p - 1) > UINT32_MAX)
+		return BL_EINVAL;
+	*pend = q + 1;
+	return 0;
+}
+
+/* Drop the frames skip_value pushed above base. */
+static void skip_unwind(struct parser *j, size_t base)
+{
+	struct frame *fr = j->frames.p;
+	while (j->frames.n > base) {
+		struct frame *f = &fr[--j->frames.n];
+		free(f->ht);
+		f->ht = NULL;
+		if (f->is_obj)
+			j->mems.n = j->fps.n = f->start;
+	}
+}
+
+/*
+ * Validate the value at *pp (a member nobody keeps) without building it:
+ * the same grammar and the same checks as parse() -- strings, numbers
+ * (parse_number itself, so ranges agree), literals, nesting depth counted
+ * on the same frame stack, duplicate keys with the same fingerprints and
+ * dup_check -- but no value is written and nothing is copied to the arena
+ * (except the decoded text of an escaped key, which the duplicate check
+ * compares).  Positions are tracked (j->line, j->col_base) so that the
+ * parse goes on with the right line:col.  Returns 0 with *pp past the
+ * value, or nonzero: the selective parse then gives up and bl_json_parse
+ * re-parses in full, which reports the first error with its message.
+ */
+static int skip_value(struct parser *j, const char **pp)
+{
+	const char *p = *pp, *end = j->end;
+	uint32_t line = j->line;
+	uintptr_t colb = j->col_base;
+	const size_t base = j->frames.n;
+	struct bl_value dummy;
+	struct frame *f;
+
+#define SYNC() (j->line = line, j->col_base = colb)
+#define WS(at) do { \
+		if (!((at) < end && (unsigned char)*(at) > ' ')) \
+			(at) = ws_more((at), end, &line, &colb); \
+	} while (0)
+
+value:
+	switch (p < end ? *p : '\0') {
+	case '{':
+	case '[':
+		if (j->frames.n >= j->max_depth || !stack_reserve(&j->frames))
+			goto fail;
+		f = (struct frame *)j->frames.p + j->frames.n++;
+		f->is_obj = *p == '{';
+		f->start = j->mems.n;
+		f->bloom = 0;
+		f->ht = NULL;
+		f->htcap = f->htn = 0;
+		f->kn = NULL;
+		f->nskip = 0;
+		p++;
+		WS(p);
+		if (f->is_obj) {
+			if (p < end && *p == '"')
+				goto key;
+			if (p < end && *p == '}') {
+				p++;
+				j->frames.n--;
+				goto done;
+			}
+			goto fail;
+		}
+		if (p < end && *p == ']') {
+			p++;
+			j->frames.n--;
+			goto done;
+		}
+		goto value;
+	case '"':
+		if (skip_string(j, p, &p))
+			goto fail;
+		goto done;
+	case 't':
+		if (end - p < 4 || memcmp(p, "true", 4) != 0)
+			goto fail;
+		p += 4;
+		goto done;
+	case 'f':
+		if (end - p < 5 || memcmp(p, "false", 5) != 0)
+			goto fail;
+		p += 5;
+		goto done;
+	case 'n':
+		if (end - p < 4 || memcmp(p, "null", 4) != 0)
+			goto fail;
+		p += 4;
+		goto done;
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		SYNC();
+		if (parse_number(j, p, &dummy, &p))
+			goto fail;
+		goto done;
+	default:
+		goto fail;
+	}
+
+key: {
+	if (!stack_reserve(&j->mems) || !stack_reserve(&j->fps))
+		goto fail;
+	struct bl_member *m = (struct bl_member *)j->mems.p + j->mems.n;
+	const char *q = string_fast(end, p);
+	uint64_t fp;
+	m->line = line;
+	m->col = 0;  /* only for messages, which the full re-parse gives */
+	if (q) {
+		m->key = p + 1;
+		m->klen = (uint32_t)(q - p - 1);
+		fp = key_fp(m->key, m->klen, end - m->key >= 8);
+		p = q + 1;
+	} else {
+		const char *s = p + 1;
+		SYNC();
+		if (parse_string_slow(j, p, s, &m->key, &m->klen, &p))
+			goto fail;
+		fp = key_fp(m->key, m->klen, m->key == s && end - s >= 8);
+	}
+	((uint64_t *)j->fps.p)[j->fps.n++] = fp;
+	j->mems.n++;
+	f = (struct frame *)j->frames.p + j->frames.n - 1;
+	if (dup_check(j, f, fp, p))
+		goto fail;
+	WS(p);
+	if (p >= end || *p != ':')
+		goto fail;
+	p++;
+	WS(p);
+	goto value;
+}
+
+done:
+	while (j->frames.n > base) {
+		f = (struct frame *)j->frames.p + j->frames.n - 1;
+		WS(p);
+		if (p < end && *p == ',') {
+			p++;
+			WS(p);
+			if (!f->is_obj)
+				goto value;
+			if (p < end && *p == '"')
+				goto key;
+			goto fail;
+		}
+		if (p >= end || *p != (f->is_obj ? '}' : ']'))
+			goto fail;
+		p++;
+		if (f->is_obj) {
+			j->mems.n = j->fps.n = f->start;
+			free(f->ht);
+			f->ht = NULL;
+		}
+		j->frames.n--;
+	}
+	SYNC();
+	*pp = p;
+	return 0;
+
+fail:
+	skip_unwind(j, base);
+	return BL_EINVAL;
+#undef SYNC
+#undef WS
+}
+
 /*
  * The parse loop.  Jumps between three points: `value` parses one value
  * straight into its slot v (the newest element of the enclosing array's
@@ -818,6 +1137,10 @@ static int parse(struct parser *j, struct bl_value *root)
 	uint32_t line = j->line;
 	uintptr_t colb = j->col_base;
 	struct bl_value *v = root;
+	/* What to keep of the value about to be parsed; NULL = everything.
+	 * Containers remember it in their frame; arrays pass it on to their
+	 * elements unchanged (arrays are transparent to keep sets). */
+	const struct keep_node *vk = j->kroot;
 	int rc;
 	char d[16];
 
@@ -857,6 +1180,8 @@ value:
 			f->bloom = 0;
 			f->ht = NULL;
 			f->htcap = f->htn = 0;
+			f->kn = vk;
+			f->nskip = 0;
 		}
 		p++;
 		WS(p);
@@ -880,6 +1205,8 @@ value:
 			f->is_obj = false;
 			f->ht = NULL;
 			f->htcap = f->htn = 0;
+			f->kn = vk;
+			f->nskip = 0;
 		}
 		p++;
 		WS(p);
@@ -945,6 +1272,7 @@ key: {
 	struct bl_member *m = (struct bl_member *)j->mems.p + j->mems.n;
 	const char *q = string_fast(end, p);
 	uint64_t fp;
+	bool wide;
 	m->line = line;
 	m->col = COL(p);
 	if (q) {
@@ -952,14 +1280,16 @@ key: {
 		 * it when the input goes on that far. */
 		m->key = p + 1;
 		m->klen = (uint32_t)(q - p - 1);
-		fp = key_fp(m->key, m->klen, end - m->key >= 8);
+		wide = end - m->key >= 8;
+		fp = key_fp(m->key, m->klen, wide);
 		p = q + 1;
 	} else {
 		const char *s = p + 1;
 		SYNC();
 		if ((rc = parse_string_slow(j, p, s, &m->key, &m->klen, &p)))
 			return rc;
-		fp = key_fp(m->key, m->klen, m->key == s && end - s >= 8);
+		wide = m->key == s && end - s >= 8;
+		fp = key_fp(m->key, m->klen, wide);
 	}
 	((uint64_t *)j->fps.p)[j->fps.n++] = fp;
 	j->mems.n++;
@@ -971,6 +1301,24 @@ key: {
 		return PFAIL(p, BL_EINVAL, "expected ':' after object key");
 	p++;
 	WS(p);
+	if (f->kn) {
+		const struct keep_node *c = keep_find(j->knodes, f->kn, m->key, m->klen, wide);
+		if (!c) {
+			/* Nobody reads it: validate, and leave it on the scratch
+			 * stack (for the duplicate check) marked as skipped. */
+			m->val.type = VSKIP;
+			f->nskip++;
+			SYNC();
+			if ((rc = skip_value(j, &p)))
+				return rc;
+			line = j->line;
+			colb = j->col_base;
+			goto done;
+		}
+		vk = c->all ? NULL : c;
+	} else {
+		vk = NULL;
+	}
 	v = &m->val;
 	goto value;
 }
@@ -995,9 +1343,18 @@ done:
 				return PFAIL(p, BL_EINVAL, "expected ',' or '}' after object member");
 			p++;
 			n = j->mems.n - f->start;
+			struct bl_member *ms = (struct bl_member *)j->mems.p + f->start;
+			if (f->nskip) {
+				/* The object is closing: drop the skipped members in
+				 * place, keeping source order. */
+				size_t w = 0;
+				for (size_t i = 0; i < n; i++)
+					if (ms[i].val.type != VSKIP)
+						ms[w++] = ms[i];
+				n = w;
+			}
 			SYNC();
-			if ((rc = close_items(j, p, (struct bl_member *)j->mems.p + f->start, n,
-					      sizeof(struct bl_member), &items)))
+			if ((rc = close_items(j, p, ms, n, sizeof(struct bl_member), &items)))
 				return rc;
 			j->mems.n = j->fps.n = f->start;
 			free(f->ht);
@@ -1015,6 +1372,7 @@ done:
 				if (!stack_reserve(&j->vals))
 					return PFAIL(p, BL_ENOMEM, "out of memory");
 				v = (struct bl_value *)j->vals.p + j->vals.n++;
+				vk = f->kn;
 				goto value;
 			}
 			if (p >= end || *p != ']')
@@ -1053,8 +1411,8 @@ int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 		  const struct bl_json_opts *opts, struct bl_error *err)
 {
 	struct bl_value lvals[64];
-	struct bl_member lmems[32];
-	uint64_t lfps[32];
+	struct bl_member lmems[64];
+	uint64_t lfps[64];
 	struct frame lframes[32];
 	struct parser j;
 
@@ -1067,6 +1425,9 @@ int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 	j.a = a;
 	j.err = err;
 	j.max_depth = opts && opts->max_depth ? opts->max_depth : DEFAULT_MAX_DEPTH;
+	const struct bl_json_keep *keep = opts ? opts->keep : NULL;
+	j.knodes = keep && keep->n ? keep->nodes : NULL;
+	j.kroot = j.knodes && !j.knodes[0].all ? &j.knodes[0] : NULL;
 	stack_init(&j.vals, lvals, sizeof(lvals) / sizeof(lvals[0]), sizeof(lvals[0]));
 	stack_init(&j.mems, lmems, sizeof(lmems) / sizeof(lmems[0]), sizeof(lmems[0]));
 	stack_init(&j.fps, lfps, sizeof(lfps) / sizeof(lfps[0]), sizeof(lfps[0]));
@@ -1077,7 +1438,19 @@ int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 	int rc;
 	if (!root)
 		rc = bl_error_set(err, BL_ENOMEM, file, 0, 0, "out of memory");
-	else if ((rc = parse(&j, root)) == 0)
+	else if ((rc = parse(&j, root)) != 0 && j.kroot) {
+		/* A selective parse failed somewhere: parse again in full, so
+		 * that the error (first in document order, message, line:col)
+		 * is exactly the one a full parse reports.  Errors are rare; the
+		 * first attempt's allocations stay in the arena until reset. */
+		frames_release(&j);
+		j.vals.n = j.mems.n = j.fps.n = j.frames.n = 0;
+		j.line = opts && opts->line0 ? opts->line0 : 1;
+		j.col_base = (uintptr_t)buf - (opts && opts->col0 ? opts->col0 : 1);
+		j.kroot = NULL;
+		rc = parse(&j, root);
+	}
+	if (!rc)
 		*out = root;
 	frames_release(&j);
 	stack_free(&j.vals);
@@ -1085,4 +1458,102 @@ int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 	stack_free(&j.fps);
 	stack_free(&j.frames);
 	return rc;
+}
+
+/* ---- keep sets -------------------------------------------------------- */
+
+int bl_json_keep_new(struct bl_json_keep **out)
+{
+	*out = NULL;
+	struct bl_json_keep *k = calloc(1, sizeof(*k));
+	if (!k)
+		return BL_ENOMEM;
+	k->cap = 16;
+	k->nodes = calloc(k->cap, sizeof(*k->nodes));
+	if (!k->nodes) {
+		free(k);
+		return BL_ENOMEM;
+	}
+	k->n = 1;  /* the root: no key, keeps nothing yet */
+	*out = k;
+	return 0;
+}
+
+void bl_json_keep_free(struct bl_json_keep *k)
+{
+	if (!k)
+		return;
+	for (size_t i = 0; i < k->n; i++)
+		free(k->nodes[i].key);
+	free(k->nodes);
+	free(k);
+}
+
+int bl_json_keep_child(struct bl_json_keep *k, uint32_t node, const char *key, size_t len,
+		       uint32_t *out)
+{
+	if (len > UINT32_MAX || node >= k->n)
+		return BL_EINVAL;
+	if (len > UINT32_MAX - 8)
+		return BL_EINVAL;
+	/* Zero padding lets keep_key_eq read 8 bytes at any offset < len. */
+	char *low = calloc(2, len + 8);
+	if (!low)
+		return BL_ENOMEM;
+	char *fold = low + len + 8;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = bl_lower((unsigned char)key[i]);
+		low[i] = (char)c;
+		fold[i] = (char)(c >= 'a' && c <= 'z' ? 0x20 : 0);
+	}
+	uint32_t last = 0;
+	for (uint32_t c = k->nodes[node].first; c; c = k->nodes[c].next) {
+		last = c;
+		if (k->nodes[c].klen == len && memcmp(k->nodes[c].key, low, len) == 0) {
+			free(low);
+			*out = c;
+			return 0;
+		}
+	}
+	if (k->n == k->cap) {
+		if (k->cap > UINT32_MAX / 4) {
+			free(low);
+			return BL_ENOMEM;
+		}
+		struct keep_node *nn = realloc(k->nodes, 2 * k->cap * sizeof(*nn));
+		if (!nn) {
+			free(low);
+			return BL_ENOMEM;
+		}
+		k->nodes = nn;
+		k->cap *= 2;
+	}
+	uint32_t id = (uint32_t)k->n++;
+	struct keep_node *c = &k->nodes[id];
+	memset(c, 0, sizeof(*c));
+	c->key = low;
+	c->fold = fold;
+	c->klen = (uint32_t)len;
+	/* Appended last so that the order of the list is the order of adding
+	 * (the first keys added are the most common ones: tried first). */
+	if (last)
+		k->nodes[last].next = id;
+	else
+		k->nodes[node].first = id;
+	uint32_t *b = &k->nodes[node].bucket[keep_hash(low, len)];
+	c->bnext = *b;
+	*b = id;
+	*out = id;
+	return 0;
+}
+
+void bl_json_keep_all(struct bl_json_keep *k, uint32_t node)
+{
+	if (node < k->n)
+		k->nodes[node].all = true;
+}
+
+bool bl_json_keep_is_all(const struct bl_json_keep *k, uint32_t node)
+{
+	return node < k->n && k->nodes[node].all;
 }

@@ -16,6 +16,7 @@
 #ifndef BL_DOC_JSON_H
 #define BL_DOC_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,9 +25,40 @@
 #include "util/error.h"
 #include "util/str.h"
 
+/*
+ * A keep set: which object members a parse materializes (selective parse).
+ * A trie of object keys, matched ASCII case-insensitively (as field paths
+ * match keys); arrays are transparent (the children of a node apply to the
+ * objects inside an array at that node, at any depth of arrays).  A node
+ * marked "all" keeps everything below it.  Members that match no child of
+ * their object's node are validated exactly as a full parse would (syntax,
+ * UTF-8, escapes, numbers, duplicate keys, depth) but not built: the
+ * parsed object simply lacks them.  The root is node 0; a keep set whose
+ * root is "all" is a full parse.  Built once, then read-only: one keep set
+ * may serve any number of concurrent parses.
+ */
+struct bl_json_keep;
+
+/* A new keep set holding only the root (which keeps nothing yet).
+ * Returns 0 or BL_ENOMEM. */
+int bl_json_keep_new(struct bl_json_keep **out);
+void bl_json_keep_free(struct bl_json_keep *k);
+
+/* The child of node for key[0..len) (compared ASCII case-insensitively),
+ * added if absent; *out is its node number.  Returns 0 or BL_ENOMEM. */
+int bl_json_keep_child(struct bl_json_keep *k, uint32_t node, const char *key, size_t len,
+		       uint32_t *out);
+
+/* Keep everything below node (its children become irrelevant). */
+void bl_json_keep_all(struct bl_json_keep *k, uint32_t node);
+
+/* Does node keep everything below it? */
+bool bl_json_keep_is_all(const struct bl_json_keep *k, uint32_t node);
+
 struct bl_json_opts {
 	uint32_t max_depth;   /* 0 = 512 */
 	uint32_t line0, col0; /* position of buf[0] in its file; 0 = 1 */
+	const struct bl_json_keep *keep;  /* NULL = materialize everything */
 };
 
 /*
@@ -34,6 +66,8 @@ struct bl_json_opts {
  * whitespace.  On success *out points into arena a.  On failure returns
  * BL_EINVAL (syntax; err has file:line:col and a message naming what was
  * expected), BL_ELIMIT (nesting) or BL_ENOMEM.  file may be NULL.
+ * With opts->keep the tree holds only the kept members; whether the parse
+ * fails, and its error, are exactly those of the full parse.
  */
 int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 		  const char *buf, size_t len, const char *file,

@@ -27,6 +27,7 @@
 #include "doc/yaml.h"
 #include "engine/evaluate.h"
 #include "engine/index.h"
+#include "engine/keep.h"
 #include "engine/related.h"
 #include "facts/resource.h"
 
@@ -69,6 +70,7 @@ struct pool {
 	const struct bl_progress *progress;
 	const struct bl_assess_opts *opts;
 	const struct bl_relidx *rx;   /* related resources (read-only), or NULL */
+	const struct bl_json_keep *keep;  /* what to build of each record; NULL = all */
 	int stdin_fd;                 /* "-": 0, or stdin spooled to a file */
 };
 
@@ -208,8 +210,14 @@ static void process_slot(struct pool *p, struct worker *w, struct slot *s)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct bl_record *r = &c->recs[i];
 		const struct bl_value *v = NULL;
-		struct bl_json_opts jo = {.line0 = r->line, .col0 = r->col};
+		struct bl_json_opts jo = {.line0 = r->line, .col0 = r->col, .keep = p->keep};
 		int rc = bl_json_parse(&v, &s->arena, c->buf + r->off, r->len, s->file, &jo, &s->err);
+		if (!rc && p->keep && bl_keep_needs_full(v)) {
+			/* an adapter's container: it reads what no control names */
+			jo.keep = NULL;
+			rc = bl_json_parse(&v, &s->arena, c->buf + r->off, r->len, s->file, &jo,
+					   &s->err);
+		}
 		if (!rc)
 			rc = eval_record(p, w, &s->arena, &s->results, v, s->file, r->index,
 					 &s->nassets, &s->err);
@@ -668,6 +676,7 @@ static int worker_init(struct worker *w, struct pool *p)
 	memset(w, 0, sizeof(*w));
 	w->pool = p;
 	bl_eval_init(&w->ev);
+	bl_relidx_attach(p->rx, &w->ev);
 	return bl_index_cache_new(&w->cache);
 }
 
@@ -697,10 +706,17 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 	if (bl_index_build(&ix, b))
 		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 	p.ix = ix;
+	/* Each record is parsed into what the run reads of it (keep.h). */
+	struct bl_json_keep *keep = NULL;
+	if (bl_keep_build(&keep, b, opts)) {
+		bl_index_free(ix);
+		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	p.keep = keep;
 	/* `related:` controls look at other resources of the snapshots: index
 	 * those first (stdin is spooled so that it can be read twice) */
 	struct bl_relidx *rx = NULL;
-	if (b->has_related) {
+	if (bl_relidx_wanted(b)) {
 		int xrc = 0;
 		for (size_t i = 0; i < npaths && !xrc && !p.stdin_fd; i++)
 			if (strcmp(paths[i], "-") == 0)
@@ -714,6 +730,7 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 				close(p.stdin_fd);
 			bl_relidx_free(rx);
 			bl_index_free(ix);
+			bl_json_keep_free(keep);
 			return xrc;
 		}
 		p.rx = rx;
@@ -774,6 +791,7 @@ out_free:
 	free(p.workers);
 	bl_index_free(ix);
 	bl_relidx_free(rx);
+	bl_json_keep_free(keep);
 	if (p.stdin_fd > 0)
 		close(p.stdin_fd);
 	return rc;
