@@ -117,6 +117,8 @@ const struct bl_catalog *bl_catalog_find(const struct bl_catalogs *c, const char
 }
 
 static uint64_t fold_hash(const char *s);
+static const struct bl_fw_entry *entry_of(const struct bl_catalog *cat, const char *canon,
+					  size_t len);
 
 const struct bl_fw_entry *bl_catalog_entry(const struct bl_catalog *cat, const char *id)
 {
@@ -126,6 +128,13 @@ const struct bl_fw_entry *bl_catalog_entry(const struct bl_catalog *cat, const c
 	size_t len = bl_fw_canonical_id(canon, sizeof(canon), id);
 	if (!len)
 		return NULL;
+	return entry_of(cat, canon, len);
+}
+
+/* The entry whose id is canon (already canonical, len bytes), or NULL. */
+static const struct bl_fw_entry *entry_of(const struct bl_catalog *cat, const char *canon,
+					  size_t len)
+{
 	/* Entry ids are canonical, so only the query's case can differ: look the
 	 * folded id up in the index built while loading (a linear scan here was
 	 * the largest part of startup: every mapped id of a baseline is checked). */
@@ -400,8 +409,9 @@ static int load_selections(struct cat_ctx *c, struct bl_catalog *cat, const stru
 		int rc = id_list(c, &m->val, &s->ids, &s->n);
 		if (rc)
 			return rc;
+		/* id_list gave canonical ids: look them up as such */
 		for (size_t k = 0; k < s->n; k++)
-			if (!bl_catalog_entry(cat, s->ids[k]))
+			if (!entry_of(cat, s->ids[k], strlen(s->ids[k])))
 				return bad(c, &m->val.u.arr.items[k], "selection names %s, which the catalog does not list",
 					   s->ids[k]);
 	}

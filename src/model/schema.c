@@ -127,6 +127,20 @@ static int count(int rc, int *n)
 	return 0;
 }
 
+/* Index of the key named (k, klen) in s, or s->nkeys.  The first byte is
+ * compared before the length: most members are rejected without a strlen. */
+static size_t key_index(const struct bl_schema *s, const char *k, size_t klen)
+{
+	if (klen == 0)
+		return s->nkeys;
+	for (size_t i = 0; i < s->nkeys; i++) {
+		const char *n = s->keys[i].name;
+		if (n[0] == k[0] && strlen(n) == klen && memcmp(n, k, klen) == 0)
+			return i;
+	}
+	return s->nkeys;
+}
+
 int bl_schema_check(const struct bl_member **found, const struct bl_value *obj,
 		    const struct bl_schema *s, struct bl_diags *d)
 {
@@ -135,16 +149,17 @@ int bl_schema_check(const struct bl_member **found, const struct bl_value *obj,
 		found[i] = NULL;
 	if (!obj || obj->type != BL_VOBJ)
 		return 0;
+	/* Keys 0..63 seen with any type, for the required-key pass (a key of
+	 * the wrong type is present: it was reported already). */
+	uint64_t present = 0;
 	for (uint32_t i = 0; i < obj->u.obj.n; i++) {
 		const struct bl_member *m = &obj->u.obj.items[i];
-		size_t k;
-		for (k = 0; k < s->nkeys; k++)
-			if (strlen(s->keys[k].name) == m->klen &&
-			    memcmp(s->keys[k].name, m->key, m->klen) == 0)
-				break;
+		size_t k = key_index(s, m->key, m->klen);
+		/* the key as shown in messages: only built for a message (it
+		 * was most of the cost of checking a clean object) */
 		char shown[80];
-		show_key(shown, sizeof(shown), m->key, m->klen);
 		if (k == s->nkeys) {
+			show_key(shown, sizeof(shown), m->key, m->klen);
 			const char *hint = suggest(s, m->key, m->klen);
 			int rc = hint ? bl_diag_add(d, obj->file, m->line, m->col,
 						    "unknown key \"%s\" in %s (did you mean \"%s\"?)",
@@ -155,7 +170,10 @@ int bl_schema_check(const struct bl_member **found, const struct bl_value *obj,
 				return BL_ENOMEM;
 			continue;
 		}
+		if (k < 64)
+			present |= (uint64_t)1 << k;
 		if (!bl_schema_type_ok(&m->val, s->keys[k].types)) {
+			show_key(shown, sizeof(shown), m->key, m->klen);
 			int rc = bl_diag_add(d, obj->file, m->val.line, m->val.col,
 					     "%s must be %s, not %s", shown,
 					     bl_schema_type_desc(s->keys[k].types),
@@ -169,18 +187,17 @@ int bl_schema_check(const struct bl_member **found, const struct bl_value *obj,
 	for (size_t k = 0; k < s->nkeys; k++) {
 		if (!(s->keys[k].flags & BL_SK_REQUIRED))
 			continue;
-		bool present = false;
-		for (uint32_t i = 0; i < obj->u.obj.n && !present; i++) {
+		bool there = k < 64 && ((present >> k) & 1u);
+		const char *name = s->keys[k].name;
+		for (uint32_t i = 0; k >= 64 && i < obj->u.obj.n && !there; i++) {
 			const struct bl_member *m = &obj->u.obj.items[i];
-			present = strlen(s->keys[k].name) == m->klen &&
-				  memcmp(s->keys[k].name, m->key, m->klen) == 0;
+			there = strlen(name) == m->klen && memcmp(name, m->key, m->klen) == 0;
 		}
 		/* A present key of the wrong type was already reported. */
-		if (present)
+		if (there)
 			continue;
 		int rc = bl_diag_add(d, obj->file, obj->line, obj->col,
-				     "%s is missing required key \"%s\"", s->what,
-				     s->keys[k].name);
+				     "%s is missing required key \"%s\"", s->what, name);
 		if (count(rc, &n))
 			return BL_ENOMEM;
 	}

@@ -45,12 +45,19 @@ struct cctx {
 	bool nomem;
 	const char **keys;
 	uint32_t nkeys, kcap;
+	struct bl_buf json;   /* json_of's scratch, reused: one malloc per
+				 condition instead of one per operand */
 };
 
 static int classify(const char *k, size_t len)
 {
+	if (len == 0)
+		return K_UNKNOWN;
+	/* the first letter rejects most keywords without a strlen */
+	int first = bl_lower((unsigned char)k[0]);
 	for (int i = 0; i < (int)(sizeof(KEYWORDS) / sizeof(KEYWORDS[0])); i++)
-		if (bl_str_ieq(KEYWORDS[i], strlen(KEYWORDS[i]), k, len))
+		if (bl_lower((unsigned char)KEYWORDS[i][0]) == first &&
+		    bl_str_ieq(KEYWORDS[i], strlen(KEYWORDS[i]), k, len))
 			return i;
 	int op = bl_op_lookup(k, len);
 	return op >= 0 ? K_OP + op : K_UNKNOWN;
@@ -83,14 +90,16 @@ static void *alloc(struct cctx *c, size_t n, size_t size)
 	return p;
 }
 
+/* Longest operand text kept (longer: ENOMEM, as bl_buf reports it). */
+#define JSON_MAX ((size_t)1 << 20)
+
 /* Compact JSON of v in the program arena ("" on ENOMEM, flagged). */
 static const char *json_of(struct cctx *c, const struct bl_value *v)
 {
-	struct bl_buf b;
-	bl_buf_init(&b, 1u << 20);
-	bl_json_write(&b, v, 0);
-	const char *s = b.failed ? NULL : bl_arena_strndup(c->env->arena, b.data ? b.data : "", b.len);
-	bl_buf_free(&b);
+	struct bl_buf *b = &c->json;
+	bl_buf_reset(b);
+	bl_json_write(b, v, 0);
+	const char *s = b->failed ? NULL : bl_arena_strndup(c->env->arena, b->data ? b->data : "", b->len);
 	if (!s) {
 		c->nomem = true;
 		return "";
@@ -122,6 +131,30 @@ static void key_add(void *ctx, const char *key, size_t len)
 	for (size_t i = 0; i < len; i++)
 		low[i] = (char)bl_lower((unsigned char)low[i]);
 	c->keys[c->nkeys++] = low;
+}
+
+/* "OP OPERAND" in the program arena, or NULL on ENOMEM.  Concatenated by
+ * hand: a printf per leaf was a tenth of compiling builtin:linux-host. */
+static const char *op_text(struct cctx *c, int op, const char *otext)
+{
+	const char *name = bl_op_name(op);
+	size_t nl = strlen(name), ol = strlen(otext);
+	char *s = bl_arena_alloc(c->env->arena, nl + 1 + ol + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, name, nl);
+	s[nl] = ' ';
+	memcpy(s + nl + 1, otext, ol + 1);
+	return s;
+}
+
+/* Append " OP OPERAND" to b (failures are kept in b->failed). */
+static void add_op_text(struct bl_buf *b, int op, const char *otext)
+{
+	bl_buf_addc(b, ' ');
+	bl_buf_adds(b, bl_op_name(op));
+	bl_buf_addc(b, ' ');
+	bl_buf_adds(b, otext);
 }
 
 /* "[[x]" is the literal string "[x]": a synthetic copy without the first '['. */
@@ -301,7 +334,7 @@ static bool compile_operand(struct cctx *c, struct cnode *n, int op, const struc
 	}
 	n->op = (uint8_t)op;
 	if (!count) {
-		n->expected = bl_arena_printf(c->env->arena, "%s %s", bl_op_name(op), otext);
+		n->expected = op_text(c, op, otext);
 		if (!n->expected)
 			c->nomem = true;
 	}
@@ -516,7 +549,7 @@ static struct cnode *compile_node(struct cctx *c, const struct bl_value *v)
 		}
 		size_t stem = b.len;
 		const char *otext = n->opx ? bl_expr_text(n->opx) : json_of(c, n->operand.v);
-		bl_buf_printf(&b, " %s %s", bl_op_name(n->op), otext);
+		add_op_text(&b, n->op, otext);
 		n->expected = b.failed ? NULL : bl_arena_strndup(c->env->arena, b.data, b.len);
 		/* the requirement a violation count fails: the operator negated */
 		static const int neg[][2] = {
@@ -532,7 +565,7 @@ static struct cnode *compile_node(struct cctx *c, const struct bl_value *v)
 		}
 		b.len = stem;
 		if (nop >= 0)
-			bl_buf_printf(&b, " %s %s", bl_op_name(nop), otext);
+			add_op_text(&b, nop, otext);
 		n->expected_not = b.failed || nop < 0 ? n->expected
 			: bl_arena_strndup(c->env->arena, b.data, b.len);
 		if (!n->expected || !n->expected_not)
@@ -550,7 +583,9 @@ int bl_cond_compile(const struct bl_cond **out, const struct bl_value *cond,
 	c.gctx = bl_ops_gctx(env->arena);
 	if (!c.gctx)
 		return BL_ENOMEM;
+	bl_buf_init(&c.json, JSON_MAX);
 	struct cnode *root = compile_node(&c, cond);
+	bl_buf_free(&c.json);
 	if (c.nomem)
 		return BL_ENOMEM;
 	if (!root || c.errors)

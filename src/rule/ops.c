@@ -64,8 +64,14 @@ const char *bl_op_name(int op)
 
 int bl_op_lookup(const char *key, size_t len)
 {
+	if (len == 0)
+		return -1;
+	/* the first letter rejects most names without a strlen (every key of
+	 * every condition is looked up here while compiling) */
+	int first = bl_lower((unsigned char)key[0]);
 	for (int i = 0; i < BL_OP_COUNT_; i++)
-		if (bl_str_ieq(OPS[i].name, strlen(OPS[i].name), key, len))
+		if (bl_lower((unsigned char)OPS[i].name[0]) == first &&
+		    bl_str_ieq(OPS[i].name, strlen(OPS[i].name), key, len))
 			return i;
 	return -1;
 }
