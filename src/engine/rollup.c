@@ -100,20 +100,76 @@ static const char *fw_key(const struct bl_catalog *cat, const char *id)
 	return e ? e->id : id;
 }
 
-/* Append every catalog control fw does not list yet, as not_covered. */
-static void add_not_covered(struct bl_fw *fw, const struct bl_catalog *cat)
+/*
+ * Index of a framework's controls by id while the roll-up is built: a
+ * catalog holds hundreds of controls (NIST 800-53 r5: 370 here) and every
+ * mapped id and every not_covered entry looks one up.  Open addressing over
+ * indexes into fw->controls; the table is sized for every control the
+ * framework can end up with, so it never fills.
+ */
+struct fwix {
+	uint32_t *slot;   /* index + 1; 0 = empty */
+	size_t mask;
+};
+
+static size_t hash_id(const char *s)
 {
-	size_t covered = fw->ncontrols;
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static int fwix_init(struct fwix *x, struct bl_arena *a, size_t max)
+{
+	size_t n = 16;
+	while (n < 2 * max)
+		n *= 2;
+	x->slot = bl_arena_calloc(a, n, sizeof(*x->slot));
+	x->mask = n - 1;
+	return x->slot ? 0 : BL_ENOMEM;
+}
+
+/* The control of fw with this id, or the empty slot where it belongs. */
+static uint32_t *fwix_find(const struct fwix *x, const struct bl_fw *fw, const char *id)
+{
+	size_t i = hash_id(id) & x->mask;
+	while (x->slot[i] && strcmp(fw->controls[x->slot[i] - 1].id, id) != 0)
+		i = (i + 1) & x->mask;
+	return &x->slot[i];
+}
+
+/* Append every catalog control fw does not list yet, as not_covered. */
+static void add_not_covered(struct bl_fw *fw, const struct fwix *x, const struct bl_catalog *cat)
+{
 	for (size_t i = 0; i < cat->n; i++) {
-		bool found = false;
-		for (size_t j = 0; j < covered && !found; j++)
-			found = strcmp(fw->controls[j].id, cat->entries[i].id) == 0;
-		if (found)
+		uint32_t *s = fwix_find(x, fw, cat->entries[i].id);
+		if (*s)
 			continue;
 		struct bl_fw_control *fc = &fw->controls[fw->ncontrols++];
 		fc->id = cat->entries[i].id;
 		fc->status = BL_FW_NOT_COVERED;
+		*s = (uint32_t)fw->ncontrols;
 	}
+}
+
+/* Append c to fc->mapped (arena array grown by doubling: most framework
+ * controls have one or two baseline controls). */
+static int add_mapped(struct bl_fw_control *fc, size_t *cap, const struct bl_control *c,
+		      struct bl_arena *a)
+{
+	if (fc->nmapped == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 4;
+		const struct bl_control **m = bl_arena_alloc(a, ncap * sizeof(*m));
+		if (!m)
+			return BL_ENOMEM;
+		if (fc->nmapped)
+			memcpy(m, fc->mapped, fc->nmapped * sizeof(*m));
+		fc->mapped = m;
+		*cap = ncap;
+	}
+	fc->mapped[fc->nmapped++] = c;
+	return 0;
 }
 
 int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
@@ -131,7 +187,10 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 	}
 	out->fws = bl_arena_calloc(a, nmaps + 1, sizeof(*out->fws));
 	const struct bl_catalog **cats = bl_arena_calloc(a, nmaps + 1, sizeof(*cats));
-	if (!out->fws || !cats)
+	struct fwix *ixs = bl_arena_calloc(a, nmaps + 1, sizeof(*ixs));
+	/* capacity of each framework control's mapped array, by position */
+	size_t **caps = bl_arena_calloc(a, nmaps + 1, sizeof(*caps));
+	if (!out->fws || !cats || !ixs || !caps)
 		return BL_ENOMEM;
 	for (size_t i = 0; i < b->ncontrols; i++) {
 		const struct bl_control *c = &b->controls[i];
@@ -139,23 +198,21 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 			continue;
 		for (size_t m = 0; m < c->nmaps; m++) {
 			const struct bl_mapping *mp = &c->maps[m];
-			struct bl_fw *fw = NULL;
-			const struct bl_catalog *cat = NULL;
-			for (size_t f = 0; f < out->n; f++)
-				if (strcmp(out->fws[f].id, mp->framework) == 0) {
-					fw = &out->fws[f];
-					cat = cats[f];
-				}
-			if (!fw) {
-				cat = bl_catalog_find(catalogs, mp->framework);
-				cats[out->n] = cat;
-				fw = &out->fws[out->n++];
-				fw->id = mp->framework;
-				fw->controls = bl_arena_calloc(a, nids + (cat ? cat->n : 0) + 1,
-							       sizeof(*fw->controls));
-				if (!fw->controls)
+			size_t f = 0;
+			while (f < out->n && strcmp(out->fws[f].id, mp->framework) != 0)
+				f++;
+			if (f == out->n) {
+				const struct bl_catalog *cat = bl_catalog_find(catalogs, mp->framework);
+				size_t max = nids + (cat ? cat->n : 0) + 1;
+				cats[f] = cat;
+				struct bl_fw *nfw = &out->fws[out->n++];
+				nfw->id = mp->framework;
+				nfw->controls = bl_arena_calloc(a, max, sizeof(*nfw->controls));
+				caps[f] = bl_arena_calloc(a, max, sizeof(**caps));
+				if (!nfw->controls || !caps[f] || fwix_init(&ixs[f], a, max))
 					return BL_ENOMEM;
 			}
+			struct bl_fw *fw = &out->fws[f];
 			/* each baseline control counts once per framework */
 			bool seen = false;
 			for (size_t m2 = 0; m2 < m; m2++)
@@ -164,26 +221,23 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 			if (!seen)
 				tally_add(&fw->tally, &st->per_control[c->index]);
 			for (size_t k = 0; k < mp->nids; k++) {
-				const char *key = fw_key(cat, mp->ids[k]);
-				struct bl_fw_control *fc = NULL;
-				for (size_t j = 0; j < fw->ncontrols; j++)
-					if (strcmp(fw->controls[j].id, key) == 0)
-						fc = &fw->controls[j];
-				if (!fc) {
-					fc = &fw->controls[fw->ncontrols++];
-					fc->id = key;
-					fc->status = BL_FW_NA;
-					fc->mapped = bl_arena_calloc(a, b->ncontrols + 1, sizeof(*fc->mapped));
-					if (!fc->mapped)
-						return BL_ENOMEM;
+				const char *key = fw_key(cats[f], mp->ids[k]);
+				uint32_t *slot = fwix_find(&ixs[f], fw, key);
+				if (!*slot) {
+					struct bl_fw_control *nfc = &fw->controls[fw->ncontrols++];
+					nfc->id = key;
+					nfc->status = BL_FW_NA;
+					*slot = (uint32_t)fw->ncontrols;
 				}
+				struct bl_fw_control *fc = &fw->controls[*slot - 1];
 				bool dup = false;
 				for (size_t j = 0; j < fc->nmapped; j++)
 					if (fc->mapped[j] == c)
 						dup = true;
 				if (dup)
 					continue;
-				fc->mapped[fc->nmapped++] = c;
+				if (add_mapped(fc, &caps[f][*slot - 1], c, a))
+					return BL_ENOMEM;
 				tally_add(&fc->tally, &st->per_control[c->index]);
 				enum bl_fw_status s = control_status(&st->per_control[c->index]);
 				if (rank(s) > rank(fc->status))
@@ -193,7 +247,7 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 	}
 	for (size_t f = 0; f < out->n; f++) {
 		if (cats[f])
-			add_not_covered(&out->fws[f], cats[f]);
+			add_not_covered(&out->fws[f], &ixs[f], cats[f]);
 		qsort(out->fws[f].controls, out->fws[f].ncontrols, sizeof(struct bl_fw_control), cmp_fwc);
 	}
 	return 0;
