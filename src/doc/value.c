@@ -13,17 +13,7 @@ const struct bl_member *bl_value_member(const struct bl_value *obj, const char *
 {
 	if (!obj || obj->type != BL_VOBJ)
 		return NULL;
-	const struct bl_member *fold = NULL;
-	for (uint32_t i = 0; i < obj->u.obj.n; i++) {
-		const struct bl_member *m = &obj->u.obj.items[i];
-		if (m->klen != klen)
-			continue;
-		if (memcmp(m->key, key, klen) == 0)
-			return m;
-		if (!fold && bl_str_ieq(m->key, m->klen, key, klen))
-			fold = m;
-	}
-	return fold;
+	return bl_obj_member(obj, key, klen);
 }
 
 const struct bl_value *bl_value_get(const struct bl_value *obj, const char *key, size_t klen)

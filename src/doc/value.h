@@ -82,6 +82,37 @@ const struct bl_value *bl_value_getz(const struct bl_value *obj, const char *key
 /* Member (for key positions), same matching rules. */
 const struct bl_member *bl_value_member(const struct bl_value *obj, const char *key, size_t klen);
 
+/*
+ * bl_value_member's rule (exact case wins, else the first case-insensitive
+ * match) for the hot lookups of rule evaluation, inlined, in two passes: the
+ * exact pass compares lengths and first bytes as integers and is all that
+ * most lookups need; case folding runs only when no member matches exactly,
+ * and only on members whose first byte folds alike.  obj must be a
+ * BL_VOBJ.
+ */
+static inline const struct bl_member *bl_obj_member(const struct bl_value *obj, const char *key,
+						    size_t klen)
+{
+	const struct bl_member *m = obj->u.obj.items;
+	uint32_t n = obj->u.obj.n;
+	if (klen == 0) {
+		for (uint32_t i = 0; i < n; i++)
+			if (m[i].klen == 0)
+				return &m[i];
+		return NULL;
+	}
+	char k0 = key[0];
+	for (uint32_t i = 0; i < n; i++)
+		if (m[i].klen == klen && m[i].key[0] == k0 && bl_mem_eq(m[i].key, key, klen))
+			return &m[i];
+	unsigned char f0 = bl_lower((unsigned char)k0);
+	for (uint32_t i = 0; i < n; i++)
+		if (m[i].klen == klen && bl_lower((unsigned char)m[i].key[0]) == f0 &&
+		    bl_str_ieq(m[i].key, klen, key, klen))
+			return &m[i];
+	return NULL;
+}
+
 /* Convenience: string member as (s, len), or NULL if absent/not a string. */
 const char *bl_value_strz(const struct bl_value *obj, const char *key, size_t *len);
 

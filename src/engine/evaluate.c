@@ -43,6 +43,26 @@ static struct bl_result *results_push(struct bl_results *r)
 /* Compact JSON of v, cut at max bytes with "..." (for messages). */
 static const char *short_json(const struct bl_value *v, struct bl_arena *a, size_t max)
 {
+	/* Booleans and short strings that need no escape (most failing
+	 * values) directly: the shared writer's bytes without its buffer. */
+	if (v->type == BL_VBOOL)
+		return v->b ? "true" : "false";
+	if (v->type == BL_VSTR && (size_t)v->u.str.len + 2 <= max) {
+		const unsigned char *s = (const unsigned char *)v->u.str.s;
+		size_t n = v->u.str.len, i = 0;
+		while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+			i++;
+		if (i == n) {
+			char *o = bl_arena_alloc(a, n + 3);
+			if (!o)
+				return "?";
+			o[0] = '"';
+			memcpy(o + 1, s, n);
+			o[n + 1] = '"';
+			o[n + 2] = '\0';
+			return o;
+		}
+	}
 	struct bl_buf b;
 	bl_buf_init(&b, 64 * 1024);
 	if (bl_json_write(&b, v, 0) != 0 || !b.data) {

@@ -24,6 +24,8 @@ void bl_eval_reset(struct bl_eval *e, const struct bl_value *doc, struct bl_aren
 {
 	e->doc = doc;
 	e->arena = arena;
+	e->memo_doc = NULL;
+	e->nmemo = 0;
 	e->nscopes = 0;
 	e->nev = 0;
 	bl_eval_clear(e);
@@ -61,13 +63,23 @@ static enum bl_truth nomem(struct bl_eval *e)
 
 /* The operand of a leaf or count: prepared at compile time, or evaluated and
  * prepared now (eval arena).  *o points at the operand to use. */
-static enum bl_truth get_operand(const struct cnode *n, struct bl_eval *e, struct bl_operand *tmp,
-				 const struct bl_operand **o)
+static enum bl_truth get_operand_x(const struct cnode *n, struct bl_eval *e,
+				   struct bl_operand *tmp, const struct bl_operand **o);
+
+static inline enum bl_truth get_operand(const struct cnode *n, struct bl_eval *e,
+					struct bl_operand *tmp, const struct bl_operand **o)
 {
-	if (!n->opx) {
+	if (!n->opx) {   /* nearly always: keep it out of a call */
 		*o = &n->operand;
 		return BL_TRUE;
 	}
+	return get_operand_x(n, e, tmp, o);
+}
+
+/* get_operand of a runtime expression. */
+static enum bl_truth get_operand_x(const struct cnode *n, struct bl_eval *e,
+				   struct bl_operand *tmp, const struct bl_operand **o)
+{
 	const struct bl_value *v = NULL;
 	int rc = bl_expr_eval(&v, n->opx, e);
 	if (rc == BL_ENOMEM)
@@ -104,28 +116,49 @@ static const struct bl_value *subject_base(const struct csubject *s, const struc
 	return s->scope < 0 ? e->doc : e->scopes[s->scope].current;
 }
 
-/*
- * Object lookup with bl_value_get's rule (exact case wins, else the first
- * case-insensitive match) in two passes: the exact pass compares lengths and
- * first bytes as integers and is all that most lookups need; case folding
- * runs only when no member matches exactly.  (bl_value_get folds every
- * member of the same length as it goes, which dominated evaluation.)
- */
+/* Object lookup with bl_value_get's rule (see bl_obj_member). */
 static inline const struct bl_value *obj_get(const struct bl_value *v, const char *key,
 					     uint32_t klen)
 {
-	const struct bl_member *m = v->u.obj.items;
-	uint32_t n = v->u.obj.n;
-	if (klen == 0)
-		return bl_value_get(v, key, klen);
-	char k0 = key[0];
-	for (uint32_t i = 0; i < n; i++)
-		if (m[i].klen == klen && m[i].key[0] == k0 && memcmp(m[i].key, key, klen) == 0)
-			return &m[i].val;
-	for (uint32_t i = 0; i < n; i++)
-		if (m[i].klen == klen && bl_str_ieq(m[i].key, klen, key, klen))
-			return &m[i].val;
-	return NULL;
+	const struct bl_member *m = bl_obj_member(v, key, klen);
+	return m ? &m->val : NULL;
+}
+
+/*
+ * Key s of the document object doc through e's memo of top-level members.
+ * A remembered member is used only after checking that it still holds that
+ * exact key (documents refuse exact duplicates, so it is the one lookup
+ * would find); only exact-case matches are remembered, since a case-folded
+ * match depends on the whole object.
+ */
+static const struct bl_value *doc_get(struct bl_eval *e, const struct bl_value *doc,
+				      const struct bl_seg *s)
+{
+	const struct bl_member *items = doc->u.obj.items;
+	uint32_t klen = s->klen, n = doc->u.obj.n;
+	const uint32_t cap = (uint32_t)(sizeof(e->memo_idx) / sizeof(e->memo_idx[0]));
+	if (e->memo_doc != doc) {
+		e->memo_doc = doc;
+		e->nmemo = 0;
+	}
+	for (uint32_t k = 0; k < e->nmemo; k++) {
+		if (e->memo_klen[k] != klen || !bl_mem_eq(e->memo_key[k], s->key, klen))
+			continue;
+		uint32_t i = e->memo_idx[k];
+		if (i < n && items[i].klen == klen && bl_mem_eq(items[i].key, s->key, klen))
+			return &items[i].val;
+		e->nmemo = 0;   /* stale (not the document it was made for): start over */
+		break;
+	}
+	const struct bl_member *m = bl_obj_member(doc, s->key, klen);
+	if (m && e->nmemo < cap && klen <= sizeof(e->memo_key[0]) &&
+	    bl_mem_eq(m->key, s->key, klen)) {
+		uint32_t k = e->nmemo++;
+		e->memo_klen[k] = klen;
+		e->memo_idx[k] = (uint32_t)(m - items);
+		memcpy(e->memo_key[k], s->key, klen);
+	}
+	return m ? &m->val : NULL;
 }
 
 static inline const struct bl_value *step(const struct bl_seg *s, const struct bl_value *v)
@@ -137,6 +170,15 @@ static inline const struct bl_value *step(const struct bl_seg *s, const struct b
 	if (s->kind == BL_SEG_INDEX)
 		return (v->type == BL_VARR && s->index < v->u.arr.n) ? &v->u.arr.items[s->index] : NULL;
 	return NULL;
+}
+
+/* step, with keys of the asset document itself through the memo. */
+static inline const struct bl_value *estep(struct bl_eval *e, const struct bl_seg *s,
+					   const struct bl_value *v)
+{
+	if (v == e->doc && s->kind == BL_SEG_KEY && v->type == BL_VOBJ)
+		return doc_get(e, v, s);
+	return step(s, v);
 }
 
 /*
@@ -165,7 +207,7 @@ static enum bl_truth walk(const struct cnode *n, const struct bl_operand *o,
 			}
 			return res;
 		}
-		v = step(s, v);
+		v = estep(e, s, v);
 		if (!v)
 			return (int32_t)i < n->subj.lastall ? BL_TRUE : bl_op_apply(n->op, NULL, o, e);
 	}
@@ -223,7 +265,10 @@ static enum bl_truth subject_value(const struct csubject *s, struct bl_eval *e,
 	*out = NULL;
 	if (s->is_field) {
 		const struct bl_value *base = subject_base(s, e);
-		*out = base ? bl_path_get_range(&s->path, s->from, s->path.n, base) : NULL;
+		const struct bl_value *v = base;
+		for (uint32_t i = s->from; i < s->path.n && v; i++)
+			v = estep(e, &s->path.segs[i], v);
+		*out = v;
 		if (!*out && base == e->doc && s->from == 0 && s->path.n == 1 &&
 		    s->path.segs[0].kind == BL_SEG_KEY &&
 		    bl_str_ieq(s->path.segs[0].key, s->path.segs[0].klen, "fullName", 8))
@@ -307,7 +352,7 @@ static void count_walk(const struct cnode *n, const struct bl_value *v, uint32_t
 			}
 			return;
 		}
-		v = step(s, v);
+		v = estep(e, s, v);
 	}
 }
 
@@ -350,14 +395,22 @@ static enum bl_truth eval_count(const struct cnode *n, struct bl_eval *e, uint32
 	const struct bl_operand *o;
 	if (get_operand(n, e, &tmp, &o) == BL_UNKNOWN)
 		return BL_UNKNOWN;
+	/* the count's decimal text, as "%u" writes it (snprintf was a tenth of
+	 * a count's cost) */
 	char text[16];
-	int len = snprintf(text, sizeof(text), "%u", *cnt);
+	size_t k = sizeof(text) - 1;
+	text[k] = '\0';
+	uint32_t c = *cnt;
+	do {
+		text[--k] = (char)('0' + c % 10);
+		c /= 10;
+	} while (c);
 	struct bl_value cv;
 	memset(&cv, 0, sizeof(cv));
 	cv.type = BL_VNUM;
 	cv.flags = BL_VF_INT;
-	cv.u.num.text = text;
-	cv.u.num.len = (uint32_t)len;
+	cv.u.num.text = text + k;
+	cv.u.num.len = (uint32_t)(sizeof(text) - 1 - k);
 	cv.u.num.d = (double)*cnt;
 	return bl_op_apply(n->op, &cv, o, e);
 }
@@ -411,9 +464,28 @@ enum bl_truth bl_cond_eval(const struct bl_cond *c, struct bl_eval *e)
 static bool plain_key(const char *k, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		if (strchr(".[]'\" /", k[i]))
+		switch (k[i]) {
+		case '.': case '[': case ']': case '\'': case '"': case ' ': case '/':
+		case '\0':   /* strchr's terminator: a NUL in a key was never plain */
 			return false;
+		default:
+			break;
+		}
 	return len > 0;
+}
+
+/* Append "[n]" (bl_buf_printf's "%u", without its cost per evidence). */
+static void add_index(struct bl_buf *b, uint32_t n)
+{
+	char t[16];
+	size_t k = sizeof(t);
+	t[--k] = ']';
+	do {
+		t[--k] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	t[--k] = '[';
+	bl_buf_add(b, t + k, sizeof(t) - k);
 }
 
 /* The path of s with its [*] replaced by idx[] (as many as given). */
@@ -440,9 +512,9 @@ static const char *concrete_path(const struct csubject *s, const uint32_t *idx, 
 				bl_buf_adds(&b, "\"]");
 			}
 		} else if (g->kind == BL_SEG_INDEX) {
-			bl_buf_printf(&b, "[%u]", g->index);
+			add_index(&b, g->index);
 		} else if (j < nidx) {
-			bl_buf_printf(&b, "[%u]", idx[j++]);
+			add_index(&b, idx[j++]);
 		} else {
 			bl_buf_adds(&b, "[*]");
 		}
@@ -479,7 +551,7 @@ static bool find_elem(const struct cnode *n, const struct bl_operand *o, const s
 			}
 			return false;
 		}
-		v = step(s, v);
+		v = estep(e, s, v);
 		if (!v) {
 			if ((int32_t)i < n->subj.lastall)
 				return false;

@@ -196,28 +196,12 @@ int bl_path_compile(struct bl_path *out, const char *text, size_t len,
 	return 0;
 }
 
-/*
- * Object lookup with bl_value_get's rule (exact case wins, else the first
- * case-insensitive match) in two passes: the exact pass compares lengths and
- * first bytes as integers and is all that most lookups need; case folding
- * runs only when no member matches exactly.  (bl_value_get folds every
- * member of the same length as it goes, which dominated evaluation.)
- */
+/* Object lookup with bl_value_get's rule (see bl_obj_member). */
 static inline const struct bl_value *obj_get(const struct bl_value *v, const char *key,
 					     uint32_t klen)
 {
-	const struct bl_member *m = v->u.obj.items;
-	uint32_t n = v->u.obj.n;
-	if (klen == 0)
-		return bl_value_get(v, key, klen);
-	char k0 = key[0];
-	for (uint32_t i = 0; i < n; i++)
-		if (m[i].klen == klen && m[i].key[0] == k0 && memcmp(m[i].key, key, klen) == 0)
-			return &m[i].val;
-	for (uint32_t i = 0; i < n; i++)
-		if (m[i].klen == klen && bl_str_ieq(m[i].key, klen, key, klen))
-			return &m[i].val;
-	return NULL;
+	const struct bl_member *m = bl_obj_member(v, key, klen);
+	return m ? &m->val : NULL;
 }
 
 /* One step; NULL when the step does not apply to v. */

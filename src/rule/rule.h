@@ -101,6 +101,16 @@ struct bl_eval {
 	   export holds no such resource.  Set by the engine, may be NULL. */
 	const struct bl_value *(*find_resource)(const void *ctx, const char *id, size_t len);
 	const void *find_ctx;
+	/* Top-level members of memo_doc already looked up (eval.c): nearly
+	 * every path starts at the same few keys ("properties" is often the
+	 * last of an Azure resource's), so each is found once per asset.  Key
+	 * copies (not pointers: the memo may outlive a compiled baseline) and
+	 * member indexes, re-checked on every use.  Reset by bl_eval_reset. */
+	const struct bl_value *memo_doc;
+	uint32_t nmemo;
+	uint32_t memo_klen[8];
+	uint32_t memo_idx[8];
+	char memo_key[8][24];        /* keys up to 24 bytes */
 };
 
 void bl_eval_init(struct bl_eval *e);

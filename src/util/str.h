@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct bl_str {
 	const char *s;
@@ -22,6 +23,38 @@ struct bl_str {
 static inline unsigned char bl_lower(unsigned char c)
 {
 	return (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+}
+
+/*
+ * a[0..n) == b[0..n), inlined for the short keys of lookups: up to 16
+ * bytes are two overlapping word compares instead of a call to memcmp
+ * (object keys are compared millions of times per run).
+ */
+static inline bool bl_mem_eq(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	if (n >= 8 && n <= 16) {
+		uint64_t p, q, r, s;
+		memcpy(&p, x, 8);
+		memcpy(&q, y, 8);
+		memcpy(&r, x + n - 8, 8);
+		memcpy(&s, y + n - 8, 8);
+		return ((p ^ q) | (r ^ s)) == 0;
+	}
+	if (n >= 4 && n < 8) {
+		uint32_t p, q, r, s;
+		memcpy(&p, x, 4);
+		memcpy(&q, y, 4);
+		memcpy(&r, x + n - 4, 4);
+		memcpy(&s, y + n - 4, 4);
+		return ((p ^ q) | (r ^ s)) == 0;
+	}
+	if (n > 16)
+		return memcmp(x, y, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
 }
 
 /* Equal ignoring ASCII case. */

@@ -1,0 +1,201 @@
+/*
+ * test_eval_memo.c - eval.c's per-asset memo of top-level members: the
+ * same results as a plain lookup for exact-case and case-folded keys, long
+ * keys, many controls over one document, a new document at the address of
+ * the last one without a reset, and a document swapped in and out (as the
+ * related-resource pass does); and count's decimal text.
+ */
+#include "testutil.h"
+
+#include "rule/rule.h"
+
+struct fx {
+	struct bl_arena a, ea;
+	struct bl_diags d;
+	struct bl_rule_env env;
+	struct bl_eval e;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	bl_arena_init(&f->a, 0);
+	bl_arena_init(&f->ea, 0);
+	bl_diags_init(&f->d);
+	f->env.arena = &f->a;
+	f->env.diags = &f->d;
+	bl_eval_init(&f->e);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	bl_eval_fini(&f->e);
+	bl_diags_free(&f->d);
+	bl_arena_free(&f->a);
+	bl_arena_free(&f->ea);
+	free(f);
+	return 0;
+}
+
+static const struct bl_cond *compile_ok(struct fx *f, const char *json)
+{
+	const struct bl_cond *c = NULL;
+	int rc = bl_cond_compile(&c, tu_json(&f->a, json), &f->env);
+	if (rc != 0)
+		fail_msg("compile %s: %s", json, f->d.n ? f->d.items[0].msg : "?");
+	return c;
+}
+
+/* Many conditions over one document (one reset): every answer is the same
+ * the second and third time, when the memo answers. */
+static void test_memo_same_answers(void **state)
+{
+	struct fx *f = *state;
+	const char *doc = "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":9,"
+			  "\"Prop\":{\"x\":\"upper\"},\"prop\":{\"x\":\"lower\"},"
+			  "\"CaseOnly\":{\"y\":true},"
+			  "\"a_key_longer_than_twenty_four_bytes\":{\"z\":1},"
+			  "\"properties\":{\"n\":5,\"s\":\"on\"}}";
+	const char *conds[] = {
+		"{\"field\":\"properties.n\",\"equals\":5}",
+		"{\"field\":\"properties.s\",\"equals\":\"on\"}",
+		"{\"field\":\"Prop.x\",\"equals\":\"upper\"}",          /* exact case wins */
+		"{\"field\":\"prop.x\",\"equals\":\"lower\"}",
+		"{\"field\":\"PROP.x\",\"equals\":\"upper\"}",          /* folded: the first one */
+		"{\"field\":\"caseonly.y\",\"equals\":true}",          /* folded only */
+		"{\"field\":\"CaseOnly.y\",\"equals\":true}",
+		"{\"field\":\"a_key_longer_than_twenty_four_bytes.z\",\"equals\":1}",
+		"{\"field\":\"missing.q\",\"exists\":false}",
+		"{\"field\":\"i\",\"equals\":9}",
+		"{\"field\":\"a\",\"equals\":1}",
+		"{\"count\":{\"field\":\"properties.list[*]\"},\"equals\":0}",
+	};
+	size_t n = sizeof(conds) / sizeof(conds[0]);
+	const struct bl_cond *c[16];
+	for (size_t i = 0; i < n; i++)
+		c[i] = compile_ok(f, conds[i]);
+	bl_eval_reset(&f->e, tu_json(&f->ea, doc), &f->ea);
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < n; i++)
+			if (bl_cond_eval(c[i], &f->e) != BL_TRUE)
+				fail_msg("round %d: %s was not true", round, conds[i]);
+	/* more distinct top-level keys than the memo holds */
+	for (int round = 0; round < 2; round++)
+		for (char k = 'a'; k <= 'i'; k++) {
+			char buf[64];
+			snprintf(buf, sizeof(buf), "{\"field\":\"%c\",\"equals\":%d}", k, k - 'a' + 1);
+			assert_int_equal(bl_cond_eval(compile_ok(f, buf), &f->e), BL_TRUE);
+		}
+}
+
+/* A different document at the same address, without bl_eval_reset: the
+ * memo must notice (its member no longer holds the key) and look again. */
+static void test_memo_new_doc_same_address(void **state)
+{
+	struct fx *f = *state;
+	const struct bl_cond *c = compile_ok(f, "{\"field\":\"properties.v\",\"equals\":1}");
+	const struct bl_cond *gone = compile_ok(f, "{\"field\":\"properties\",\"exists\":false}");
+	struct bl_value doc = {.type = BL_VOBJ};
+	struct bl_member one[2] = {
+		{.key = "x", .klen = 1, .val = {.type = BL_VNULL}},
+		{.key = "properties", .klen = 10, .val = {.type = BL_VOBJ}},
+	};
+	struct bl_member inner = {.key = "v", .klen = 1,
+				  .val = {.type = BL_VNUM, .flags = BL_VF_INT,
+					  .u.num = {.text = "1", .len = 1, .d = 1}}};
+	one[1].val.u.obj.items = &inner;
+	one[1].val.u.obj.n = 1;
+	doc.u.obj.items = one;
+	doc.u.obj.n = 2;
+	bl_eval_reset(&f->e, &doc, &f->ea);
+	assert_int_equal(bl_cond_eval(c, &f->e), BL_TRUE);
+	/* same address, members rewritten in place: properties moved to index 0 */
+	struct bl_member swapped = one[1];
+	one[1] = one[0];
+	one[0] = swapped;
+	assert_int_equal(bl_cond_eval(c, &f->e), BL_TRUE);
+	/* and now gone: the key at the remembered index is something else */
+	one[0].key = "other";
+	one[0].klen = 5;
+	assert_int_equal(bl_cond_eval(gone, &f->e), BL_TRUE);
+	assert_int_equal(bl_cond_eval(c, &f->e), BL_FALSE);
+}
+
+/* Swapping e->doc (the related-resource pass evaluates candidates through
+ * the same struct bl_eval) and back. */
+static void test_memo_doc_swap(void **state)
+{
+	struct fx *f = *state;
+	const struct bl_cond *c = compile_ok(f, "{\"field\":\"properties.k\",\"equals\":\"A\"}");
+	const struct bl_value *a = tu_json(&f->ea, "{\"properties\":{\"k\":\"A\"}}");
+	const struct bl_value *b = tu_json(&f->ea, "{\"x\":0,\"properties\":{\"k\":\"B\"}}");
+	bl_eval_reset(&f->e, a, &f->ea);
+	assert_int_equal(bl_cond_eval(c, &f->e), BL_TRUE);
+	f->e.doc = b;
+	assert_int_equal(bl_cond_eval(c, &f->e), BL_FALSE);
+	f->e.doc = a;
+	assert_int_equal(bl_cond_eval(c, &f->e), BL_TRUE);
+}
+
+/* count's value is its decimal number (two digits: not "1", not "0"). */
+static void test_count_text(void **state)
+{
+	struct fx *f = *state;
+	const char *doc = "{\"r\":[0,1,2,3,4,5,6,7,8,9]}";
+	const struct bl_cond *ten = compile_ok(f, "{\"count\":{\"field\":\"r[*]\"},\"equals\":10}");
+	const struct bl_cond *like =
+		compile_ok(f, "{\"count\":{\"field\":\"r[*]\"},\"greaterOrEquals\":9}");
+	const struct bl_cond *zero = compile_ok(f, "{\"count\":{\"field\":\"q[*]\"},\"equals\":0}");
+	bl_eval_reset(&f->e, tu_json(&f->ea, doc), &f->ea);
+	assert_int_equal(bl_cond_eval(ten, &f->e), BL_TRUE);
+	assert_int_equal(bl_cond_eval(like, &f->e), BL_TRUE);
+	assert_int_equal(bl_cond_eval(zero, &f->e), BL_TRUE);
+	/* evidence for a failing count names the count */
+	const struct bl_cond *nine = compile_ok(f, "{\"count\":{\"field\":\"r[*]\"},\"equals\":9}");
+	assert_int_equal(bl_cond_eval(nine, &f->e), BL_FALSE);
+	bl_cond_explain(nine, &f->e, BL_FALSE);
+	assert_int_equal(f->e.nev, 1);
+	assert_string_equal(f->e.ev[0].path, "count(r[*])");
+	assert_non_null(f->e.ev[0].actual);
+	assert_int_equal(f->e.ev[0].actual->type, BL_VNUM);
+	assert_true(f->e.ev[0].actual->u.num.d == 10);
+}
+
+/* Concrete evidence paths: [n] for indexes and expanded [*], keys that are
+ * not plain (dots, spaces, quotes) in brackets. */
+static void test_concrete_paths(void **state)
+{
+	struct fx *f = *state;
+	const char *doc = "{\"a\":[{\"b\":[1,2]},{\"b\":[3,123456789]}],"
+			  "\"k.e y\":{\"q\\\"\":[0,{\"z\":5}]}}";
+	const struct bl_cond *c = compile_ok(f, "{\"field\":\"a[*].b[*]\",\"less\":100}");
+	bl_eval_reset(&f->e, tu_json(&f->ea, doc), &f->ea);
+	assert_int_equal(bl_cond_eval(c, &f->e), BL_FALSE);
+	bl_cond_explain(c, &f->e, BL_FALSE);
+	assert_int_equal(f->e.nev, 1);
+	assert_string_equal(f->e.ev[0].path, "a[1].b[1]");
+	const struct bl_cond *q =
+		compile_ok(f, "{\"field\":\"['k.e y']['q\\\"'][*].z\",\"equals\":6}");
+	assert_int_equal(bl_cond_eval(q, &f->e), BL_FALSE);
+	bl_cond_explain(q, &f->e, BL_FALSE);
+	assert_int_equal(f->e.nev, 1);
+	/* element 0 is a number: its z is missing, and missing is not 6 */
+	assert_string_equal(f->e.ev[0].path, "[\"k.e y\"][\"q\"\"\"][0].z");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_memo_same_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memo_new_doc_same_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memo_doc_swap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_count_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concrete_paths, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
