@@ -519,7 +519,7 @@ int bl_cmd_assess(int argc, char **argv)
 	}
 	/* the catalogs only serve the roll-up of mapped frameworks: a baseline
 	 * without maps skips loading them (a fifth of its startup) */
-	if (maps_any(b)) {
+	if (!b->catalogs && maps_any(b)) {
 		if (bl_catalogs_load(&cats, &err)) {
 			exit_code = bl_cli_report_error(&err);
 			goto done;
@@ -527,7 +527,7 @@ int bl_cmd_assess(int argc, char **argv)
 		have_cats = true;
 	}
 	bl_scores_finish(&scores);
-	if (bl_rollup_build_with(&rollup, b, &stats, have_cats ? &cats : NULL)) {
+	if (bl_rollup_build_with(&rollup, b, &stats, have_cats ? &cats : b->catalogs)) {
 		fprintf(stderr, "baseline assess: out of memory\n");
 		exit_code = BL_EXIT_INTERNAL;
 		goto done;

@@ -1894,6 +1894,22 @@ static void find_unset(struct ctx *c, struct layer *top, struct mlist *placehold
 
 /* Resolve, validate and compile doc into b, then hash the effective
  * baseline.  Returns 0, BL_EINVAL, BL_ENOMEM or BL_EINTERNAL. */
+/* The catalogs loaded to check mapped ids stay with the baseline (their
+ * blocks move into its arena), so that a run's roll-up does not load them a
+ * second time (a fifth of a mapped builtin's startup). */
+static void keep_catalogs(struct ctx *c)
+{
+	struct bl_catalogs *kept = bl_arena_alloc(c->a, sizeof(*kept));
+	if (!kept) {
+		bl_catalogs_free(&c->cats);
+		return;
+	}
+	*kept = c->cats;
+	bl_arena_init(&kept->arena, 0);
+	bl_arena_adopt(c->a, &c->cats.arena);
+	c->b->catalogs = kept;
+}
+
 static int check_all(struct ctx *c, const struct bl_value *doc)
 {
 	struct bl_baseline *b = c->b;
@@ -1923,7 +1939,7 @@ static int check_all(struct ctx *c, const struct bl_value *doc)
 	b->sources = c->sources;
 	b->nsources = c->nsources;
 	if (c->cats_state == 1)
-		bl_catalogs_free(&c->cats);
+		keep_catalogs(c);
 	if (c->oom)
 		return BL_ENOMEM;
 	if (c->internal)

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "doc/value.h"
+#include "model/framework.h"
 #include "rule/rule.h"
 #include "util/arena.h"
 #include "util/error.h"
@@ -139,6 +140,9 @@ struct bl_baseline {
 						  (no default, tailored or assigned value) */
 	size_t nunset;
 	bool has_related;                /* some enabled control uses `related:` */
+	const struct bl_catalogs *catalogs;  /* the shipped framework catalogs, when a
+						control maps to a framework (loaded to
+						check the mapped ids; reuse them), else NULL */
 	struct bl_arena arena;           /* owns everything above */
 };
 

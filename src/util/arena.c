@@ -169,3 +169,28 @@ void bl_arena_free(struct bl_arena *a)
 	a->spare = NULL;
 	a->used = 0;
 }
+
+void bl_arena_adopt(struct bl_arena *dst, struct bl_arena *src)
+{
+	struct bl_arena_block *first = src->head;
+	if (first) {
+		struct bl_arena_block *last = first;
+		while (last->next)
+			last = last->next;
+		if (dst->head) {
+			/* behind dst's current block, whose free space stays in use */
+			last->next = dst->head->next;
+			dst->head->next = first;
+		} else {
+			dst->head = first;
+		}
+		dst->used += src->used;
+	}
+	for (struct bl_arena_block *b = src->spare, *n; b; b = n) {
+		n = b->next;
+		free(b);
+	}
+	src->head = NULL;
+	src->spare = NULL;
+	src->used = 0;
+}

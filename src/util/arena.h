@@ -43,4 +43,9 @@ void bl_arena_reset(struct bl_arena *a);
 /* Release all memory; the arena may be initialised again. */
 void bl_arena_free(struct bl_arena *a);
 
+/* Move every block of src into dst (freed with dst from now on; dst keeps
+ * allocating from its current block) and leave src empty.  For data built
+ * in a scratch arena that turns out to be worth keeping. */
+void bl_arena_adopt(struct bl_arena *dst, struct bl_arena *src);
+
 #endif

@@ -155,6 +155,11 @@ static void test_full_yaml(void **state)
 	assert_int_equal(b->controls[0].line, 9);
 	assert_int_equal(b->controls[0].col, 5);
 	assert_int_equal(b->controls[2].line, 28);
+	/* the catalogs that checked the mapped ids stay with the baseline */
+	assert_non_null(b->catalogs);
+	const struct bl_catalog *nist = bl_catalog_find(b->catalogs, "nist-800-53-r5");
+	assert_non_null(nist);
+	assert_non_null(bl_catalog_entry(nist, "SC-8(1)"));
 	bl_baseline_free(b);
 }
 
@@ -186,6 +191,7 @@ static void test_minimal(void **state)
 	assert_int_equal(c->nreferences, 0);
 	assert_int_equal(c->line, 6);
 	assert_int_equal(c->col, 5);
+	assert_null(b->catalogs);   /* nothing mapped: nothing loaded */
 	bl_baseline_free(b);
 }
 

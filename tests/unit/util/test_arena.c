@@ -67,6 +67,47 @@ static void test_error_and_diags(void **state)
 	bl_diags_free(&d);
 }
 
+/* Adopted blocks live as long as the adopting arena; the source is empty
+ * and reusable, and the adopter keeps filling its current block. */
+static void test_adopt(void **state)
+{
+	(void)state;
+	struct bl_arena dst, src;
+	bl_arena_init(&dst, 256);
+	bl_arena_init(&src, 128);
+	char *d1 = bl_arena_strndup(&dst, "kept", 4);
+	char *s1 = bl_arena_strndup(&src, "moved", 5);
+	char *s2 = bl_arena_alloc(&src, 1000);   /* a block of its own */
+	assert_non_null(d1);
+	assert_non_null(s1);
+	assert_non_null(s2);
+	memset(s2, 'x', 1000);
+	bl_arena_reset(&src);                    /* blocks become spare ... */
+	s1 = bl_arena_strndup(&src, "moved", 5); /* ... and are reused */
+	size_t used = dst.used + src.used;
+	bl_arena_adopt(&dst, &src);
+	assert_null(src.head);
+	assert_null(src.spare);
+	assert_int_equal(src.used, 0);
+	assert_int_equal(dst.used, used);
+	char *d2 = bl_arena_strndup(&dst, "more", 4);
+	assert_non_null(d2);
+	assert_true(d2 == d1 + 16);              /* same block as before */
+	assert_string_equal(s1, "moved");
+	assert_string_equal(d1, "kept");
+	assert_non_null(bl_arena_strndup(&src, "again", 5));
+	bl_arena_free(&src);
+	/* into an empty arena */
+	struct bl_arena empty;
+	bl_arena_init(&empty, 0);
+	bl_arena_init(&src, 0);
+	s1 = bl_arena_strndup(&src, "x", 1);
+	bl_arena_adopt(&empty, &src);
+	assert_string_equal(s1, "x");
+	bl_arena_free(&empty);
+	bl_arena_free(&dst);   /* LSan: everything freed once */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -74,6 +115,7 @@ int main(void)
 		cmocka_unit_test(test_limit_and_overflow),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_error_and_diags),
+		cmocka_unit_test(test_adopt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
