@@ -12,7 +12,7 @@ secs=$1; shift
 out=build-fuzz/run
 mkdir -p "$out"
 # the Makefile passes its link libraries and include flags (one list, kept there)
-libs=${FUZZ_LIBS:-$(pkg-config --libs yaml-0.1 libpcre2-8 libsodium sqlite3 liblz4 zlib liblzma)}
+libs=${FUZZ_LIBS:-$(pkg-config --libs yaml-0.1 libpcre2-8 libsodium liblz4 zlib liblzma)}
 cflags=${FUZZ_CFLAGS:-}
 status=0
 for src in "$@"; do

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "facts/decompress.h"
+#include "util/sqlite_api.h"
 
 #define TAGS_MAX 0xffffu             /* rpm's own limit on index entries */
 #define DATA_MAX (256u << 20)        /* rpm's own limit on the data store */
@@ -352,6 +353,10 @@ static int load_sqlite(struct bl_dpkg_db *db, struct bl_sys *s, const char *path
 	int rc = bl_zfile_open(s, path, &fd, missing, err);
 	if (rc)
 		return rc;
+	if ((rc = bl_sqlite_load(err))) {   /* opened on first use (util/sqlite_api.h) */
+		s->ops->close(fd);
+		return rc;
+	}
 	sqlite3_vfs *base = sqlite3_vfs_find(NULL);   /* for time and randomness only */
 	struct fd_src src = {.s = s, .fd = fd};
 	char vname[48];

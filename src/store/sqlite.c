@@ -21,6 +21,7 @@
 
 #include "doc/json.h"
 #include "store/backend.h"
+#include "util/sqlite_api.h"
 
 /* Results per INSERT statement (17 parameters each). */
 #ifndef MULTI_ROWS
@@ -265,6 +266,8 @@ static int sq_open(struct bl_store **out, const char *path, struct bl_error *err
 {
 	int rc;
 	*out = NULL;
+	if ((rc = bl_sqlite_load(err)))   /* opened on first use (util/sqlite_api.h) */
+		return rc;
 	if ((rc = make_parent(path, err)))
 		return rc;
 	/* results describe weaknesses: a new store is readable by its owner only

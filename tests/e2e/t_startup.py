@@ -50,3 +50,32 @@ def startup_maps_list_catalog():
     eq(ctl.get("AC-2(1)"), "pass", "mapped id in catalog spelling")
     eq(ctl.get("AC-1"), "not_covered", "unmapped catalog control")
     eq(len(ctl), 370, "every catalog control listed")
+
+
+@test
+def optional_libraries_are_not_linked():
+    """libcurl, libpq, libmicrohttpd and libsqlite3 are opened with dlopen by
+    the code that needs them (util/dynlib.h), so a command that never uses
+    them does not load or relocate them at start."""
+    import subprocess
+    from e2elib import BIN
+    with open(BIN, "rb") as f:
+        if f.read(4) != b"\x7fELF":
+            print("  (skipped: BASELINE_BIN is a wrapper, not the binary)")
+            return
+    dyn = subprocess.run(["readelf", "-dW", BIN], capture_output=True, text=True, check=True).stdout
+    needed = [l.split("[", 1)[1].rstrip("]") for l in dyn.splitlines() if "(NEEDED)" in l]
+    for lib in ("libcurl", "libpq", "libmicrohttpd", "libsqlite3"):
+        assert not any(n.startswith(lib) for n in needed), f"{lib} is linked: {needed}"
+    # and the store still works: a run is recorded and read back
+    with tempfile.TemporaryDirectory() as d:
+        from e2elib import run
+        rc, _, err = run("assess", "-b", os.path.join(ROOT_DIR, "examples", "baseline.yaml"),
+                         "-s", os.path.join(ROOT_DIR, "examples", "snapshot.json"),
+                         "--store", os.path.join(d, "s.db"), "-f", "json")
+        assert rc in (0, 1), err
+        rc, out, err = run("report", "latest", "--store", os.path.join(d, "s.db"), "-f", "json")
+        eq(rc, 0, f"report from the store ({err})")
+
+
+ROOT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -1,0 +1,46 @@
+/*
+ * sqlite_api.c - the SQLite table (sqlite_api.h), filled once by dlopen.
+ */
+#define BL_SQLITE_NO_MACROS
+#include "util/sqlite_api.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "util/dynlib.h"
+
+#define BL_SQLITE_SYM(f) {#f, offsetof(struct bl_sqlite_api, f)},
+static const struct bl_dynsym syms[] = {BL_SQLITE_FUNCS(BL_SQLITE_SYM)};
+
+/* Written once under `once`, then only read (see util/dynlib.h). */
+static struct bl_sqlite_api api;
+static struct bl_error load_err;
+static int load_rc;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void load(void)
+{
+	load_rc = bl_dynlib_load("libsqlite3.so.0", syms, sizeof(syms) / sizeof(syms[0]), &api,
+				 &load_err);
+	if (load_rc) {
+		char why[sizeof(load_err.msg)];
+		memcpy(why, load_err.msg, sizeof(why));
+		bl_error_set(&load_err, load_rc, NULL, 0, 0,
+			     "%.400s (the run store and RPM databases need SQLite: install libsqlite3-0)",
+			     why);
+	}
+}
+
+int bl_sqlite_load(struct bl_error *err)
+{
+	pthread_once(&once, load);
+	if (load_rc && err)
+		*err = load_err;
+	return load_rc;
+}
+
+const struct bl_sqlite_api *bl_sqlite(void)
+{
+	return &api;
+}
