@@ -70,7 +70,9 @@ struct pool {
 	const struct bl_progress *progress;
 	const struct bl_assess_opts *opts;
 	const struct bl_relidx *rx;   /* related resources (read-only), or NULL */
-	const struct bl_json_keep *keep;  /* what to build of each record; NULL = all */
+	struct bl_json_keep *keep;    /* what to build of each record; NULL = all */
+	bool keep_built;              /* keep is built on the first JSON chunk: runs
+					 with none (host, YAML, empty input) skip it */
 	int stdin_fd;                 /* "-": 0, or stdin spooled to a file */
 };
 
@@ -378,6 +380,14 @@ static int assess_json_fd(struct pool *p, int fd, const char *file,
 				}
 			}
 			break;
+		}
+		if (!p->keep_built) {
+			/* before any worker sees a record (the slot is not READY yet) */
+			p->keep_built = true;
+			if (bl_keep_build(&p->keep, p->b, p->opts)) {
+				rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+				break;
+			}
 		}
 		s->seq = p->fill_seq++;
 		s->file = file;
@@ -706,13 +716,8 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 	if (bl_index_build(&ix, b))
 		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
 	p.ix = ix;
-	/* Each record is parsed into what the run reads of it (keep.h). */
-	struct bl_json_keep *keep = NULL;
-	if (bl_keep_build(&keep, b, opts)) {
-		bl_index_free(ix);
-		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
-	}
-	p.keep = keep;
+	/* Each record is parsed into what the run reads of it (keep.h); the
+	 * keep set is built with the first JSON chunk (assess_json_fd). */
 	/* `related:` controls look at other resources of the snapshots: index
 	 * those first (stdin is spooled so that it can be read twice) */
 	struct bl_relidx *rx = NULL;
@@ -730,7 +735,6 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 				close(p.stdin_fd);
 			bl_relidx_free(rx);
 			bl_index_free(ix);
-			bl_json_keep_free(keep);
 			return xrc;
 		}
 		p.rx = rx;
@@ -791,7 +795,7 @@ out_free:
 	free(p.workers);
 	bl_index_free(ix);
 	bl_relidx_free(rx);
-	bl_json_keep_free(keep);
+	bl_json_keep_free(p.keep);
 	if (p.stdin_fd > 0)
 		close(p.stdin_fd);
 	return rc;
