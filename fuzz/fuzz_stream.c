@@ -2,12 +2,15 @@
  * fuzz_stream.c - libFuzzer target for the snapshot splitter: arbitrary
  * bytes are split twice, once read in one block and once in tiny blocks
  * (through a pipe when small) with tiny chunks; both must hand out exactly
- * the same records (bytes, line, col, index) and end the same way.  The
- * first input byte picks the block and chunk sizes.
+ * the same records (bytes, line, col, index) and end the same way.  A third
+ * split reads one block with the byte-at-a-time scan only (scalar_scan): the
+ * vector scan must agree with it on every boundary and error.  The first
+ * input byte picks the block and chunk sizes.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,9 +58,10 @@ static int fd_for(const uint8_t *data, size_t size, int use_pipe)
 }
 
 static void split(struct result *r, const uint8_t *data, size_t size, size_t block,
-		  size_t chunk, int use_pipe)
+		  size_t chunk, int use_pipe, bool scalar)
 {
-	struct bl_stream_opts o = {.chunk_bytes = chunk, .block_bytes = block, .max_record = 4096};
+	struct bl_stream_opts o = {.chunk_bytes = chunk, .block_bytes = block, .max_record = 4096,
+				   .scalar_scan = scalar};
 	struct bl_stream *s;
 	struct bl_chunk c;
 	memset(r, 0, sizeof(*r));
@@ -92,6 +96,23 @@ static void split(struct result *r, const uint8_t *data, size_t size, size_t blo
 	close(fd);
 }
 
+/* Abort unless a and b hold the same records and the same end. */
+static void same(const struct result *a, const struct result *b)
+{
+	if (a->rc != b->rc || a->n != b->n || a->len != b->len ||
+	    (a->len && memcmp(a->bytes, b->bytes, a->len) != 0))
+		abort();
+	for (size_t i = 0; i < a->n; i++) {
+		const struct rec *x = &a->recs[i], *y = &b->recs[i];
+		if (x->off != y->off || x->len != y->len || x->line != y->line ||
+		    x->col != y->col || x->index != i || y->index != i)
+			abort();
+	}
+	if (a->rc < 0 && (a->err.line != b->err.line || a->err.col != b->err.col ||
+			  strcmp(a->err.msg, b->err.msg) != 0))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
@@ -100,24 +121,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t chunk = 1 + (size_t)(data[0] >> 4) * 8;
 	data++;
 	size--;
-	struct result whole, bits;
-	split(&whole, data, size, size + 1, 0, 0);
-	split(&bits, data, size, block, chunk, size < 60000);
-	if (whole.rc != bits.rc || whole.n != bits.n || whole.len != bits.len ||
-	    (whole.len && memcmp(whole.bytes, bits.bytes, whole.len) != 0))
-		abort();
-	for (size_t i = 0; i < whole.n; i++) {
-		const struct rec *x = &whole.recs[i], *y = &bits.recs[i];
-		if (x->off != y->off || x->len != y->len || x->line != y->line ||
-		    x->col != y->col || x->index != i || y->index != i)
-			abort();
-	}
-	if (whole.rc < 0 && (whole.err.line != bits.err.line || whole.err.col != bits.err.col ||
-			     strcmp(whole.err.msg, bits.err.msg) != 0))
-		abort();
+	struct result whole, bits, scalar;
+	split(&whole, data, size, size + 1, 0, 0, false);
+	split(&bits, data, size, block, chunk, size < 60000, false);
+	split(&scalar, data, size, size + 1, 0, 0, true);
+	same(&whole, &bits);
+	same(&whole, &scalar);
 	free(whole.bytes);
 	free(whole.recs);
 	free(bits.bytes);
 	free(bits.recs);
+	free(scalar.bytes);
+	free(scalar.recs);
 	return 0;
 }

@@ -2,17 +2,24 @@
  * stream.c - split a snapshot into records without loading it (see stream.h).
  *
  * The file is read in blocks into one buffer that keeps only the bytes still
- * needed (the record being scanned); everything before is dropped when the
- * next block comes in, so memory stays at about one block plus the largest
- * record.  Records are found by a structural scan that follows strings,
- * escapes and bracket nesting but builds no values; all scan state lives in
- * the stream, so a record may be split across any number of blocks (the
- * tests use 7-byte blocks).  With SSE2 the scan takes 64 bytes at a time as
- * bit masks (quotes, backslashes, brackets; strings by prefix xor) and only
- * visits the brackets outside strings, about 3 instructions per byte instead
- * of 10; the byte-at-a-time scan finishes what is left and is the portable
- * fallback, with exactly the same rules and state.  Line numbers are counted
- * lazily with memchr, in order, only up to the positions that are asked for.
+ * needed (the records of the chunk being filled and the value being
+ * scanned); everything before is dropped when the next block comes in.  A
+ * full chunk takes that buffer as it is, so records are never copied: the
+ * stream goes on in the chunk's previous buffer, into which only the bytes
+ * after the chunk's last record are copied (reads are sized so that these
+ * are about 1% of the input).  Memory stays at about one chunk per chunk in
+ * use plus the largest record.  Records are found by a structural scan that
+ * follows strings, escapes and bracket nesting but builds no values; all
+ * scan state lives in the stream, so a record may be split across any
+ * number of blocks (the tests use 7-byte blocks).  With SSE2 the scan takes
+ * 64 bytes at a time as bit masks (quotes, brackets, and backslashes only
+ * in the rare blocks that have one; strings by prefix xor) and only visits
+ * the brackets outside strings, about 2 instructions per byte instead of
+ * 10; the byte-at-a-time scan finishes what is left and is the portable
+ * fallback, with exactly the same rules and state (fuzz_stream checks the
+ * two against each other).
+ * Line numbers are counted lazily with memchr, in order, only up to the
+ * positions that are asked for.
  *
  * A wrapper's members other than its record array are small (nextLink,
  * count, facets): they are validated with bl_json_parse into a scratch arena
@@ -68,6 +75,7 @@ struct bl_stream {
 	int fd;
 	char *file;
 	size_t chunk_bytes, max_record, block_bytes;
+	bool scalar_scan;
 
 	char *rbuf;              /* bytes [base, base + rlen) of the input */
 	size_t rlen, rcap;
@@ -100,6 +108,12 @@ struct bl_stream {
 	uint32_t obj_line, obj_col;
 	uint32_t arr_line, arr_col;
 	char key[8];             /* "data"/"value" in the records array's key */
+
+	/* the chunk being filled: its first record starts at ck_start, and no
+	 * byte from there on is dropped until the chunk takes the buffer */
+	bool ck_open;
+	uint64_t ck_start;
+	size_t ck_bytes;         /* record bytes in it (chunk_bytes counts these) */
 
 	uint64_t index;
 	int failed;              /* sticky error code, 0 if none */
@@ -170,7 +184,7 @@ static void size_text(char *out, size_t size, size_t n)
 
 /* ---- input ---------------------------------------------------------- */
 
-/* Earliest byte the current state still needs. */
+/* Earliest byte the current state still needs (not counting the chunk). */
 static uint64_t retained(const struct bl_stream *s)
 {
 	if (s->detecting)
@@ -185,10 +199,44 @@ static uint64_t retained(const struct bl_stream *s)
 	}
 }
 
+/*
+ * Reads ask for no more than the chunk being filled still lacks, plus a
+ * slack: what the chunk does not take is copied into the stream's next
+ * buffer by hand_over, so that copy stays below about the slack (1/64 of
+ * a chunk, 4 KiB to 16 KiB: ~1% of the input) instead of up to a block.
+ */
+static size_t read_slack(const struct bl_stream *s)
+{
+	size_t k = s->chunk_bytes / 64;
+	if (k < 4096)
+		k = 4096;
+	return k < 16 * 1024 ? k : 16 * 1024;
+}
+
+/* Size of a fresh read buffer: a chunk and its slack fit without growing. */
+static size_t fresh_cap(const struct bl_stream *s)
+{
+	size_t c = s->block_bytes > s->chunk_bytes ? s->block_bytes : s->chunk_bytes;
+	return c + 4 * read_slack(s);
+}
+
+/* How much the next read asks for: a block, or less when the chunk lacks
+ * less.  Only the cost depends on it, never what is handed out. */
+static size_t read_size(const struct bl_stream *s)
+{
+	size_t slack = read_slack(s);
+	uint64_t anchor = s->ck_open ? s->ck_start : retained(s);
+	uint64_t have = s->base + s->rlen, target = anchor + s->chunk_bytes + slack;
+	uint64_t lack = target > have ? target - have : 0;
+	if (lack < slack)
+		lack = slack;
+	return lack < s->block_bytes ? (size_t)lack : s->block_bytes;
+}
+
 /* Drop consumed bytes and read one more block.  0, BL_EIO or BL_ENOMEM. */
 static int refill(struct bl_stream *s, struct bl_error *err)
 {
-	uint64_t keep = retained(s);
+	uint64_t keep = s->ck_open ? s->ck_start : retained(s);
 	lc_advance(s, keep);
 	size_t drop = (size_t)(keep - s->base);
 	if (drop) {
@@ -196,9 +244,13 @@ static int refill(struct bl_stream *s, struct bl_error *err)
 		s->rlen -= drop;
 		s->base = keep;
 	}
-	if (s->rcap - s->rlen < s->block_bytes) {
-		size_t ncap = s->rcap ? s->rcap * 2 : s->block_bytes;
-		while (ncap - s->rlen < s->block_bytes)
+	size_t want = read_size(s);
+	if (s->rcap - s->rlen < want) {
+		/* the first buffer: what this read needs plus room for the slack
+		 * reads that complete the chunk (not a whole chunk: small inputs
+		 * stay small) */
+		size_t ncap = s->rcap ? s->rcap * 2 : want + 4 * read_slack(s);
+		while (ncap - s->rlen < want)
 			ncap *= 2;
 		char *nb = realloc(s->rbuf, ncap);
 		if (!nb)
@@ -208,7 +260,7 @@ static int refill(struct bl_stream *s, struct bl_error *err)
 	}
 	ssize_t n;
 	do
-		n = read(s->fd, s->rbuf + s->rlen, s->block_bytes);
+		n = read(s->fd, s->rbuf + s->rlen, want);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return bl_error_set(err, BL_EIO, s->file, 0, 0, "read error: %s", strerror(errno));
@@ -305,11 +357,15 @@ static int too_big(struct bl_stream *s, struct bl_error *err)
 
 /* A bracket outside strings: push an opener, or pop a closer after checking
  * that it matches.  1 when the value's outermost bracket closed, 0 to go
- * on, or an error (positioned at the closer, at *at). */
+ * on, or an error (positioned at the closer, at *at).  Any other byte is
+ * ignored: the vector scan's one-compare bracket test also lets through
+ * 'Y', 'y', '_' and 0x5F/0x7F, which valid JSON never has outside strings. */
 static inline int bracket(struct bl_stream *s, const char *at, struct bl_error *err)
 {
 	uint32_t e_line, e_col;
 	char c = *at;
+	if ((c | 0x20) != '{' && (c | 0x20) != '}')
+		return 0;
 	if (c == '{' || c == '[') {
 		if (s->sc_depth < s->brkcap)
 			s->brk[s->sc_depth++] = (unsigned char)c;
@@ -328,14 +384,12 @@ static inline int bracket(struct bl_stream *s, const char *at, struct bl_error *
 }
 
 #if defined(__SSE2__)
-/* Bit i set where the byte i of the 64 at p equals c (or c | 0x20 when fold). */
-static inline uint64_t mask64(const __m128i v[4], __m128i c)
+/* The four compare results of a 64-byte block as one bit mask (bit i = byte i). */
+static inline uint64_t movemask64(__m128i m0, __m128i m1, __m128i m2, __m128i m3)
 {
-	uint64_t m0 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[0], c));
-	uint64_t m1 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[1], c));
-	uint64_t m2 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[2], c));
-	uint64_t m3 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v[3], c));
-	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+	uint64_t a = (uint32_t)_mm_movemask_epi8(m0), b = (uint32_t)_mm_movemask_epi8(m1);
+	uint64_t c = (uint32_t)_mm_movemask_epi8(m2), d = (uint32_t)_mm_movemask_epi8(m3);
+	return a | b << 16 | c << 32 | d << 48;
 }
 
 /*
@@ -381,20 +435,31 @@ static int scan_blocks(struct bl_stream *s, const char **pp, const char *e, stru
 {
 	const char *p = *pp;
 	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}');
-	const __m128i fold = _mm_set1_epi8(0x20);
+	/* b | 0x26 == 0x7F holds for the four brackets (they differ only in bits
+	 * 0x20 and 0x06) and for 'Y', 'y', '_', 0x7F, which bracket() skips: one
+	 * compare instead of two per 16 bytes. */
+	const __m128i brk_bits = _mm_set1_epi8(0x26), brk_val = _mm_set1_epi8(0x7F);
 	uint64_t esc = s->sc_esc, in_str = s->sc_in_str ? ~0ull : 0;
 	while (e - p >= 64) {
-		__m128i v[4], f[4];
-		for (int k = 0; k < 4; k++) {
-			v[k] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-			/* '[' | 0x20 == '{' and ']' | 0x20 == '}' */
-			f[k] = _mm_or_si128(v[k], fold);
-		}
-		uint64_t q = mask64(v, quote), bs = mask64(v, bslash);
-		uint64_t brk = mask64(f, open) | mask64(f, close);
-		if (bs | esc) {
-			uint64_t x = escaped64(bs, &esc);
+		const __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+		const __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+		const __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
+		const __m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
+		uint64_t q = movemask64(_mm_cmpeq_epi8(v0, quote), _mm_cmpeq_epi8(v1, quote),
+					_mm_cmpeq_epi8(v2, quote), _mm_cmpeq_epi8(v3, quote));
+		uint64_t brk = movemask64(
+			_mm_cmpeq_epi8(_mm_or_si128(v0, brk_bits), brk_val),
+			_mm_cmpeq_epi8(_mm_or_si128(v1, brk_bits), brk_val),
+			_mm_cmpeq_epi8(_mm_or_si128(v2, brk_bits), brk_val),
+			_mm_cmpeq_epi8(_mm_or_si128(v3, brk_bits), brk_val));
+		/* Backslashes are rare: test the block with one movemask and build
+		 * their mask only when there is one (or the last block ended in an
+		 * odd run). */
+		const __m128i b0 = _mm_cmpeq_epi8(v0, bslash), b1 = _mm_cmpeq_epi8(v1, bslash);
+		const __m128i b2 = _mm_cmpeq_epi8(v2, bslash), b3 = _mm_cmpeq_epi8(v3, bslash);
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(b0, b1), _mm_or_si128(b2, b3))) ||
+		    esc) {
+			uint64_t x = escaped64(movemask64(b0, b1, b2, b3), &esc);
 			q &= ~x;
 			brk &= ~x;
 		}
@@ -449,7 +514,7 @@ static int scan_run(struct bl_stream *s, struct bl_error *err)
 		goto out;
 	}
 #if defined(__SSE2__)
-	if (s->sc_kind == SK_CONTAINER) {
+	if (s->sc_kind == SK_CONTAINER && !s->scalar_scan) {
 		int r = scan_blocks(s, &p, e, err);
 		if (r < 0)
 			return r;
@@ -523,19 +588,19 @@ out:
 
 /* ---- records -------------------------------------------------------- */
 
+/*
+ * Add the record [start, pos) to ch.  The bytes stay where they are in the
+ * read buffer, which the chunk takes over when it is complete (hand_over);
+ * until then off holds the absolute input offset.
+ */
 static int emit(struct bl_stream *s, struct bl_chunk *ch, uint64_t start, uint32_t line,
 		uint32_t col, struct bl_error *err)
 {
 	size_t len = (size_t)(s->pos - start);
-	if (ch->cap - ch->len < len) {
-		size_t ncap = ch->cap ? ch->cap : 4096;
-		while (ncap - ch->len < len)
-			ncap *= 2;
-		char *nb = realloc(ch->buf, ncap);
-		if (!nb)
-			return bl_error_set(err, BL_ENOMEM, s->file, line, col, "out of memory");
-		ch->buf = nb;
-		ch->cap = ncap;
+	if (!s->ck_open) {
+		s->ck_open = true;
+		s->ck_start = start;
+		s->ck_bytes = 0;
 	}
 	if (ch->n == ch->rcap) {
 		size_t ncap = ch->rcap ? ch->rcap * 2 : 64;
@@ -545,12 +610,52 @@ static int emit(struct bl_stream *s, struct bl_chunk *ch, uint64_t start, uint32
 		ch->recs = nr;
 		ch->rcap = ncap;
 	}
-	memcpy(ch->buf + ch->len, s->rbuf + (start - s->base), len);
 	ch->recs[ch->n++] = (struct bl_record){
-		.off = ch->len, .len = len, .line = line, .col = col, .index = s->index++,
+		.off = (size_t)start, .len = len, .line = line, .col = col, .index = s->index++,
 	};
-	ch->len += len;
+	s->ck_bytes += len;
 	return 1;
+}
+
+/*
+ * Give the read buffer, which holds the chunk's records, to the chunk, and
+ * take the chunk's old buffer (free since the caller handed the chunk back)
+ * as the read buffer, with the bytes the scan still needs copied into it:
+ * the records themselves are never copied.  0 or BL_ENOMEM.
+ */
+static int hand_over(struct bl_stream *s, struct bl_chunk *ch, struct bl_error *err)
+{
+	uint64_t keep = retained(s);
+	lc_advance(s, keep);
+	size_t drop = (size_t)(keep - s->base), rest = s->rlen - drop;
+	char *nb = ch->buf;
+	size_t ncap = ch->cap, need = rest + (s->eof ? 64 : fresh_cap(s));
+	if (ncap < need) {
+		/* its old contents are not needed: no realloc copy.  An eighth
+		 * more, so that the next hand-overs (whose rest varies by a few
+		 * KiB) reuse this buffer instead of each allocating fresh pages. */
+		free(nb);
+		ncap = need + need / 8;
+		nb = malloc(ncap);
+		if (!nb) {
+			ch->buf = NULL;
+			ch->cap = 0;
+			return bl_error_set(err, BL_ENOMEM, s->file, 0, 0, "out of memory");
+		}
+	}
+	if (rest)
+		memcpy(nb, s->rbuf + drop, rest);
+	for (size_t i = 0; i < ch->n; i++)
+		ch->recs[i].off -= (size_t)s->base;
+	ch->len = ch->recs[ch->n - 1].off + ch->recs[ch->n - 1].len;
+	ch->buf = s->rbuf;
+	ch->cap = s->rcap;
+	s->rbuf = nb;
+	s->rcap = ncap;
+	s->rlen = rest;
+	s->base = keep;
+	s->ck_open = false;
+	return 0;
 }
 
 /* Validate the scanned wrapper key or value with the real parser; for a key,
@@ -820,6 +925,7 @@ int bl_stream_open(struct bl_stream **out, int fd, const char *file,
 	s->chunk_bytes = opts && opts->chunk_bytes ? opts->chunk_bytes : MIB;
 	s->max_record = opts && opts->max_record ? opts->max_record : 64 * MIB;
 	s->block_bytes = opts && opts->block_bytes ? opts->block_bytes : MIB;
+	s->scalar_scan = opts && opts->scalar_scan;
 	s->lc_line = 1;
 	s->state = ST_START;
 	s->shape = BL_SHAPE_UNKNOWN;
@@ -841,24 +947,32 @@ int bl_stream_next(struct bl_stream *s, struct bl_chunk *chunk, struct bl_error 
 	for (;;) {
 		int rc = step(s, chunk, &s->saved);
 		if (rc == 1) {
-			if (chunk->len >= s->chunk_bytes)
-				return 1;
-			continue;
-		}
-		if (rc == BL_EAGAIN) {
+			if (s->ck_bytes < s->chunk_bytes)
+				continue;
+		} else if (rc == BL_EAGAIN) {
 			rc = refill(s, &s->saved);
 			if (rc == 0)
 				continue;
-		}
-		if (rc == 0) {
+		} else if (rc == 0) {
 			s->state = ST_END;
-			return chunk->n ? 1 : 0;
 		}
-		s->failed = rc;
-		s->saved.code = rc;
-		if (chunk->n)
-			return 1;  /* the error follows with the next call */
-		if (err)
+		if (rc < 0) {
+			s->failed = rc;
+			s->saved.code = rc;
+		}
+		if (chunk->n) {
+			int hrc = hand_over(s, chunk, &s->saved);
+			if (hrc) {
+				chunk->n = 0;
+				chunk->len = 0;
+				s->failed = hrc;
+				rc = hrc;
+			} else {
+				/* the records first; an error follows with the next call */
+				return 1;
+			}
+		}
+		if (rc < 0 && err)
 			*err = s->saved;
 		return rc;
 	}

@@ -41,10 +41,12 @@ struct bl_record {
 	uint64_t index;      /* 0-based record number within the file */
 };
 
-/* Filled by bl_stream_next; owned and recycled by the caller. */
+/* Filled by bl_stream_next; owned and recycled by the caller.  The records
+ * are not copied: buf is the read buffer they were found in (malloc'd),
+ * and the chunk's previous buffer becomes the stream's next read buffer. */
 struct bl_chunk {
-	char *buf;           /* record bytes (malloc'd, grows as needed) */
-	size_t len, cap;
+	char *buf;           /* holds the records (and bytes between them) */
+	size_t len, cap;     /* len: end of the last record in buf */
 	struct bl_record *recs;
 	size_t n, rcap;
 	const char *file;    /* the stream's file name (owned by the stream) */
@@ -54,6 +56,8 @@ struct bl_stream_opts {
 	size_t chunk_bytes;  /* target bytes of records per chunk; 0 = 1 MiB */
 	size_t max_record;   /* largest record accepted; 0 = 64 MiB */
 	size_t block_bytes;  /* read size; 0 = 1 MiB */
+	bool scalar_scan;    /* byte-at-a-time scan only: the reference the
+				vector scan is checked against (tests, fuzz) */
 };
 
 struct bl_stream;
@@ -64,7 +68,8 @@ int bl_stream_open(struct bl_stream **out, int fd, const char *file,
 		   const struct bl_stream_opts *opts, struct bl_error *err);
 
 /*
- * Fill chunk with the next records (replacing its previous content).
+ * Fill chunk with the next records (replacing its previous content and
+ * taking its buffer: nothing may point into the old chunk->buf after).
  * Returns 1 when chunk holds at least one record, 0 at the clean end of the
  * input, or a negative code: BL_EINVAL for structurally broken input (err
  * names file:line:col), BL_ELIMIT for an oversize record, BL_EIO for a read

@@ -50,13 +50,12 @@ static int text_fd(const char *text, size_t len, bool use_pipe)
 	return fd;
 }
 
-static void run(struct got *g, const char *text, size_t len, size_t block, size_t chunk,
-		size_t max_record, bool use_pipe)
+static void run_opts(struct got *g, const char *text, size_t len,
+		     const struct bl_stream_opts *op, bool use_pipe)
 {
 	struct bl_stream *s;
 	struct bl_chunk c;
-	struct bl_stream_opts o = {.chunk_bytes = chunk, .max_record = max_record,
-				   .block_bytes = block};
+	struct bl_stream_opts o = *op;
 	memset(g, 0, sizeof(*g));
 	int fd = text_fd(text, len, use_pipe);
 	assert_int_equal(bl_stream_open(&s, fd, "snap.json", &o, &g->err), 0);
@@ -89,6 +88,14 @@ static void run(struct got *g, const char *text, size_t len, size_t block, size_
 	bl_chunk_free(&c);
 	bl_stream_close(s);
 	close(fd);
+}
+
+static void run(struct got *g, const char *text, size_t len, size_t block, size_t chunk,
+		size_t max_record, bool use_pipe)
+{
+	struct bl_stream_opts o = {.chunk_bytes = chunk, .max_record = max_record,
+				   .block_bytes = block};
+	run_opts(g, text, len, &o, use_pipe);
 }
 
 #define R1 "{\"id\":\"/s/1\",\"type\":\"t\",\"name\":\"a\"}"
@@ -440,8 +447,13 @@ static void test_chunks_and_io(void **state)
 	int rc;
 	while ((rc = bl_stream_next(s, &c, &err)) == 1) {
 		chunks_seen++;
-		assert_true(c.len >= 1000 || next + c.n == 1000);
-		assert_true(c.len < 1000 + 16);  /* target plus one record */
+		size_t bytes = 0;
+		for (size_t i = 0; i < c.n; i++) {
+			bytes += c.recs[i].len;
+			assert_true(c.recs[i].off + c.recs[i].len <= c.len);
+		}
+		assert_true(bytes >= 1000 || next + c.n == 1000);
+		assert_true(bytes < 1000 + 16);  /* target plus one record */
 		for (size_t i = 0; i < c.n; i++) {
 			char want[32];
 			snprintf(want, sizeof(want), "{\"id\":\"/r/%04d\"}", (int)next);
@@ -473,6 +485,125 @@ static void test_chunks_and_io(void **state)
 	bl_stream_close(s);
 	close(dfd);
 	bl_stream_close(NULL);
+}
+
+/* The vector scan and the byte-at-a-time scan (scalar_scan) agree on
+ * boundaries and errors, including the bytes the vector scan's one-compare
+ * bracket test lets through ('Y', 'y', '_', 0x7F: skipped, not brackets),
+ * backslashes outside strings, and mismatched brackets after them; each
+ * interesting byte is moved over every position of a 64-byte block. */
+static void test_vector_matches_scalar(void **state)
+{
+	(void)state;
+	static const char *const bodies[] = {
+		"\"k\":[1,y_Y\x7f,{\"a\":[]}]}",              /* one record */
+		"\"k\":[Y,{}_],\"m\":\"y]\"}\n{\"n\":0}",       /* two records */
+		"\"k\":\\\"[]}\n{\"n\":_}",                   /* backslash outside */
+		"\"k\":[y{}_}",                                  /* '}' closes '[' */
+		"\"k\":{\"_\":[Y]]",                              /* ']' closes '{' */
+		"\"k\":\"\\\\\",\"y\":[\"\\\"]\"]}",           /* escaped runs */
+	};
+	for (size_t bi = 0; bi < sizeof(bodies) / sizeof(bodies[0]); bi++)
+		for (int np = 0; np < 70; np++) {
+			char text[256], pad[80];
+			memset(pad, 'p', (size_t)np);
+			pad[np] = '\0';
+			/* after a first record, so that the shape is lines and the
+			 * record is scanned, not validated member by member */
+			snprintf(text, sizeof(text), "{}\n{\"pad\":\"%s\",%s", pad, bodies[bi]);
+			struct bl_stream_opts o = {0};
+			struct got vec, ref;
+			run_opts(&vec, text, strlen(text), &o, false);
+			o.scalar_scan = true;
+			run_opts(&ref, text, strlen(text), &o, false);
+			assert_int_equal(vec.rc, ref.rc);
+			assert_int_equal(vec.n, ref.n);
+			for (size_t i = 0; i < vec.n; i++) {
+				assert_string_equal(vec.text[i], ref.text[i]);
+				assert_int_equal(vec.line[i], ref.line[i]);
+				assert_int_equal(vec.col[i], ref.col[i]);
+			}
+			if (vec.rc) {
+				assert_int_equal(vec.err.line, ref.err.line);
+				assert_int_equal(vec.err.col, ref.err.col);
+				assert_string_equal(vec.err.msg, ref.err.msg);
+			}
+			/* The stray letters are not brackets: the first body is one
+			 * record that ends at its last byte. */
+			if (bi == 0) {
+				assert_int_equal(vec.rc, 0);
+				assert_int_equal(vec.n, 2);
+				assert_string_equal(vec.text[1], text + 3);
+			}
+			if (bi == 3 || bi == 4) {
+				assert_int_equal(vec.rc, BL_EINVAL);
+				assert_int_equal(vec.err.line, 2);
+				assert_int_equal(vec.err.col, strlen(text) - 3);
+			}
+			got_free(&vec);
+			got_free(&ref);
+		}
+}
+
+/* Records are not copied: a chunk keeps the buffer they were read into.
+ * So the records of a chunk held by one worker must stay intact while the
+ * stream fills other chunks (the engine's slots), whatever the sizes. */
+static bool chunk_holds(const struct bl_chunk *c, uint64_t *next)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "{\"id\":\"/r/%04d\"}", (int)c->recs[i].index);
+		if (c->recs[i].index != *next || c->recs[i].len != strlen(want) ||
+		    c->recs[i].off + c->recs[i].len > c->len ||
+		    memcmp(c->buf + c->recs[i].off, want, strlen(want)) != 0)
+			return false;
+		(*next)++;
+	}
+	return true;
+}
+
+static void test_chunks_held_apart(void **state)
+{
+	(void)state;
+	struct bl_buf b;
+	bl_buf_init(&b, 0);
+	for (int i = 0; i < 3000; i++) {
+		char rec[32];
+		snprintf(rec, sizeof(rec), "{\"id\":\"/r/%04d\"}%s", i, i % 3 ? "\n" : " ");
+		bl_buf_adds(&b, rec);
+	}
+	static const size_t sizes[][2] = {{1000, 333}, {100, 7}, {5000, 0}, {0, 4096}};
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		int fd = text_fd(b.data, b.len, false);
+		struct bl_stream *s;
+		struct bl_error err;
+		struct bl_stream_opts o = {.chunk_bytes = sizes[k][0], .block_bytes = sizes[k][1]};
+		assert_int_equal(bl_stream_open(&s, fd, "held.json", &o, &err), 0);
+		struct bl_chunk c[3];
+		for (int i = 0; i < 3; i++)
+			bl_chunk_init(&c[i]);
+		uint64_t filled = 0, checked = 0;
+		int rc = 1;
+		/* fill chunk i while chunks i-1 and i-2 are still held, then check
+		 * the oldest one before it is handed back */
+		for (size_t i = 0; rc == 1; i++) {
+			struct bl_chunk *now = &c[i % 3], *old = &c[(i + 1) % 3];
+			rc = bl_stream_next(s, now, &err);
+			assert_true(rc >= 0);
+			filled += rc == 1 ? now->n : 0;
+			if (i >= 2 || rc == 0)
+				assert_true(chunk_holds(old, &checked));
+			if (rc == 0)
+				assert_true(chunk_holds(&c[(i + 2) % 3], &checked));
+		}
+		assert_int_equal(filled, 3000);
+		assert_int_equal(checked, 3000);
+		for (int i = 0; i < 3; i++)
+			bl_chunk_free(&c[i]);
+		bl_stream_close(s);
+		close(fd);
+	}
+	bl_buf_free(&b);
 }
 
 /* Each record handed out parses with its positions (the engine's use). */
@@ -514,6 +645,8 @@ int main(void)
 		cmocka_unit_test(test_long_errors),
 		cmocka_unit_test(test_max_record),
 		cmocka_unit_test(test_chunks_and_io),
+		cmocka_unit_test(test_vector_matches_scalar),
+		cmocka_unit_test(test_chunks_held_apart),
 		cmocka_unit_test(test_records_parse_in_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
