@@ -125,39 +125,45 @@ static void chain_free(struct bl_arena_block *b)
 	}
 }
 
+/* What reset keeps for reuse.  A slot arena of the engine holds the parse of
+ * a 1 MiB chunk (3-4 blocks of 1 MiB): keeping only one block made every
+ * chunk malloc the others again, and in worker threads glibc gave the freed
+ * memory back, so each chunk faulted its pages in anew (18,000 page faults
+ * instead of 2,800 on a 19.8 MB run with two workers). */
+#define ARENA_KEEP_MAX ((size_t)8 << 20)
+
+/* Keep blocks up to ARENA_KEEP_MAX (the largest first, so that a large
+ * request finds it at the head of the spare list), free the rest. */
 void bl_arena_reset(struct bl_arena *a)
 {
-	/* Keep the largest block (it is the one the workload needed), free the rest. */
-	struct bl_arena_block *keep = NULL, *b = a->head;
-	while (b) {
-		struct bl_arena_block *n = b->next;
-		if (!keep || b->size > keep->size) {
-			if (keep)
-				free(keep);
+	struct bl_arena_block *keep = NULL, *largest = NULL;
+	size_t kept = 0;
+	struct bl_arena_block *lists[2] = {a->head, a->spare};
+	for (int l = 0; l < 2; l++) {
+		for (struct bl_arena_block *b = lists[l], *n; b; b = n) {
+			n = b->next;
+			if (kept && (kept >= ARENA_KEEP_MAX || b->size > ARENA_KEEP_MAX - kept)) {
+				free(b);
+				continue;
+			}
+			kept += b->size;
+			b->off = 0;
+			b->next = keep;
 			keep = b;
-		} else {
-			free(b);
+			if (!largest || b->size > largest->size)
+				largest = b;
 		}
-		b = n;
 	}
-	b = a->spare;
-	while (b) {
-		struct bl_arena_block *n = b->next;
-		if (!keep || b->size > keep->size) {
-			if (keep)
-				free(keep);
-			keep = b;
-		} else {
-			free(b);
-		}
-		b = n;
+	if (largest && largest != keep) {
+		struct bl_arena_block *prev = keep;
+		while (prev->next != largest)
+			prev = prev->next;
+		prev->next = largest->next;
+		largest->next = keep;
+		keep = largest;
 	}
 	a->head = NULL;
 	a->spare = keep;
-	if (keep) {
-		keep->next = NULL;
-		keep->off = 0;
-	}
 	a->used = 0;
 }
 

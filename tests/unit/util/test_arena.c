@@ -67,8 +67,42 @@ static void test_error_and_diags(void **state)
 	bl_diags_free(&d);
 }
 
-/* Adopted blocks live as long as the adopting arena; the source is empty
- * and reusable, and the adopter keeps filling its current block. */
+/* Reset keeps every block up to 8 MiB for reuse (the engine's slot arenas
+ * need several per chunk), the largest first; beyond the cap blocks are freed. */
+static void test_reset_keeps_blocks(void **state)
+{
+	(void)state;
+	struct bl_arena a;
+	bl_arena_init(&a, 4096);
+	void *p[3];
+	for (int i = 0; i < 3; i++)
+		p[i] = bl_arena_alloc(&a, 4000);   /* one block each */
+	void *big = bl_arena_alloc(&a, 100000);  /* its own block */
+	assert_non_null(big);
+	bl_arena_reset(&a);
+	/* the large request is served by the large block, the small ones by the rest */
+	void *q = bl_arena_alloc(&a, 100000);
+	assert_ptr_equal(q, big);
+	int reused = 0;
+	for (int i = 0; i < 3; i++) {
+		void *r = bl_arena_alloc(&a, 4000);
+		for (int k = 0; k < 3; k++)
+			reused += r == p[k];
+	}
+	assert_int_equal(reused, 3);
+	/* over the cap: the first block is kept whatever its size, nothing more */
+	bl_arena_reset(&a);
+	void *g1 = bl_arena_alloc(&a, (size_t)9 << 20);
+	void *g2 = bl_arena_alloc(&a, (size_t)9 << 20);
+	assert_non_null(g1);
+	assert_non_null(g2);
+	bl_arena_reset(&a);
+	void *h1 = bl_arena_alloc(&a, (size_t)9 << 20);
+	assert_true(h1 == g1 || h1 == g2);
+	assert_true(bl_arena_alloc(&a, 100000) != big);   /* freed: over the cap */
+	bl_arena_free(&a);
+}
+
 static void test_adopt(void **state)
 {
 	(void)state;
@@ -116,6 +150,7 @@ int main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_error_and_diags),
 		cmocka_unit_test(test_adopt),
+		cmocka_unit_test(test_reset_keeps_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
