@@ -341,6 +341,7 @@ static int resources(struct arm *t, const struct bl_value *list, const struct pa
 	return bad(t, list, "\"resources\" must be an array or an object");
 }
 
+/* adapt.c asks only records with a $schema key (keep in step). */
 static bool is_template(const struct bl_value *doc)
 {
 	const struct bl_value *s = bl_value_getz(doc, "$schema");

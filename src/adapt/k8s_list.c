@@ -14,6 +14,7 @@ int bl_adapt_k8s_list(const struct bl_value *doc, const char *file, struct bl_ad
 int bl_adapt_k8s_list(const struct bl_value *doc, const char *file, struct bl_adapted *out,
 		      struct bl_error *err)
 {
+	/* adapt.c asks only records with all three keys (keep in step) */
 	const struct bl_value *kind = bl_value_getz(doc, "kind");
 	const struct bl_value *items = bl_value_getz(doc, "items");
 	const struct bl_value *api = bl_value_getz(doc, "apiVersion");

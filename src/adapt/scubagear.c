@@ -168,6 +168,8 @@ static int read_envs(struct pp_tenant *t, const struct bl_value *arr, const char
 int bl_adapt_scubagear(const struct bl_value *doc, const char *file, struct bl_adapted *out,
 		       struct bl_error *err)
 {
+	/* adapt.c restates these keys, to skip the call on records without
+	 * them: keep in step */
 	const struct bl_value *tid = bl_value_getz(doc, "tenant_id");
 	if (!tid || tid->type != BL_VSTR)
 		return 0;

@@ -533,7 +533,8 @@ static int walk_values(struct tf *t, const struct bl_value *vals, struct bl_adap
 	return root ? walk_module(t, root, 0, out) : 0;
 }
 
-/* Is doc a Terraform JSON plan or state? */
+/* Is doc a Terraform JSON plan or state?  (adapt.c restates the keys this
+ * looks for, to skip the call on records without them: keep in step.) */
 static bool is_terraform(const struct bl_value *doc)
 {
 	const struct bl_value *fv = bl_value_getz(doc, "format_version");

@@ -74,8 +74,10 @@ static struct bl_score_group *group(struct bl_score_groups *g, struct bl_arena *
 	size_t k = slot_of(key, g->nslots);
 	while (g->slots[k]) {
 		struct bl_score_group *x = &g->items[g->slots[k] - 1];
-		if (key_eq(x->key, key))
+		if (key_eq(x->key, key)) {
+			g->last = g->slots[k];
 			return x;
+		}
 		k = (k + 1) & (g->nslots - 1);
 	}
 	if (g->n == g->cap) {
@@ -95,7 +97,25 @@ static struct bl_score_group *group(struct bl_score_groups *g, struct bl_arena *
 	}
 	g->n++;
 	g->slots[k] = (uint32_t)g->n;
+	g->last = g->n;
 	return x;
+}
+
+/*
+ * group() through a one-entry cache.  Results arrive asset by asset (every
+ * control of one asset, then the next), so the key is most often the
+ * previous result's: one string comparison (none for an unknown key) in
+ * place of a call, a hash and a probe, for every result of the run.
+ */
+static inline struct bl_score_group *group_of(struct bl_score_groups *g, struct bl_arena *a,
+					      const char *key)
+{
+	if (g->last) {
+		struct bl_score_group *x = &g->items[g->last - 1];
+		if (x->key == key || (x->key && key && strcmp(x->key, key) == 0))
+			return x;
+	}
+	return group(g, a, key);
 }
 
 int bl_scores_add(struct bl_scores *s, const struct bl_result *r)
@@ -106,8 +126,8 @@ int bl_scores_add(struct bl_scores *s, const struct bl_result *r)
 	s->tiers[tier >= 1 && tier <= 3 ? tier : 0].n[st]++;
 	unsigned sev = (unsigned)r->control->severity;
 	s->weighted[st] += sev < 5 ? bl_severity_weights[sev] : 0;
-	struct bl_score_group *e = group(&s->envs, &s->arena, r->asset->environment);
-	struct bl_score_group *o = group(&s->owners, &s->arena, r->asset->owner);
+	struct bl_score_group *e = group_of(&s->envs, &s->arena, r->asset->environment);
+	struct bl_score_group *o = group_of(&s->owners, &s->arena, r->asset->owner);
 	if (!e || !o)
 		return BL_ENOMEM;
 	e->t.n[st]++;
@@ -138,6 +158,7 @@ void bl_scores_finish(struct bl_scores *s)
 		free(gs[i]->slots);
 		gs[i]->slots = NULL;
 		gs[i]->nslots = 0;
+		gs[i]->last = 0;
 	}
 }
 

@@ -34,6 +34,7 @@ struct bl_score_groups {
 	size_t n, cap;
 	uint32_t *slots;                /* open addressing: index + 1, 0 = empty */
 	size_t nslots;
+	size_t last;                    /* index + 1 of the group last counted, 0 = none */
 };
 
 struct bl_scores {

@@ -213,9 +213,14 @@ bool bl_value_text_eq(const struct bl_value *a, const struct bl_value *b)
 	return bl_str_ieq(x, xl, y, yl);
 }
 
-static bool eq_operand(const struct bl_value *a, const struct bl_operand *o)
+/* Inlined into the equals/in/contains loops, which every run makes for
+ * most results: a string against a scalar operand (the usual case) is one
+ * length test and, only when the lengths agree, a folding compare. */
+static inline bool eq_operand(const struct bl_value *a, const struct bl_operand *o)
 {
 	const struct bl_value *v = o->v;
+	if (a->type == BL_VSTR && v->type != BL_VARR && v->type != BL_VOBJ)
+		return ieq_lower(a->u.str.s, a->u.str.len, o->lower, o->llen);
 	if (a->type == BL_VARR || a->type == BL_VOBJ || v->type == BL_VARR || v->type == BL_VOBJ)
 		return bl_value_text_eq(a, v);
 	if (a->type == BL_VNUM && o->isnum)
@@ -232,6 +237,33 @@ static bool parse_number(const char *s, size_t len, double *out)
 	char buf[128];
 	if (len == 0 || len >= sizeof(buf))
 		return false;
+	/* Plain decimals of up to 15 digits, no exponent (ports, counts, days,
+	 * "1.2": what the order operators mostly see as strings): the digits
+	 * are an integer below 2^53 and the scale a power of ten up to 1e15,
+	 * both exact in a double, so their one correctly rounded quotient is
+	 * the correctly rounded value strtod returns, at a fraction of its cost. */
+	static const double p10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+				       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	size_t k = (s[0] == '+' || s[0] == '-') ? 1 : 0;
+	uint64_t u = 0;
+	unsigned nd = 0, frac = 0;
+	bool dot = false;
+	for (; k < len && nd <= 15; k++) {
+		if (s[k] >= '0' && s[k] <= '9') {
+			u = u * 10 + (uint64_t)(s[k] - '0');
+			nd++;
+			frac += dot;
+		} else if (s[k] == '.' && !dot) {
+			dot = true;
+		} else {
+			break;
+		}
+	}
+	if (k == len && nd >= 1 && nd <= 15) {
+		double d = (double)u / p10[frac];
+		*out = s[0] == '-' ? -d : d;
+		return true;
+	}
 	size_t i = 0;
 	if (s[i] == '+' || s[i] == '-')
 		i++;
@@ -300,6 +332,46 @@ static bool like_match(const char *pat, size_t plen, const char *s, size_t slen)
 	while (p < plen && pat[p] == '*')
 		p++;
 	return p == plen;
+}
+
+/*
+ * Shapes of like patterns with at most one run of literal text, which most
+ * patterns are ("rg-*", "*_GRS", "Premium"): a compare of that text with
+ * the start, the end or the whole of the value gives like_match's answer
+ * without its scan (which, for a leading '*', retries at every byte).
+ */
+enum { LIKE_ANY = 0, LIKE_EXACT, LIKE_PREFIX, LIKE_SUFFIX };
+
+static void like_shape(struct bl_operand *o)
+{
+	uint32_t lead = 0, trail = 0;
+	while (lead < o->llen && o->lower[lead] == '*')
+		lead++;
+	while (trail < o->llen - lead && o->lower[o->llen - 1 - trail] == '*')
+		trail++;
+	uint32_t lit = o->llen - lead - trail;
+	if (memchr(o->lower + lead, '*', lit))
+		return;   /* LIKE_ANY */
+	if (lead && trail)
+		return;
+	o->like = lead ? LIKE_SUFFIX : trail ? LIKE_PREFIX : LIKE_EXACT;
+	o->likelen = lit;
+}
+
+/* like on text s, with the shape found by like_shape. */
+static bool like_apply(const struct bl_operand *o, const char *s, size_t len)
+{
+	switch (o->like) {
+	case LIKE_EXACT:
+		return ieq_lower(s, len, o->lower, o->llen);
+	case LIKE_PREFIX:
+		return len >= o->likelen && ieq_lower(s, o->likelen, o->lower, o->likelen);
+	case LIKE_SUFFIX:
+		return len >= o->likelen && ieq_lower(s + len - o->likelen, o->likelen,
+						      o->lower + o->llen - o->likelen, o->likelen);
+	default:
+		return like_match(o->lower, o->llen, s, len);
+	}
 }
 
 /* Length of the UTF-8 sequence starting at s[i] (1 for stray bytes). */
@@ -490,7 +562,14 @@ int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct
 		}
 		return 0;
 	case BL_OP_LIKE:
-	case BL_OP_NOTLIKE:
+	case BL_OP_NOTLIKE: {
+		if (v->type != BL_VSTR)
+			return type_err(msg, msgsize, op, "a string", v);
+		int rc = prep_text(o, v, a);
+		if (!rc)
+			like_shape(o);
+		return rc;
+	}
 	case BL_OP_MATCH:
 	case BL_OP_NOTMATCH:
 	case BL_OP_MATCHI:
@@ -722,6 +801,15 @@ static enum bl_truth apply_scanum(const struct bl_value *a, const struct bl_oper
 	return t;
 }
 
+/* in: is a equal to one of the items? */
+static bool in_items(const struct bl_value *a, const struct bl_operand *o)
+{
+	for (uint32_t i = 0; i < o->nitems; i++)
+		if (eq_operand(a, &o->items[i]))
+			return true;
+	return false;
+}
+
 /* The positive operators, on a present value. */
 static enum bl_truth apply_pos(int op, const struct bl_value *a, const struct bl_operand *o,
 			       struct bl_eval *e)
@@ -732,14 +820,11 @@ static enum bl_truth apply_pos(int op, const struct bl_value *a, const struct bl
 	case BL_OP_EQUALS:
 		return eq_operand(a, o) ? BL_TRUE : BL_FALSE;
 	case BL_OP_IN:
-		for (uint32_t i = 0; i < o->nitems; i++)
-			if (eq_operand(a, &o->items[i]))
-				return BL_TRUE;
-		return BL_FALSE;
+		return in_items(a, o) ? BL_TRUE : BL_FALSE;
 	case BL_OP_LIKE:
 		if (!any_text(a, e, &s, &len))
 			return BL_UNKNOWN;
-		return like_match(o->lower, o->llen, s, len) ? BL_TRUE : BL_FALSE;
+		return like_apply(o, s, len) ? BL_TRUE : BL_FALSE;
 	case BL_OP_MATCH:
 	case BL_OP_MATCHI:
 		if (!any_text(a, e, &s, &len))
@@ -810,10 +895,20 @@ enum bl_truth bl_op_apply(int op, const struct bl_value *actual, const struct bl
 	if (base < 0) {
 		if (!actual)
 			return (op == BL_OP_EXISTS && !o->flag) ? BL_TRUE : BL_FALSE;
+		if (op == BL_OP_EQUALS)
+			return eq_operand(actual, o) ? BL_TRUE : BL_FALSE;
+		if (op == BL_OP_IN)
+			return in_items(actual, o) ? BL_TRUE : BL_FALSE;
 		return apply_pos(op, actual, o, e);
 	}
 	if (!actual)
 		return BL_TRUE;
+	/* equals and in never give unknown: answered here without the general
+	 * dispatch (most conditions of most baselines are one of these) */
+	if (base == BL_OP_EQUALS)
+		return eq_operand(actual, o) ? BL_FALSE : BL_TRUE;
+	if (base == BL_OP_IN)
+		return in_items(actual, o) ? BL_FALSE : BL_TRUE;
 	enum bl_truth t = apply_pos(base, actual, o, e);
 	return t == BL_UNKNOWN ? t : (t == BL_TRUE ? BL_FALSE : BL_TRUE);
 }

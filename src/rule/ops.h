@@ -69,6 +69,8 @@ struct bl_operand {
 	uint32_t nitems;
 	const struct bl_value *na;    /* notApplicableUnless: the BL_VNA value with the reason */
 	uint8_t cmp;                  /* scaNumeric: comparison (ops.c) */
+	uint8_t like;                 /* like/notLike: shape of the pattern (ops.c) */
+	uint32_t likelen;             /* like/notLike: its literal part's length */
 };
 
 /* Canonical (documented) spelling of an operator, e.g. "notEquals". */

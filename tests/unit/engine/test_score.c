@@ -107,11 +107,69 @@ static void test_empty_and_many_groups(void **state)
 	et_free(&t);
 }
 
+/* Consecutive results usually share their keys (one asset's controls):
+ * the remembered group must be used only for an equal key, whatever the
+ * pointer, and must not survive the sorting in finish. */
+static void test_repeated_keys(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	const struct bl_control *c = &t.b->controls[0];
+	char prod1[] = "prod", prod2[] = "prod", dev[] = "dev", prodx[] = "prodx";
+	struct bl_asset p1 = {.id = "p1", .type = "T", .environment = prod1, .owner = "b"};
+	struct bl_asset p2 = {.id = "p2", .type = "T", .environment = prod2, .owner = "b"};
+	struct bl_asset d = {.id = "d", .type = "T", .environment = dev, .owner = "a"};
+	struct bl_asset px = {.id = "px", .type = "T", .environment = prodx};
+	struct bl_asset u = {.id = "u", .type = "T"};
+	struct bl_scores s;
+	bl_scores_init(&s);
+	add(&s, c, &p1, BL_PASS);
+	add(&s, c, &p1, BL_FAIL);
+	add(&s, c, &p2, BL_PASS);   /* same text at another address */
+	add(&s, c, &px, BL_FAIL);   /* longer key sharing a prefix */
+	add(&s, c, &u, BL_FAIL);    /* unknown after known */
+	add(&s, c, &u, BL_PASS);
+	add(&s, c, &d, BL_ERROR);
+	add(&s, c, &p1, BL_PASS);   /* back to an earlier group */
+	prod1[0] = 'd';              /* the asset's text changes in place ("drod") */
+	add(&s, c, &p1, BL_NA);
+	bl_scores_finish(&s);
+	assert_int_equal(s.envs.n, 5);
+	assert_string_equal(s.envs.items[0].key, "dev");
+	assert_int_equal(s.envs.items[0].t.n[BL_ERROR], 1);
+	assert_string_equal(s.envs.items[1].key, "drod");
+	assert_int_equal(s.envs.items[1].t.n[BL_NA], 1);
+	assert_string_equal(s.envs.items[2].key, "prod");
+	assert_int_equal(s.envs.items[2].t.n[BL_PASS], 3);
+	assert_int_equal(s.envs.items[2].t.n[BL_FAIL], 1);
+	assert_string_equal(s.envs.items[3].key, "prodx");
+	assert_int_equal(s.envs.items[3].t.n[BL_FAIL], 1);
+	assert_null(s.envs.items[4].key);
+	assert_int_equal(s.envs.items[4].t.n[BL_FAIL], 1);
+	assert_int_equal(s.envs.items[4].t.n[BL_PASS], 1);
+	assert_int_equal(s.owners.n, 3);
+	assert_string_equal(s.owners.items[0].key, "a");
+	assert_int_equal(s.owners.items[1].t.n[BL_PASS], 3);
+	/* counting after finish (which moved the groups) lands in the right ones */
+	add(&s, c, &d, BL_PASS);
+	add(&s, c, &u, BL_EXEMPT);
+	bl_scores_finish(&s);
+	assert_string_equal(s.envs.items[0].key, "dev");
+	assert_int_equal(s.envs.items[0].t.n[BL_PASS], 1);
+	assert_null(s.envs.items[4].key);
+	assert_int_equal(s.envs.items[4].t.n[BL_EXEMPT], 1);
+	assert_int_equal(s.envs.n, 5);
+	bl_scores_free(&s);
+	et_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_weighted_and_groups),
 		cmocka_unit_test(test_empty_and_many_groups),
+		cmocka_unit_test(test_repeated_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

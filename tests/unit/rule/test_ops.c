@@ -23,6 +23,11 @@ struct row {
 	   "\"mixed\":[{\"access\":\"Deny\"},{\"port\":1}],\"date\":\"2024-05-01T00:00:00Z\"," \
 	   "\"mode\":\"0640\",\"nmode\":644,\"ver\":\"1:2.3-1ubuntu1\",\"bs\":\"true\"}"
 
+#define D2 "{\"p\":\"+007\",\"q\":\"-0\",\"m\":\"-15\",\"r\":\"123456789012345\"," \
+	   "\"t\":\"1234567890123456\",\"u\":\"12a\",\"v\":\"-\",\"w\":\"+\",\"sp\":\" 1\"," \
+	   "\"x\":\"1.50\",\"y\":\"2e3\",\"s\":\"Hello World\",\"n\":10," \
+	   "\"arr\":[\"Alpha\",[\"x\"]]}"
+
 static const struct row ROWS[] = {
 	/* equals / notEquals: strings ignore case, true equals "true", numbers numerically */
 	{D1, "{\"field\":\"s\",\"equals\":\"hello world\"}", T},
@@ -196,6 +201,73 @@ static const struct row ROWS[] = {
 	{"{\"Tags\":{\"Cost-Center\":\"A\",\"a.b\":\"x\"}}", "{\"field\":\"tags['cost-center']\",\"equals\":\"a\"}", T},
 	{"{\"Tags\":{\"Cost-Center\":\"A\",\"a.b\":\"x\"}}", "{\"field\":\"tags[\\\"a.b\\\"]\",\"equals\":\"X\"}", T},
 	{"{\"Tags\":{\"Cost-Center\":\"A\",\"a.b\":\"x\"}}", "{\"field\":\"tags.a.b\",\"exists\":false}", T},
+
+	/* numeric text against a number: plain integers (read without strtod)
+	 * and everything else (read with it) give the same values */
+	{D2, "{\"field\":\"p\",\"greater\":6}", T},
+	{D2, "{\"field\":\"p\",\"less\":7}", F},
+	{D2, "{\"field\":\"p\",\"lessOrEquals\":7}", T},
+	{D2, "{\"field\":\"q\",\"less\":0}", F},
+	{D2, "{\"field\":\"q\",\"greaterOrEquals\":0}", T},
+	{D2, "{\"field\":\"m\",\"less\":-14}", T},
+	{D2, "{\"field\":\"m\",\"greater\":-16}", T},
+	{D2, "{\"field\":\"r\",\"greater\":123456789012344}", T},
+	{D2, "{\"field\":\"r\",\"less\":123456789012346}", T},
+	{D2, "{\"field\":\"t\",\"greater\":1234567890123455}", T},
+	{D2, "{\"field\":\"t\",\"less\":1234567890123457}", T},
+	{D2, "{\"field\":\"x\",\"greater\":1.4}", T},
+	{D2, "{\"field\":\"y\",\"greaterOrEquals\":2000}", T},
+	{D2, "{\"field\":\"y\",\"less\":2000}", F},
+	{"{\"v\":\".5\"}", "{\"field\":\"v\",\"greaterOrEquals\":0.5}", T},
+	{"{\"v\":\"5.\"}", "{\"field\":\"v\",\"lessOrEquals\":5}", T},
+	{"{\"v\":\"0.1\"}", "{\"field\":\"v\",\"greaterOrEquals\":0.1}", T},
+	{"{\"v\":\"-0.30\"}", "{\"field\":\"v\",\"lessOrEquals\":-0.3}", T},
+	{"{\"v\":\"1.2.3\"}", "{\"field\":\"v\",\"less\":5}", E},
+	{"{\"v\":\".\"}", "{\"field\":\"v\",\"less\":5}", E},
+	{"{\"v\":\"-.\"}", "{\"field\":\"v\",\"less\":5}", E},
+	/* like by the shape of the pattern: whole, prefix, suffix, other */
+	{D2, "{\"field\":\"s\",\"like\":\"HELLO WORLD\"}", T},
+	{D2, "{\"field\":\"s\",\"like\":\"hello worl\"}", F},
+	{D2, "{\"field\":\"s\",\"like\":\"hello world!\"}", F},
+	{D2, "{\"field\":\"s\",\"like\":\"hello world*\"}", T},
+	{D2, "{\"field\":\"s\",\"like\":\"hello world!*\"}", F},
+	{D2, "{\"field\":\"s\",\"like\":\"hELLo**\"}", T},
+	{D2, "{\"field\":\"s\",\"like\":\"ello*\"}", F},
+	{D2, "{\"field\":\"s\",\"like\":\"*hello world\"}", T},
+	{D2, "{\"field\":\"s\",\"like\":\"**WORLD\"}", T},
+	{D2, "{\"field\":\"s\",\"like\":\"*worl\"}", F},
+	{D2, "{\"field\":\"s\",\"like\":\"*xhello world\"}", F},
+	{D2, "{\"field\":\"s\",\"like\":\"*o w*\"}", T},
+	{D2, "{\"field\":\"s\",\"like\":\"h*d\"}", T},
+	{D2, "{\"field\":\"s\",\"like\":\"**\"}", T},
+	{D2, "{\"field\":\"s\",\"notLike\":\"*world\"}", F},
+	{D2, "{\"field\":\"s\",\"notLike\":\"goodbye*\"}", T},
+	{D2, "{\"field\":\"n\",\"like\":\"1*\"}", T},
+	{D2, "{\"field\":\"arr\",\"like\":\"*]]\"}", T},
+	{"{\"v\":\"\"}", "{\"field\":\"v\",\"like\":\"\"}", T},
+	{"{\"v\":\"\"}", "{\"field\":\"v\",\"like\":\"*\"}", T},
+	{"{\"v\":\"\"}", "{\"field\":\"v\",\"like\":\"a*\"}", F},
+	{"{\"v\":\"\"}", "{\"field\":\"v\",\"like\":\"*a\"}", F},
+	{"{\"v\":\"a\"}", "{\"field\":\"v\",\"like\":\"\"}", F},
+	{D2, "{\"field\":\"u\",\"less\":5}", E},
+	{D2, "{\"field\":\"v\",\"less\":5}", E},
+	{D2, "{\"field\":\"w\",\"less\":5}", E},
+	{D2, "{\"field\":\"sp\",\"less\":5}", E},
+	/* equals / in with a string against containers and scalars */
+	{D2, "{\"field\":\"s\",\"in\":[[\"hello world\"],\"HELLO WORLD\"]}", T},
+	{D2, "{\"field\":\"s\",\"in\":[[\"hello world\"],{\"a\":1}]}", F},
+	{D2, "{\"field\":\"s\",\"notIn\":[[\"hello world\"],{\"a\":1}]}", T},
+	{D2, "{\"field\":\"s\",\"notIn\":[\"x\",\"Hello World\"]}", F},
+	{D2, "{\"field\":\"s\",\"equals\":[\"hello world\"]}", F},
+	{D2, "{\"field\":\"s\",\"notEquals\":[\"hello world\"]}", T},
+	{D2, "{\"field\":\"s\",\"equals\":\"hello worl\"}", F},
+	{D2, "{\"field\":\"s\",\"notEquals\":\"hello worle\"}", T},
+	{D2, "{\"field\":\"arr\",\"in\":[[\"alpha\",[\"X\"]]]}", T},
+	{D2, "{\"field\":\"arr\",\"notIn\":[[\"alpha\"]]}", T},
+	{D2, "{\"field\":\"n\",\"in\":[\"x\",\"10\"]}", T},
+	{D2, "{\"field\":\"n\",\"notIn\":[10.0]}", F},
+	{D2, "{\"field\":\"p\",\"in\":[7]}", F},
+	{D2, "{\"field\":\"missing\",\"in\":[\"x\"]}", F},
 };
 
 static int run(const char *doc, const char *cond, char *err, size_t errsize)
@@ -274,11 +346,54 @@ static void test_regex_limit(void **state)
 	bl_arena_free(&ea);
 }
 
+/*
+ * Numeric text read for the order operators has exactly strtod's value:
+ * random decimals of 1 to 17 digits (the short ones take ops.c's exact fast
+ * path, the long ones strtod), signed or not, with the point anywhere or
+ * nowhere, compared with strtod's value written back with 17 digits.
+ */
+static void test_numeric_text(void **state)
+{
+	(void)state;
+	uint64_t seed = 0x2545F4914F6CDD1Dull;
+	int failures = 0;
+	for (int i = 0; i < 3000 && failures < 10; i++) {
+		char text[40], doc[80], lo[120], hi[120];
+		size_t n = 0;
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		uint64_t r = seed >> 11;
+		static const char *const signs[] = {"", "", "-", "+"};
+		const char *sign = signs[r % 4];
+		unsigned nd = 1 + (unsigned)((r >> 2) % 17), dot = (unsigned)((r >> 7) % (nd + 2));
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", sign);
+		for (unsigned k = 0; k < nd; k++) {
+			if (k == dot)
+				text[n++] = '.';
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			text[n++] = (char)('0' + (seed >> 33) % 10);
+		}
+		if (dot == nd)
+			text[n++] = '.';
+		text[n] = '\0';
+		double want = strtod(text, NULL);
+		snprintf(doc, sizeof(doc), "{\"v\":\"%s\"}", text);
+		snprintf(lo, sizeof(lo), "{\"field\":\"v\",\"lessOrEquals\":%.17g}", want);
+		snprintf(hi, sizeof(hi), "{\"field\":\"v\",\"greaterOrEquals\":%.17g}", want);
+		char err[300];
+		if (run(doc, lo, err, sizeof(err)) != T || run(doc, hi, err, sizeof(err)) != T) {
+			print_error("%s is not %.17g (%s)\n", text, want, err);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_regex_limit),
+		cmocka_unit_test(test_numeric_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
