@@ -163,7 +163,7 @@ int bl_relidx_new(struct bl_relidx **out, const struct bl_baseline *b)
 static const struct bl_value *relidx_find(const void *ctx, const char *id, size_t len)
 {
 	const struct bl_relidx *x = ctx;
-	size_t lo = 0, hi = x ? x->n : 0;
+	size_t lo = 0, hi = x->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct relent *e = &x->items[mid];
