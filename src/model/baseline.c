@@ -83,6 +83,8 @@ struct ctx {
 	bool oom;
 	bool internal;               /* a shipped catalog did not load */
 	const struct bl_value *assigned;  /* --parameters values (object) or NULL */
+	struct bl_regex_cache *rxc;  /* regexes shared by all the conditions (created on
+					the first compile; NULL: none) */
 	bool host_only;              /* the control being compiled is scoped to linux.host
 					(one asset per run: regexes are not JIT-compiled) */
 };
@@ -649,12 +651,15 @@ static void check_scope(struct ctx *c, const struct bl_value *scope, struct bl_c
 /* Compile one condition; every problem lands in c->d. */
 static const struct bl_cond *compile(struct ctx *c, const struct bl_value *cond)
 {
+	if (!c->rxc)
+		c->rxc = bl_regex_cache_new(c->a);
 	struct bl_rule_env env = {
 		.arena = c->a,
 		.diags = c->d,
 		.param_defs = c->params,
 		.param_values = c->param_values,
 		.no_jit = c->host_only,
+		.regex_cache = c->rxc,
 	};
 	const struct bl_cond *out = NULL;
 	size_t before = c->d->n + c->d->dropped;

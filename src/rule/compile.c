@@ -320,8 +320,8 @@ static bool compile_operand(struct cctx *c, struct cnode *n, int op, const struc
 		}
 		char msg[300];
 		msg[0] = '\0';
-		int rc = bl_op_prepare(&n->operand, op, cv, c->env->arena, c->gctx, !c->env->no_jit, msg,
-				       sizeof(msg));
+		int rc = bl_op_prepare(&n->operand, op, cv, c->env->arena, c->env->regex_cache,
+				       c->gctx, !c->env->no_jit, msg, sizeof(msg));
 		if (rc == BL_ENOMEM) {
 			c->nomem = true;
 			return false;

@@ -100,7 +100,7 @@ static enum bl_truth get_operand_x(const struct cnode *n, struct bl_eval *e,
 	}
 	char msg[200];
 	msg[0] = '\0';
-	rc = bl_op_prepare(tmp, n->op, v, e->arena, g, false, msg, sizeof(msg));
+	rc = bl_op_prepare(tmp, n->op, v, e->arena, NULL, g, false, msg, sizeof(msg));
 	if (rc == BL_ENOMEM)
 		return nomem(e);
 	if (rc) {

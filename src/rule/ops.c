@@ -535,7 +535,79 @@ static int prep_scanum(struct bl_operand *o, const struct bl_value *v, struct bl
 	return 0;
 }
 
+/*
+ * Compiled regexes by pattern, shared by the conditions of one baseline:
+ * compiling is ~23,000 instructions per pattern whatever its size, and a
+ * compiled pattern is read-only once JIT-compiled (or not), so operands can
+ * share it across threads.  Open addressing; everything in the arena that
+ * also holds the compiled code.
+ */
+struct rx_entry {
+	const char *pat;     /* NULL = empty slot */
+	size_t len;
+	bool jit;
+	pcre2_code *re;
+};
+
+struct bl_regex_cache {
+	struct bl_arena *a;
+	struct rx_entry *slot;
+	size_t cap, n;       /* cap: a power of two */
+};
+
+struct bl_regex_cache *bl_regex_cache_new(struct bl_arena *a)
+{
+	struct bl_regex_cache *c = bl_arena_calloc(a, 1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->a = a;
+	c->cap = 256;
+	c->slot = bl_arena_calloc(a, c->cap, sizeof(*c->slot));
+	return c->slot ? c : NULL;
+}
+
+static size_t rx_hash(const char *s, size_t len, bool jit)
+{
+	size_t h = jit ? 0x9e3779b97f4a7c15u : 1469598103934665603u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	return h;
+}
+
+static struct rx_entry *rx_find(const struct bl_regex_cache *c, const char *s, size_t len,
+				bool jit)
+{
+	size_t i = rx_hash(s, len, jit) & (c->cap - 1);
+	while (c->slot[i].pat && !(c->slot[i].len == len && c->slot[i].jit == jit &&
+				   memcmp(c->slot[i].pat, s, len) == 0))
+		i = (i + 1) & (c->cap - 1);
+	return &c->slot[i];
+}
+
+/* Remember re for (s, jit); a failure to grow only means no sharing. */
+static void rx_add(struct bl_regex_cache *c, const char *s, size_t len, bool jit, pcre2_code *re)
+{
+	if (2 * (c->n + 1) > c->cap) {
+		struct rx_entry *old = c->slot;
+		size_t ocap = c->cap;
+		struct rx_entry *ns = bl_arena_calloc(c->a, 2 * ocap, sizeof(*ns));
+		if (!ns)
+			return;
+		c->slot = ns;
+		c->cap = 2 * ocap;
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i].pat)
+				*rx_find(c, old[i].pat, old[i].len, old[i].jit) = old[i];
+	}
+	char *copy = bl_arena_strndup(c->a, s, len);
+	if (!copy)
+		return;
+	*rx_find(c, s, len, jit) = (struct rx_entry){copy, len, jit, re};
+	c->n++;
+}
+
 int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct bl_arena *a,
+		  struct bl_regex_cache *cache,
 		  pcre2_general_context *gctx, bool jit, char *msg, size_t msgsize)
 {
 	memset(o, 0, sizeof(*o));
@@ -605,6 +677,13 @@ int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct
 		int rc = prep_text(o, v, a);
 		if (rc)
 			return rc;
+		if (cache) {
+			const struct rx_entry *e = rx_find(cache, v->u.str.s, v->u.str.len, jit);
+			if (e->pat) {
+				o->re = e->re;
+				return 0;
+			}
+		}
 		pcre2_compile_context *cc = gctx ? pcre2_compile_context_create(gctx) : NULL;
 		if (gctx && !cc)
 			return BL_ENOMEM;
@@ -623,6 +702,8 @@ int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct
 		/* JIT failure only costs speed: the interpreter still runs. */
 		if (jit)
 			(void)pcre2_jit_compile(o->re, PCRE2_JIT_COMPLETE);
+		if (cache)
+			rx_add(cache, v->u.str.s, v->u.str.len, jit, o->re);
 		return 0;
 	}
 	case BL_OP_VLESS:

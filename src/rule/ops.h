@@ -88,11 +88,13 @@ pcre2_general_context *bl_ops_gctx(struct bl_arena *a);
 
 /*
  * Check v's type for op and prepare o (strings in arena a, regex through
- * gctx; jit says whether to JIT-compile).  Returns 0; BL_EINVAL with a
+ * gctx; jit says whether to JIT-compile; a regex already in cache, which may
+ * be NULL, is shared instead of compiled again).  Returns 0; BL_EINVAL with a
  * message in msg (the operand is unusable: wrong type, bad regex, bad mode
  * mask); BL_ENOMEM.
  */
 int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct bl_arena *a,
+		  struct bl_regex_cache *cache,
 		  pcre2_general_context *gctx, bool jit, char *msg, size_t msgsize);
 
 /*
