@@ -24,8 +24,6 @@ void bl_eval_reset(struct bl_eval *e, const struct bl_value *doc, struct bl_aren
 {
 	e->doc = doc;
 	e->arena = arena;
-	e->memo_doc = NULL;
-	e->nmemo = 0;
 	e->nscopes = 0;
 	e->nev = 0;
 	bl_eval_clear(e);
@@ -116,69 +114,45 @@ static const struct bl_value *subject_base(const struct csubject *s, const struc
 	return s->scope < 0 ? e->doc : e->scopes[s->scope].current;
 }
 
-/* Object lookup with bl_value_get's rule (see bl_obj_member). */
-static inline const struct bl_value *obj_get(const struct bl_value *v, const char *key,
-					     uint32_t klen)
-{
-	const struct bl_member *m = bl_obj_member(v, key, klen);
-	return m ? &m->val : NULL;
-}
-
 /*
- * Key s of the document object doc through e's memo of top-level members.
- * A remembered member is used only after checking that it still holds that
- * exact key (documents refuse exact duplicates, so it is the one lookup
- * would find); only exact-case matches are remembered, since a case-folded
- * match depends on the whole object.
+ * Key s of object v, with bl_value_get's rule (see bl_obj_member), looking
+ * first at the member index where s last found its key (struct
+ * bl_eval.hints): records of one export mostly list their members in the
+ * same order.  Only an exact-case match is remembered or accepted from a
+ * hint: documents refuse exact duplicates, so it is the member the scan
+ * would return, while a case-folded match depends on the whole object.
  */
-static const struct bl_value *doc_get(struct bl_eval *e, const struct bl_value *doc,
-				      const struct bl_seg *s)
+static inline const struct bl_value *key_get(struct bl_eval *e, const struct bl_seg *s,
+					     const struct bl_value *v)
 {
-	const struct bl_member *items = doc->u.obj.items;
-	uint32_t klen = s->klen, n = doc->u.obj.n;
-	const uint32_t cap = (uint32_t)(sizeof(e->memo_idx) / sizeof(e->memo_idx[0]));
-	if (e->memo_doc != doc) {
-		e->memo_doc = doc;
-		e->nmemo = 0;
+	const struct bl_member *items = v->u.obj.items;
+	uint32_t n = v->u.obj.n, klen = s->klen;
+	struct bl_key_hint *h = &e->hints[((uintptr_t)s >> 3) % BL_KEY_HINTS];
+	if (h->seg == s && h->idx < n) {
+		const struct bl_member *m = &items[h->idx];
+		if (m->klen == klen && bl_mem_eq(m->key, s->key, klen))
+			return &m->val;
 	}
-	for (uint32_t k = 0; k < e->nmemo; k++) {
-		if (e->memo_klen[k] != klen || !bl_mem_eq(e->memo_key[k], s->key, klen))
-			continue;
-		uint32_t i = e->memo_idx[k];
-		if (i < n && items[i].klen == klen && bl_mem_eq(items[i].key, s->key, klen))
-			return &items[i].val;
-		e->nmemo = 0;   /* stale (not the document it was made for): start over */
-		break;
+	const struct bl_member *m = bl_obj_member(v, s->key, klen);
+	if (!m)
+		return NULL;
+	if (bl_mem_eq(m->key, s->key, klen)) {
+		h->seg = s;
+		h->idx = (uint32_t)(m - items);
 	}
-	const struct bl_member *m = bl_obj_member(doc, s->key, klen);
-	if (m && e->nmemo < cap && klen <= sizeof(e->memo_key[0]) &&
-	    bl_mem_eq(m->key, s->key, klen)) {
-		uint32_t k = e->nmemo++;
-		e->memo_klen[k] = klen;
-		e->memo_idx[k] = (uint32_t)(m - items);
-		memcpy(e->memo_key[k], s->key, klen);
-	}
-	return m ? &m->val : NULL;
+	return &m->val;
 }
 
-static inline const struct bl_value *step(const struct bl_seg *s, const struct bl_value *v)
+static inline const struct bl_value *estep(struct bl_eval *e, const struct bl_seg *s,
+					   const struct bl_value *v)
 {
 	if (bl_value_special(v))
 		return v;   /* sticky: see path.c */
 	if (s->kind == BL_SEG_KEY)
-		return v->type == BL_VOBJ ? obj_get(v, s->key, s->klen) : NULL;
+		return v->type == BL_VOBJ ? key_get(e, s, v) : NULL;
 	if (s->kind == BL_SEG_INDEX)
 		return (v->type == BL_VARR && s->index < v->u.arr.n) ? &v->u.arr.items[s->index] : NULL;
 	return NULL;
-}
-
-/* step, with keys of the asset document itself through the memo. */
-static inline const struct bl_value *estep(struct bl_eval *e, const struct bl_seg *s,
-					   const struct bl_value *v)
-{
-	if (v == e->doc && s->kind == BL_SEG_KEY && v->type == BL_VOBJ)
-		return doc_get(e, v, s);
-	return step(s, v);
 }
 
 /*

@@ -87,6 +87,8 @@ struct bl_scope {
  * Per-thread evaluation state.  bl_eval_init once per thread, bl_eval_reset
  * per asset, bl_eval_fini at the end.  Not shared between threads.
  */
+#define BL_KEY_HINTS 2048
+
 struct bl_eval {
 	const struct bl_value *doc;     /* the asset document */
 	struct bl_arena *arena;         /* scratch for this asset (caller resets) */
@@ -109,16 +111,18 @@ struct bl_eval {
 	   export holds no such resource.  Set by the engine, may be NULL. */
 	const struct bl_value *(*find_resource)(const void *ctx, const char *id, size_t len);
 	const void *find_ctx;
-	/* Top-level members of memo_doc already looked up (eval.c): nearly
-	 * every path starts at the same few keys ("properties" is often the
-	 * last of an Azure resource's), so each is found once per asset.  Key
-	 * copies (not pointers: the memo may outlive a compiled baseline) and
-	 * member indexes, re-checked on every use.  Reset by bl_eval_reset. */
-	const struct bl_value *memo_doc;
-	uint32_t nmemo;
-	uint32_t memo_klen[8];
-	uint32_t memo_idx[8];
-	char memo_key[8][24];        /* keys up to 24 bytes */
+	/* Where each path segment last found its key (eval.c): documents of
+	 * one export list their members in the same order, so the member at
+	 * the remembered index is almost always the one asked for, and
+	 * checking it is one compare instead of a scan ("properties" is often
+	 * the last of an Azure resource's 17 keys).  Direct-mapped by segment
+	 * address; a hint is only ever a guess, re-checked against the key on
+	 * every use, so a stale or colliding entry costs a scan, never a wrong
+	 * answer. */
+	struct bl_key_hint {
+		const void *seg;
+		uint32_t idx;
+	} hints[BL_KEY_HINTS];
 };
 
 void bl_eval_init(struct bl_eval *e);

@@ -1,9 +1,10 @@
 /*
- * test_eval_memo.c - eval.c's per-asset memo of top-level members: the
- * same results as a plain lookup for exact-case and case-folded keys, long
- * keys, many controls over one document, a new document at the address of
- * the last one without a reset, and a document swapped in and out (as the
- * related-resource pass does); and count's decimal text.
+ * test_eval_memo.c - eval.c's remembered member positions (struct
+ * bl_eval.hints): the same results as a plain lookup for exact-case and
+ * case-folded keys, long keys, many controls over one document, documents
+ * that list their members in other orders, a new document at the address
+ * of the last one without a reset, and a document swapped in and out (as
+ * the related-resource pass does); and count's decimal text.
  */
 #include "testutil.h"
 
@@ -102,6 +103,39 @@ static void test_memo_doc_swap(void **state)
 	assert_int_equal(bl_cond_eval(c, &f->e), BL_TRUE);
 }
 
+/* One condition over documents in turn whose members come in other orders,
+ * in other cases, or not at all: the remembered position is only a guess. */
+static void test_hint_other_orders(void **state)
+{
+	struct fx *f = *state;
+	const struct bl_cond *c = compile_ok(f, "{\"field\":\"properties.tls\",\"equals\":\"1.2\"}");
+	static const struct {
+		const char *doc;
+		enum bl_truth want;
+	} cases[] = {
+		{"{\"id\":1,\"properties\":{\"a\":0,\"tls\":\"1.2\"}}", BL_TRUE},
+		{"{\"properties\":{\"tls\":\"1.0\",\"a\":0},\"id\":1}", BL_FALSE},
+		{"{\"id\":1,\"properties\":{\"a\":0,\"tls\":\"1.2\"}}", BL_TRUE},
+		/* a folded match is used but not remembered; exact case still wins */
+		{"{\"id\":1,\"Properties\":{\"a\":0,\"TLS\":\"1.2\"}}", BL_TRUE},
+		{"{\"id\":1,\"properties\":{\"TLS\":\"1.0\",\"tls\":\"1.2\"}}", BL_TRUE},
+		{"{\"id\":1,\"properties\":{\"tls\":\"1.2\",\"TLS\":\"1.0\"}}", BL_TRUE},
+		/* the remembered index is past the end, then holds another key */
+		{"{\"properties\":{}}", BL_FALSE},
+		{"{\"properties\":{\"a\":0,\"b\":1}}", BL_FALSE},
+		{"{\"x\":0,\"y\":0,\"properties\":{\"b\":0,\"a\":1,\"tls\":\"1.2\"}}", BL_TRUE},
+		{"{\"properties\":\"not an object\"}", BL_FALSE},
+	};
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			bl_eval_reset(&f->e, tu_json(&f->ea, cases[i].doc), &f->ea);
+			enum bl_truth t = bl_cond_eval(c, &f->e);
+			if (t != cases[i].want)
+				fail_msg("round %d, %s: %d, want %d", round, cases[i].doc, (int)t,
+					 (int)cases[i].want);
+		}
+}
+
 /* count's value is its decimal number (two digits: not "1", not "0"). */
 static void test_count_text(void **state)
 {
@@ -154,6 +188,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_memo_same_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memo_new_doc_same_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memo_doc_swap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hint_other_orders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_count_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concrete_paths, setup, teardown),
 	};
