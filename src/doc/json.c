@@ -6,11 +6,15 @@
  * so absurd nesting is an error, never a stack overflow), no malloc per node
  * (each value is parsed straight into its slot on a scratch stack, and a
  * container's children are copied once, contiguously, into the arena when it
- * closes), strings without escapes point into the caller's buffer, short
- * ASCII strings are found with one or two SSE2 compares without a call, and
- * integers and short decimals never reach strtod.  Duplicate keys are
- * checked on 64-bit key fingerprints: a small per-object bit filter settles
- * most keys without a scan, and big objects get a hash table.
+ * closes), strings without escapes point into the caller's buffer, plain
+ * ASCII strings (keys up to 32 bytes, values up to 256) are found with SSE2
+ * compares without a call, and integers and short decimals never reach strtod.  Duplicate keys are
+ * checked on 64-bit key fingerprints kept on their own stack (every key of
+ * the open objects, whether or not a selective parse builds its member): a
+ * small per-object bit filter settles most keys without a scan, and big
+ * objects get a hash table.  The byte that starts a value is dispatched
+ * through a 256-entry class table, and whitespace is looked for only where
+ * the expected token is not found (compact JSON has none).
  *
  * Scratch stacks start in small arrays on the C stack and move to the heap
  * (growing geometrically) only for wide or deep documents, so the typical
@@ -54,18 +58,26 @@ struct bl_json_keep {
 	size_t n, cap;
 };
 
-/* Members of a selective object that were validated but not built carry
- * this type on the scratch stack until the object closes. */
-#define VSKIP 0xFFu
+/*
+ * Every key of the open objects, built or not, for the duplicate check: a
+ * member nobody keeps (selective parse) has an entry here but no slot in
+ * mems, so a closing object's built members are already contiguous.
+ */
+struct kent {
+	uint64_t fp;           /* key_fp of the key */
+	const char *key;       /* in the input, or decoded into the arena */
+	uint32_t klen;
+	uint32_t line, col;    /* of the key's opening quote, for messages */
+};
 
 struct frame {
 	size_t start;          /* first child in vals or mems */
+	size_t kstart;         /* first key in keys (objects) */
 	bool is_obj;
 	uint64_t bloom;        /* one bit per key fingerprint seen (objects) */
-	uint32_t *ht;          /* duplicate-key table (indices + 1), or NULL */
+	uint32_t *ht;          /* duplicate-key table (key indices + 1), or NULL */
 	size_t htcap, htn;
 	const struct keep_node *kn;  /* what to keep below; NULL = everything */
-	size_t nskip;          /* members validated but not built (objects) */
 };
 
 /* A growable array that starts in caller-provided storage. */
@@ -88,7 +100,7 @@ struct parser {
 	uint32_t max_depth;
 	const struct keep_node *knodes;  /* the keep set's nodes, or NULL */
 	const struct keep_node *kroot;   /* what to keep of the root; NULL = everything */
-	struct stack vals, mems, fps, frames;
+	struct stack vals, mems, keys, frames;
 };
 
 /* ---- errors --------------------------------------------------------- */
@@ -453,17 +465,19 @@ special:
 }
 
 /*
- * The common string, short and plain ASCII, without a call: its closing
- * quote within the first 32 bytes, or NULL to take the general path.
+ * The common string, plain ASCII, without a call: its closing quote within
+ * the first 16 * blocks bytes, or NULL to take the general path.  Keys are
+ * short (2 blocks); string values kept by a selective parse include ids of
+ * 100-200 bytes, which stay on this path too (16 blocks).
  */
-static inline const char *string_fast(const char *end, const char *p)
+static inline const char *string_fast(const char *end, const char *p, int blocks)
 {
 #if defined(__SSE2__)
 	const char *q = p + 1;
 	const __m128i quote = _mm_set1_epi8('"');
 	const __m128i bslash = _mm_set1_epi8('\\');
 	const __m128i space = _mm_set1_epi8(0x20);
-	for (int k = 0; k < 2 && end - q >= 16; k++) {
+	for (int k = 0; k < blocks && end - q >= 16; k++) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
 		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
 						      _mm_cmpeq_epi8(v, bslash)),
@@ -478,6 +492,7 @@ static inline const char *string_fast(const char *end, const char *p)
 #else
 	(void)end;
 	(void)p;
+	(void)blocks;
 #endif
 	return NULL;
 }
@@ -628,7 +643,7 @@ static void key_for_msg(char *out, size_t size, const char *k, size_t klen)
 	out[o] = '\0';
 }
 
-static int dup_error(struct parser *j, const struct bl_member *first, const struct bl_member *second)
+static int dup_error(struct parser *j, const struct kent *first, const struct kent *second)
 {
 	char k[80];
 	key_for_msg(k, sizeof(k), second->key, second->klen);
@@ -637,9 +652,9 @@ static int dup_error(struct parser *j, const struct bl_member *first, const stru
 			    k, first->line, first->col);
 }
 
-static inline bool key_eq(const struct bl_member *a, const struct bl_member *b)
+static inline bool key_eq(const struct kent *a, const struct kent *b)
 {
-	return a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0;
+	return a->fp == b->fp && a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0;
 }
 
 static inline uint64_t load64(const char *p)
@@ -679,29 +694,27 @@ static inline uint64_t key_fp(const char *k, size_t len, bool wide)
 	return (x ^ (uint64_t)len) * 0x9E3779B97F4A7C15ull;
 }
 
-/* Insert member index idx (absolute in mems) into f's table; returns the
+/* Insert key index idx (absolute in keys) into f's table; returns the
  * clashing index + 1 or 0. */
-static size_t ht_insert(struct frame *f, const struct bl_member *mems, const uint64_t *fps,
-			size_t idx)
+static size_t ht_insert(struct frame *f, const struct kent *keys, size_t idx)
 {
 	size_t mask = f->htcap - 1;
-	size_t h = (size_t)(fps[idx] >> 32) & mask;
+	size_t h = (size_t)(keys[idx].fp >> 32) & mask;
 	for (;;) {
 		uint32_t slot = f->ht[h];
 		if (!slot) {
-			f->ht[h] = (uint32_t)(idx - f->start + 1);
+			f->ht[h] = (uint32_t)(idx - f->kstart + 1);
 			f->htn++;
 			return 0;
 		}
-		size_t other = f->start + slot - 1;
-		if (fps[other] == fps[idx] && key_eq(&mems[other], &mems[idx]))
+		size_t other = f->kstart + slot - 1;
+		if (key_eq(&keys[other], &keys[idx]))
 			return other + 1;
 		h = (h + 1) & mask;
 	}
 }
 
-static bool ht_build(struct frame *f, const struct bl_member *mems, const uint64_t *fps,
-		     size_t n, size_t cap)
+static bool ht_build(struct frame *f, const struct kent *keys, size_t n, size_t cap)
 {
 	uint32_t *nt = calloc(cap, sizeof(*nt));
 	if (!nt)
@@ -711,12 +724,13 @@ static bool ht_build(struct frame *f, const struct bl_member *mems, const uint64
 	f->htcap = cap;
 	f->htn = 0;
 	for (size_t i = 0; i < n; i++)
-		(void)ht_insert(f, mems, fps, f->start + i);
+		(void)ht_insert(f, keys, f->kstart + i);
 	return true;
 }
 
 /*
- * Check the newest member of the object on top of the stack against its
+ * Check the newest key (keys[last], whose fingerprint fp is passed in so
+ * that it is not read back from memory) of the object of frame f against its
  * siblings.  While the object is small, a 64-bit filter of the fingerprints
  * seen answers "no duplicate" without a scan for most keys; the scan itself
  * compares fingerprints.  Larger objects get a hash table.  Returns 0,
@@ -725,20 +739,19 @@ static bool ht_build(struct frame *f, const struct bl_member *mems, const uint64
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline int dup_check(struct parser *j, struct frame *f, uint64_t fp, const char *p)
+static inline int dup_check(struct parser *j, struct frame *f, const struct kent *keys,
+			    size_t last, uint64_t fp, const char *p)
 {
-	struct bl_member *mems = j->mems.p;
-	const uint64_t *fps = j->fps.p;
-	size_t last = j->mems.n - 1, n = last - f->start;
+	size_t n = last - f->kstart;
 	if (n < DUP_LINEAR_MAX) {
 		uint64_t bit = 1ull << (fp >> 58);
 		if (!(f->bloom & bit)) {
 			f->bloom |= bit;
 			return 0;
 		}
-		for (size_t i = f->start; i < last; i++)
-			if (fps[i] == fp && key_eq(&mems[i], &mems[last]))
-				return dup_error(j, &mems[i], &mems[last]);
+		for (size_t i = f->kstart; i < last; i++)
+			if (key_eq(&keys[i], &keys[last]))
+				return dup_error(j, &keys[i], &keys[last]);
 		return 0;
 	}
 	if (n > UINT32_MAX - 2)
@@ -747,12 +760,12 @@ static inline int dup_check(struct parser *j, struct frame *f, uint64_t fp, cons
 		size_t cap = f->htcap ? f->htcap * 2 : 64;
 		while (cap < (n + 1) * 2)
 			cap *= 2;
-		if (!ht_build(f, mems, fps, n, cap))
+		if (!ht_build(f, keys, n, cap))
 			return nomem(j, p);
 	}
-	size_t clash = ht_insert(f, mems, fps, last);
+	size_t clash = ht_insert(f, keys, last);
 	if (clash)
-		return dup_error(j, &mems[clash - 1], &mems[last]);
+		return dup_error(j, &keys[clash - 1], &keys[last]);
 	return 0;
 }
 
@@ -809,6 +822,24 @@ static int bad_value(struct parser *j, const char *p)
 			    describe(d, sizeof(d), p, j->end));
 	}
 }
+
+/*
+ * What the byte at the start of a value begins, for the dispatch in parse()
+ * and skip_value(): one table load and a dense switch (a jump table) instead
+ * of a chain of compares on the byte.  VC_BAD (0) is every other byte.
+ */
+enum {
+	VC_BAD = 0, VC_WS, VC_OBJ, VC_ARR, VC_STR, VC_TRUE, VC_FALSE, VC_NULL, VC_NUM,
+};
+
+static const uint8_t value_class[256] = {
+	[' '] = VC_WS, ['\t'] = VC_WS, ['\n'] = VC_WS, ['\r'] = VC_WS,
+	['{'] = VC_OBJ, ['['] = VC_ARR, ['"'] = VC_STR,
+	['t'] = VC_TRUE, ['f'] = VC_FALSE, ['n'] = VC_NULL,
+	['-'] = VC_NUM, ['0'] = VC_NUM, ['1'] = VC_NUM, ['2'] = VC_NUM, ['3'] = VC_NUM,
+	['4'] = VC_NUM, ['5'] = VC_NUM, ['6'] = VC_NUM, ['7'] = VC_NUM, ['8'] = VC_NUM,
+	['9'] = VC_NUM,
+};
 
 /* Whitespace after the first byte was found not to settle it (see WS). */
 static inline const char *ws_more(const char *p, const char *end, uint32_t *line,
@@ -887,14 +918,26 @@ static inline const struct keep_node *keep_find(const struct keep_node *nodes,
 	return NULL;
 }
 
+/* Length of the valid escape at q (q[0] == '\\'), decoded and thrown away;
+ * 0 if it is invalid.  Out of line: escapes are rare in skipped text. */
+static size_t skip_escape(struct parser *j, const char *q, const char *end)
+{
+	char tmp[4];
+	char *d = tmp;
+	if (end - q < 2)
+		return 0;
+	return unescape(j, q, end, &d);
+}
+
 /*
  * Validate the string at p (its opening quote) without building it: the
  * checks of parse_string_slow (escapes by unescape, UTF-8 by utf8_seq,
  * control characters, length) with the decoded bytes thrown away.  Returns
- * 0 with *pend past the closing quote, or nonzero (the message is not kept:
- * the caller re-parses in full to report the error).
+ * the byte past the closing quote, or NULL (the message is not kept: the
+ * caller re-parses in full to report the error).  A pointer is returned
+ * rather than stored so that the caller's position stays in a register.
  */
-static inline int skip_string(struct parser *j, const char *p, const char **pend)
+static inline const char *skip_string(struct parser *j, const char *p)
 {
 	const char *q = p + 1, *end = j->end;
 	for (;;) {
@@ -918,35 +961,27 @@ static inline int skip_string(struct parser *j, const char *p, const char **pend
 		while (q < end && !str_special((unsigned char)*q))
 			q++;
 		if (q >= end)
-			return BL_EINVAL;
+			return NULL;
 #if defined(__SSE2__)
 special:
 #endif
 		if (*q == '"')
 			break;
-		if (*q == '\\') {
-			char tmp[4];
-			char *d = tmp;
-			if (end - q < 2)
-				return BL_EINVAL;
-			size_t n = unescape(j, q, end, &d);
-			if (!n)
-				return BL_EINVAL;
-			q += n;
-			continue;
-		}
-		if ((unsigned char)*q < 0x20)
-			return BL_EINVAL;
-		size_t n = utf8_seq(j, q);
+		size_t n;
+		if (*q == '\\')
+			n = skip_escape(j, q, end);
+		else if ((unsigned char)*q < 0x20)
+			return NULL;
+		else
+			n = utf8_seq(j, q);
 		if (!n)
-			return BL_EINVAL;
+			return NULL;
 		q += n;
 	}
 	/* The decoded text is never longer than the source. */
 	if ((size_t)(q - p - 1) > UINT32_MAX)
-		return BL_EINVAL;
-	*pend = q + 1;
-	return 0;
+		return NULL;
+	return q + 1;
 }
 
 /* Drop the frames skip_value pushed above base. */
@@ -958,8 +993,14 @@ static void skip_unwind(struct parser *j, size_t base)
 		free(f->ht);
 		f->ht = NULL;
 		if (f->is_obj)
-			j->mems.n = j->fps.n = f->start;
+			j->keys.n = f->kstart;
 	}
+}
+
+/* The whitespace bytes of RFC 8259 (what ws_more skips). */
+static inline bool is_ws(char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
 /*
@@ -973,15 +1014,19 @@ static void skip_unwind(struct parser *j, size_t base)
  * parse goes on with the right line:col.  Returns 0 with *pp past the
  * value, or nonzero: the selective parse then gives up and bl_json_parse
  * re-parses in full, which reports the first error with its message.
+ *
+ * Whitespace is tested where a token is expected, after the byte failed to
+ * be the expected token: compact JSON has none, so that costs nothing.
  */
-static int skip_value(struct parser *j, const char **pp)
+static int skip_value(struct parser *restrict j, const char **pp)
 {
 	const char *p = *pp, *end = j->end;
 	uint32_t line = j->line;
 	uintptr_t colb = j->col_base;
 	const size_t base = j->frames.n;
 	struct bl_value dummy;
-	struct frame *f;
+	struct frame *f = NULL;
+	const char *pe;  /* out parameter of calls: p itself never has its address taken */
 
 #define SYNC() (j->line = line, j->col_base = colb)
 #define WS(at) do { \
@@ -990,19 +1035,22 @@ static int skip_value(struct parser *j, const char **pp)
 	} while (0)
 
 value:
-	switch (p < end ? *p : '\0') {
-	case '{':
-	case '[':
+	switch (p < end ? value_class[(unsigned char)*p] : VC_BAD) {
+	case VC_WS:
+		p = ws_more(p, end, &line, &colb);
+		goto value;
+	case VC_OBJ:
+	case VC_ARR:
 		if (j->frames.n >= j->max_depth || !stack_reserve(&j->frames))
 			goto fail;
 		f = (struct frame *)j->frames.p + j->frames.n++;
 		f->is_obj = *p == '{';
-		f->start = j->mems.n;
+		f->start = 0;
+		f->kstart = j->keys.n;
 		f->bloom = 0;
 		f->ht = NULL;
 		f->htcap = f->htn = 0;
 		f->kn = NULL;
-		f->nskip = 0;
 		p++;
 		WS(p);
 		if (f->is_obj) {
@@ -1011,6 +1059,7 @@ value:
 			if (p < end && *p == '}') {
 				p++;
 				j->frames.n--;
+				f--;
 				goto done;
 			}
 			goto fail;
@@ -1018,93 +1067,108 @@ value:
 		if (p < end && *p == ']') {
 			p++;
 			j->frames.n--;
+			f--;
 			goto done;
 		}
 		goto value;
-	case '"':
-		if (skip_string(j, p, &p))
+	case VC_STR:
+		if (!(p = skip_string(j, p)))
 			goto fail;
 		goto done;
-	case 't':
+	case VC_TRUE:
 		if (end - p < 4 || memcmp(p, "true", 4) != 0)
 			goto fail;
 		p += 4;
 		goto done;
-	case 'f':
+	case VC_FALSE:
 		if (end - p < 5 || memcmp(p, "false", 5) != 0)
 			goto fail;
 		p += 5;
 		goto done;
-	case 'n':
+	case VC_NULL:
 		if (end - p < 4 || memcmp(p, "null", 4) != 0)
 			goto fail;
 		p += 4;
 		goto done;
-	case '-': case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
+	case VC_NUM:
 		SYNC();
-		if (parse_number(j, p, &dummy, &p))
+		if (parse_number(j, p, &dummy, &pe))
 			goto fail;
+		p = pe;
 		goto done;
 	default:
 		goto fail;
 	}
 
 key: {
-	if (!stack_reserve(&j->mems) || !stack_reserve(&j->fps))
+	/* p is at the opening quote of a key; f is its object's frame. */
+	if (!stack_reserve(&j->keys))
 		goto fail;
-	struct bl_member *m = (struct bl_member *)j->mems.p + j->mems.n;
-	const char *q = string_fast(end, p);
+	struct kent *k = (struct kent *)j->keys.p + j->keys.n;
+	const char *q = string_fast(end, p, 2);
+	k->line = line;
+	k->col = 0;  /* only for messages, which the full re-parse gives */
 	uint64_t fp;
-	m->line = line;
-	m->col = 0;  /* only for messages, which the full re-parse gives */
 	if (q) {
-		m->key = p + 1;
-		m->klen = (uint32_t)(q - p - 1);
-		fp = key_fp(m->key, m->klen, end - m->key >= 8);
+		k->key = p + 1;
+		k->klen = (uint32_t)(q - p - 1);
+		fp = key_fp(k->key, k->klen, end - k->key >= 8);
 		p = q + 1;
 	} else {
 		const char *s = p + 1;
 		SYNC();
-		if (parse_string_slow(j, p, s, &m->key, &m->klen, &p))
+		if (parse_string_slow(j, p, s, &k->key, &k->klen, &pe))
 			goto fail;
-		fp = key_fp(m->key, m->klen, m->key == s && end - s >= 8);
+		p = pe;
+		fp = key_fp(k->key, k->klen, k->key == s && end - s >= 8);
 	}
-	((uint64_t *)j->fps.p)[j->fps.n++] = fp;
-	j->mems.n++;
-	f = (struct frame *)j->frames.p + j->frames.n - 1;
-	if (dup_check(j, f, fp, p))
+	k->fp = fp;
+	size_t last = j->keys.n++;
+	if (dup_check(j, f, j->keys.p, last, fp, p))
 		goto fail;
-	WS(p);
-	if (p >= end || *p != ':')
-		goto fail;
+	if (!(p < end && *p == ':')) {
+		WS(p);
+		if (p >= end || *p != ':')
+			goto fail;
+	}
 	p++;
-	WS(p);
 	goto value;
 }
 
+	/* f is the top frame from here on whenever frames.n > base (set where
+	 * frames are pushed, stepped down where they are popped; base >= 1,
+	 * the object whose member this is, so f never leaves the array). */
 done:
 	while (j->frames.n > base) {
-		f = (struct frame *)j->frames.p + j->frames.n - 1;
-		WS(p);
 		if (p < end && *p == ',') {
 			p++;
-			WS(p);
 			if (!f->is_obj)
 				goto value;
 			if (p < end && *p == '"')
 				goto key;
+			WS(p);
+			if (p < end && *p == '"')
+				goto key;
 			goto fail;
 		}
-		if (p >= end || *p != (f->is_obj ? '}' : ']'))
-			goto fail;
-		p++;
-		if (f->is_obj) {
-			j->mems.n = j->fps.n = f->start;
-			free(f->ht);
-			f->ht = NULL;
+		if (p < end && *p == (f->is_obj ? '}' : ']')) {
+			p++;
+			if (f->is_obj) {
+				j->keys.n = f->kstart;
+				if (f->ht) {
+					free(f->ht);
+					f->ht = NULL;
+				}
+			}
+			j->frames.n--;
+			f--;
+			continue;
 		}
-		j->frames.n--;
+		if (p < end && is_ws(*p)) {
+			p = ws_more(p, end, &line, &colb);
+			continue;
+		}
+		goto fail;
 	}
 	SYNC();
 	*pp = p;
@@ -1124,13 +1188,18 @@ fail:
  * containers; `key` reads an object key and its ':'; `done` handles the
  * separator or closing bracket after a finished value, and on a closing
  * bracket copies the children to the arena and fills in the container's own
- * slot, whose type and position were written when it opened.
+ * slot, whose type and position were written when it opened.  Every key
+ * goes to the keys stack (duplicate check); only the members that are
+ * built get a slot in mems.
  *
  * The position (line, column base) lives in locals so that the byte stores
  * into nodes, which may alias anything, do not force it to be reloaded; it
  * is written back to j (SYNC) before any call that may report an error.
+ * Whitespace is tested only after the byte at p failed to be the token
+ * expected there (compact JSON has none between tokens), except where the
+ * message for a bad byte depends on what follows the whitespace.
  */
-static int parse(struct parser *j, struct bl_value *root)
+static int parse(struct parser *restrict j, struct bl_value *root)
 {
 	const char *p = j->buf, *end = j->end;
 	const char *file = j->file;
@@ -1143,12 +1212,11 @@ static int parse(struct parser *j, struct bl_value *root)
 	const struct keep_node *vk = j->kroot;
 	int rc;
 	char d[16];
+	const char *pe;  /* out parameter of calls, so that p can live in a register */
 
 #define SYNC() (j->line = line, j->col_base = colb)
 #define PFAIL(at, code, ...) (SYNC(), FAIL(j, (at), (code), __VA_ARGS__))
 #define COL(at) col_clamp((uint64_t)((uintptr_t)(at) - colb))
-	/* Compact JSON has no whitespace between tokens, so the first test
-	 * usually settles it. */
 #define WS(at) do { \
 		if (!((at) < end && (unsigned char)*(at) > ' ')) \
 			(at) = ws_more((at), end, &line, &colb); \
@@ -1166,8 +1234,12 @@ value:
 		v->flags = 0;
 		v->b = false;
 	}
-	switch (p < end ? *p : '\0') {
-	case '{':
+	switch (p < end ? value_class[(unsigned char)*p] : VC_BAD) {
+	case VC_WS:
+		/* (the node's position is written again after it) */
+		p = ws_more(p, end, &line, &colb);
+		goto value;
+	case VC_OBJ:
 		v->type = BL_VOBJ;
 		v->u.obj.items = NULL;
 		v->u.obj.n = 0;
@@ -1176,12 +1248,12 @@ value:
 		{
 			struct frame *f = (struct frame *)j->frames.p + j->frames.n++;
 			f->start = j->mems.n;
+			f->kstart = j->keys.n;
 			f->is_obj = true;
 			f->bloom = 0;
 			f->ht = NULL;
 			f->htcap = f->htn = 0;
 			f->kn = vk;
-			f->nskip = 0;
 		}
 		p++;
 		WS(p);
@@ -1193,7 +1265,7 @@ value:
 			goto done;
 		}
 		return PFAIL(p, BL_EINVAL, "expected a string key or '}' after '{'");
-	case '[':
+	case VC_ARR:
 		v->type = BL_VARR;
 		v->u.arr.items = NULL;
 		v->u.arr.n = 0;
@@ -1202,11 +1274,11 @@ value:
 		{
 			struct frame *f = (struct frame *)j->frames.p + j->frames.n++;
 			f->start = j->vals.n;
+			f->kstart = 0;
 			f->is_obj = false;
 			f->ht = NULL;
 			f->htcap = f->htn = 0;
 			f->kn = vk;
-			f->nskip = 0;
 		}
 		p++;
 		WS(p);
@@ -1221,8 +1293,8 @@ value:
 			return PFAIL(p, BL_ENOMEM, "out of memory");
 		v = (struct bl_value *)j->vals.p + j->vals.n++;
 		goto value;
-	case '"': {
-		const char *q = string_fast(end, p);
+	case VC_STR: {
+		const char *q = string_fast(end, p, 16);
 		v->type = BL_VSTR;
 		if (q) {
 			v->u.str.s = p + 1;
@@ -1230,35 +1302,36 @@ value:
 			p = q + 1;
 		} else {
 			SYNC();
-			if ((rc = parse_string_slow(j, p, p + 1, &v->u.str.s, &v->u.str.len, &p)))
+			if ((rc = parse_string_slow(j, p, p + 1, &v->u.str.s, &v->u.str.len, &pe)))
 				return rc;
+			p = pe;
 		}
 		goto done;
 	}
-	case 't':
+	case VC_TRUE:
 		if (end - p < 4 || memcmp(p, "true", 4) != 0)
 			return PFAIL(p, BL_EINVAL, "invalid literal: expected '%s'", "true");
 		p += 4;
 		v->type = BL_VBOOL;
 		v->b = true;
 		goto done;
-	case 'f':
+	case VC_FALSE:
 		if (end - p < 5 || memcmp(p, "false", 5) != 0)
 			return PFAIL(p, BL_EINVAL, "invalid literal: expected '%s'", "false");
 		p += 5;
 		v->type = BL_VBOOL;
 		goto done;
-	case 'n':
+	case VC_NULL:
 		if (end - p < 4 || memcmp(p, "null", 4) != 0)
 			return PFAIL(p, BL_EINVAL, "invalid literal: expected '%s'", "null");
 		p += 4;
 		v->type = BL_VNULL;
 		goto done;
-	case '-': case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
+	case VC_NUM:
 		SYNC();
-		if ((rc = parse_number(j, p, v, &p)))
+		if ((rc = parse_number(j, p, v, &pe)))
 			return rc;
+		p = pe;
 		goto done;
 	default:
 		SYNC();
@@ -1267,50 +1340,52 @@ value:
 
 key: {
 	/* p is at the opening quote of a key. */
-	if (!stack_reserve(&j->mems) || !stack_reserve(&j->fps))
+	if (!stack_reserve(&j->keys))
 		return PFAIL(p, BL_ENOMEM, "out of memory");
-	struct bl_member *m = (struct bl_member *)j->mems.p + j->mems.n;
-	const char *q = string_fast(end, p);
-	uint64_t fp;
+	struct kent *k = (struct kent *)j->keys.p + j->keys.n;
+	const char *q = string_fast(end, p, 2);
 	bool wide;
-	m->line = line;
-	m->col = COL(p);
+	uint64_t fp;
+	k->line = line;
+	k->col = COL(p);
 	if (q) {
 		/* An unescaped key lies in the input: 8 bytes can be read from
 		 * it when the input goes on that far. */
-		m->key = p + 1;
-		m->klen = (uint32_t)(q - p - 1);
-		wide = end - m->key >= 8;
-		fp = key_fp(m->key, m->klen, wide);
+		k->key = p + 1;
+		k->klen = (uint32_t)(q - p - 1);
+		wide = end - k->key >= 8;
+		fp = key_fp(k->key, k->klen, wide);
 		p = q + 1;
 	} else {
 		const char *s = p + 1;
 		SYNC();
-		if ((rc = parse_string_slow(j, p, s, &m->key, &m->klen, &p)))
+		if ((rc = parse_string_slow(j, p, s, &k->key, &k->klen, &pe)))
 			return rc;
-		wide = m->key == s && end - s >= 8;
-		fp = key_fp(m->key, m->klen, wide);
+		p = pe;
+		wide = k->key == s && end - s >= 8;
+		fp = key_fp(k->key, k->klen, wide);
 	}
-	((uint64_t *)j->fps.p)[j->fps.n++] = fp;
-	j->mems.n++;
+	k->fp = fp;
+	size_t last = j->keys.n++;
 	struct frame *f = (struct frame *)j->frames.p + j->frames.n - 1;
-	if ((rc = dup_check(j, f, fp, p)))
+	if ((rc = dup_check(j, f, j->keys.p, last, fp, p)))
 		return rc;
-	WS(p);
-	if (p >= end || *p != ':')
-		return PFAIL(p, BL_EINVAL, "expected ':' after object key");
+	if (!(p < end && *p == ':')) {
+		WS(p);
+		if (p >= end || *p != ':')
+			return PFAIL(p, BL_EINVAL, "expected ':' after object key");
+	}
 	p++;
-	WS(p);
 	if (f->kn) {
-		const struct keep_node *c = keep_find(j->knodes, f->kn, m->key, m->klen, wide);
+		const struct keep_node *c = keep_find(j->knodes, f->kn, k->key, k->klen, wide);
 		if (!c) {
-			/* Nobody reads it: validate, and leave it on the scratch
-			 * stack (for the duplicate check) marked as skipped. */
-			m->val.type = VSKIP;
-			f->nskip++;
+			/* Nobody reads it: validate it, build nothing (its key
+			 * stays on the keys stack for the duplicate check). */
 			SYNC();
-			if ((rc = skip_value(j, &p)))
+			pe = p;
+			if ((rc = skip_value(j, &pe)))
 				return rc;
+			p = pe;
 			line = j->line;
 			colb = j->col_base;
 			goto done;
@@ -1319,6 +1394,13 @@ key: {
 	} else {
 		vk = NULL;
 	}
+	if (!stack_reserve(&j->mems))
+		return PFAIL(p, BL_ENOMEM, "out of memory");
+	struct bl_member *m = (struct bl_member *)j->mems.p + j->mems.n++;
+	m->key = k->key;
+	m->klen = k->klen;
+	m->line = k->line;
+	m->col = k->col;
 	v = &m->val;
 	goto value;
 }
@@ -1328,10 +1410,11 @@ done:
 		struct frame *f = (struct frame *)j->frames.p + j->frames.n - 1;
 		void *items;
 		size_t n;
-		WS(p);
 		if (f->is_obj) {
 			if (p < end && *p == ',') {
 				p++;
+				if (p < end && *p == '"')
+					goto key;
 				WS(p);
 				if (p < end && *p == '"')
 					goto key;
@@ -1339,26 +1422,25 @@ done:
 					return PFAIL(p, BL_EINVAL, "trailing comma before '}'");
 				return PFAIL(p, BL_EINVAL, "expected a string key after ','");
 			}
-			if (p >= end || *p != '}')
+			if (!(p < end && *p == '}')) {
+				if (p < end && is_ws(*p)) {
+					p = ws_more(p, end, &line, &colb);
+					continue;
+				}
 				return PFAIL(p, BL_EINVAL, "expected ',' or '}' after object member");
+			}
 			p++;
 			n = j->mems.n - f->start;
-			struct bl_member *ms = (struct bl_member *)j->mems.p + f->start;
-			if (f->nskip) {
-				/* The object is closing: drop the skipped members in
-				 * place, keeping source order. */
-				size_t w = 0;
-				for (size_t i = 0; i < n; i++)
-					if (ms[i].val.type != VSKIP)
-						ms[w++] = ms[i];
-				n = w;
-			}
 			SYNC();
-			if ((rc = close_items(j, p, ms, n, sizeof(struct bl_member), &items)))
+			if ((rc = close_items(j, p, (struct bl_member *)j->mems.p + f->start, n,
+					      sizeof(struct bl_member), &items)))
 				return rc;
-			j->mems.n = j->fps.n = f->start;
-			free(f->ht);
-			f->ht = NULL;
+			j->mems.n = f->start;
+			j->keys.n = f->kstart;
+			if (f->ht) {
+				free(f->ht);
+				f->ht = NULL;
+			}
 			j->frames.n--;
 			struct bl_value *slot = parent_slot(j, root);
 			slot->u.obj.items = items;
@@ -1366,6 +1448,7 @@ done:
 		} else {
 			if (p < end && *p == ',') {
 				p++;
+				/* (whitespace first: "[1, ]" is a trailing comma) */
 				WS(p);
 				if (p < end && *p == ']')
 					return PFAIL(p, BL_EINVAL, "trailing comma before ']'");
@@ -1375,8 +1458,13 @@ done:
 				vk = f->kn;
 				goto value;
 			}
-			if (p >= end || *p != ']')
+			if (!(p < end && *p == ']')) {
+				if (p < end && is_ws(*p)) {
+					p = ws_more(p, end, &line, &colb);
+					continue;
+				}
 				return PFAIL(p, BL_EINVAL, "expected ',' or ']' after array element");
+			}
 			p++;
 			n = j->vals.n - f->start;
 			SYNC();
@@ -1412,7 +1500,7 @@ int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 {
 	struct bl_value lvals[64];
 	struct bl_member lmems[64];
-	uint64_t lfps[64];
+	struct kent lkeys[64];
 	struct frame lframes[32];
 	struct parser j;
 
@@ -1430,7 +1518,7 @@ int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 	j.kroot = j.knodes && !j.knodes[0].all ? &j.knodes[0] : NULL;
 	stack_init(&j.vals, lvals, sizeof(lvals) / sizeof(lvals[0]), sizeof(lvals[0]));
 	stack_init(&j.mems, lmems, sizeof(lmems) / sizeof(lmems[0]), sizeof(lmems[0]));
-	stack_init(&j.fps, lfps, sizeof(lfps) / sizeof(lfps[0]), sizeof(lfps[0]));
+	stack_init(&j.keys, lkeys, sizeof(lkeys) / sizeof(lkeys[0]), sizeof(lkeys[0]));
 	stack_init(&j.frames, lframes, sizeof(lframes) / sizeof(lframes[0]), sizeof(lframes[0]));
 
 	/* The root is allocated first so that the parse writes it in place. */
@@ -1444,7 +1532,7 @@ int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 		 * is exactly the one a full parse reports.  Errors are rare; the
 		 * first attempt's allocations stay in the arena until reset. */
 		frames_release(&j);
-		j.vals.n = j.mems.n = j.fps.n = j.frames.n = 0;
+		j.vals.n = j.mems.n = j.keys.n = j.frames.n = 0;
 		j.line = opts && opts->line0 ? opts->line0 : 1;
 		j.col_base = (uintptr_t)buf - (opts && opts->col0 ? opts->col0 : 1);
 		j.kroot = NULL;
@@ -1455,7 +1543,7 @@ int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 	frames_release(&j);
 	stack_free(&j.vals);
 	stack_free(&j.mems);
-	stack_free(&j.fps);
+	stack_free(&j.keys);
 	stack_free(&j.frames);
 	return rc;
 }

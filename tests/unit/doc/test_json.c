@@ -493,6 +493,62 @@ static void test_positions(void **state)
 	bl_arena_free(&a);
 }
 
+/* ---- whitespace between tokens ------------------------------------- */
+
+/* The reader tests for whitespace only after the byte where a token was
+ * expected turned out not to be it; every separator with whitespace on
+ * either side must still parse, at the same positions, and a bad byte after
+ * whitespace must be reported at that byte with the message for that place. */
+static void test_whitespace_between_tokens(void **state)
+{
+	(void)state;
+	struct bl_arena a;
+	struct bl_error err;
+	const struct bl_value *v, *w;
+	bl_arena_init(&a, 0);
+	static const char spaced[] = "{ \"a\" :\t1 ,\r\n\"b\"\n:\n[ 2 ,\n\t3 ] , \"c\" : { } }";
+	static const char compact[] = "{\"a\":1,\"b\":[2,3],\"c\":{}}";
+	assert_int_equal(parse_n(&a, L(spaced), NULL, &v, &err), 0);
+	assert_int_equal(parse_n(&a, L(compact), NULL, &w, &err), 0);
+	assert_true(value_eq(v, w));
+	const struct bl_member *b = &v->u.obj.items[1];
+	assert_int_equal(b->line, 2);
+	assert_int_equal(b->col, 1);
+	assert_int_equal(b->val.line, 4);
+	assert_int_equal(b->val.col, 1);
+	assert_int_equal(b->val.u.arr.items[1].line, 5);
+	assert_int_equal(b->val.u.arr.items[1].col, 2);
+	assert_int_equal(v->u.obj.items[0].val.col, 9);
+
+	static const struct {
+		const char *s;
+		size_t len;
+		uint32_t line, col;
+		const char *msg;
+	} bad[] = {
+		{L("{\"a\"\n 1}"), 2, 2, "expected ':' after object key"},
+		{L("{\"a\":1 \n \"b\":2}"), 2, 2, "expected ',' or '}' after object member"},
+		{L("{\"a\":1 , }"), 1, 10, "trailing comma before '}'"},
+		{L("{\"a\":1 ,\n 2}"), 2, 2, "expected a string key after ','"},
+		{L("{\"a\":  }"), 1, 8, "unexpected '}': expected a value"},
+		{L("{\"a\": \n"), 2, 1, "unexpected end of input: expected a value"},
+		{L("[1 , ]"), 1, 6, "trailing comma before ']'"},
+		{L("[1 \t 2]"), 1, 6, "expected ',' or ']' after array element"},
+		{L("[1 ,\n\n x]"), 3, 2, "unexpected 'x': expected a value"},
+		{L("{\"a\":1 \x01}"), 1, 8, "expected ',' or '}' after object member"},
+		{L("[1 \x01]"), 1, 4, "expected ',' or ']' after array element"},
+		{L("{\"a\" \x01:1}"), 1, 6, "expected ':' after object key"},
+		{L("{\"a\":1 "), 1, 8, "expected ',' or '}' after object member"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse_n(&a, bad[i].s, bad[i].len, NULL, &v, &err) != BL_EINVAL ||
+		    err.line != bad[i].line || err.col != bad[i].col ||
+		    strcmp(err.msg, bad[i].msg) != 0)
+			fail_msg("case %zu: got %u:%u %s", i, err.line, err.col, err.msg);
+	}
+	bl_arena_free(&a);
+}
+
 /* ---- duplicate keys in big objects ----------------------------------- */
 
 static char *big_object(size_t n, long dup_at, size_t *len)
@@ -914,6 +970,7 @@ int main(void)
 		cmocka_unit_test(test_nesting_limits),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_positions),
+		cmocka_unit_test(test_whitespace_between_tokens),
 		cmocka_unit_test(test_duplicate_keys_large),
 		cmocka_unit_test(test_duplicate_fingerprints),
 		cmocka_unit_test(test_inplace_slots),

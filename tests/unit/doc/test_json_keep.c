@@ -403,6 +403,80 @@ static void test_keep_positions_after_skip(void **state)
 	bl_arena_free(&a);
 }
 
+/* Objects wider than the reader's first scratch arrays (64 keys, 64
+ * members), with most members skipped: the kept ones come out in order,
+ * equal to the full parse, and a duplicate among skipped keys, or between a
+ * skipped and a kept key, is still found (small and hashed objects). */
+static void test_keep_wide_objects(void **state)
+{
+	(void)state;
+	static const char *const paths[] = {"k0", "k3", "k150", "k299", "in.k5"};
+	struct bl_json_keep *k = keep_of(paths, 5);
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	static const size_t sizes[] = {20, 40, 70, 300};
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = sizes[s];
+		for (int dup = -1; dup <= 1; dup++) {
+			size_t cap = n * 40 + 64, o = 0;
+			char *buf = malloc(cap);
+			assert_non_null(buf);
+			o += (size_t)snprintf(buf + o, cap - o, "{\"in\": {");
+			for (size_t i = 0; i < n; i++)
+				o += (size_t)snprintf(buf + o, cap - o, "%s\"k%zu\": %zu", i ? ", " : "",
+						      i, i);
+			o += (size_t)snprintf(buf + o, cap - o, "}");
+			for (size_t i = 0; i < n; i++) {
+				/* dup 0: the last key repeats a skipped one (k1); dup 1:
+				 * it repeats a kept one (k3).  Key i is on line i + 2, which
+				 * parse_both's line0 of 3 makes line i + 4. */
+				size_t key = (dup >= 0 && i == n - 1) ? (dup ? 3 : 1) : i;
+				o += (size_t)snprintf(buf + o, cap - o, ",\n \"k%zu\": [%zu, {\"x\": \"y\"}]",
+						      key, i);
+			}
+			o += (size_t)snprintf(buf + o, cap - o, "}");
+			struct two t;
+			parse_both(&t, &a, buf, o, k, 0);
+			if (dup >= 0) {
+				assert_same_error(&t, buf);
+				assert_string_equal(t.e_keep.msg, dup ? "duplicate key \"k3\" (first at "
+						    "line 7, column 2)" : "duplicate key \"k1\" (first at "
+						    "line 5, column 2)");
+			} else {
+				assert_int_equal(t.rc_full, 0);
+				assert_int_equal(t.rc_keep, 0);
+				uint32_t kept = 0;
+				for (uint32_t i = 0; i < t.full->u.obj.n; i++) {
+					const struct bl_member *fm = &t.full->u.obj.items[i];
+					static const char *const names[] = {"in", "k0", "k3", "k150", "k299"};
+					bool want = false;
+					for (size_t w = 0; w < 5; w++)
+						want |= fm->klen == strlen(names[w]) &&
+							memcmp(fm->key, names[w], fm->klen) == 0;
+					if (!want)
+						continue;
+					assert_true(kept < t.kept->u.obj.n);
+					const struct bl_member *km = &t.kept->u.obj.items[kept++];
+					assert_int_equal(km->klen, fm->klen);
+					assert_memory_equal(km->key, fm->key, fm->klen);
+					assert_int_equal(km->line, fm->line);
+					assert_int_equal(km->col, fm->col);
+					if (fm->klen != 2 || memcmp(fm->key, "in", 2) != 0)
+						assert_true(value_eq(&km->val, &fm->val, true));
+				}
+				assert_int_equal(kept, t.kept->u.obj.n);
+				const struct bl_value *in = &t.kept->u.obj.items[0].val;
+				assert_int_equal(in->u.obj.n, n > 5 ? 1 : 0);
+				if (n > 5)
+					assert_int_equal(in->u.obj.items[0].val.u.num.d, 5.0);
+			}
+			free(buf);
+		}
+	}
+	bl_json_keep_free(k);
+	bl_arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_keep_duplicates),
 		cmocka_unit_test(test_keep_depth),
 		cmocka_unit_test(test_keep_positions_after_skip),
+		cmocka_unit_test(test_keep_wide_objects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
