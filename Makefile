@@ -71,8 +71,8 @@ EMBED_SRC := scripts/embed.c src/doc/load.c src/doc/json.c src/doc/json_write.c 
              src/util/arena.c src/util/error.c src/util/str.c
 $(BUILD)/embed: $(EMBED_SRC) $(wildcard src/doc/*.h src/util/*.h)
 	@mkdir -p $(BUILD)
-	$(CC) -O1 -std=c11 -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags yaml-0.1 libsodium) -o $@ \
-		$(EMBED_SRC) $(shell pkg-config --libs yaml-0.1 libsodium) -lm
+	$(CC) -O1 -std=c11 -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags yaml-0.1 libsodium libpcre2-8) -o $@ \
+		$(EMBED_SRC) $(shell pkg-config --libs yaml-0.1 libsodium libpcre2-8) -lm
 
 $(BUILD)/gen/content.c $(BUILD)/gen/content.h: $(BUILD)/embed $(CONTENT)
 	@mkdir -p $(BUILD)/gen

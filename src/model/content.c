@@ -1,9 +1,13 @@
 /*
- * content.c - find shipped content in the embedded table (see content.h).
+ * content.c - find shipped content in the embedded table and rebuild its
+ * document trees (see content.h).
  */
 #include "model/content.h"
 
 #include <string.h>
+
+#include "doc/value.h"
+#include "util/error.h"
 
 #define BASELINES_DIR "baselines/"
 
@@ -86,10 +90,98 @@ size_t bl_content_list_baselines(bl_content_name_cb cb, void *ctx)
 	return count;
 }
 
-const char *bl_content_tree_sha256(const struct bl_value *doc)
+/* Where decode takes the arrays of a tree from: sized at build time, so a
+ * tree costs three allocations instead of one per array and object. */
+struct cursor {
+	const struct bl_content_file *f;
+	struct bl_value *items;      /* the next array elements */
+	struct bl_member *members;   /* the next object members */
+	size_t nitems, nmembers;     /* how many are left */
+};
+
+/* Fill v from node p (and, recursively, its children); false when the
+ * tables do not add up (cannot happen with what embed.c writes). */
+static bool decode(struct bl_value *v, struct cursor *c, const struct bl_content_node *p)
 {
-	for (size_t i = 0; doc && i < bl_content_nfiles; i++)
-		if (bl_content_files[i].tree == doc)
-			return bl_content_files[i].sha256;
-	return NULL;
+	const struct bl_content_file *f = c->f;
+	v->type = p->type;
+	v->flags = p->flags;
+	v->b = p->b != 0;
+	v->line = p->line;
+	v->col = p->col;
+	v->file = p->hasfile ? f->label : NULL;
+	switch (p->type) {
+	case BL_VNUM:
+		v->u.num.text = f->strings + p->s;
+		v->u.num.len = p->len;
+		v->u.num.d = p->d;
+		return true;
+	case BL_VSTR:
+	case BL_VERR:
+	case BL_VNA:
+		v->u.str.s = f->strings + p->s;
+		v->u.str.len = p->len;
+		return true;
+	case BL_VARR: {
+		if (p->n > c->nitems)
+			return false;
+		struct bl_value *items = p->n ? c->items : NULL;
+		c->items += p->n;
+		c->nitems -= p->n;
+		v->u.arr.items = items;
+		v->u.arr.n = p->n;
+		for (uint32_t i = 0; i < p->n; i++)
+			if (!decode(&items[i], c, &f->nodes[p->kids + i]))
+				return false;
+		return true;
+	}
+	case BL_VOBJ: {
+		if (p->n > c->nmembers)
+			return false;
+		struct bl_member *items = p->n ? c->members : NULL;
+		c->members += p->n;
+		c->nmembers -= p->n;
+		v->u.obj.items = items;
+		v->u.obj.n = p->n;
+		for (uint32_t i = 0; i < p->n; i++) {
+			const struct bl_content_node *k = &f->nodes[p->kids + i];
+			items[i].key = f->strings + k->key;
+			items[i].klen = k->klen;
+			items[i].line = k->kline;
+			items[i].col = k->kcol;
+			if (!decode(&items[i].val, c, k))
+				return false;
+		}
+		return true;
+	}
+	default:
+		memset(&v->u, 0, sizeof(v->u));
+		return true;
+	}
+}
+
+int bl_content_tree(const struct bl_value **out, const struct bl_content_file *f,
+		    struct bl_arena *a)
+{
+	*out = NULL;
+	if (!f || !f->nodes)
+		return 0;
+	struct cursor c = {.f = f, .nitems = f->nitems, .nmembers = f->nmembers};
+	struct bl_value *root = bl_arena_alloc(a, sizeof(*root));
+	c.items = bl_arena_alloc(a, (f->nitems ? f->nitems : 1) * sizeof(*c.items));
+	c.members = bl_arena_alloc(a, (f->nmembers ? f->nmembers : 1) * sizeof(*c.members));
+	if (!root || !c.items || !c.members)
+		return BL_ENOMEM;
+	if (!decode(root, &c, &f->nodes[0]))
+		return BL_EINTERNAL;
+	*out = root;
+	return 0;
+}
+
+bool bl_content_is_tree_file(const char *file)
+{
+	for (size_t i = 0; file && i < bl_content_nfiles; i++)
+		if (bl_content_files[i].label == file)
+			return true;
+	return false;
 }

@@ -41,8 +41,24 @@ typedef void (*bl_content_name_cb)(void *ctx, const char *name, size_t len);
  * to only count them. */
 size_t bl_content_list_baselines(bl_content_name_cb cb, void *ctx);
 
-/* The build-time SHA-256 (hex) of a builtin document tree, when doc is one;
- * NULL otherwise. */
-const char *bl_content_tree_sha256(const struct bl_value *doc);
+struct bl_value;
+struct bl_arena;
+
+/*
+ * The document tree of entry f (a YAML or JSON file), rebuilt in arena a
+ * from the tables scripts/embed.c wrote: exactly what the document readers
+ * build from f->data, every node's file being f->label.  Values and members
+ * are allocated in a; strings point into the (static) tables.  Returns 0
+ * with *out set (NULL when f holds no document), BL_ENOMEM, or BL_EINTERNAL
+ * when the tables contradict themselves (a build defect).
+ */
+int bl_content_tree(const struct bl_value **out, const struct bl_content_file *f,
+		    struct bl_arena *a);
+
+/* Is file the name carried by the nodes of builtin document trees (the very
+ * pointer, f->label, not an equal string: a document read at run time never
+ * passes)?  Such nodes come from shipped content, whose regexes the build
+ * checked (scripts/embed.c). */
+bool bl_content_is_tree_file(const char *file);
 
 #endif

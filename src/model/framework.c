@@ -131,6 +131,16 @@ const struct bl_fw_entry *bl_catalog_entry(const struct bl_catalog *cat, const c
 	return entry_of(cat, canon, len);
 }
 
+/* Is the string z equal to s[0..len) ignoring ASCII case?  Without
+ * measuring z first: its NUL ends the compare as a mismatch (s holds no NUL). */
+static bool ieq_z(const char *z, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (bl_lower((unsigned char)z[i]) != bl_lower((unsigned char)s[i]))
+			return false;
+	return z[len] == '\0';
+}
+
 /* The entry whose id is canon (already canonical, len bytes), or NULL. */
 static const struct bl_fw_entry *entry_of(const struct bl_catalog *cat, const char *canon,
 					  size_t len)
@@ -145,8 +155,7 @@ static const struct bl_fw_entry *entry_of(const struct bl_catalog *cat, const ch
 		uint32_t k = cat->index[i];
 		if (k == 0)
 			return NULL;
-		const char *e = cat->entries[k - 1].id;
-		if (bl_str_ieq(e, strlen(e), canon, len))
+		if (ieq_z(cat->entries[k - 1].id, canon, len))
 			return &cat->entries[k - 1];
 	}
 }
@@ -428,13 +437,19 @@ static const struct bl_schema_key catalog_keys[] = {
 };
 static const struct bl_schema catalog_schema = {"catalog", catalog_keys, 6};
 
-/* Parse one catalog document (bytes of a content file) into cat. */
+/* Parse one catalog document (bytes of a content file) into cat.  The
+ * document is only read here (everything kept is copied into c->a), so it
+ * is built in scratch, which the caller resets after each catalog. */
 static int load_catalog(struct cat_ctx *c, struct bl_catalog *cat,
-			const struct bl_content_file *cf)
+			const struct bl_content_file *cf, struct bl_arena *scratch)
 {
 	const char *name = cf->name;
-	const struct bl_value *doc = cf->tree;  /* parsed at build time (scripts/embed.c) */
-	int rc = doc ? 0 : bl_doc_parse(&doc, c->a, cf->data, cf->len, name, c->err);
+	const struct bl_value *doc = NULL;
+	/* parsed at build time (scripts/embed.c) */
+	int rc = cf->nodes ? bl_content_tree(&doc, cf, scratch)
+			   : bl_doc_parse(&doc, scratch, cf->data, cf->len, name, c->err);
+	if (rc == BL_EINTERNAL && cf->nodes)
+		return bad(c, NULL, "%s: the builtin tables are inconsistent", name);
 	if (rc)
 		return rc == BL_ENOMEM ? rc : BL_EINTERNAL;
 	const struct bl_member *f[6];
@@ -496,17 +511,21 @@ int bl_catalogs_load(struct bl_catalogs *out, struct bl_error *err)
 	out->items = bl_arena_calloc(&out->arena, n + 1, sizeof(*out->items));
 	if (!out->items)
 		rc = BL_ENOMEM;
+	struct bl_arena scratch;
+	bl_arena_init(&scratch, 0);
 	for (size_t i = 0; !rc && i < bl_content_nfiles; i++) {
 		const struct bl_content_file *f = &bl_content_files[i];
 		if (!is_catalog_file(f->name))
 			continue;
 		struct bl_catalog *cat = &out->items[out->n];
-		rc = load_catalog(&c, cat, f);
+		bl_arena_reset(&scratch);
+		rc = load_catalog(&c, cat, f, &scratch);
 		if (!rc && bl_catalog_find(out, cat->id))
 			rc = bad(&c, NULL, "two catalogs define framework %s", cat->id);
 		if (!rc)
 			out->n++;
 	}
+	bl_arena_free(&scratch);
 	bl_diags_free(&c.d);
 	if (rc == BL_ENOMEM && err && err->code == BL_OK)
 		bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory loading framework catalogs");

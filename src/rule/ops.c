@@ -10,7 +10,9 @@
 #include "rule/ops.h"
 
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +72,7 @@ int bl_op_lookup(const char *key, size_t len)
 	 * every condition is looked up here while compiling) */
 	int first = bl_lower((unsigned char)key[0]);
 	for (int i = 0; i < BL_OP_COUNT_; i++)
-		if (bl_lower((unsigned char)OPS[i].name[0]) == first &&
+		if ((unsigned char)OPS[i].name[0] == first &&   /* every name starts lower-case */
 		    bl_str_ieq(OPS[i].name, strlen(OPS[i].name), key, len))
 			return i;
 	return -1;
@@ -539,20 +541,35 @@ static int prep_scanum(struct bl_operand *o, const struct bl_value *v, struct bl
  * Compiled regexes by pattern, shared by the conditions of one baseline:
  * compiling is ~23,000 instructions per pattern whatever its size, and a
  * compiled pattern is read-only once JIT-compiled (or not), so operands can
- * share it across threads.  Open addressing; everything in the arena that
- * also holds the compiled code.
+ * share it across threads.  Open addressing over slots that never move (an
+ * operand keeps a pointer to its slot); everything in the arena that also
+ * holds the compiled code.
+ *
+ * A slot is compiled either at once (bl_op_prepare) or on first use
+ * (bl_op_prepare_lazy_regex), by whichever evaluating thread gets there
+ * first: re is published with release order once compiled and JIT-compiled,
+ * so a thread that reads it non-NULL (acquire) sees finished code; the
+ * compiling itself runs under the cache's lock, because it allocates from
+ * the arena, which is not thread-safe.
  */
-struct rx_entry {
-	const char *pat;     /* NULL = empty slot */
+struct bl_regex_slot {
+	struct bl_regex_cache *cache;
+	const char *pat;
 	size_t len;
 	bool jit;
-	pcre2_code *re;
+	_Atomic(pcre2_code *) re;   /* NULL until compiled */
+	bool tried;                 /* under the lock: compiled (or failed) once */
+	int errcode;                /* the failure: PCRE2 error code and offset */
+	size_t erroff;
 };
 
 struct bl_regex_cache {
 	struct bl_arena *a;
-	struct rx_entry *slot;
-	size_t cap, n;       /* cap: a power of two */
+	pcre2_general_context *gctx;
+	pcre2_compile_context *cctx;
+	atomic_flag lock;
+	struct bl_regex_slot **slot;   /* NULL = empty */
+	size_t cap, n;                 /* cap: a power of two */
 };
 
 struct bl_regex_cache *bl_regex_cache_new(struct bl_arena *a)
@@ -561,9 +578,12 @@ struct bl_regex_cache *bl_regex_cache_new(struct bl_arena *a)
 	if (!c)
 		return NULL;
 	c->a = a;
+	atomic_flag_clear(&c->lock);
+	c->gctx = bl_ops_gctx(a);
+	c->cctx = c->gctx ? pcre2_compile_context_create(c->gctx) : NULL;
 	c->cap = 256;
 	c->slot = bl_arena_calloc(a, c->cap, sizeof(*c->slot));
-	return c->slot ? c : NULL;
+	return c->slot && c->cctx ? c : NULL;
 }
 
 static size_t rx_hash(const char *s, size_t len, bool jit)
@@ -574,36 +594,106 @@ static size_t rx_hash(const char *s, size_t len, bool jit)
 	return h;
 }
 
-static struct rx_entry *rx_find(const struct bl_regex_cache *c, const char *s, size_t len,
-				bool jit)
+static struct bl_regex_slot **rx_find(const struct bl_regex_cache *c, const char *s, size_t len,
+				      bool jit)
 {
 	size_t i = rx_hash(s, len, jit) & (c->cap - 1);
-	while (c->slot[i].pat && !(c->slot[i].len == len && c->slot[i].jit == jit &&
-				   memcmp(c->slot[i].pat, s, len) == 0))
+	const struct bl_regex_slot *e;
+	while ((e = c->slot[i]) && !(e->len == len && e->jit == jit && memcmp(e->pat, s, len) == 0))
 		i = (i + 1) & (c->cap - 1);
 	return &c->slot[i];
 }
 
-/* Remember re for (s, jit); a failure to grow only means no sharing. */
-static void rx_add(struct bl_regex_cache *c, const char *s, size_t len, bool jit, pcre2_code *re)
+/* The slot of (s, jit), created (not compiled) when new; NULL on ENOMEM.
+ * Only while compiling conditions (single-threaded). */
+static struct bl_regex_slot *rx_slot(struct bl_regex_cache *c, const char *s, size_t len, bool jit)
 {
+	struct bl_regex_slot **p = rx_find(c, s, len, jit);
+	if (*p)
+		return *p;
 	if (2 * (c->n + 1) > c->cap) {
-		struct rx_entry *old = c->slot;
+		struct bl_regex_slot **old = c->slot;
 		size_t ocap = c->cap;
-		struct rx_entry *ns = bl_arena_calloc(c->a, 2 * ocap, sizeof(*ns));
+		struct bl_regex_slot **ns = bl_arena_calloc(c->a, 2 * ocap, sizeof(*ns));
 		if (!ns)
-			return;
+			return NULL;
 		c->slot = ns;
 		c->cap = 2 * ocap;
 		for (size_t i = 0; i < ocap; i++)
-			if (old[i].pat)
-				*rx_find(c, old[i].pat, old[i].len, old[i].jit) = old[i];
+			if (old[i])
+				*rx_find(c, old[i]->pat, old[i]->len, old[i]->jit) = old[i];
+		p = rx_find(c, s, len, jit);
 	}
-	char *copy = bl_arena_strndup(c->a, s, len);
+	struct bl_regex_slot *e = bl_arena_calloc(c->a, 1, sizeof(*e));
+	char *copy = e ? bl_arena_strndup(c->a, s, len) : NULL;
 	if (!copy)
-		return;
-	*rx_find(c, s, len, jit) = (struct rx_entry){copy, len, jit, re};
+		return NULL;
+	e->cache = c;
+	e->pat = copy;
+	e->len = len;
+	e->jit = jit;
+	atomic_init(&e->re, NULL);
+	*p = e;
 	c->n++;
+	return e;
+}
+
+/* The compiled code of s, compiling it if no thread has yet; NULL when it
+ * does not compile (s->errcode, s->erroff say why). */
+static pcre2_code *rx_code(struct bl_regex_slot *s)
+{
+	pcre2_code *re = atomic_load_explicit(&s->re, memory_order_acquire);
+	if (re)
+		return re;
+	struct bl_regex_cache *c = s->cache;
+	/* Held for one compile (~10 us), at most once per pattern and run:
+	 * a yield is all the waiting that is worth it. */
+	while (atomic_flag_test_and_set_explicit(&c->lock, memory_order_acquire))
+		sched_yield();
+	if (!s->tried) {
+		s->tried = true;
+		int errcode = 0;
+		PCRE2_SIZE erroff = 0;
+		re = pcre2_compile((PCRE2_SPTR)s->pat, s->len, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+				   &errcode, &erroff, c->cctx);
+		if (re) {
+			/* JIT failure only costs speed: the interpreter still runs. */
+			if (s->jit)
+				(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+			atomic_store_explicit(&s->re, re, memory_order_release);
+		} else {
+			s->errcode = errcode;
+			s->erroff = erroff;
+		}
+	} else {
+		re = atomic_load_explicit(&s->re, memory_order_relaxed);
+	}
+	atomic_flag_clear_explicit(&c->lock, memory_order_release);
+	return re;
+}
+
+/* "invalid regex at offset N: why" into msg. */
+static void regex_error(char *msg, size_t msgsize, int errcode, size_t erroff)
+{
+	PCRE2_UCHAR ebuf[160];
+	if (pcre2_get_error_message(errcode, ebuf, sizeof(ebuf)) < 0)
+		snprintf((char *)ebuf, sizeof(ebuf), "error %d", errcode);
+	snprintf(msg, msgsize, "invalid regex at offset %zu: %s", erroff, (const char *)ebuf);
+}
+
+int bl_op_prepare_lazy_regex(struct bl_operand *o, int op, const struct bl_value *v,
+			     struct bl_arena *a, struct bl_regex_cache *cache, bool jit,
+			     char *msg, size_t msgsize)
+{
+	memset(o, 0, sizeof(*o));
+	o->v = v;
+	if (v->type != BL_VSTR)
+		return type_err(msg, msgsize, op, "a string", v);
+	int rc = prep_text(o, v, a);
+	if (rc)
+		return rc;
+	o->lazy = rx_slot(cache, v->u.str.s, v->u.str.len, jit);
+	return o->lazy ? 0 : BL_ENOMEM;
 }
 
 int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct bl_arena *a,
@@ -678,11 +768,16 @@ int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct
 		if (rc)
 			return rc;
 		if (cache) {
-			const struct rx_entry *e = rx_find(cache, v->u.str.s, v->u.str.len, jit);
-			if (e->pat) {
-				o->re = e->re;
-				return 0;
+			/* compiled now, so that a bad pattern is reported now */
+			struct bl_regex_slot *slot = rx_slot(cache, v->u.str.s, v->u.str.len, jit);
+			if (!slot)
+				return BL_ENOMEM;
+			o->re = rx_code(slot);
+			if (!o->re) {
+				regex_error(msg, msgsize, slot->errcode, slot->erroff);
+				return BL_EINVAL;
 			}
+			return 0;
 		}
 		pcre2_compile_context *cc = gctx ? pcre2_compile_context_create(gctx) : NULL;
 		if (gctx && !cc)
@@ -692,18 +787,12 @@ int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct
 		o->re = pcre2_compile((PCRE2_SPTR)v->u.str.s, v->u.str.len,
 				      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &errcode, &erroff, cc);
 		if (!o->re) {
-			PCRE2_UCHAR ebuf[160];
-			if (pcre2_get_error_message(errcode, ebuf, sizeof(ebuf)) < 0)
-				snprintf((char *)ebuf, sizeof(ebuf), "error %d", errcode);
-			snprintf(msg, msgsize, "invalid regex at offset %zu: %s", (size_t)erroff,
-				 (const char *)ebuf);
+			regex_error(msg, msgsize, errcode, erroff);
 			return BL_EINVAL;
 		}
 		/* JIT failure only costs speed: the interpreter still runs. */
 		if (jit)
 			(void)pcre2_jit_compile(o->re, PCRE2_JIT_COMPLETE);
-		if (cache)
-			rx_add(cache, v->u.str.s, v->u.str.len, jit, o->re);
 		return 0;
 	}
 	case BL_OP_VLESS:
@@ -815,9 +904,19 @@ static enum bl_truth apply_regex(const struct bl_value *a, const struct bl_opera
 		}
 		e->regex_scratch = rs;
 	}
+	const pcre2_code *re = o->re;
+	if (!re && o->lazy) {
+		re = rx_code(o->lazy);
+		if (!re) {
+			char msg[200];
+			regex_error(msg, sizeof(msg), o->lazy->errcode, o->lazy->erroff);
+			return unknown(e, "regex %.*s: %s", (int)(o->rawlen > 40 ? 40 : o->rawlen),
+				       o->raw, msg);
+		}
+	}
 	uint32_t limit = e->regex_match_limit ? e->regex_match_limit : 1000000u;
 	pcre2_set_match_limit(rs->mc, limit);
-	int rc = pcre2_match(o->re, (PCRE2_SPTR)s, len, 0, 0, rs->md, rs->mc);
+	int rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, rs->md, rs->mc);
 	if (rc >= 0)
 		return BL_TRUE;
 	if (rc == PCRE2_ERROR_NOMATCH)

@@ -52,25 +52,29 @@ enum bl_op {
 	BL_OP_COUNT_
 };
 
+struct bl_regex_slot;   /* one pattern of a struct bl_regex_cache (ops.c) */
+
 /* A prepared operand.  Built once at compile time for constants, or per
  * evaluation (in the eval arena) for operands that are runtime expressions. */
 struct bl_operand {
 	const struct bl_value *v;     /* the operand value */
 	const char *raw;              /* text form as written (strings, numbers) */
-	uint32_t rawlen;
 	const char *lower;            /* text form, ASCII-lowercased */
-	uint32_t llen;
-	bool isnum;                   /* v is a number: num holds it */
-	double num;
-	bool flag;                    /* exists: the boolean */
-	uint32_t mode;                /* modeAtMost: the mask */
-	pcre2_code *re;               /* regex/notRegex */
+	pcre2_code *re;               /* regex/notRegex, scaNumeric (NULL while lazy) */
+	struct bl_regex_slot *lazy;   /* regex/notRegex compiled on first use, or NULL
+					 (bl_op_prepare_lazy_regex) */
 	struct bl_operand *items;     /* in/notIn: one per array element */
-	uint32_t nitems;
 	const struct bl_value *na;    /* notApplicableUnless: the BL_VNA value with the reason */
+	double num;                   /* isnum: the number */
+	uint32_t rawlen;
+	uint32_t llen;
+	uint32_t mode;                /* modeAtMost: the mask */
+	uint32_t nitems;
+	uint32_t likelen;             /* like/notLike: its literal part's length */
+	bool isnum;                   /* v is a number: num holds it */
+	bool flag;                    /* exists: the boolean */
 	uint8_t cmp;                  /* scaNumeric: comparison (ops.c) */
 	uint8_t like;                 /* like/notLike: shape of the pattern (ops.c) */
-	uint32_t likelen;             /* like/notLike: its literal part's length */
 };
 
 /* Canonical (documented) spelling of an operator, e.g. "notEquals". */
@@ -96,6 +100,19 @@ pcre2_general_context *bl_ops_gctx(struct bl_arena *a);
 int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct bl_arena *a,
 		  struct bl_regex_cache *cache,
 		  pcre2_general_context *gctx, bool jit, char *msg, size_t msgsize);
+
+/*
+ * Prepare a regex/notRegex operand (v must be a string: else BL_EINVAL with
+ * msg) without compiling its pattern: the first bl_op_apply that needs it
+ * compiles it (JIT when jit), once for every thread, into cache's arena.
+ * Only for patterns already known to compile (a shipped baseline's literals,
+ * checked when the content is built: scripts/embed.c): a pattern that
+ * fails anyway makes each leaf that uses it unknown ("invalid regex ...").
+ * Returns 0, BL_EINVAL or BL_ENOMEM.
+ */
+int bl_op_prepare_lazy_regex(struct bl_operand *o, int op, const struct bl_value *v,
+			     struct bl_arena *a, struct bl_regex_cache *cache, bool jit,
+			     char *msg, size_t msgsize);
 
 /*
  * Compare actual (NULL when the field is missing) with o.  BL_UNKNOWN sets

@@ -42,10 +42,22 @@ struct bl_rule_env {
 						 conditions compiled into this arena (a
 						 baseline repeats patterns: linux-host has
 						 221, 145 distinct); NULL = none */
+	bool lazy_regex;                      /* with regex_cache: compile the literal
+						 patterns of regex/notRegex on first use
+						 instead of now, for documents whose
+						 patterns are known to compile (shipped
+						 content, checked at build time by
+						 scripts/embed.c): most runs use few of
+						 them, and compiling all was a fifth of
+						 starting builtin:linux-host.  Patterns
+						 from expressions are still compiled now. */
 };
 
 /* A cache for struct bl_rule_env.regex_cache, in arena a (rule/ops.c); NULL
- * on ENOMEM, which only means no cache. */
+ * on ENOMEM, which only means no cache (nor lazy compiling).  A pattern
+ * compiled lazily is compiled into a too, by whichever evaluating thread
+ * needs it first (under the cache's lock): nothing else may allocate from a
+ * once evaluation has started. */
 struct bl_regex_cache *bl_regex_cache_new(struct bl_arena *a);
 
 /*
