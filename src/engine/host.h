@@ -5,7 +5,10 @@
  * The compiled baseline says which facts it reads (bl_cond_paths): only
  * those namespaces, and for keyed namespaces only those keys, are resolved
  * (file["/etc/shadow"] stats one file; walk runs only if a control reads it),
- * each at most once per run.
+ * each at most once per run.  File objects (file, files) carry sha256, lines
+ * and content only when some rule reads them, or reads the object whole, as
+ * the run's keep set (engine/keep.h) says: a file whose mode alone is checked
+ * is never read.
  */
 #ifndef BL_ENGINE_HOST_H
 #define BL_ENGINE_HOST_H

@@ -3,9 +3,9 @@
  * (see decompress.h).  One source (a file read through the bl_sys ops in
  * 64 KiB chunks, or bytes in memory), one decoder loop per format, one
  * capped output that hands decompressed chunks to the caller's sink.  The
- * libraries' own allocations (zlib's 32 KiB window, lz4's block buffer of
- * at most 4 MiB, liblzma's dictionary under a 128 MiB limit) are bounded
- * and freed before returning.
+ * libraries' own allocations (zlib's 32 KiB window, lz4's block buffers of
+ * at most 4 MiB, liblzma's dictionary under a 128 MiB limit) and the lz4
+ * ring (two blocks + 64 KiB) are bounded and freed before returning.
  */
 #include "facts/decompress.h"
 
@@ -272,15 +272,77 @@ static int run_gzip(struct source *src, struct out *o, unsigned char *in, unsign
 	return rc;
 }
 
+/* The largest block an lz4 frame declares (its block size ID), 64 KiB for
+ * the default and for values the format does not define. */
+static size_t lz4_block_max(LZ4F_blockSizeID_t id)
+{
+	switch (id) {
+	case LZ4F_max256KB: return 256u << 10;
+	case LZ4F_max1MB: return 1u << 20;
+	case LZ4F_max4MB: return 4u << 20;
+	default: return 64u << 10;
+	}
+}
+
+/*
+ * Where lz4 decodes to.  Left to itself, LZ4F keeps the last 64 KiB of
+ * output (the window of linked blocks) by copying it into a buffer of its
+ * own after every call, or decodes there and copies out: a copy of every
+ * byte, as much work as the decoding.  So once a frame's header is known,
+ * blocks are decoded into a ring of 2 blocks + 64 KiB, with LZ4F's
+ * stableDst pledge that the last 64 KiB of output stay where they were
+ * written: each call gets room for one whole block (LZ4F decodes straight
+ * into the caller's buffer only then), and the ring wraps before a block
+ * would not fit.  Right after a wrap, the window may still lie partly at
+ * the old end; the new block cannot reach it, since it started at least a
+ * block + 64 KiB from the ring's start.
+ */
+struct lz4_ring {
+	unsigned char *buf;     /* NULL until the frame's header is read */
+	unsigned char *stock;   /* the largest ring allocated so far (size bytes) */
+	size_t size, block, pos;
+};
+
+/* Size the ring for the frame whose header d has read (ring->buf NULL when
+ * the header is not complete yet, or for a skippable frame).  Out of
+ * memory is not an error: decoding goes on through LZ4F's own buffers. */
+static void lz4_ring_size(LZ4F_dctx *d, const unsigned char *src, size_t *srclen,
+			  struct lz4_ring *r, struct bl_arena *a)
+{
+	LZ4F_frameInfo_t fi;
+	r->buf = NULL;
+	/* decodes the header when src holds all of it (consuming it), or
+	 * answers from one decoded already; fails when it is only partly in */
+	if (LZ4F_isError(LZ4F_getFrameInfo(d, &fi, src, srclen))) {
+		*srclen = 0;
+		return;
+	}
+	if (fi.frameType != LZ4F_frame)
+		return;
+	size_t block = lz4_block_max(fi.blockSizeID);
+	size_t size = 2 * block + (64u << 10);
+	if (r->size < size) {
+		unsigned char *p = bl_arena_alloc(a, size);
+		if (!p)
+			return;
+		r->size = size;
+		r->stock = p;
+	}
+	r->buf = r->stock;
+	r->block = block;
+	r->pos = 0;
+}
+
 static int run_lz4(struct source *src, struct out *o, unsigned char *in, unsigned char *outb,
-		   struct bl_error *err)
+		   struct bl_arena *a, struct bl_error *err)
 {
 	LZ4F_dctx *d = NULL;
 	if (LZ4F_isError(LZ4F_createDecompressionContext(&d, LZ4F_VERSION)))
 		return bl_error_set(err, BL_ENOMEM, "", 0, 0, "out of memory");
 	int rc = 0;
 	size_t hint = 1;   /* 0 once a frame is complete */
-	bool any = false;
+	bool any = false, sized = false;
+	struct lz4_ring ring = {0};
 	for (;;) {
 		size_t got;
 		if ((rc = src_read(src, in, BL_Z_CHUNK, &got, err)) != 0)
@@ -297,16 +359,35 @@ static int run_lz4(struct source *src, struct out *o, unsigned char *in, unsigne
 		/* go on while input is left or the last call filled the output
 		 * (lz4 may hold decoded bytes back until asked again) */
 		while (rc == 0 && (pos < got || full)) {
-			size_t dn = BL_Z_CHUNK, sn = got - pos;
-			size_t r = LZ4F_decompress(d, outb, &dn, in + pos, &sn, NULL);
+			if (!sized) {
+				size_t hn = got - pos;
+				lz4_ring_size(d, in + pos, &hn, &ring, a);
+				pos += hn;
+				sized = ring.buf != NULL;
+			}
+			unsigned char *dst = outb;
+			size_t cap = BL_Z_CHUNK;
+			LZ4F_decompressOptions_t opt = {.stableDst = sized};
+			if (sized) {
+				if (ring.size - ring.pos < ring.block)
+					ring.pos = 0;
+				dst = ring.buf + ring.pos;
+				cap = ring.block;
+			}
+			size_t dn = cap, sn = got - pos;
+			size_t r = LZ4F_decompress(d, dst, &dn, in + pos, &sn, &opt);
 			if (LZ4F_isError(r)) {
 				rc = corrupt(err, o, "lz4", LZ4F_getErrorName(r));
 				break;
 			}
 			pos += sn;
 			hint = r;
-			full = dn == BL_Z_CHUNK;
-			rc = out_put(o, outb, dn, err);
+			full = dn == cap;
+			if (sized)
+				ring.pos += dn;
+			if (hint == 0)
+				sized = false;   /* the next frame sizes the ring again */
+			rc = out_put(o, dst, dn, err);
 			if (sn == 0 && dn == 0)
 				break;   /* no progress: needs more input */
 		}
@@ -375,7 +456,7 @@ static int run(struct source *src, enum bl_zfmt fmt, uint64_t max_out, bl_zsink 
 		switch (fmt) {
 		case BL_ZFMT_PLAIN: rc = run_plain(src, &o, in, outb, err); break;
 		case BL_ZFMT_GZIP: rc = run_gzip(src, &o, in, outb, err); break;
-		case BL_ZFMT_LZ4: rc = run_lz4(src, &o, in, outb, err); break;
+		case BL_ZFMT_LZ4: rc = run_lz4(src, &o, in, outb, &a, err); break;
 		case BL_ZFMT_XZ: rc = run_xz(src, &o, in, outb, err); break;
 		default:
 			rc = bl_error_set(err, BL_EINVAL, "", 0, 0, "%s: unsupported compression",

@@ -4,7 +4,8 @@
  * when Acquire::GzipIndexes is set (Docker images), and a Debian main list
  * is ~50 MB uncompressed, so nothing here ever holds a whole file: input is
  * read through the bl_sys ops table in 64 KiB chunks and handed on, after
- * decompression, to a sink in chunks of at most BL_Z_CHUNK bytes.
+ * decompression, to a sink in chunks of at most BL_Z_CHUNK bytes (an lz4
+ * frame of bigger blocks: at most one block, up to 4 MiB, decoded in place).
  *
  * Formats: plain, gzip (zlib, every member of a multi-member file), lz4
  * frames (liblz4's LZ4F API, concatenated frames and skippable frames) and

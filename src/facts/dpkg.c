@@ -1,8 +1,10 @@
 /*
  * dpkg.c - deb822 stanza reading for the dpkg database and apt package lists
  * (see dpkg.h): one line-at-a-time state machine fed either from memory or
- * from a file streamed (and decompressed, facts/decompress.h) in 64 KiB
- * chunks through the bl_sys ops table.
+ * from a file streamed (and decompressed, facts/decompress.h) through the
+ * bl_sys ops table.  Streamed chunks are split into lines where they lie;
+ * only a line cut by the end of a chunk is copied (into a CHUNK-byte buffer),
+ * so a 50 MB list costs one memchr per line, not a copy of every byte.
  */
 #include "facts/dpkg.h"
 
@@ -16,24 +18,29 @@
 struct parser {
 	struct bl_dpkg_stanza st;
 	bool any;               /* the current stanza has a field */
+	bool skip;              /* want declined the stanza: ignore it up to its end */
 	uint64_t line;
+	bl_dpkg_want_fn want;   /* NULL: every stanza is wanted */
 	bl_dpkg_fn fn;
 	void *ctx;
 };
 
-static void parser_init(struct parser *p, bl_dpkg_fn fn, void *ctx)
+static void parser_init(struct parser *p, bl_dpkg_want_fn want, bl_dpkg_fn fn, void *ctx)
 {
 	memset(p, 0, sizeof(*p));
+	p->want = want;
 	p->fn = fn;
 	p->ctx = ctx;
 }
 
-/* End of a stanza: hand it over and start afresh.  Returns what fn returned. */
+/* End of a stanza: hand it over (unless skipped) and start afresh.  Returns
+ * what fn returned. */
 static int flush(struct parser *p)
 {
 	if (!p->any)
 		return 0;
-	int rc = p->fn(p->ctx, &p->st);
+	int rc = p->skip ? 0 : p->fn(p->ctx, &p->st);
+	p->skip = false;
 	p->st.package.set = p->st.status.set = p->st.version.set = p->st.arch.set = false;
 	p->st.package.len = p->st.status.len = p->st.version.len = p->st.arch.len = 0;
 	p->st.bad = false;
@@ -41,17 +48,23 @@ static int flush(struct parser *p)
 	return rc;
 }
 
+/* The kept field a name is, by length first: most lines of a list are
+ * fields we do not keep (Depends, Filename, SHA256...). */
 static struct bl_dpkg_field *pick(struct parser *p, const char *name, size_t n)
 {
-	if (bl_str_ieq(name, n, "Package", 7))
-		return &p->st.package;
-	if (bl_str_ieq(name, n, "Status", 6))
-		return &p->st.status;
-	if (bl_str_ieq(name, n, "Version", 7))
-		return &p->st.version;
-	if (bl_str_ieq(name, n, "Architecture", 12))
-		return &p->st.arch;
-	return NULL;
+	switch (n) {
+	case 6:
+		return bl_str_ieq(name, n, "Status", 6) ? &p->st.status : NULL;
+	case 7:
+		/* as lists spell it, before the case-blind compare */
+		if (memcmp(name, "Package", 7) == 0 || bl_str_ieq(name, n, "Package", 7))
+			return &p->st.package;
+		return bl_str_ieq(name, n, "Version", 7) ? &p->st.version : NULL;
+	case 12:
+		return bl_str_ieq(name, n, "Architecture", 12) ? &p->st.arch : NULL;
+	default:
+		return NULL;
+	}
 }
 
 /* One line without its '\n'.  Infallible; returns what flush returned. */
@@ -65,8 +78,8 @@ static int feed(struct parser *p, const char *l, size_t n)
 		i++;
 	if (i == n)
 		return flush(p);
-	if (i > 0 || l[0] == '#')
-		return 0;   /* continuation of a multi-line field, or a comment */
+	if (p->skip || i > 0 || l[0] == '#')
+		return 0;   /* a declined stanza, a continuation line, or a comment */
 	const char *colon = memchr(l, ':', n);
 	if (!colon)
 		return 0;   /* not a field: dpkg would refuse the file; we skip the line */
@@ -94,13 +107,16 @@ static int feed(struct parser *p, const char *l, size_t n)
 	fl->s[vlen] = '\0';
 	fl->len = vlen;
 	fl->set = true;
+	if (fl == &p->st.package && p->want && !p->want(p->ctx, fl->s, fl->len))
+		p->skip = true;
 	return 0;
 }
 
-int bl_dpkg_parse(const char *data, size_t len, bl_dpkg_fn fn, void *ctx)
+int bl_dpkg_parse_want(const char *data, size_t len, bl_dpkg_want_fn want, bl_dpkg_fn fn,
+		       void *ctx)
 {
 	struct parser p;
-	parser_init(&p, fn, ctx);
+	parser_init(&p, want, fn, ctx);
 	size_t i = 0;
 	while (i < len) {
 		const char *nl = memchr(data + i, '\n', len - i);
@@ -113,60 +129,99 @@ int bl_dpkg_parse(const char *data, size_t len, bl_dpkg_fn fn, void *ctx)
 	return flush(&p);
 }
 
-/* Splits decompressed chunks into lines for the parser.  A line longer
- * than the buffer is dropped (no field we keep is that long). */
+int bl_dpkg_parse(const char *data, size_t len, bl_dpkg_fn fn, void *ctx)
+{
+	return bl_dpkg_parse_want(data, len, NULL, fn, ctx);
+}
+
+/* Splits decompressed chunks into lines for the parser, in place.  A line
+ * of CHUNK bytes or more is dropped (no field we keep is that long, and the
+ * line buffer that holds a line cut by a chunk boundary is CHUNK bytes). */
 struct splitter {
 	struct parser *p;
-	char *buf;
+	char *buf;              /* the start of a line the last chunk cut */
 	size_t have;
 	bool skipping;          /* inside an over-long line */
 };
+
+/* One whole line, or an over-long one dropped (counted all the same).
+ * 0 or what the stanza callback returned. */
+static int line_done(struct parser *p, const char *l, size_t n)
+{
+	if (n >= CHUNK) {
+		p->line++;
+		return 0;
+	}
+	return feed(p, l, n);
+}
 
 /* bl_zsink: 0 or what the stanza callback returned. */
 static int split_chunk(void *vctx, const char *data, size_t n)
 {
 	struct splitter *sp = vctx;
-	while (n) {
-		size_t take = CHUNK - sp->have < n ? CHUNK - sp->have : n;
-		memcpy(sp->buf + sp->have, data, take);
-		sp->have += take;
-		data += take;
-		n -= take;
-		size_t i = 0;
-		for (;;) {
-			const char *nl = memchr(sp->buf + i, '\n', sp->have - i);
-			if (!nl)
-				break;
-			size_t len = (size_t)(nl - (sp->buf + i));
-			if (sp->skipping) {
-				sp->skipping = false;
-				sp->p->line++;
-			} else {
-				int rc = feed(sp->p, sp->buf + i, len);
-				if (rc)
-					return rc;
-			}
-			i += len + 1;
-		}
-		memmove(sp->buf, sp->buf + i, sp->have - i);
-		sp->have -= i;
-		if (sp->have == CHUNK) {   /* over-long line: drop it up to its newline */
+	const char *end = data + n;
+	if (sp->have || sp->skipping) {
+		/* first the rest of the line the previous chunk cut */
+		const char *nl = memchr(data, '\n', n);
+		size_t take = nl ? (size_t)(nl - data) : n;
+		if (!sp->skipping && take >= CHUNK - sp->have) {
 			sp->skipping = true;
 			sp->have = 0;
+		} else if (!sp->skipping) {
+			memcpy(sp->buf + sp->have, data, take);
+			sp->have += take;
 		}
+		if (!nl)
+			return 0;
+		int rc = 0;
+		if (sp->skipping)
+			sp->p->line++;
+		else
+			rc = feed(sp->p, sp->buf, sp->have);
+		sp->skipping = false;
+		sp->have = 0;
+		if (rc)
+			return rc;
+		data = nl + 1;
+	}
+	struct parser *p = sp->p;
+	while (data < end) {
+		const char *nl = memchr(data, '\n', (size_t)(end - data));
+		if (nl && p->skip && nl > data && data[0] != ' ' && data[0] != '\t' &&
+		    data[0] != '\r') {
+			/* a declined stanza goes on: feed would only count the line */
+			p->line++;
+			data = nl + 1;
+			continue;
+		}
+		if (!nl) {
+			size_t rest = (size_t)(end - data);
+			if (rest >= CHUNK) {
+				sp->skipping = true;
+			} else {
+				memcpy(sp->buf, data, rest);
+				sp->have = rest;
+			}
+			return 0;
+		}
+		int rc = line_done(p, data, (size_t)(nl - data));
+		if (rc)
+			return rc;
+		data = nl + 1;
 	}
 	return 0;
 }
 
 int bl_dpkg_stream_z(struct bl_sys *s, const char *path, enum bl_zfmt fmt, uint64_t max_bytes,
-		     bl_dpkg_fn fn, void *ctx, bool *missing, struct bl_error *err)
+		     bl_dpkg_want_fn want, bl_dpkg_fn fn, void *ctx, bool *missing,
+		     struct bl_error *err)
 {
 	if (max_bytes == 0)
 		max_bytes = 1ull << 30;
 	struct bl_arena a;
 	bl_arena_init(&a, CHUNK + 256);
 	struct parser p;
-	parser_init(&p, fn, ctx);
+	parser_init(&p, want, fn, ctx);
 	struct splitter sp = {.p = &p, .buf = bl_arena_alloc(&a, CHUNK), .have = 0,
 			      .skipping = false};
 	int rc;
@@ -190,7 +245,7 @@ int bl_dpkg_stream_z(struct bl_sys *s, const char *path, enum bl_zfmt fmt, uint6
 int bl_dpkg_stream(struct bl_sys *s, const char *path, uint64_t max_bytes, bl_dpkg_fn fn,
 		   void *ctx, bool *missing, struct bl_error *err)
 {
-	return bl_dpkg_stream_z(s, path, BL_ZFMT_PLAIN, max_bytes, fn, ctx, missing, err);
+	return bl_dpkg_stream_z(s, path, BL_ZFMT_PLAIN, max_bytes, NULL, fn, ctx, missing, err);
 }
 
 bool bl_dpkg_status_installed(const char *status, size_t len)

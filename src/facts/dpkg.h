@@ -39,6 +39,13 @@ struct bl_dpkg_stanza {
  * any other value stops the parse and is returned by the parser. */
 typedef int (*bl_dpkg_fn)(void *ctx, const struct bl_dpkg_stanza *st);
 
+/* Asked when a stanza's Package field is read (name: its value, trimmed and
+ * NUL-terminated, len < BL_DPKG_FIELD_MAX): false declines the stanza, whose
+ * remaining lines are then passed over unparsed and which never reaches the
+ * bl_dpkg_fn.  Lets a reader of a 60,000-stanza package list look only at the
+ * packages it knows.  Must not fail. */
+typedef bool (*bl_dpkg_want_fn)(void *ctx, const char *name, size_t len);
+
 /*
  * Parse deb822 text held in memory: stanzas separated by blank (or
  * whitespace-only) lines, CRLF or LF, '#' comment lines, continuation lines
@@ -48,9 +55,14 @@ typedef int (*bl_dpkg_fn)(void *ctx, const struct bl_dpkg_stanza *st);
  */
 int bl_dpkg_parse(const char *data, size_t len, bl_dpkg_fn fn, void *ctx);
 
+/* The same with a want filter (NULL: every stanza; ctx goes to both). */
+int bl_dpkg_parse_want(const char *data, size_t len, bl_dpkg_want_fn want, bl_dpkg_fn fn,
+		       void *ctx);
+
 /*
  * The same over a file inside the root, read in chunks through s->ops (never
- * held whole; at most max_bytes are read, 0 = 1 GiB).  A missing file:
+ * held whole; at most max_bytes are read, 0 = 1 GiB).  A line of 64 KiB or
+ * more is skipped whole.  A missing file:
  * BL_EIO with *missing = true.  Not a regular file: BL_EINVAL.  Unreadable:
  * BL_EIO with err->msg "PATH: permission denied".  Over max_bytes: BL_ELIMIT.
  * A non-zero return of fn is passed back as is.
@@ -60,12 +72,14 @@ int bl_dpkg_stream(struct bl_sys *s, const char *path, uint64_t max_bytes, bl_dp
 
 /*
  * The same over a file compressed as fmt (apt's *_Packages.lz4, .gz, .xz
- * lists), decompressed while streaming; max_bytes caps both the file and
- * the decompressed text (0 = 1 GiB).  Corrupt or truncated data: BL_EINVAL
- * (see bl_zstream_file); otherwise as bl_dpkg_stream.
+ * lists), decompressed while streaming, with a want filter (may be NULL;
+ * ctx goes to want and fn); max_bytes caps both the file and the
+ * decompressed text (0 = 1 GiB).  Corrupt or truncated data: BL_EINVAL (see
+ * bl_zstream_file); otherwise as bl_dpkg_stream.
  */
 int bl_dpkg_stream_z(struct bl_sys *s, const char *path, enum bl_zfmt fmt, uint64_t max_bytes,
-		     bl_dpkg_fn fn, void *ctx, bool *missing, struct bl_error *err);
+		     bl_dpkg_want_fn want, bl_dpkg_fn fn, void *ctx, bool *missing,
+		     struct bl_error *err);
 
 /* The Status field's third word is one where the package's files are on
  * disk: installed, triggers-pending or triggers-awaited. */

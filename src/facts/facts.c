@@ -13,11 +13,19 @@
 #include "facts/facts.h"
 #include "util/str.h"
 
+/* A key resolved without some members (struct bl_fact_keys.omit). */
+struct omitted {
+	const char *key;
+	unsigned omit;
+};
+
 /* What one namespace resolved to so far. */
 struct ns_cache {
 	bool resolved;
 	bool all;                   /* resolved with keys.all */
 	const struct bl_value *val;
+	struct omitted *omitted;    /* keys cached without some members */
+	size_t nomitted, capomitted;
 };
 
 struct bl_facts {
@@ -272,10 +280,11 @@ static bool cached_has(const struct bl_value *obj, const char *key, size_t klen)
 	return false;
 }
 
-/* The cached object with the members of add appended (keys already cached
- * win).  NULL on ENOMEM. */
+/* The cached object with the members of add appended; a key already cached
+ * keeps its value unless it was asked for again (in keys: it lacked a
+ * member now needed), when the new value takes its place.  NULL on ENOMEM. */
 static const struct bl_value *merge(struct bl_facts *f, const struct bl_value *old,
-				    const struct bl_value *add)
+				    const struct bl_value *add, const struct bl_fact_keys *keys)
 {
 	struct bl_value *v = bl_value_new(&f->arena, BL_VOBJ);
 	if (!v)
@@ -287,12 +296,61 @@ static const struct bl_value *merge(struct bl_facts *f, const struct bl_value *o
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < old->u.obj.n; i++)
 		items[k++] = old->u.obj.items[i];
-	for (uint32_t i = 0; i < add->u.obj.n; i++)
-		if (!cached_has(old, add->u.obj.items[i].key, add->u.obj.items[i].klen))
-			items[k++] = add->u.obj.items[i];
+	for (uint32_t i = 0; i < add->u.obj.n; i++) {
+		const struct bl_member *m = &add->u.obj.items[i];
+		uint32_t at = 0;
+		while (at < old->u.obj.n &&
+		       bl_str_cmp(items[at].key, items[at].klen, m->key, m->klen) != 0)
+			at++;
+		if (at == old->u.obj.n) {
+			items[k++] = *m;
+			continue;
+		}
+		for (size_t j = 0; j < keys->n; j++)
+			if (bl_str_cmp(keys->keys[j], strlen(keys->keys[j]), m->key, m->klen) == 0)
+				items[at] = *m;
+	}
 	v->u.obj.items = items;
 	v->u.obj.n = k;
 	return v;
+}
+
+/* The members key was cached without (0 when it has them all). */
+static unsigned omitted_of(const struct ns_cache *c, const char *key, size_t len)
+{
+	for (size_t i = 0; i < c->nomitted; i++)
+		if (strlen(c->omitted[i].key) == len && memcmp(c->omitted[i].key, key, len) == 0)
+			return c->omitted[i].omit;
+	return 0;
+}
+
+/* Remember what the keys just resolved lack.  0 or BL_ENOMEM. */
+static int omitted_note(struct bl_facts *f, struct ns_cache *c, const struct bl_fact_keys *keys)
+{
+	for (size_t j = 0; j < keys->n; j++) {
+		size_t i = 0;
+		while (i < c->nomitted && strcmp(c->omitted[i].key, keys->keys[j]) != 0)
+			i++;
+		if (i < c->nomitted) {
+			c->omitted[i].omit = keys->omit[j];
+			continue;
+		}
+		if (!keys->omit[j])
+			continue;
+		if (c->nomitted == c->capomitted) {
+			size_t cap = c->capomitted ? 2 * c->capomitted : 16;
+			struct omitted *o = bl_arena_alloc(&f->arena, cap * sizeof *o);
+			if (!o)
+				return BL_ENOMEM;
+			if (c->nomitted)
+				memcpy(o, c->omitted, c->nomitted * sizeof *o);
+			c->omitted = o;
+			c->capomitted = cap;
+		}
+		c->omitted[c->nomitted++] = (struct omitted){.key = keys->keys[j],
+							     .omit = keys->omit[j]};
+	}
+	return 0;
 }
 
 /*
@@ -308,8 +366,10 @@ static int resolve_ns(struct bl_facts *f, const struct bl_provider *p, struct ns
 	struct bl_fact_keys keys = {0};
 	bool want_all = !p->keyed;
 	keys.keys = bl_arena_calloc(&f->arena, n ? n : 1, sizeof *keys.keys);
-	if (!keys.keys)
+	unsigned *omit = bl_arena_calloc(&f->arena, n ? n : 1, sizeof *omit);
+	if (!keys.keys || !omit)
 		return BL_ENOMEM;
+	keys.omit = omit;
 	for (size_t i = 0; i < n; i++) {
 		if (bl_provider_find(reqs[i].ns, reqs[i].nslen) != p)
 			continue;
@@ -317,17 +377,23 @@ static int resolve_ns(struct bl_facts *f, const struct bl_provider *p, struct ns
 			want_all = true;
 			continue;
 		}
-		if (c->resolved && cached_has(c->val, reqs[i].key, reqs[i].keylen))
+		/* cached with every member this request needs? */
+		if (c->resolved && cached_has(c->val, reqs[i].key, reqs[i].keylen) &&
+		    (omitted_of(c, reqs[i].key, reqs[i].keylen) & ~reqs[i].omit) == 0)
 			continue;
 		bool dup = false;
-		for (size_t j = 0; j < keys.n && !dup; j++)
+		for (size_t j = 0; j < keys.n && !dup; j++) {
 			dup = strlen(keys.keys[j]) == reqs[i].keylen &&
 			      memcmp(keys.keys[j], reqs[i].key, reqs[i].keylen) == 0;
+			if (dup)
+				omit[j] &= reqs[i].omit;   /* what either needs */
+		}
 		if (dup)
 			continue;
 		char *k = bl_arena_strndup(&f->arena, reqs[i].key, reqs[i].keylen);
 		if (!k)
 			return BL_ENOMEM;
+		omit[keys.n] = reqs[i].omit;
 		keys.keys[keys.n++] = k;
 	}
 	/* Enumerate at most once; a provider that cannot enumerate still gets
@@ -342,10 +408,12 @@ static int resolve_ns(struct bl_facts *f, const struct bl_provider *p, struct ns
 	if (!v)
 		return BL_ENOMEM;
 	if (c->resolved && c->val && c->val->type == BL_VOBJ && v->type == BL_VOBJ) {
-		v = merge(f, c->val, v);
+		v = merge(f, c->val, v, &keys);
 		if (!v)
 			return BL_ENOMEM;
 	}
+	if (omitted_note(f, c, &keys) != 0)
+		return BL_ENOMEM;
 	c->all = c->all || keys.all;
 	c->val = v;
 	c->resolved = true;

@@ -33,11 +33,24 @@
 
 struct bl_facts;
 
+/*
+ * Members of a file object (file["P"], files["GLOB"][*]: FORMATS.md §3) that
+ * a request may leave out because no rule reads them, each of which costs
+ * reading the whole file (and hashing it, for sha256).  Zero, the default,
+ * leaves out nothing: `baseline facts` and any reader that does not say
+ * what it reads get the whole object.
+ */
+#define BL_FILE_OMIT_SHA256 0x1u
+#define BL_FILE_OMIT_LINES 0x2u
+#define BL_FILE_OMIT_CONTENT 0x4u
+#define BL_FILE_OMIT_ALL 0x7u
+
 /* Which parts of a namespace the compiled rules read. */
 struct bl_fact_keys {
 	bool all;               /* a rule reads the whole namespace (ns, ns[*], ns.x for unkeyed) */
 	const char **keys;      /* keyed namespaces: the keys rules name, e.g. "/etc/shadow" */
 	size_t n;
+	const unsigned *omit;   /* per key: BL_FILE_OMIT_* bits (file, files); NULL = none */
 };
 
 struct bl_provider {
@@ -118,7 +131,8 @@ struct bl_value *bl_ab_finish(struct bl_arr_builder *b);
 /*
  * Resolve the namespaces a set of requests needs and return the host
  * document (an object with one member per namespace requested), each
- * provider run at most once per bl_facts (results are cached).  Unknown
+ * provider run at most once per bl_facts (results are cached; a key cached
+ * without a member that a later request needs is resolved again).  Unknown
  * namespaces are not an error here: the member is simply absent.
  */
 struct bl_fact_request {
@@ -126,6 +140,8 @@ struct bl_fact_request {
 	size_t nslen;
 	const char *key;        /* keyed namespaces: the key, or NULL for all */
 	size_t keylen;
+	unsigned omit;          /* BL_FILE_OMIT_* bits this request does not need (0: none);
+				   requests for one key need what any of them needs */
 };
 int bl_facts_document(struct bl_facts *f, const struct bl_fact_request *reqs, size_t n,
 		      const struct bl_value **doc, struct bl_error *err);

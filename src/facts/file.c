@@ -7,7 +7,10 @@
  * target); sha256, lines and content follow a final link inside the root.
  * Owner and group names come from ROOT/etc/passwd and ROOT/etc/group,
  * parsed once per context (both optional: a name not found is null; an
- * unreadable file makes the names error values).
+ * unreadable file makes the names error values).  A run that says which
+ * members its rules read (struct bl_fact_keys.omit) gets objects without
+ * sha256, lines or content when no rule reads them: a file nobody reads the
+ * content of is stat'ed, never read or hashed.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -181,34 +184,49 @@ static struct bl_value *split_lines(struct bl_arena *a, const char *d, size_t le
 	return bl_ab_finish(&b);
 }
 
-/* sha256, lines and content of a regular file (following links). */
-static void add_content(struct bl_facts *f, struct bl_obj_builder *b, const char *path)
+/* Every member of omitted names (BL_FILE_OMIT_* order) is the error e. */
+static void add_errors(struct bl_obj_builder *b, const struct bl_value *e, unsigned omit)
 {
+	if (!(omit & BL_FILE_OMIT_SHA256))
+		bl_ob_add(b, "sha256", e);
+	if (!(omit & BL_FILE_OMIT_LINES))
+		bl_ob_add(b, "lines", e);
+	if (!(omit & BL_FILE_OMIT_CONTENT))
+		bl_ob_add(b, "content", e);
+}
+
+/* sha256, lines and content of a regular file (following links), but for
+ * the members in omit; the file is not read at all when omit has them all. */
+static void add_content(struct bl_facts *f, struct bl_obj_builder *b, const char *path,
+			unsigned omit)
+{
+	if ((omit & BL_FILE_OMIT_ALL) == BL_FILE_OMIT_ALL)
+		return;
 	struct bl_arena *a = bl_facts_arena(f);
 	char *d;
 	size_t len;
 	bool missing;
 	struct bl_error err;
 	if (bl_sys_read(bl_facts_sys(f), path, a, &d, &len, NULL, &missing, &err) != 0) {
-		const struct bl_value *e = bl_facts_error(f, "%s", err.msg);
-		bl_ob_add(b, "sha256", e);
-		bl_ob_add(b, "lines", e);
-		bl_ob_add(b, "content", e);
+		add_errors(b, bl_facts_error(f, "%s", err.msg), omit);
 		return;
 	}
-	unsigned char h[crypto_hash_sha256_BYTES];
-	char hex[crypto_hash_sha256_BYTES * 2 + 1];
-	crypto_hash_sha256(h, (const unsigned char *)d, len);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-	bl_ob_str(b, "sha256", hex, strlen(hex));
+	if (!(omit & BL_FILE_OMIT_SHA256)) {
+		unsigned char h[crypto_hash_sha256_BYTES];
+		char hex[crypto_hash_sha256_BYTES * 2 + 1];
+		crypto_hash_sha256(h, (const unsigned char *)d, len);
+		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+		bl_ob_str(b, "sha256", hex, strlen(hex));
+	}
 	if (len > FILE_CONTENT_MAX) {
 		const struct bl_value *e = bl_facts_error(f, "file larger than 1 MiB: content not read");
-		bl_ob_add(b, "lines", e);
-		bl_ob_add(b, "content", e);
+		add_errors(b, e, omit | BL_FILE_OMIT_SHA256);
 		return;
 	}
-	bl_ob_add(b, "lines", split_lines(a, d, len));
-	bl_ob_str(b, "content", d, len);
+	if (!(omit & BL_FILE_OMIT_LINES))
+		bl_ob_add(b, "lines", split_lines(a, d, len));
+	if (!(omit & BL_FILE_OMIT_CONTENT))
+		bl_ob_str(b, "content", d, len);
 }
 
 /*
@@ -217,6 +235,12 @@ static void add_content(struct bl_facts *f, struct bl_obj_builder *b, const char
  * it, file["P"] is keyed by it).  Returns NULL only on ENOMEM.
  */
 const struct bl_value *bl_facts_file_object(struct bl_facts *f, const char *path, bool with_path)
+{
+	return bl_facts_file_object_omit(f, path, with_path, 0);
+}
+
+const struct bl_value *bl_facts_file_object_omit(struct bl_facts *f, const char *path,
+						 bool with_path, unsigned omit)
 {
 	struct bl_sys *s = bl_facts_sys(f);
 	struct bl_arena *a = bl_facts_arena(f);
@@ -256,13 +280,10 @@ const struct bl_value *bl_facts_file_object(struct bl_facts *f, const char *path
 		else
 			regular = tst.exists && strcmp(tst.type, "file") == 0;
 	}
-	if (follow_err) {
-		bl_ob_add(&b, "sha256", follow_err);
-		bl_ob_add(&b, "lines", follow_err);
-		bl_ob_add(&b, "content", follow_err);
-	} else if (regular) {
-		add_content(f, &b, path);
-	}
+	if (follow_err)
+		add_errors(&b, follow_err, omit);
+	else if (regular)
+		add_content(f, &b, path, omit);
 	if (strcmp(st.type, "link") == 0) {
 		char *target;
 		if (bl_sys_readlink(s, path, a, &target, &err) == 0)
@@ -279,7 +300,9 @@ static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const st
 	struct bl_obj_builder b;
 	bl_ob_init(&b, bl_facts_arena(f));
 	for (size_t i = 0; i < keys->n; i++)
-		bl_ob_add(&b, keys->keys[i], bl_facts_file_object(f, keys->keys[i], false));
+		bl_ob_add(&b, keys->keys[i],
+			  bl_facts_file_object_omit(f, keys->keys[i], false,
+						    keys->omit ? keys->omit[i] : 0));
 	*out = bl_ob_finish(&b);
 	return *out ? 0 : BL_ENOMEM;
 }

@@ -18,4 +18,9 @@
  */
 const struct bl_value *bl_facts_file_object(struct bl_facts *f, const char *path, bool with_path);
 
+/* The same without the members omit names (BL_FILE_OMIT_*, facts.h): a
+ * file none of sha256, lines and content is wanted of is not even opened. */
+const struct bl_value *bl_facts_file_object_omit(struct bl_facts *f, const char *path,
+						 bool with_path, unsigned omit);
+
 #endif

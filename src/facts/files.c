@@ -14,10 +14,9 @@
 
 #define FILES_MAX 1000u
 
-/* file.c (to move into a header: see the report). */
-
-/* The array for one pattern, or an error value; NULL on ENOMEM. */
-static const struct bl_value *one_glob(struct bl_facts *f, const char *pattern)
+/* The array for one pattern (file objects without the members in omit), or
+ * an error value; NULL on ENOMEM. */
+static const struct bl_value *one_glob(struct bl_facts *f, const char *pattern, unsigned omit)
 {
 	struct bl_arena *a = bl_facts_arena(f);
 	if (pattern[0] != '/')
@@ -38,7 +37,7 @@ static const struct bl_value *one_glob(struct bl_facts *f, const char *pattern)
 	struct bl_arr_builder b;
 	bl_ab_init(&b, a);
 	for (size_t i = 0; i < n; i++)
-		bl_ab_add(&b, bl_facts_file_object(f, paths[i], true));
+		bl_ab_add(&b, bl_facts_file_object_omit(f, paths[i], true, omit));
 	return bl_ab_finish(&b);
 }
 
@@ -48,7 +47,7 @@ static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const st
 	struct bl_obj_builder b;
 	bl_ob_init(&b, bl_facts_arena(f));
 	for (size_t i = 0; i < keys->n; i++)
-		bl_ob_add(&b, keys->keys[i], one_glob(f, keys->keys[i]));
+		bl_ob_add(&b, keys->keys[i], one_glob(f, keys->keys[i], keys->omit ? keys->omit[i] : 0));
 	*out = bl_ob_finish(&b);
 	return *out ? 0 : BL_ENOMEM;
 }

@@ -28,12 +28,30 @@ struct cand {
 	bool security;
 };
 
+#define SEEN_BITS (1u << 16)
+
 struct scan {
 	const struct bl_dpkg_db *db;
 	struct cand *cand;      /* one per db entry */
 	struct bl_arena *a;
 	bool security_list;     /* the list being read is a security one */
+	uint64_t *seen;         /* SEEN_BITS bits: seen_bit of every installed name */
 };
+
+/* A cheap fingerprint of a name (its length and three of its bytes): most
+ * names of a list are told apart from the few hundred installed ones by a
+ * clear bit, without hashing the whole name for the database's index. */
+static uint32_t seen_bit(const char *name, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)name;
+	uint32_t h = (uint32_t)len * 0x9e37u;
+	if (len) {
+		h ^= (uint32_t)u[0] * 0x2f1u;
+		h ^= (uint32_t)u[len / 2] << 4;
+		h ^= (uint32_t)u[len - 1] << 9;
+	}
+	return (h ^ (h >> 16)) & (SEEN_BITS - 1);
+}
 
 static bool arch_match(const char *installed, const struct bl_dpkg_field *list)
 {
@@ -41,6 +59,23 @@ static bool arch_match(const char *installed, const struct bl_dpkg_field *list)
 		return true;    /* a list stanza without Architecture: trust the name */
 	return strcmp(list->s, installed) == 0 || strcmp(list->s, "all") == 0 ||
 	       strcmp(installed, "all") == 0;
+}
+
+/* bl_dpkg_want_fn: only a name with an installed entry can be upgradable,
+ * so the stanzas of the ~60,000 other packages of a list are passed over
+ * after their Package line. */
+static bool want_installed(void *vctx, const char *name, size_t len)
+{
+	const struct scan *sc = vctx;
+	const struct bl_dpkg_db *db = sc->db;
+	uint32_t bit = seen_bit(name, len);
+	if (!(sc->seen[bit / 64] & (1ull << (bit % 64))))
+		return false;
+	for (const struct bl_dpkg_pkg *p = bl_dpkg_db_first(db, name, len); p;
+	     p = p->next ? &db->items[p->next - 1] : NULL)
+		if (p->installed)
+			return true;
+	return false;
 }
 
 /* One stanza of a list: does it beat an installed version?  0 or BL_ENOMEM. */
@@ -153,8 +188,8 @@ static int scan_lists(struct bl_facts *f, struct scan *sc, char **names, size_t 
 			return BL_ENOMEM;
 		sc->security_list = bl_str_icontains(names[i], strlen(names[i]), "security", 8);
 		struct bl_error err;
-		int rc = bl_dpkg_stream_z(bl_facts_sys(f), path, fmt, LIST_MAX, scan_one, sc, NULL,
-					  &err);
+		int rc = bl_dpkg_stream_z(bl_facts_sys(f), path, fmt, LIST_MAX, want_installed,
+					  scan_one, sc, NULL, &err);
 		if (rc == BL_ENOMEM)
 			return BL_ENOMEM;
 		if (rc != 0) {
@@ -199,8 +234,15 @@ static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const st
 	}
 	struct scan sc = {.db = &db, .a = a, .security_list = false};
 	sc.cand = bl_arena_calloc(a, db.n ? db.n : 1, sizeof *sc.cand);
-	if (!sc.cand)
+	sc.seen = bl_arena_calloc(a, SEEN_BITS / 64, sizeof *sc.seen);
+	if (!sc.cand || !sc.seen)
 		return BL_ENOMEM;
+	for (size_t i = 0; i < db.n; i++) {
+		if (!db.items[i].installed)
+			continue;
+		uint32_t bit = seen_bit(db.items[i].name, strlen(db.items[i].name));
+		sc.seen[bit / 64] |= 1ull << (bit % 64);
+	}
 	struct bl_arr_builder skipped;
 	bl_ab_init(&skipped, a);
 	size_t nread = 0;

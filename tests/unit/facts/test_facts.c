@@ -145,11 +145,11 @@ static void test_document(void **state)
 	bl_facts_sys(f)->ops = &ops;
 	motd_opens = crlf_opens = 0;
 	const struct bl_fact_request r1[] = {
-		{"file", 4, "/etc/motd", 9},
-		{"OS", 2, NULL, 0},
-		{"nope", 4, NULL, 0},
-		{"FILE", 4, "/etc/empty", 10},
-		{"os", 2, NULL, 0},
+		{"file", 4, "/etc/motd", 9, 0},
+		{"OS", 2, NULL, 0, 0},
+		{"nope", 4, NULL, 0, 0},
+		{"FILE", 4, "/etc/empty", 10, 0},
+		{"os", 2, NULL, 0, 0},
 	};
 	const struct bl_value *doc;
 	struct bl_error err;
@@ -166,8 +166,8 @@ static void test_document(void **state)
 
 	/* A second document: cached keys are not read again, new ones merged. */
 	const struct bl_fact_request r2[] = {
-		{"file", 4, "/etc/crlf.txt", 13},
-		{"file", 4, "/etc/motd", 9},
+		{"file", 4, "/etc/crlf.txt", 13, 0},
+		{"file", 4, "/etc/motd", 9, 0},
 	};
 	assert_int_equal(bl_facts_document(f, r2, 2, &doc, &err), 0);
 	assert_int_equal(doc->u.obj.n, 1);
@@ -179,7 +179,7 @@ static void test_document(void **state)
 	/* The unkeyed namespace is the cached value itself. */
 	const struct bl_value *os1 = bl_value_getz(doc, "os");
 	assert_null(os1);
-	const struct bl_fact_request r3[] = {{"os", 2, NULL, 0}, {"file", 4, "/etc/motd", 9}};
+	const struct bl_fact_request r3[] = {{"os", 2, NULL, 0, 0}, {"file", 4, "/etc/motd", 9, 0}};
 	assert_int_equal(bl_facts_document(f, r3, 2, &doc, &err), 0);
 	assert_string_equal(doc->u.obj.items[0].key, "os");
 	assert_int_equal(motd_opens, 1);
@@ -187,10 +187,10 @@ static void test_document(void **state)
 	/* "Every key" of a namespace that cannot enumerate, then a key. */
 	bl_facts_close(f);
 	f = open_root(FIX);
-	const struct bl_fact_request r4[] = {{"files", 5, NULL, 0}};
+	const struct bl_fact_request r4[] = {{"files", 5, NULL, 0, 0}};
 	assert_int_equal(bl_facts_document(f, r4, 1, &doc, &err), 0);
 	assert_int_equal(bl_value_getz(doc, "files")->u.obj.n, 0);
-	const struct bl_fact_request r5[] = {{"files", 5, "/etc/m*", 7}, {"files", 5, NULL, 0}};
+	const struct bl_fact_request r5[] = {{"files", 5, "/etc/m*", 7, 0}, {"files", 5, NULL, 0, 0}};
 	assert_int_equal(bl_facts_document(f, r5, 2, &doc, &err), 0);
 	fv = bl_value_getz(doc, "files");
 	assert_int_equal(fv->u.obj.n, 1);
@@ -200,6 +200,68 @@ static void test_document(void **state)
 	/* Nothing requested: an empty document. */
 	assert_int_equal(bl_facts_document(f, NULL, 0, &doc, &err), 0);
 	assert_int_equal(doc->u.obj.n, 0);
+	bl_facts_close(f);
+}
+
+/* Requests that say which costly members they skip: a file nobody reads the
+ * content of is not opened; a later request that needs more resolves the
+ * key again, in place; requests for one key need what either needs. */
+static void test_document_omit(void **state)
+{
+	(void)state;
+	struct bl_sys_ops ops = bl_sys_default_ops;
+	ops.open_in_root = counting_open;
+	struct bl_facts *f = open_root(FIX);
+	bl_facts_sys(f)->ops = &ops;
+	motd_opens = crlf_opens = 0;
+	const struct bl_fact_request r1[] = {
+		{"file", 4, "/etc/motd", 9, BL_FILE_OMIT_ALL},
+		{"file", 4, "/etc/crlf.txt", 13, BL_FILE_OMIT_ALL},
+		{"file", 4, "/etc/crlf.txt", 13, BL_FILE_OMIT_ALL & ~BL_FILE_OMIT_LINES},
+	};
+	const struct bl_value *doc;
+	struct bl_error err;
+	assert_int_equal(bl_facts_document(f, r1, 3, &doc, &err), 0);
+	const struct bl_value *fv = bl_value_getz(doc, "file");
+	const struct bl_value *motd = bl_value_getz(fv, "/etc/motd");
+	assert_non_null(bl_value_getz(motd, "mode"));
+	assert_null(bl_value_getz(motd, "sha256"));
+	assert_null(bl_value_getz(motd, "lines"));
+	assert_null(bl_value_getz(motd, "content"));
+	assert_int_equal(motd_opens, 0);
+	const struct bl_value *crlf = bl_value_getz(fv, "/etc/crlf.txt");
+	assert_non_null(bl_value_getz(crlf, "lines"));
+	assert_null(bl_value_getz(crlf, "sha256"));
+	assert_null(bl_value_getz(crlf, "content"));
+	assert_int_equal(crlf_opens, 1);
+
+	/* the same request again: served from the cache */
+	assert_int_equal(bl_facts_document(f, r1, 1, &doc, &err), 0);
+	assert_int_equal(motd_opens, 0);
+	/* now the hash is needed: read once more, same place in the object */
+	const struct bl_fact_request r2[] = {
+		{"file", 4, "/etc/motd", 9, BL_FILE_OMIT_ALL & ~BL_FILE_OMIT_SHA256},
+	};
+	assert_int_equal(bl_facts_document(f, r2, 1, &doc, &err), 0);
+	assert_int_equal(motd_opens, 1);
+	fv = bl_value_getz(doc, "file");
+	assert_int_equal(fv->u.obj.n, 2);
+	assert_string_equal(fv->u.obj.items[0].key, "/etc/motd");
+	motd = &fv->u.obj.items[0].val;
+	assert_non_null(bl_value_getz(motd, "sha256"));
+	assert_null(bl_value_getz(motd, "content"));
+	/* everything (a reader that does not say): read again, whole */
+	const struct bl_fact_request r3[] = {{"file", 4, "/etc/motd", 9, 0}};
+	assert_int_equal(bl_facts_document(f, r3, 1, &doc, &err), 0);
+	assert_int_equal(motd_opens, 2);
+	motd = bl_value_getz(bl_value_getz(doc, "file"), "/etc/motd");
+	assert_non_null(bl_value_getz(motd, "sha256"));
+	assert_non_null(bl_value_getz(motd, "lines"));
+	assert_non_null(bl_value_getz(motd, "content"));
+	/* and from then on nothing is read again, whatever is left out */
+	assert_int_equal(bl_facts_document(f, r1, 3, &doc, &err), 0);
+	assert_int_equal(motd_opens, 2);
+	assert_int_equal(crlf_opens, 1);
 	bl_facts_close(f);
 }
 
@@ -228,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_builders),
 		cmocka_unit_test(test_document),
+		cmocka_unit_test(test_document_omit),
 		cmocka_unit_test(test_host_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -369,14 +369,76 @@ static void test_unreadable(void **state)
 	bl_facts_close(f);
 }
 
+/* file[key] without the members in omit. */
+static const struct bl_value *file_get_omit(struct bl_facts *f, const char *key, unsigned omit)
+{
+	const char *k[1] = {key};
+	unsigned om[1] = {omit};
+	struct bl_fact_keys keys = {.keys = k, .n = 1, .omit = om};
+	const struct bl_value *v = NULL;
+	assert_int_equal(bl_provider_file.resolve(f, &keys, &v), 0);
+	assert_int_equal(v->u.obj.n, 1);
+	return &v->u.obj.items[0].val;
+}
+
+/* Members a run does not read are left out, errors included, and a file
+ * none of whose content is wanted is never opened. */
+static void test_omit(void **state)
+{
+	(void)state;
+	struct bl_facts *f = open_root(ROOT);
+	const struct bl_value *o = file_get_omit(f, "/big", BL_FILE_OMIT_ALL);
+	static const char *const meta[] = {"exists", "type", "mode", "uid", "gid",
+					   "owner", "group", "size", "mtime"};
+	assert_int_equal(o->u.obj.n, 9);
+	for (size_t i = 0; i < 9; i++)
+		assert_string_equal(o->u.obj.items[i].key, meta[i]);
+	/* the hash alone, of a file over the content limit */
+	o = file_get_omit(f, "/big", BL_FILE_OMIT_LINES | BL_FILE_OMIT_CONTENT);
+	assert_int_equal(o->u.obj.n, 10);
+	assert_int_equal(bl_value_getz(o, "sha256")->type, BL_VSTR);
+	/* lines alone: its error, no hash */
+	o = file_get_omit(f, "/big", BL_FILE_OMIT_SHA256 | BL_FILE_OMIT_CONTENT);
+	assert_int_equal(o->u.obj.n, 10);
+	expect_err(o, "lines", "file larger than 1 MiB: content not read");
+	/* content alone, of a readable file */
+	o = file_get_omit(f, "/a/b/escape", BL_FILE_OMIT_SHA256 | BL_FILE_OMIT_LINES);
+	expect_str(o, "content", "root:*:19000:0:99999:7:::\n");
+	assert_null(bl_value_getz(o, "lines"));
+	assert_null(bl_value_getz(o, "sha256"));
+	assert_string_equal(o->u.obj.items[o->u.obj.n - 1].key, "target");
+	/* a link that cannot be followed: the error only where wanted */
+	o = file_get_omit(f, "/loop_a", BL_FILE_OMIT_SHA256 | BL_FILE_OMIT_CONTENT);
+	expect_err(o, "lines", "/loop_a: too many levels of symbolic links");
+	assert_null(bl_value_getz(o, "sha256"));
+	assert_null(bl_value_getz(o, "content"));
+	expect_str(o, "target", "loop_b");
+	bl_facts_close(f);
+
+	/* every read refused: nothing wanted, nothing read, no error */
+	struct bl_sys_ops ops = bl_sys_default_ops;
+	ops.open_in_root = eacces_open;
+	f = open_root(ROOT);
+	bl_facts_sys(f)->ops = &ops;
+	o = file_get_omit(f, "/suid", BL_FILE_OMIT_ALL);
+	expect_str(o, "mode", "4750");
+	assert_null(bl_value_getz(o, "sha256"));
+	assert_null(bl_value_getz(o, "lines"));
+	assert_null(bl_value_getz(o, "content"));
+	o = file_get_omit(f, "/suid", BL_FILE_OMIT_LINES | BL_FILE_OMIT_CONTENT);
+	expect_err(o, "sha256", "/suid: permission denied");
+	assert_null(bl_value_getz(o, "lines"));
+	bl_facts_close(f);
+}
+
 static void test_document_keys(void **state)
 {
 	(void)state;
 	struct bl_facts *f = open_root(ROOT);
 	const struct bl_fact_request reqs[] = {
-		{"file", 4, "/suid", 5},
-		{"File", 4, "/nobody", 7},
-		{"file", 4, "/suid", 5},
+		{"file", 4, "/suid", 5, 0},
+		{"File", 4, "/nobody", 7, 0},
+		{"file", 4, "/suid", 5, 0},
 	};
 	const struct bl_value *doc;
 	struct bl_error err;
@@ -398,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_fifo_sparse_big),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_document_keys),
+		cmocka_unit_test(test_omit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -89,6 +89,32 @@ static void test_fixture_globs(void **state)
 	bl_facts_close(f);
 }
 
+/* Each key's omit bits apply to every object of its list. */
+static void test_omit(void **state)
+{
+	(void)state;
+	struct bl_facts *f = open_root(FIX);
+	const char *k[2] = {"/etc/cron.d/*-job", "/etc/motd"};
+	unsigned om[2] = {BL_FILE_OMIT_ALL, BL_FILE_OMIT_SHA256 | BL_FILE_OMIT_CONTENT};
+	struct bl_fact_keys keys = {.keys = k, .n = 2, .omit = om};
+	const struct bl_value *v = NULL;
+	assert_int_equal(bl_provider_files.resolve(f, &keys, &v), 0);
+	const struct bl_value *jobs = bl_value_getz(v, "/etc/cron.d/*-job");
+	assert_int_equal(jobs->u.arr.n, 2);
+	for (uint32_t i = 0; i < 2; i++) {
+		const struct bl_value *o = &jobs->u.arr.items[i];
+		assert_non_null(bl_value_getz(o, "mode"));
+		assert_null(bl_value_getz(o, "sha256"));
+		assert_null(bl_value_getz(o, "lines"));
+		assert_null(bl_value_getz(o, "content"));
+	}
+	const struct bl_value *motd = &bl_value_getz(v, "/etc/motd")->u.arr.items[0];
+	assert_int_equal(bl_value_getz(motd, "lines")->type, BL_VARR);
+	assert_null(bl_value_getz(motd, "sha256"));
+	assert_null(bl_value_getz(motd, "content"));
+	bl_facts_close(f);
+}
+
 static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
@@ -151,6 +177,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_globs),
+		cmocka_unit_test(test_omit),
 		cmocka_unit_test(test_cap_and_loops),
 		cmocka_unit_test(test_unreadable_dir),
 	};

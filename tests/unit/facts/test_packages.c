@@ -170,6 +170,56 @@ static void test_parser(void **state)
 	assert_false(bl_dpkg_status_installed("install ok half-installed", 25));
 }
 
+/* Records what a want filter and the stanza callback saw. */
+struct wantlog {
+	char asked[256];
+	char got[256];
+};
+
+static void append(char *buf, size_t cap, const char *a, const char *b)
+{
+	size_t n = strlen(buf);
+	snprintf(buf + n, cap - n, "%s%s", a, b);
+}
+
+static bool want_not_b(void *ctx, const char *name, size_t len)
+{
+	struct wantlog *w = ctx;
+	assert_int_equal(strlen(name), len);
+	append(w->asked, sizeof w->asked, name, ",");
+	return !(len == 1 && name[0] == 'b');
+}
+
+static int log_cb(void *ctx, const struct bl_dpkg_stanza *st)
+{
+	struct wantlog *w = ctx;
+	append(w->got, sizeof w->got, st->package.set ? st->package.s : "-",
+	       st->version.set ? st->version.s : "");
+	append(w->got, sizeof w->got, ";", "");
+	return 0;
+}
+
+/* A declined stanza is passed over to its end (a blank or whitespace-only
+ * line, CRLF too) whatever it holds, and never reaches the callback; a
+ * Package field after other fields is asked about all the same. */
+static void test_parser_want(void **state)
+{
+	(void)state;
+	const char *text = "Package: a\nVersion: 1\n\n"
+			   "Package: b\nVersion: 2\nPackage: a\n \tmore\n#c\n \t\n"
+			   "Version: 3\nPackage: b\n\r\n"
+			   "Version: 4\nPackage: c\r\n\n"
+			   "Package: b\n\n\nPackage: d\nVersion: 5";
+	struct wantlog w = {{0}, {0}};
+	assert_int_equal(bl_dpkg_parse_want(text, strlen(text), want_not_b, log_cb, &w), 0);
+	assert_string_equal(w.asked, "a,b,b,c,b,d,");
+	assert_string_equal(w.got, "a1;c4;d5;");
+	/* without a filter every stanza is there */
+	memset(&w, 0, sizeof w);
+	assert_int_equal(bl_dpkg_parse(text, strlen(text), log_cb, &w), 0);
+	assert_string_equal(w.got, "a1;b2;b3;c4;b;d5;");
+}
+
 /* A status file that is a FIFO must not block and is an error value. */
 static void test_fifo(void **state)
 {
@@ -206,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_all),
 		cmocka_unit_test(test_no_database),
 		cmocka_unit_test(test_parser),
+		cmocka_unit_test(test_parser_want),
 		cmocka_unit_test(test_fifo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -305,6 +305,102 @@ static void roundtrip(enum bl_zfmt fmt, compress_fn comp, const char *truncated_
 	free(text);
 }
 
+/* n stanzas (~65 bytes each), numbered from 0. */
+static char *make_text_n(int n, size_t *len)
+{
+	size_t cap = (size_t)n * 96 + 64, k = 0;
+	char *t = malloc(cap);
+	assert_non_null(t);
+	for (int i = 0; i < n; i++)
+		k += (size_t)snprintf(t + k, cap - k, "Package: pkg-%d\nVersion: 1.%d-1\n"
+				      "Architecture: amd64\n\n", i, i * 7);
+	*len = k;
+	return t;
+}
+
+static unsigned char *lz4_with(const char *in, size_t len, size_t *out_len,
+			       LZ4F_blockSizeID_t bs, LZ4F_blockMode_t mode, bool sums)
+{
+	LZ4F_preferences_t pr;
+	memset(&pr, 0, sizeof pr);
+	pr.frameInfo.blockSizeID = bs;
+	pr.frameInfo.blockMode = mode;
+	pr.frameInfo.contentChecksumFlag = sums ? LZ4F_contentChecksumEnabled : 0;
+	pr.frameInfo.blockChecksumFlag = sums ? LZ4F_blockChecksumEnabled : 0;
+	size_t cap = LZ4F_compressFrameBound(len, &pr);
+	unsigned char *o = malloc(cap);
+	assert_non_null(o);
+	size_t r = LZ4F_compressFrame(o, cap, in, len, &pr);
+	assert_false(LZ4F_isError(r));
+	*out_len = r;
+	return o;
+}
+
+/* Frames of every block size, linked or not, with and without checksums,
+ * alone and back to back: blocks bigger than BL_Z_CHUNK are handed on whole
+ * (decoded in place), never more than one block at a time, and the output
+ * is the input.  ~9 MB: three 4 MiB blocks, so the ring wraps. */
+static void test_lz4_blocks(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = make_text_n(140000, &len);
+	assert_true(len > 8u << 20);
+	const LZ4F_blockSizeID_t ids[] = {LZ4F_max64KB, LZ4F_max256KB, LZ4F_max1MB, LZ4F_max4MB};
+	const size_t sizes[] = {64u << 10, 256u << 10, 1u << 20, 4u << 20};
+	struct bl_error err;
+	for (size_t i = 0; i < 4; i++) {
+		for (int linked = 0; linked < 2; linked++) {
+			for (int sums = 0; sums < 2; sums++) {
+				size_t clen;
+				unsigned char *c = lz4_with(text, len, &clen, ids[i],
+							    linked ? LZ4F_blockLinked
+								   : LZ4F_blockIndependent,
+							    sums);
+				struct check ck = {.want = text, .len = len};
+				assert_int_equal(bl_zstream_mem("mem", BL_ZFMT_LZ4, c, clen, 0,
+								check_sink, &ck, &err), 0);
+				assert_int_equal(ck.pos, len);
+				assert_true(ck.max_chunk <= (sizes[i] > BL_Z_CHUNK ? sizes[i]
+										   : BL_Z_CHUNK));
+				if (sizes[i] > BL_Z_CHUNK)
+					assert_true(ck.max_chunk > BL_Z_CHUNK);
+				free(c);
+			}
+		}
+	}
+	/* a 64 KiB frame, a 4 MiB one, a 256 KiB one, back to back */
+	size_t l1, l2, l3;
+	unsigned char *c1 = lz4_with(text, len, &l1, LZ4F_max64KB, LZ4F_blockLinked, false);
+	unsigned char *c2 = lz4_with(text, len, &l2, LZ4F_max4MB, LZ4F_blockLinked, true);
+	unsigned char *c3 = lz4_with(text, len, &l3, LZ4F_max256KB, LZ4F_blockLinked, false);
+	unsigned char *all = malloc(l1 + l2 + l3);
+	char *want = malloc(3 * len);
+	assert_non_null(all);
+	assert_non_null(want);
+	memcpy(all, c1, l1);
+	memcpy(all + l1, c2, l2);
+	memcpy(all + l1 + l2, c3, l3);
+	for (int k = 0; k < 3; k++)
+		memcpy(want + (size_t)k * len, text, len);
+	struct check ck = {.want = want, .len = 3 * len};
+	assert_int_equal(bl_zstream_mem("mem", BL_ZFMT_LZ4, all, l1 + l2 + l3, 0, check_sink, &ck,
+					&err), 0);
+	assert_int_equal(ck.pos, 3 * len);
+	/* a corrupt byte in the checksummed 4 MiB frame */
+	all[l1 + l2 / 2] ^= 0x55;
+	ck = (struct check){.want = want, .len = 3 * len};
+	int rc = bl_zstream_mem("mem", BL_ZFMT_LZ4, all, l1 + l2 + l3, 0, check_sink, &ck, &err);
+	assert_int_equal(rc, BL_EINVAL);
+	assert_int_equal(strncmp(err.msg, "mem: not valid lz4 data (", 25), 0);
+	free(want);
+	free(all);
+	free(c1);
+	free(c2);
+	free(c3);
+	free(text);
+}
+
 static void test_gzip(void **state)
 {
 	(void)state;
@@ -470,6 +566,112 @@ static void test_big_list(void **state)
 	remove_tree();
 }
 
+/* ---- the want filter over streamed lists -------------------------------- */
+
+struct seen {
+	char *buf;
+	size_t n, cap;
+	bool filter;            /* also drop what want_7 declines */
+};
+
+/* Names ending in 7: a tenth of the stanzas. */
+static bool want_7(void *ctx, const char *name, size_t len)
+{
+	(void)ctx;
+	return len > 0 && name[len - 1] == '7';
+}
+
+static int seen_cb(void *ctx, const struct bl_dpkg_stanza *st)
+{
+	struct seen *sn = ctx;
+	if (sn->filter && st->package.set && !want_7(NULL, st->package.s, st->package.len))
+		return 0;
+	if (sn->cap - sn->n < 1024) {
+		sn->cap = sn->cap * 2 + 4096;
+		sn->buf = realloc(sn->buf, sn->cap);
+		assert_non_null(sn->buf);
+	}
+	sn->n += (size_t)snprintf(sn->buf + sn->n, sn->cap - sn->n, "%s|%s|%s|%d|%llu\n",
+				  st->package.set ? st->package.s : "-",
+				  st->version.set ? st->version.s : "-",
+				  st->arch.set ? st->arch.s : "-", st->bad,
+				  (unsigned long long)st->line);
+	return 0;
+}
+
+/* Declining stanzas changes nothing about the others, line numbers
+ * included, over plain (64 KiB chunks) and lz4 (4 MiB chunks) alike: with
+ * over-long lines inside declined and wanted stanzas, across chunk ends, a
+ * whitespace-only one among them (dropped, so it does not end its stanza),
+ * CRLF, continuation lines. */
+static void test_want_stream(void **state)
+{
+	(void)state;
+	make_dirs();
+	size_t len;
+	char *text = make_text_n(100000, &len);
+	size_t cap = len + 600000, n = 0;
+	char *all = malloc(cap);
+	assert_non_null(all);
+	size_t cut[3] = {len / 5, len / 2, (len / 5) * 4};
+	size_t from = 0;
+	for (int k = 0; k < 3; k++) {
+		size_t at = cut[k];
+		while (text[at - 1] != '\n')
+			at++;
+		memcpy(all + n, text + from, at - from);
+		n += at - from;
+		from = at;
+		/* the line after the cut belongs to the stanza cut (a Version,
+		 * an Architecture or the blank line): put odd lines before it */
+		n += (size_t)snprintf(all + n, cap - n, " continued\r\nX-Odd: 1\r\n \t\r\n"
+				      "Package: ws%d7\r\n", k);
+		memset(all + n, k == 1 ? ' ' : 'y', 150000);
+		n += 150000;
+		all[n++] = '\n';
+	}
+	memcpy(all + n, text + from, len - from);
+	n += len - from;
+	const char *tail = "Package: last7\r\nVersion: 9\r\n";
+	memcpy(all + n, tail, strlen(tail));
+	n += strlen(tail);
+	write_file("var/lib/apt/lists/big_Packages", all, n);
+	size_t clen;
+	unsigned char *c = lz4_with(all, n, &clen, LZ4F_max4MB, LZ4F_blockLinked, false);
+	write_file("var/lib/apt/lists/big_Packages.lz4", c, clen);
+
+	struct bl_facts *f = open_root(tmp_root);
+	struct bl_sys *sys = bl_facts_sys(f);
+	const char *paths[] = {"/var/lib/apt/lists/big_Packages",
+			       "/var/lib/apt/lists/big_Packages.lz4"};
+	const enum bl_zfmt fmts[] = {BL_ZFMT_PLAIN, BL_ZFMT_LZ4};
+	for (int k = 0; k < 2; k++) {
+		struct seen a = {.filter = true}, b = {.filter = false};
+		struct bl_error err;
+		assert_int_equal(bl_dpkg_stream_z(sys, paths[k], fmts[k], 0, NULL, seen_cb, &a,
+						  NULL, &err), 0);
+		assert_int_equal(bl_dpkg_stream_z(sys, paths[k], fmts[k], 0, want_7, seen_cb, &b,
+						  NULL, &err), 0);
+		assert_true(b.n > 100000);
+		assert_int_equal(a.n, b.n);
+		assert_memory_equal(a.buf, b.buf, a.n);
+		/* the last stanza, without a final newline, is there */
+		assert_non_null(strstr(b.buf, "last7|9|-|0|"));
+		free(a.buf);
+		free(b.buf);
+	}
+	bl_facts_close(f);
+	char p[256];
+	snprintf(p, sizeof p, "%s/var/lib/apt/lists/big_Packages", tmp_root);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/var/lib/apt/lists/big_Packages.lz4", tmp_root);
+	unlink(p);
+	remove_tree();
+	free(c);
+	free(all);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +683,8 @@ int main(void)
 		cmocka_unit_test(test_xz),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_big_list),
+		cmocka_unit_test(test_lz4_blocks),
+		cmocka_unit_test(test_want_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
