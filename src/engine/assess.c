@@ -50,6 +50,7 @@ struct worker {
 	struct bl_index_cache *cache;
 	pthread_t tid;
 	struct pool *pool;
+	uint64_t serial;          /* the next asset's serial (model/asset.h); 0: none */
 };
 
 struct pool {
@@ -172,6 +173,9 @@ static int eval_resource(struct pool *p, struct worker *w, struct bl_arena *aren
 	int rc = bl_resource_identify(a, v, file, index, arena, err);
 	if (rc)
 		return rc;
+	/* the slot's count stops short of the next slot's serials */
+	if (w->serial && (uint32_t)w->serial != UINT32_MAX)
+		a->serial = w->serial++;
 	const uint32_t *ctrl;
 	size_t n;
 	if (bl_index_lookup(p->ix, w->cache, a->type, strlen(a->type), &ctrl, &n) ||
@@ -209,6 +213,9 @@ static void process_slot(struct pool *p, struct worker *w, struct slot *s)
 {
 	const struct bl_chunk *c = &s->chunk;
 	s->rc = 0;
+	/* asset serials: the slot's sequence number above a count in the slot,
+	 * unique in the run however many threads evaluate */
+	w->serial = s->seq < UINT32_MAX ? (s->seq + 1) << 32 : 0;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct bl_record *r = &c->recs[i];
 		const struct bl_value *v = NULL;
@@ -568,6 +575,7 @@ static int assess_folder_adapters(struct pool *p, const char *const *names, size
 		pthread_mutex_unlock(&p->mu);
 	}
 	struct bl_results results = {0};
+	p->inline_worker.serial = 0;   /* not a slot's: no serials */
 	for (size_t i = 0; i < ad.n && !rc; i++) {
 		const struct bl_value *v = ad.items[i];
 		rc = eval_resource(p, &p->inline_worker, &a, &results, v,

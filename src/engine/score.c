@@ -126,12 +126,21 @@ int bl_scores_add(struct bl_scores *s, const struct bl_result *r)
 	s->tiers[tier >= 1 && tier <= 3 ? tier : 0].n[st]++;
 	unsigned sev = (unsigned)r->control->severity;
 	s->weighted[st] += sev < 5 ? bl_severity_weights[sev] : 0;
+	uint64_t serial = r->asset->serial;
+	if (serial && serial == s->last_serial) {
+		s->envs.items[s->last_env - 1].t.n[st]++;
+		s->owners.items[s->last_owner - 1].t.n[st]++;
+		return 0;
+	}
 	struct bl_score_group *e = group_of(&s->envs, &s->arena, r->asset->environment);
 	struct bl_score_group *o = group_of(&s->owners, &s->arena, r->asset->owner);
 	if (!e || !o)
 		return BL_ENOMEM;
 	e->t.n[st]++;
 	o->t.n[st]++;
+	s->last_serial = serial;
+	s->last_env = (uint32_t)(e - s->envs.items) + 1;
+	s->last_owner = (uint32_t)(o - s->owners.items) + 1;
 	return 0;
 }
 
@@ -160,6 +169,7 @@ void bl_scores_finish(struct bl_scores *s)
 		gs[i]->nslots = 0;
 		gs[i]->last = 0;
 	}
+	s->last_serial = 0;
 }
 
 double bl_scores_weighted(const struct bl_scores *s)

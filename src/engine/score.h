@@ -43,6 +43,11 @@ struct bl_scores {
 	struct bl_score_groups envs, owners;
 	uint64_t weighted[BL_NSTATUS];  /* sum of severity weights per status */
 	struct bl_arena arena;          /* group keys */
+	/* The groups of the last result's asset (results arrive asset by
+	 * asset): the next result of that asset, known by its serial
+	 * (model/asset.h), needs no key comparison.  0: none. */
+	uint64_t last_serial;
+	uint32_t last_env, last_owner;  /* 1-based indexes into envs, owners */
 };
 
 void bl_scores_init(struct bl_scores *s);

@@ -21,6 +21,12 @@ struct bl_asset {
 	const struct bl_value *doc;
 	const char *file;          /* where it was read, for messages and SARIF */
 	uint32_t line, col;
+	/* Unique among the assets of one snapshot run (bl_assess, set where it
+	 * evaluates a resource), so that a consumer tells "the asset of the last
+	 * result" from a new one without comparing strings: arenas recycle
+	 * addresses.  0 = unknown (assets built elsewhere: host, serve, report);
+	 * compare strings then. */
+	uint64_t serial;
 };
 
 #endif

@@ -8,8 +8,14 @@
  */
 #include "report/report.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+#include <sys/sendfile.h>
+#endif
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -22,18 +28,27 @@
  * is written), so it does not go through bl_report_result_json field by field:
  * the parts that depend only on the control (id, severity, effect) are built
  * once per control, the parts that depend only on the asset once per asset
- * (results of one asset arrive together), and the rest is appended with
- * memcpy into one output block that goes to the spool 256 KiB at a time.
- * A result without tags, evidence or exception (every pass) is five copies:
- * control head, asset part with the status, control middle, asset tail with
- * the constant fields, and the message, repeated messages ("compliant")
- * coming escaped from a small cache.  The bytes are exactly those of
- * bl_report_result_json (a unit test compares them); anything uncommon
- * (escapes, evidence values, tags, exceptions) falls back to the shared
- * writers.
+ * (results of one asset arrive together), and the rest is appended into one
+ * output block that goes to the spool 256 KiB at a time (write(2)), and at
+ * the end to the output in the kernel where it can (spool_copy).  A result
+ * without tags, evidence or exception (every pass) is five copies: control
+ * head, asset part, control middle with the status, asset tail with the
+ * constant fields, and the message, repeated messages ("compliant") coming
+ * escaped from a small cache.  A failure adds its evidence, escaped straight
+ * into the block (esc_put).  Each part reserves its room once and then writes
+ * without checks.  The bytes are exactly those of bl_report_result_json (a
+ * unit test compares them); anything uncommon (non-ASCII text, evidence
+ * values other than strings, booleans and null, tags, exceptions) goes
+ * through the shared writers.
  *
- * The caches are matched by content, never by pointer alone: arenas recycle
- * addresses, so a new asset may sit where the last one was.
+ * The caches never trust an address alone: arenas recycle addresses, so a
+ * new asset may sit where the last one was.  An asset with a serial
+ * (model/asset.h, unique in a run) is the last one when its serial and
+ * address are, and is built again otherwise, equal strings or not; one
+ * without when its strings are equal.  A control is the last one when it is
+ * the same control of the report's baseline (which outlives the report and
+ * does not change) with the same id string, else when its id is equal; a
+ * message when its text is.
  */
 
 /* The separator that precedes every result but the first. */
@@ -46,13 +61,36 @@
  * exception: the whole tail up to the message. */
 #define PLAIN_TAIL ",\"tags\":null,\"evidence\":[],\"exception\":null,\"message\":"
 #define PLAIN_TAIL_LEN (sizeof(PLAIN_TAIL) - 1)
+/* The same around evidence (no tags, no exception). */
+#define EV_OPEN ",\"tags\":null,\"evidence\":["
+#define EV_CLOSE "],\"exception\":null,\"message\":"
+/* One evidence item's fixed bytes: ,{"path":..,"actual":..,"expected":..} */
+#define EV_ITEM_FIXED (sizeof(",{\"path\":,\"actual\":,\"expected\":}") - 1)
+
+/* What runs once per control, asset or new message (OUTLINE), or only for
+ * uncommon results (COLD), stays out of the per-result path: inlined, it
+ * makes json_result big and slow to enter. */
+#if defined(__GNUC__)
+#define OUTLINE __attribute__((noinline))
+#define COLD __attribute__((noinline, cold))
+#else
+#define OUTLINE
+#define COLD
+#endif
+
+/* Bytes esc_put may store past what it keeps (whole 16-byte blocks): every
+ * reservation made for it adds them. */
+#define SLACK 16
 
 struct ctrl_frag {
 	bool plain;              /* built from an id that needed no escape */
 	int severity, effect;
+	const struct bl_control *ctrl;   /* built from this control ... */
+	const char *id;                  /* ... and this id string */
 	char *head;              /* ,\n    {"control":"ID"  (separator first) */
-	char *mid;               /* ,"severity":"S","effect":"E" */
-	size_t headlen, midlen;
+	char *mid;               /* per status: ,"status":"S","severity":"V","effect":"E" */
+	size_t headlen, midstride;
+	size_t midlen[BL_NSTATUS];
 };
 
 /* A malloc'ed byte string that keeps its capacity between rebuilds. */
@@ -73,6 +111,8 @@ struct msg_slot {
 
 struct json_state {
 	FILE *spool;
+	int spoolfd;             /* spool's descriptor: written with write(2) */
+	off_t spooled;           /* bytes in the spool */
 	uint64_t n;
 	struct bl_buf buf;       /* scratch for the shared writers */
 	char *out;               /* results not yet in the spool */
@@ -80,17 +120,21 @@ struct json_state {
 	bool failed;
 	struct ctrl_frag *ctrl;
 	size_t nctrl;
-	/* the last asset: its strings (NUL-terminated copies) and fragments */
-	struct frag akey;
-	uint32_t aoff[5];        /* where each string is in akey; UINT32_MAX: NULL */
+	/* the last asset: what tells it from the next, and its fragments */
+	bool ahave;
 	int atier;
-	struct frag a1s;         /* per status: ,"asset":..,"asset_type":..,"status":".." */
-	size_t a1stride;         /* distance between the per-status copies */
-	size_t a1slen[BL_NSTATUS];
+	uint64_t aserial;        /* its serial (0: none), address and classification */
+	const struct bl_asset *aptr;
+	const char *aclass;
+	bool akeyed;             /* akey holds its strings (an asset without serial) */
+	struct frag akey;        /* its strings, NUL-terminated copies */
+	uint32_t aoff[5];        /* where each string is in akey; UINT32_MAX: NULL */
+	struct frag a1;          /* ,"asset":..,"asset_type":.. */
 	struct frag a2t;         /* ,"tier":..,"environment":..,"owner":..,"classification":..
 				    then PLAIN_TAIL */
+	const char *a2;          /* a2t.p, or A2_UNKNOWN for an asset with none of them */
 	size_t a2len;            /* the part before PLAIN_TAIL */
-	bool ahave;
+	size_t a2tlen;
 	struct msg_slot msg[MSG_SLOTS];
 };
 
@@ -103,17 +147,28 @@ static int json_open(struct bl_report *r, struct bl_error *err)
 	if (!s->spool)
 		return bl_error_set(err, BL_EIO, NULL, 0, 0,
 				    "cannot create a temporary file for results (TMPDIR)");
+	/* written with write(2) in whole blocks (out_flush), never through stdio */
+	s->spoolfd = fileno(s->spool);
 	bl_buf_init(&s->buf, 0);
+	/* the block exists from the start: the writers keep a cursor into it */
+	s->cap = SPOOL_BLOCK + 4096;
+	s->out = malloc(s->cap);
+	if (!s->out) {
+		s->cap = 0;
+		return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");
+	}
 	return 0;
 }
 
 /* Room for n more bytes in s->out; false (sticky) when memory runs out. */
-static bool out_reserve(struct json_state *s, size_t n)
+static bool out_grow(struct json_state *s, size_t n)
 {
 	if (s->failed)
 		return false;
-	if (s->len + n <= s->cap)
-		return true;
+	if (n > (size_t)-1 / 2 - s->len) {
+		s->failed = true;
+		return false;
+	}
 	size_t ncap = s->cap ? s->cap : SPOOL_BLOCK + 4096;
 	while (ncap < s->len + n)
 		ncap *= 2;
@@ -127,22 +182,67 @@ static bool out_reserve(struct json_state *s, size_t n)
 	return true;
 }
 
-static void out_add(struct json_state *s, const void *p, size_t n)
+static inline bool out_reserve(struct json_state *s, size_t n)
 {
-	if (out_reserve(s, n)) {
-		memcpy(s->out + s->len, p, n);
-		s->len += n;
-	}
+	if (!s->failed && s->cap - s->len >= n)
+		return true;
+	return out_grow(s, n);
+}
+
+/* The write cursor with room for n bytes from it: the end of what is
+ * written, or NULL once memory ran out.  The caller moves it and hands it
+ * back to out_done. */
+static inline char *out_cursor(struct json_state *s, size_t n)
+{
+	return out_reserve(s, n) ? s->out + s->len : NULL;
+}
+
+static inline void out_done(struct json_state *s, char *o)
+{
+	s->len = (size_t)(o - s->out);
+}
+
+/* Append without a check: the caller reserved the room. */
+static inline char *put(char *o, const void *p, size_t n)
+{
+	memcpy(o, p, n);
+	return o + n;
+}
+
+/* A literal: a copy of constant size, which compiles to a few moves. */
+#define PUT_LIT(o, lit) put((o), (lit), sizeof(lit) - 1)
+
+static inline void out_add(struct json_state *s, const void *p, size_t n)
+{
+	char *o = out_cursor(s, n);
+	if (o)
+		out_done(s, put(o, p, n));
 }
 
 #define OUT_LIT(s, lit) out_add((s), (lit), sizeof(lit) - 1)
 
+/* Bytes JSON needs no escape for (the shared writer's rule: printable ASCII
+ * except '"' and '\\'). */
+static inline bool plain_byte(unsigned char c)
+{
+	return (unsigned char)(c - 0x20) < 0x60 && c != '"' && c != '\\';
+}
+
 #if defined(__SSE2__)
-/* Bit k set when byte k of the 16 at p needs an escape. */
-static inline unsigned bad_mask16(const unsigned char *p)
+static inline __m128i load16(const unsigned char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+static inline void store16(char *o, __m128i v)
+{
+	_mm_storeu_si128((__m128i *)(void *)o, v);
+}
+
+/* Bit k set when byte k of v needs an escape. */
+static inline unsigned bad_mask16(__m128i v)
 {
 	const __m128i lo = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 	/* signed compare: bytes >= 0x80 are negative, so below 0x20 too */
 	__m128i bad = _mm_or_si128(_mm_cmpgt_epi8(lo, v),
 				   _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
@@ -150,15 +250,14 @@ static inline unsigned bad_mask16(const unsigned char *p)
 }
 #endif
 
-/* Length of the prefix of p[0..n) that JSON needs no escape for (the
- * shared writer's rule: printable ASCII except '"' and '\\'). */
+/* Length of the prefix of p[0..n) that JSON needs no escape for. */
 static size_t plain_prefix(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
 #if defined(__SSE2__)
 	if (n >= 16) {
 		for (; i + 16 <= n; i += 16) {
-			unsigned m = bad_mask16(p + i);
+			unsigned m = bad_mask16(load16(p + i));
 			if (m)
 				return i + (size_t)__builtin_ctz(m);
 		}
@@ -166,52 +265,134 @@ static size_t plain_prefix(const unsigned char *p, size_t n)
 			return n;
 		/* the last block overlaps bytes already known plain, so its first
 		 * bad byte (if any) is at or after i: no scalar tail */
-		unsigned m = bad_mask16(p + n - 16);
+		unsigned m = bad_mask16(load16(p + n - 16));
 		return m ? n - 16 + (size_t)__builtin_ctz(m) : n;
 	}
 #endif
-	for (; i < n; i++) {
-		unsigned char c = p[i];
-		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
-			break;
-	}
+	while (i < n && plain_byte(p[i]))
+		i++;
 	return i;
 }
 
-/* A JSON string of s[0..len), as bl_json_write_str writes it: ASCII escapes
- * inline, a string with any non-ASCII byte (UTF-8 checks, U+2028/9) through
- * the shared writer. */
-static void out_str(struct json_state *st, const char *s, size_t len)
+/* Room esc_put needs for a string of len bytes (every byte a \u00XX escape,
+ * the quotes, SLACK); (size_t)-1 when that does not fit a size_t. */
+static inline size_t esc_room(size_t len)
+{
+	return len > ((size_t)-1 - 2 - SLACK) / 6 ? (size_t)-1 : 6 * len + 2 + SLACK;
+}
+
+#if defined(__SSE2__)
+/* load16(tail_sel + k) selects the last 16 - k bytes of a block. */
+static const unsigned char tail_sel[32] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+};
+#endif
+
+/*
+ * s[0..len) as a JSON string at o, bl_json_write_str's bytes for a string
+ * without non-ASCII bytes; NULL at the first non-ASCII byte (the caller
+ * then uses the shared writer, which checks UTF-8 and U+2028/9).  Needs
+ * esc_room(len) bytes at o; the bytes past the returned end are garbage.
+ * Plain text is copied in 16-byte blocks as it is scanned, the last bytes
+ * of a string of 16 or more from a block that ends with it, merged into the
+ * output that precedes them; shorter strings go byte by byte.
+ */
+static char *esc_put(char *o, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *u = (const unsigned char *)s;
-	/* worst case: every byte a \u00XX escape */
-	if (len > ((size_t)-1 - 2) / 6 || !out_reserve(st, 6 * len + 2)) {
-		st->failed = true;
-		return;
-	}
-	size_t start = st->len;
-	char *o = st->out + st->len;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	unsigned char c;
+	unsigned k;
 	*o++ = '"';
-	size_t i = 0;
 	for (;;) {
-		size_t k = plain_prefix(u + i, len - i);
-		memcpy(o, u + i, k);
-		o += k;
-		i += k;
-		if (i == len)
-			break;
-		unsigned char c = u[i++];
-		if (c >= 0x80) {
-			st->len = start;
-			bl_buf_reset(&st->buf);
-			if (bl_json_write_str(&st->buf, s, len) || !st->buf.data) {
-				st->failed = true;
-				return;
+#if defined(__SSE2__)
+		while (end - p >= 32) {
+			__m128i v0 = load16(p), v1 = load16(p + 16);
+			store16(o, v0);
+			store16(o + 16, v1);
+			unsigned m = bad_mask16(v0) | bad_mask16(v1) << 16;
+			if (m) {
+				k = (unsigned)__builtin_ctz(m);
+				goto found;
 			}
-			out_add(st, st->buf.data, st->buf.len);
-			return;
+			p += 32;
+			o += 32;
 		}
+		if (end - p >= 16) {
+			__m128i v = load16(p);
+			store16(o, v);
+			unsigned m = bad_mask16(v);
+			if (m) {
+				k = (unsigned)__builtin_ctz(m);
+				goto found;
+			}
+			p += 16;
+			o += 16;
+		}
+		if (p < end && len >= 16) {
+			/* rem < 16 bytes left: the string's last block holds them in
+			 * its last rem lanes, stored over the rem bytes at o while the
+			 * 16 - rem output bytes before o (there are that many: each
+			 * input byte before p made at least one) stay */
+			unsigned rem = (unsigned)(end - p);
+			__m128i v = load16(end - 16);
+			__m128i prev = load16((const unsigned char *)o + rem - 16);
+			__m128i sel = load16(tail_sel + rem);
+			store16(o + rem - 16, _mm_or_si128(_mm_and_si128(sel, v),
+							   _mm_andnot_si128(sel, prev)));
+			unsigned m = bad_mask16(v) >> (16 - rem);
+			if (!m) {
+				o += rem;
+				*o++ = '"';
+				return o;
+			}
+			k = (unsigned)__builtin_ctz(m);
+			goto found;
+		}
+		if (len < 16 && p == (const unsigned char *)s && len >= 4) {
+			/* a short string whole: two overlapping words of 8 (or 4)
+			 * bytes, checked as one block and stored if plain */
+			__m128i v;
+			uint64_t w0, w1;
+			uint32_t h0, h1;
+			if (len >= 8) {
+				memcpy(&w0, p, 8);
+				memcpy(&w1, end - 8, 8);
+				v = _mm_set_epi64x((long long)w1, (long long)w0);
+			} else {
+				memcpy(&h0, p, 4);
+				memcpy(&h1, end - 4, 4);
+				v = _mm_set_epi32(0x41414141, 0x41414141, (int)h1, (int)h0);
+			}
+			if (!bad_mask16(v)) {
+				if (len >= 8) {
+					memcpy(o, &w0, 8);
+					memcpy(o + len - 8, &w1, 8);
+				} else {
+					memcpy(o, &h0, 4);
+					memcpy(o + len - 4, &h1, 4);
+				}
+				o += len;
+				*o++ = '"';
+				return o;
+			}
+		}
+#endif
+		while (p < end && plain_byte(*p))
+			*o++ = (char)*p++;
+		if (p == end) {
+			*o++ = '"';
+			return o;
+		}
+		k = 0;
+found:
+		/* p[k] needs an escape; p[0..k) are at o already */
+		p += k;
+		o += k;
+		c = *p++;
+		if (c >= 0x80)
+			return NULL;
 		*o++ = '\\';
 		switch (c) {
 		case '"': *o++ = '"'; break;
@@ -228,8 +409,33 @@ static void out_str(struct json_state *st, const char *s, size_t len)
 			o += 5;
 		}
 	}
-	*o++ = '"';
-	st->len = (size_t)(o - st->out);
+}
+
+/* s[0..len) through the shared writer (non-ASCII text). */
+static void out_str_shared(struct json_state *st, const char *s, size_t len)
+{
+	bl_buf_reset(&st->buf);
+	if (bl_json_write_str(&st->buf, s, len) || !st->buf.data) {
+		st->failed = true;
+		return;
+	}
+	out_add(st, st->buf.data, st->buf.len);
+}
+
+/* A JSON string of s[0..len), as bl_json_write_str writes it. */
+static void out_str(struct json_state *st, const char *s, size_t len)
+{
+	size_t room = esc_room(len);
+	char *o = room == (size_t)-1 ? NULL : out_cursor(st, room);
+	if (!o) {
+		st->failed = true;
+		return;
+	}
+	char *e = esc_put(o, s, len);
+	if (e)
+		out_done(st, e);
+	else
+		out_str_shared(st, s, len);
 }
 
 static void out_str_or_null(struct json_state *st, const char *s)
@@ -268,7 +474,66 @@ static char *out_take(struct json_state *st, size_t mark, size_t *len)
 	return f;
 }
 
-static const struct ctrl_frag *ctrl_frag(struct json_state *st, const struct bl_control *c)
+static const char *const status_frag[BL_NSTATUS] = {
+	[BL_PASS] = ",\"status\":\"pass\"",
+	[BL_FAIL] = ",\"status\":\"fail\"",
+	[BL_ERROR] = ",\"status\":\"error\"",
+	[BL_NA] = ",\"status\":\"not_applicable\"",
+	[BL_EXEMPT] = ",\"status\":\"exempt\"",
+};
+
+/* Give f the control's fragments; false when out of memory (f is empty). */
+OUTLINE static bool ctrl_build(struct json_state *st, struct ctrl_frag *f,
+			   const struct bl_control *c)
+{
+	free(f->head);
+	free(f->mid);
+	memset(f, 0, sizeof(*f));
+	size_t mark = st->len;
+	size_t idlen = strlen(c->id);
+	OUT_LIT(st, RESULT_SEP "{\"control\":");
+	out_str(st, c->id, idlen);
+	f->head = out_take(st, mark, &f->headlen);
+	/* ,"severity":..,"effect":.. after each status, one copy per status */
+	OUT_LIT(st, ",\"severity\":\"");
+	const char *sev = bl_severity_name(c->severity), *eff = bl_effect_name(c->effect);
+	out_add(st, sev, strlen(sev));
+	OUT_LIT(st, "\",\"effect\":\"");
+	out_add(st, eff, strlen(eff));
+	OUT_LIT(st, "\"");
+	size_t tail;
+	char *t = out_take(st, mark, &tail);
+	size_t stride = tail + sizeof(",\"status\":\"not_applicable\"") - 1;
+	f->mid = t ? malloc(stride * BL_NSTATUS) : NULL;
+	if (f->head && f->mid) {
+		for (size_t k = 0; k < BL_NSTATUS; k++) {
+			size_t sl = strlen(status_frag[k]);
+			memcpy(f->mid + k * stride, status_frag[k], sl);
+			memcpy(f->mid + k * stride + sl, t, tail);
+			f->midlen[k] = sl + tail;
+		}
+	}
+	free(t);
+	if (!f->head || !f->mid) {
+		free(f->head);
+		free(f->mid);
+		memset(f, 0, sizeof(*f));
+		return false;
+	}
+	f->midstride = stride;
+	/* the cheap content check of ctrl_frag only holds for an id needing no
+	 * escape */
+	f->plain = plain_prefix((const unsigned char *)c->id, idlen) == idlen;
+	f->severity = (int)c->severity;
+	f->effect = (int)c->effect;
+	f->ctrl = c;
+	f->id = c->id;
+	return true;
+}
+
+/* The fragments of a control not seen before (or changed). */
+COLD static const struct ctrl_frag *ctrl_frag_new(struct json_state *st,
+						  const struct bl_control *c)
 {
 	/* indexes are positions in one baseline; anything odd is not cached */
 	if (c->index > (1u << 20))
@@ -288,35 +553,26 @@ static const struct ctrl_frag *ctrl_frag(struct json_state *st, const struct bl_
 		 * strncmp stops at the end of c->id when that is shorter */
 		size_t idlen = f->headlen - RESULT_SEP_LEN - HEAD_LEN - 1;
 		const char *id = f->head + RESULT_SEP_LEN + HEAD_LEN;
-		if (strncmp(id, c->id, idlen) == 0 && c->id[idlen] == '\0')
+		if (strncmp(id, c->id, idlen) == 0 && c->id[idlen] == '\0') {
+			f->ctrl = c;
+			f->id = c->id;
+			return f;
+		}
+	}
+	return ctrl_build(st, f, c) ? f : NULL;
+}
+
+static inline const struct ctrl_frag *ctrl_frag(struct json_state *st,
+						const struct bl_control *c)
+{
+	/* the usual case: the control these fragments were built from */
+	if (c->index < st->nctrl) {
+		const struct ctrl_frag *f = &st->ctrl[c->index];
+		if (f->ctrl == c && f->id == c->id && f->severity == (int)c->severity &&
+		    f->effect == (int)c->effect)
 			return f;
 	}
-	free(f->head);
-	free(f->mid);
-	memset(f, 0, sizeof(*f));
-	size_t mark = st->len;
-	size_t idlen = strlen(c->id);
-	OUT_LIT(st, RESULT_SEP "{\"control\":");
-	out_str(st, c->id, idlen);
-	f->head = out_take(st, mark, &f->headlen);
-	OUT_LIT(st, ",\"severity\":\"");
-	const char *sev = bl_severity_name(c->severity), *eff = bl_effect_name(c->effect);
-	out_add(st, sev, strlen(sev));
-	OUT_LIT(st, "\",\"effect\":\"");
-	out_add(st, eff, strlen(eff));
-	OUT_LIT(st, "\"");
-	f->mid = out_take(st, mark, &f->midlen);
-	if (!f->head || !f->mid) {
-		free(f->head);
-		free(f->mid);
-		memset(f, 0, sizeof(*f));
-		return NULL;
-	}
-	/* the cheap content check above only holds for an id needing no escape */
-	f->plain = plain_prefix((const unsigned char *)c->id, idlen) == idlen;
-	f->severity = (int)c->severity;
-	f->effect = (int)c->effect;
-	return f;
+	return ctrl_frag_new(st, c);
 }
 
 /* Make f hold p[0..n); false when out of memory. */
@@ -345,14 +601,9 @@ static bool out_take_frag(struct json_state *st, size_t mark, struct frag *f)
 	return ok;
 }
 
-static const char *const status_frag[BL_NSTATUS] = {
-	[BL_PASS] = ",\"status\":\"pass\"",
-	[BL_FAIL] = ",\"status\":\"fail\"",
-	[BL_ERROR] = ",\"status\":\"error\"",
-	[BL_NA] = ",\"status\":\"not_applicable\"",
-	[BL_EXEMPT] = ",\"status\":\"exempt\"",
-};
-#define STATUS_FRAG_MAX (sizeof(",\"status\":\"not_applicable\"") - 1)
+/* The asset tail of an asset with no tier, environment, owner or
+ * classification (all assets of a run without inventory). */
+#define A2_UNKNOWN ",\"tier\":null,\"environment\":null,\"owner\":null,\"classification\":null"
 
 /* The asset's strings that its fragments depend on. */
 static void asset_parts(const struct bl_result *r, const char *parts[5])
@@ -365,9 +616,10 @@ static void asset_parts(const struct bl_result *r, const char *parts[5])
 	parts[4] = r->classification;
 }
 
-static bool asset_cached(const struct json_state *st, const struct bl_result *r)
+/* Whether the kept strings are those of r's asset (one without serial). */
+OUTLINE static bool asset_same_strings(const struct json_state *st, const struct bl_result *r)
 {
-	if (!st->ahave || st->atier != r->asset->tier)
+	if (!st->akeyed)
 		return false;
 	const char *parts[5];
 	asset_parts(r, parts);
@@ -383,10 +635,23 @@ static bool asset_cached(const struct json_state *st, const struct bl_result *r)
 	return true;
 }
 
-static bool asset_build(struct json_state *st, const struct bl_result *r)
+/* Whether the fragments are those of r's asset. */
+static inline bool asset_cached(const struct json_state *st, const struct bl_result *r)
 {
 	const struct bl_asset *a = r->asset;
-	st->ahave = false;
+	if (!st->ahave || st->atier != a->tier)
+		return false;
+	/* an asset with a serial is the last one or another (equal strings or
+	 * not: then its fragments are built again); the classification is the
+	 * result's, but the same for all results of an asset */
+	if (a->serial)
+		return a->serial == st->aserial && a == st->aptr && r->classification == st->aclass;
+	return asset_same_strings(st, r);
+}
+
+/* Keep copies of the strings of an asset without serial for asset_cached. */
+static bool asset_key(struct json_state *st, const struct bl_result *r)
+{
 	const char *parts[5];
 	size_t lens[5];
 	asset_parts(r, parts);
@@ -415,78 +680,79 @@ static bool asset_build(struct json_state *st, const struct bl_result *r)
 		off += lens[i] + 1;
 	}
 	st->akey.len = off;
+	return true;
+}
 
-	/* ,"asset":..,"asset_type":.. once, then a copy per status */
+OUTLINE static bool asset_build(struct json_state *st, const struct bl_result *r)
+{
+	const struct bl_asset *a = r->asset;
+	st->ahave = false;
+	st->akeyed = !a->serial;
+	if (st->akeyed && !asset_key(st, r))
+		return false;
+
 	size_t mark = st->len;
 	OUT_LIT(st, ",\"asset\":");
-	out_str(st, a->id, lens[0]);
+	out_str(st, a->id, strlen(a->id));
 	OUT_LIT(st, ",\"asset_type\":");
-	out_str(st, a->type, lens[1]);
-	if (st->failed)
+	out_str(st, a->type, strlen(a->type));
+	if (!out_take_frag(st, mark, &st->a1))
 		return false;
-	size_t a1len = st->len - mark;
-	size_t stride = a1len + STATUS_FRAG_MAX;
-	if (stride * BL_NSTATUS > st->a1s.cap) {
-		char *np = realloc(st->a1s.p, stride * BL_NSTATUS);
-		if (!np) {
-			st->len = mark;
-			return false;
-		}
-		st->a1s.p = np;
-		st->a1s.cap = stride * BL_NSTATUS;
-	}
-	for (size_t k = 0; k < BL_NSTATUS; k++) {
-		size_t sl = strlen(status_frag[k]);
-		char *o = st->a1s.p + k * stride;
-		memcpy(o, st->out + mark, a1len);
-		memcpy(o + a1len, status_frag[k], sl);
-		st->a1slen[k] = a1len + sl;
-	}
-	st->a1stride = stride;
-	st->len = mark;
 
-	OUT_LIT(st, ",\"tier\":");
-	if (a->tier) {
-		char num[24];
-		int n = snprintf(num, sizeof(num), "%d", a->tier);
-		out_add(st, num, (size_t)n);
+	if (!a->tier && !a->environment && !a->owner && !r->classification) {
+		st->a2 = A2_UNKNOWN PLAIN_TAIL;
+		st->a2len = sizeof(A2_UNKNOWN) - 1;
+		st->a2tlen = sizeof(A2_UNKNOWN PLAIN_TAIL) - 1;
 	} else {
-		OUT_LIT(st, "null");
+		OUT_LIT(st, ",\"tier\":");
+		if (a->tier) {
+			char num[24];
+			int n = snprintf(num, sizeof(num), "%d", a->tier);
+			out_add(st, num, (size_t)n);
+		} else {
+			OUT_LIT(st, "null");
+		}
+		OUT_LIT(st, ",\"environment\":");
+		out_str_or_null(st, a->environment);
+		OUT_LIT(st, ",\"owner\":");
+		out_str_or_null(st, a->owner);
+		OUT_LIT(st, ",\"classification\":");
+		out_str_or_null(st, r->classification);
+		st->a2len = st->len - mark;
+		OUT_LIT(st, PLAIN_TAIL);
+		if (!out_take_frag(st, mark, &st->a2t))
+			return false;
+		st->a2 = st->a2t.p;
+		st->a2tlen = st->a2t.len;
 	}
-	OUT_LIT(st, ",\"environment\":");
-	out_str_or_null(st, a->environment);
-	OUT_LIT(st, ",\"owner\":");
-	out_str_or_null(st, a->owner);
-	OUT_LIT(st, ",\"classification\":");
-	out_str_or_null(st, r->classification);
-	st->a2len = st->len - mark;
-	OUT_LIT(st, PLAIN_TAIL);
-	if (!out_take_frag(st, mark, &st->a2t))
-		return false;
 	st->atier = a->tier;
+	st->aserial = a->serial;
+	st->aptr = a;
+	st->aclass = r->classification;
 	st->ahave = true;
 	return true;
 }
 
-/* The message and the closing brace.  A message that comes back at the same
- * address (the engine's "compliant") is escaped once and then copied; a
- * message seen once (most failure messages) never evicts a cached one. */
-static void out_message(struct json_state *st, const char *msg)
+/* A message not in its slot: escaped, and kept when it comes back at the
+ * same address (the slot then holds it). */
+OUTLINE static void out_message_new(struct json_state *st, struct msg_slot *m, const char *msg)
 {
-	if (!msg) {
-		OUT_LIT(st, "null}");
-		return;
-	}
-	uintptr_t h = (uintptr_t)msg;
-	struct msg_slot *m = &st->msg[(h >> 3 ^ h >> 9) % MSG_SLOTS];
-	if (m->p && strcmp(m->p, msg) == 0) {
-		out_add(st, m->p + m->rawlen + 1, m->esclen);
-		return;
-	}
 	size_t len = strlen(msg);
 	size_t mark = st->len;
-	out_str(st, msg, len);
-	OUT_LIT(st, "}");
+	size_t room = esc_room(len);
+	char *o = room == (size_t)-1 ? NULL : out_cursor(st, room + 1);
+	if (!o) {
+		st->failed = true;
+		return;
+	}
+	char *e = esc_put(o, msg, len);
+	if (e) {
+		*e++ = '}';
+		out_done(st, e);
+	} else {
+		out_str_shared(st, msg, len);
+		OUT_LIT(st, "}");
+	}
 	if (m->miss != msg || st->failed) {
 		m->miss = msg;
 		return;
@@ -507,6 +773,23 @@ static void out_message(struct json_state *st, const char *msg)
 	m->esclen = esclen;
 }
 
+/* The message and the closing brace.  A message that comes back at the same
+ * address (the engine's "compliant") is escaped once and then copied; a
+ * message seen once (most failure messages) never evicts a cached one. */
+static inline void out_message(struct json_state *st, const char *msg)
+{
+	if (!msg) {
+		OUT_LIT(st, "null}");
+		return;
+	}
+	uintptr_t h = (uintptr_t)msg;
+	struct msg_slot *m = &st->msg[(h >> 3 ^ h >> 9) % MSG_SLOTS];
+	if (m->p && m->p[0] == msg[0] && strcmp(m->p, msg) == 0)
+		out_add(st, m->p + m->rawlen + 1, m->esclen);
+	else
+		out_message_new(st, m, msg);
+}
+
 /* An evidence value: strings, booleans and null inline, the rest through
  * the shared writer (bl_json_write's bytes either way). */
 static void out_actual(struct json_state *st, const struct bl_value *v)
@@ -525,8 +808,76 @@ static void out_actual(struct json_state *st, const struct bl_value *v)
 		out_value(st, v);
 }
 
-/* The tags, evidence and exception of a result that has any of them. */
-static void out_rest(struct json_state *st, const struct bl_result *r)
+/* One evidence item, field by field. */
+static void out_item(struct json_state *st, const struct bl_evidence *e, bool first)
+{
+	if (first)
+		OUT_LIT(st, "{\"path\":");
+	else
+		OUT_LIT(st, ",{\"path\":");
+	out_str_or_null(st, e->path);
+	OUT_LIT(st, ",\"actual\":");
+	out_actual(st, e->actual);
+	OUT_LIT(st, ",\"expected\":");
+	out_str_or_null(st, e->expected);
+	OUT_LIT(st, "}");
+}
+
+/* A string or null at o for out_evidence (room reserved); NULL when
+ * non-ASCII. */
+static char *put_str_or_null(char *o, const char *s, size_t len)
+{
+	if (!s) {
+		memcpy(o, "null", 4);
+		return o + 4;
+	}
+	return esc_put(o, s, len);
+}
+
+/* Longest string out_evidence takes in one piece: three of them and the
+ * fixed bytes then fit a size_t with all escaped. */
+#define ITEM_STR_MAX ((size_t)-1 / 32)
+
+/* One evidence item in one piece, when its strings are ASCII and its value
+ * is a string, a boolean or null; else (nothing kept) field by field. */
+static void out_evidence(struct json_state *st, const struct bl_evidence *e, bool first)
+{
+	const struct bl_value *v = e->actual;
+	size_t pl = e->path ? strlen(e->path) : 0, xl = e->expected ? strlen(e->expected) : 0;
+	size_t al = v && v->type == BL_VSTR ? v->u.str.len : 0;
+	bool inl = !v || v->type == BL_VSTR || v->type == BL_VBOOL || v->type == BL_VNULL;
+	char *o = NULL;
+	if (inl && pl < ITEM_STR_MAX && xl < ITEM_STR_MAX && al < ITEM_STR_MAX)
+		o = out_cursor(st, EV_ITEM_FIXED + esc_room(pl) + esc_room(al) + esc_room(xl));
+	if (o) {
+		o = first ? PUT_LIT(o, "{\"path\":") : PUT_LIT(o, ",{\"path\":");
+		o = put_str_or_null(o, e->path, pl);
+	}
+	if (o) {
+		o = PUT_LIT(o, ",\"actual\":");
+		if (!v || v->type == BL_VNULL)
+			o = PUT_LIT(o, "null");
+		else if (v->type == BL_VBOOL)
+			o = v->b ? PUT_LIT(o, "true") : PUT_LIT(o, "false");
+		else
+			o = esc_put(o, v->u.str.s, al);
+	}
+	if (o) {
+		o = PUT_LIT(o, ",\"expected\":");
+		o = put_str_or_null(o, e->expected, xl);
+	}
+	if (o) {
+		*o++ = '}';
+		out_done(st, o);
+		return;
+	}
+	if (!st->failed)
+		out_item(st, e, first);
+}
+
+/* The tags, evidence and exception of a result that has tags (every result
+ * of an asset the inventory tags) or an exception. */
+OUTLINE static void out_rest(struct json_state *st, const struct bl_result *r)
 {
 	OUT_LIT(st, ",\"tags\":");
 	if (r->tags)
@@ -534,19 +885,8 @@ static void out_rest(struct json_state *st, const struct bl_result *r)
 	else
 		OUT_LIT(st, "null");
 	OUT_LIT(st, ",\"evidence\":[");
-	for (size_t i = 0; i < r->nevidence; i++) {
-		const struct bl_evidence *e = &r->evidence[i];
-		if (i)
-			OUT_LIT(st, ",{\"path\":");
-		else
-			OUT_LIT(st, "{\"path\":");
-		out_str_or_null(st, e->path);
-		OUT_LIT(st, ",\"actual\":");
-		out_actual(st, e->actual);
-		OUT_LIT(st, ",\"expected\":");
-		out_str_or_null(st, e->expected);
-		OUT_LIT(st, "}");
-	}
+	for (size_t i = 0; i < r->nevidence; i++)
+		out_evidence(st, &r->evidence[i], i == 0);
 	OUT_LIT(st, "],\"exception\":");
 	if (r->exception && (r->exc_state == BL_EXC_ACTIVE || r->exc_state == BL_EXC_EXPIRED)) {
 		const struct bl_exception *e = r->exception;
@@ -566,6 +906,20 @@ static void out_rest(struct json_state *st, const struct bl_result *r)
 	OUT_LIT(st, ",\"message\":");
 }
 
+/* A result through the shared writer: no cache (out of memory, odd
+ * input). */
+COLD static void out_result_shared(struct json_state *st, const struct bl_result *r, bool first)
+{
+	if (!first)
+		OUT_LIT(st, RESULT_SEP);
+	bl_buf_reset(&st->buf);
+	if (bl_report_result_json(&st->buf, r) || !st->buf.data) {
+		st->failed = true;
+		return;
+	}
+	out_add(st, st->buf.data, st->buf.len);
+}
+
 /* One result, byte for byte as bl_report_result_json, preceded by the
  * separator unless first. */
 static void out_result(struct json_state *st, const struct bl_result *r, bool first)
@@ -573,39 +927,50 @@ static void out_result(struct json_state *st, const struct bl_result *r, bool fi
 	const struct ctrl_frag *cf = ctrl_frag(st, r->control);
 	if (!cf || (!asset_cached(st, r) && !asset_build(st, r)) ||
 	    (unsigned)r->status >= BL_NSTATUS) {
-		/* no cache (out of memory, odd input): the shared writer */
-		if (!first)
-			OUT_LIT(st, RESULT_SEP);
-		bl_buf_reset(&st->buf);
-		if (bl_report_result_json(&st->buf, r) || !st->buf.data) {
-			st->failed = true;
-			return;
-		}
-		out_add(st, st->buf.data, st->buf.len);
+		out_result_shared(st, r, first);
 		return;
 	}
-	bool plain = !r->tags && r->nevidence == 0 &&
-		     !(r->exception &&
-		       (r->exc_state == BL_EXC_ACTIVE || r->exc_state == BL_EXC_EXPIRED));
+	bool exc = r->exception &&
+		   (r->exc_state == BL_EXC_ACTIVE || r->exc_state == BL_EXC_EXPIRED);
+	bool plain = !r->tags && r->nevidence == 0 && !exc;
 	size_t skip = first ? RESULT_SEP_LEN : 0;
-	const char *a1 = st->a1s.p + (size_t)r->status * st->a1stride;
-	size_t a1len = st->a1slen[r->status];
-	size_t a2len = plain ? st->a2t.len : st->a2len;
-	if (out_reserve(st, cf->headlen - skip + a1len + cf->midlen + a2len)) {
-		char *o = st->out + st->len;
-		memcpy(o, cf->head + skip, cf->headlen - skip);
-		o += cf->headlen - skip;
-		memcpy(o, a1, a1len);
-		o += a1len;
-		memcpy(o, cf->mid, cf->midlen);
-		o += cf->midlen;
-		memcpy(o, st->a2t.p, a2len);
-		o += a2len;
-		st->len = (size_t)(o - st->out);
-	}
-	if (!plain)
+	size_t midlen = cf->midlen[r->status];
+	size_t a2len = plain ? st->a2tlen : st->a2len;
+	char *o = out_cursor(st, cf->headlen - skip + st->a1.len + midlen + a2len +
+				     sizeof(EV_OPEN));
+	if (!o)
+		return;
+	o = put(o, cf->head + skip, cf->headlen - skip);
+	o = put(o, st->a1.p, st->a1.len);
+	o = put(o, cf->mid + (size_t)r->status * cf->midstride, midlen);
+	o = put(o, st->a2, a2len);
+	if (plain) {
+		out_done(st, o);
+	} else if (r->tags || exc) {
+		out_done(st, o);
 		out_rest(st, r);
+	} else {
+		out_done(st, PUT_LIT(o, EV_OPEN));
+		for (size_t i = 0; i < r->nevidence; i++)
+			out_evidence(st, &r->evidence[i], i == 0);
+		OUT_LIT(st, EV_CLOSE);
+	}
 	out_message(st, r->message);
+}
+
+/* All of p[0..n) to fd; -1 on an error. */
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }
 
 /* Move what is buffered to the spool. */
@@ -613,8 +978,9 @@ static int out_flush(struct json_state *s)
 {
 	if (s->failed)
 		return BL_ENOMEM;
-	if (s->len && fwrite(s->out, 1, s->len, s->spool) != s->len)
+	if (s->len && write_all(s->spoolfd, s->out, s->len))
 		return BL_EIO;
+	s->spooled += (off_t)s->len;
 	s->len = 0;
 	return 0;
 }
@@ -808,6 +1174,64 @@ static void put_governance(struct bl_buf *b, const struct bl_run_info *run)
 	bl_buf_adds(b, x->n ? "\n    ]},\n" : "]},\n");
 }
 
+/* Bytes of the spool from *off on to fd (a plain read/write loop); -1 on an
+ * error. */
+static int copy_buffered(int in, off_t *off, off_t end, int fd, FILE *out)
+{
+	char tmp[65536];
+	while (*off < end) {
+		size_t want = end - *off < (off_t)sizeof(tmp) ? (size_t)(end - *off) : sizeof(tmp);
+		ssize_t n = pread(in, tmp, want, *off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		if (fd >= 0 ? write_all(fd, tmp, (size_t)n) != 0
+			    : fwrite(tmp, 1, (size_t)n, out) != (size_t)n)
+			return -1;
+		*off += n;
+	}
+	return 0;
+}
+
+/*
+ * The spool's bytes to out.  When out has a file descriptor they are copied
+ * in the kernel (copy_file_range between files, sendfile to anything else,
+ * such as a pipe or /dev/null), so they do not pass through user space again;
+ * each method that fails hands over, from where it stopped, to the next, and
+ * the last, a read/write loop, reports what is really wrong.  A stream
+ * without a descriptor (open_memstream) gets the loop through stdio.
+ */
+static int spool_copy(struct json_state *s, FILE *out)
+{
+	off_t off = 0, end = s->spooled;
+	int fd = fileno(out);
+	if (fd < 0)
+		return copy_buffered(s->spoolfd, &off, end, -1, out) ? BL_EIO : 0;
+	/* stdio's buffered bytes (the head of the document) go first */
+	if (fflush(out))
+		return BL_EIO;
+#if defined(__linux__)
+	while (off < end) {
+		size_t want = end - off < (off_t)(1u << 30) ? (size_t)(end - off) : 1u << 30;
+		ssize_t n = copy_file_range(s->spoolfd, &off, fd, NULL, want, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+	}
+	while (off < end) {
+		size_t want = end - off < (off_t)(1u << 30) ? (size_t)(end - off) : 1u << 30;
+		ssize_t n = sendfile(fd, s->spoolfd, &off, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+	}
+#endif
+	return copy_buffered(s->spoolfd, &off, end, fd, out) ? BL_EIO : 0;
+}
+
 static int json_finish(struct bl_report *r, const struct bl_run_info *run, FILE *out,
 		       struct bl_error *err)
 {
@@ -891,19 +1315,8 @@ static int json_finish(struct bl_report *r, const struct bl_run_info *run, FILE 
 	if (fwrite(b.data, 1, b.len, out) != b.len)
 		rc = BL_EIO;
 	bl_buf_free(&b);
-	if (!rc && fflush(s->spool) == 0 && fseek(s->spool, 0, SEEK_SET) == 0) {
-		char tmp[65536];
-		size_t n;
-		while ((n = fread(tmp, 1, sizeof(tmp), s->spool)) > 0)
-			if (fwrite(tmp, 1, n, out) != n) {
-				rc = BL_EIO;
-				break;
-			}
-		if (ferror(s->spool))
-			rc = BL_EIO;
-	} else if (!rc) {
-		rc = BL_EIO;
-	}
+	if (!rc)
+		rc = spool_copy(s, out);
 	if (!rc && fputs(s->n ? "\n  ]\n}\n" : "]\n}\n", out) == EOF)
 		rc = BL_EIO;
 	if (rc)
@@ -924,7 +1337,7 @@ static void json_free(struct bl_report *r)
 	}
 	free(s->ctrl);
 	free(s->akey.p);
-	free(s->a1s.p);
+	free(s->a1.p);
 	free(s->a2t.p);
 	for (size_t i = 0; i < MSG_SLOTS; i++)
 		free(s->msg[i].p);

@@ -88,6 +88,64 @@ static void test_order_independent_of_threads(void **state)
 	et_free(&t);
 }
 
+/* Serials (model/asset.h) as the pipeline hands results over: never 0, the
+ * same for the results of one asset, different for every other asset, with
+ * one thread and with three on tiny chunks (serials from many slots). */
+struct serials {
+	uint64_t *s;
+	size_t n, cap;
+};
+
+static int serial_cb(void *ctx, const struct bl_result *r)
+{
+	struct serials *c = ctx;
+	if (c->n == c->cap)
+		return BL_ENOMEM;
+	c->s[c->n++] = r->asset->serial;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void test_asset_serials(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	char *path = write_lines(3000, -1);
+	const char *paths[] = {path};
+	for (unsigned threads = 1; threads <= 3; threads += 2) {
+		struct serials c = {.cap = 6000};
+		c.s = calloc(c.cap, sizeof(*c.s));
+		struct bl_assess_opts o = {.threads = threads, .chunk_bytes = threads > 1 ? 300 : 0};
+		struct bl_sink sink = {.result = serial_cb, .ctx = &c};
+		struct bl_run_stats st;
+		struct bl_error err;
+		assert_int_equal(bl_run_stats_init(&st, t.b), 0);
+		assert_int_equal(bl_assess(t.b, paths, 1, &o, &sink, &st, &err), 0);
+		assert_int_equal(c.n, 6000);
+		uint64_t per_asset[3000];
+		for (size_t i = 0; i < 3000; i++) {
+			/* two controls apply to every record: results 2i and 2i+1 */
+			assert_true(c.s[2 * i] != 0);
+			assert_true(c.s[2 * i] == c.s[2 * i + 1]);
+			per_asset[i] = c.s[2 * i];
+		}
+		qsort(per_asset, 3000, sizeof(per_asset[0]), cmp_u64);
+		for (size_t i = 1; i < 3000; i++)
+			assert_true(per_asset[i] != per_asset[i - 1]);
+		bl_run_stats_free(&st);
+		free(c.s);
+	}
+	unlink(path);
+	free(path);
+	et_free(&t);
+}
+
 static void test_first_malformed_reported(void **state)
 {
 	(void)state;
@@ -209,6 +267,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_independent_of_threads),
+		cmocka_unit_test(test_asset_serials),
 		cmocka_unit_test(test_first_malformed_reported),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_inventory_and_exceptions),

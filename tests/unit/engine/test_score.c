@@ -164,10 +164,54 @@ static void test_repeated_keys(void **state)
 	et_free(&t);
 }
 
+/* Assets with serials (model/asset.h): the next result of the same asset
+ * reuses its groups; a new serial, serial 0, or a finish in between looks
+ * them up again. */
+static void test_serials(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	const struct bl_control *c = &t.b->controls[0];
+	struct bl_asset a = {.id = "a", .type = "T", .environment = "prod", .owner = "x", .serial = 7};
+	struct bl_asset b = {.id = "b", .type = "T", .environment = "dev", .owner = "y", .serial = 8};
+	struct bl_asset z = {.id = "z", .type = "T", .environment = "dev", .owner = "x"};
+	struct bl_scores s;
+	bl_scores_init(&s);
+	add(&s, c, &a, BL_PASS);
+	add(&s, c, &a, BL_FAIL);
+	add(&s, c, &b, BL_PASS);
+	add(&s, c, &b, BL_PASS);
+	add(&s, c, &z, BL_FAIL);
+	add(&s, c, &z, BL_FAIL);
+	add(&s, c, &a, BL_ERROR);
+	bl_scores_finish(&s);   /* sorts: dev before prod */
+	add(&s, c, &a, BL_EXEMPT);
+	bl_scores_finish(&s);
+	assert_int_equal(s.envs.n, 2);
+	assert_string_equal(s.envs.items[0].key, "dev");
+	assert_int_equal(s.envs.items[0].t.n[BL_PASS], 2);
+	assert_int_equal(s.envs.items[0].t.n[BL_FAIL], 2);
+	assert_string_equal(s.envs.items[1].key, "prod");
+	assert_int_equal(s.envs.items[1].t.n[BL_PASS], 1);
+	assert_int_equal(s.envs.items[1].t.n[BL_FAIL], 1);
+	assert_int_equal(s.envs.items[1].t.n[BL_ERROR], 1);
+	assert_int_equal(s.envs.items[1].t.n[BL_EXEMPT], 1);
+	assert_int_equal(s.owners.n, 2);
+	assert_string_equal(s.owners.items[0].key, "x");
+	assert_int_equal(s.owners.items[0].t.n[BL_FAIL], 3);
+	assert_int_equal(s.owners.items[0].t.n[BL_EXEMPT], 1);
+	assert_string_equal(s.owners.items[1].key, "y");
+	assert_int_equal(s.owners.items[1].t.n[BL_PASS], 2);
+	bl_scores_free(&s);
+	et_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_weighted_and_groups),
+		cmocka_unit_test(test_serials),
 		cmocka_unit_test(test_empty_and_many_groups),
 		cmocka_unit_test(test_repeated_keys),
 	};

@@ -1,12 +1,18 @@
 /*
  * test_json_fast.c - report/json.c's fast path for results: the per-status
- * asset fragments, the constant tail of a result without tags, evidence or
+ * control fragments, the constant tail of a result without tags, evidence or
  * exception, the cache of repeated messages (same address, changed in place,
- * escapes), evidence values written inline, and the first result written
- * without a separator after skipped ones; every result must be the bytes of
+ * escapes), evidence values written inline, the first result written
+ * without a separator after skipped ones, the asset cache (serials, equal
+ * strings, recycled addresses), strings escaped around block boundaries, and
+ * the spool copied to a file or a pipe; every result must be the bytes of
  * bl_report_result_json.
  */
 #include "../engine/enginetest.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "engine/rollup.h"
 #include "model/exceptions.h"
@@ -18,10 +24,10 @@ static const char *doc =
 	"  - {id: C-2, title: two, severity: low, effect: deny, expect: {field: x, exists: true}}\n"
 	"  - {id: C-3, title: three, severity: info, expect: {field: x, exists: true}}\n";
 
-/* The results written by the JSON report, reported one by one (the caller
- * may change the results' strings in between through cb). */
-static char *render(struct et *t, const struct bl_result *res, size_t n, bool all,
-		    void (*cb)(size_t i, void *ctx), void *ctx)
+/* The results written by the JSON report to f, reported one by one (the
+ * caller may change the results' strings in between through cb). */
+static void render_to(FILE *f, struct et *t, const struct bl_result *res, size_t n, bool all,
+		      void (*cb)(size_t i, void *ctx), void *ctx)
 {
 	struct bl_report *r;
 	struct bl_error e;
@@ -44,14 +50,21 @@ static char *render(struct et *t, const struct bl_result *res, size_t n, bool al
 	assert_int_equal(bl_rollup_build(&ru, t->b, &st), 0);
 	struct bl_run_info run = {.id = "x", .started = "s", .finished = "f", .baseline = t->b,
 				  .stats = &st, .rollup = &ru};
+	assert_int_equal(bl_report_finish(r, &run, f, &e), 0);
+	bl_report_free(r);
+	bl_rollup_free(&ru);
+}
+
+/* The same into memory (a stream without a file descriptor). */
+static char *render(struct et *t, const struct bl_result *res, size_t n, bool all,
+		    void (*cb)(size_t i, void *ctx), void *ctx)
+{
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	assert_non_null(f);
-	assert_int_equal(bl_report_finish(r, &run, f, &e), 0);
+	render_to(f, t, res, n, all, cb, ctx);
 	fclose(f);
-	bl_report_free(r);
-	bl_rollup_free(&ru);
 	return buf;
 }
 
@@ -176,11 +189,330 @@ static void test_evidence_values_and_first(void **state)
 	et_free(&t);
 }
 
+/* ---- the asset cache -------------------------------------------------- */
+
+/* An asset struct reused for another asset between results (an arena
+ * recycling the address), changed at the given result indexes. */
+struct recycle {
+	struct live live;
+	struct bl_asset *rec;
+	char *idbuf;              /* rec->id, rewritten in place */
+	const size_t *at;
+	const struct bl_asset *states;
+	const char *const *ids;
+	size_t n;
+};
+
+static void recycle_cb(size_t i, void *ctx)
+{
+	struct recycle *rc = ctx;
+	for (size_t k = 0; k < rc->n; k++)
+		if (rc->at[k] == i) {
+			*rc->rec = rc->states[k];
+			snprintf(rc->idbuf, 64, "%s", rc->ids[k]);
+			rc->rec->id = rc->idbuf;
+		}
+	record(i, &rc->live);
+}
+
+static void test_asset_cache(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	const struct bl_control *c = t.b->controls;
+	/* two assets with equal strings and their own serials; the same strings
+	 * without serial; another without serial */
+	struct bl_asset a1 = {.id = "/s/1/x", .type = "T", .serial = 11};
+	struct bl_asset a2 = {.id = "/s/1/x", .type = "T", .serial = 12};
+	struct bl_asset a0 = {.id = "/s/1/x", .type = "T"};
+	struct bl_asset ab = {.id = "/s/1/y", .type = "T"};
+	char idbuf[64] = "";
+	struct bl_asset rec = {.id = idbuf, .type = "T"};
+	/* rec's lives at one address: without serial, then with serials */
+	const size_t at[] = {10, 12, 14, 16, 18, 20};
+	const struct bl_asset states[] = {
+		{.type = "T"},
+		{.type = "T"},
+		{.type = "T", .serial = 21},
+		{.type = "T", .serial = 22, .environment = "prod"},
+		{.type = "U", .serial = 23, .tier = 2, .owner = "o"},
+		{.type = "U", .serial = 24, .tier = 2, .owner = "o"},
+	};
+	const char *const ids[] = {"/r/1", "/r/2", "/r/3", "/r/3", "/r/5", "/r/6 \"q\""};
+	char secret2[] = "secret";
+	struct bl_evidence ev = {.path = "p", .expected = "equals 1"};
+	enum { N = 30 };
+	struct bl_result res[N];
+	memset(res, 0, sizeof(res));
+	const struct bl_asset *seq[N] = {
+		&a1, &a1, &a2, &a2, &a0, &a0, &ab, &ab, &a0, &a0,
+		&rec, &rec, &rec, &rec, &rec, &rec, &rec, &rec, &rec, &rec,
+		&rec, &rec, &a1, &a1, &a1, &a0, &a0, &a1, &a2, &a0,
+	};
+	for (size_t i = 0; i < N; i++) {
+		res[i].control = &c[i % 3];
+		res[i].asset = seq[i];
+		res[i].status = (enum bl_status)(i % BL_NSTATUS);
+		res[i].message = i % 2 ? "compliant" : "bad \"x\"";
+		if (res[i].status == BL_FAIL) {
+			res[i].evidence = &ev;
+			res[i].nevidence = 1;
+		}
+	}
+	/* a classification that changes within an asset's results, by address
+	 * (equal text) and by content */
+	res[22].classification = "secret";
+	res[23].classification = secret2;
+	res[24].classification = "public";
+	res[26].classification = "public";
+	for (int all = 0; all < 2; all++) {
+		struct bl_buf want;
+		bl_buf_init(&want, 0);
+		struct recycle rc = {.live = {.res = res, .all = all, .want = &want},
+				     .rec = &rec, .idbuf = idbuf, .at = at, .states = states,
+				     .ids = ids, .n = sizeof(at) / sizeof(at[0])};
+		char *out = render(&t, res, N, all, recycle_cb, &rc);
+		check(out, &want);
+		free(out);
+		bl_buf_free(&want);
+	}
+	et_free(&t);
+}
+
+/* ---- escapes around 16-byte blocks ------------------------------------ */
+
+static const char *const specials[] = {
+	"\"", "\\", "\n", "\x01", "\x7f", "\xc3\xa9", "\xe2\x80\xa8", "\xff",
+};
+#define NSPECIALS (sizeof(specials) / sizeof(specials[0]))
+
+/* len bytes of letters with special sp at each position in pos[0..npos). */
+static char *text(struct bl_arena *a, size_t len, const size_t *pos, size_t npos, const char *sp)
+{
+	size_t sl = strlen(sp);
+	char *s = bl_arena_alloc(a, len * sl + 1);
+	assert_non_null(s);
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		bool hit = false;
+		for (size_t k = 0; k < npos; k++)
+			hit = hit || pos[k] == i;
+		if (hit) {
+			memcpy(s + o, sp, sl);
+			o += sl;
+		} else {
+			s[o++] = (char)('a' + i % 26);
+		}
+	}
+	s[o] = '\0';
+	return s;
+}
+
+/* A failure with s everywhere a result has text. */
+static void text_result(struct bl_result *r, struct bl_evidence *ev, struct bl_value *v,
+			struct bl_asset *as, const struct bl_control *c, const char *s, size_t i)
+{
+	*v = (struct bl_value){.type = BL_VSTR, .u.str = {.s = s, .len = (uint32_t)strlen(s)}};
+	*ev = (struct bl_evidence){.path = s, .actual = v, .expected = s};
+	*as = (struct bl_asset){.id = s, .type = s, .serial = i % 2 ? i + 1 : 0};
+	*r = (struct bl_result){.control = c, .asset = as, .status = BL_FAIL, .evidence = ev,
+				.nevidence = 1, .message = s};
+}
+
+static void test_escapes_at_block_edges(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	/* one special at every position of strings up to 40 bytes, two at every
+	 * pair of positions of strings around one, two and three blocks */
+	static const size_t lens2[] = {15, 16, 17, 31, 32, 33, 47, 48, 49};
+	size_t n = 0, cap = 0;
+	for (size_t len = 0; len <= 40; len++)
+		cap += (len + 1) * NSPECIALS;
+	for (size_t k = 0; k < sizeof(lens2) / sizeof(lens2[0]); k++)
+		cap += lens2[k] * lens2[k] * 2;
+	struct bl_result *res = calloc(cap, sizeof(*res));
+	struct bl_evidence *ev = calloc(cap, sizeof(*ev));
+	struct bl_value *v = calloc(cap, sizeof(*v));
+	struct bl_asset *as = calloc(cap, sizeof(*as));
+	assert_true(res && ev && v && as);
+	for (size_t len = 0; len <= 40; len++)
+		for (size_t sp = 0; sp < NSPECIALS; sp++)
+			for (size_t p = 0; p <= len; p++) {   /* p == len: none */
+				const char *s = text(&a, len, &p, 1, specials[sp]);
+				text_result(&res[n], &ev[n], &v[n], &as[n], &t.b->controls[n % 3],
+					    s, n);
+				n++;
+			}
+	for (size_t k = 0; k < sizeof(lens2) / sizeof(lens2[0]); k++)
+		for (size_t p1 = 0; p1 < lens2[k]; p1++)
+			for (size_t p2 = p1 + 1; p2 < lens2[k]; p2++)
+				for (size_t sp = 0; sp < 2; sp++) {
+					size_t pos[2] = {p1, p2};
+					const char *s = text(&a, lens2[k], pos, 2, specials[sp * 2]);
+					text_result(&res[n], &ev[n], &v[n], &as[n],
+						    &t.b->controls[n % 3], s, n);
+					n++;
+				}
+	assert_true(n <= cap);
+	struct bl_buf want;
+	bl_buf_init(&want, 0);
+	struct live l = {.res = res, .all = false, .want = &want};
+	char *out = render(&t, res, n, false, record, &l);
+	/* more than one spool block */
+	assert_true(strlen(out) > 3 * 256 * 1024);
+	check(out, &want);
+	free(out);
+	bl_buf_free(&want);
+	free(res);
+	free(ev);
+	free(v);
+	free(as);
+	bl_arena_free(&a);
+	et_free(&t);
+}
+
+/* ---- the spool copied to a file descriptor ---------------------------- */
+
+/* n results of one asset, for several spool blocks. */
+static struct bl_result *many(struct et *t, const struct bl_asset *as, size_t n)
+{
+	struct bl_result *res = calloc(n, sizeof(*res));
+	assert_non_null(res);
+	for (size_t i = 0; i < n; i++)
+		res[i] = (struct bl_result){.control = &t->b->controls[i % 3], .asset = as,
+					    .status = i % 4 ? BL_PASS : BL_FAIL,
+					    .message = i % 4 ? "compliant" : "a failure"};
+	return res;
+}
+
+/* All of f, from its start. */
+static char *slurp(FILE *f)
+{
+	assert_int_equal(fflush(f), 0);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	long size = ftell(f);
+	assert_true(size >= 0);
+	rewind(f);
+	char *buf = malloc((size_t)size + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
+	buf[size] = '\0';
+	return buf;
+}
+
+struct drain {
+	int fd;
+	char *buf;
+	size_t len;
+};
+
+/* Read the pipe to its end. */
+static void *drain_main(void *arg)
+{
+	struct drain *d = arg;
+	size_t cap = 0;
+	for (;;) {
+		if (d->len + 65536 > cap) {
+			cap = cap ? 2 * cap : 1 << 20;
+			char *nb = realloc(d->buf, cap + 1);
+			if (!nb)
+				break;
+			d->buf = nb;
+		}
+		ssize_t r = read(d->fd, d->buf + d->len, 65536);
+		if (r <= 0)
+			break;
+		d->len += (size_t)r;
+	}
+	if (d->buf)
+		d->buf[d->len] = '\0';
+	return NULL;
+}
+
+static void test_spool_to_descriptors(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	struct bl_asset as = {.id = "/subscriptions/0000/resourceGroups/rg/providers/x/y/z",
+			      .type = "T", .serial = 7};
+	enum { N = 6000 };
+	struct bl_result *res = many(&t, &as, N);
+	char *want = render(&t, res, N, false, NULL, NULL);
+	size_t wl = strlen(want);
+	assert_true(wl > 2 * 256 * 1024);
+
+	/* a file, after bytes still in the stream's buffer */
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	fputs("before\n", f);
+	render_to(f, &t, res, N, false, NULL, NULL);
+	fputs("after\n", f);
+	char *got = slurp(f);
+	fclose(f);
+	assert_int_equal(strlen(got), 7 + wl + 6);
+	assert_int_equal(strncmp(got, "before\n", 7), 0);
+	assert_int_equal(memcmp(got + 7, want, wl), 0);
+	assert_string_equal(got + 7 + wl, "after\n");
+	free(got);
+
+	/* a file opened for appending (copy_file_range refuses it) */
+	char path[] = "/tmp/test_json_fast.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "old\n", 4), 4);
+	close(fd);
+	f = fopen(path, "a+");
+	assert_non_null(f);
+	render_to(f, &t, res, N, false, NULL, NULL);
+	got = slurp(f);
+	fclose(f);
+	unlink(path);
+	assert_int_equal(strlen(got), 4 + wl);
+	assert_int_equal(strncmp(got, "old\n", 4), 0);
+	assert_string_equal(got + 4, want);
+	free(got);
+
+	/* a pipe, read by another thread */
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	struct drain d = {.fd = pfd[0]};
+	pthread_t tid;
+	assert_int_equal(pthread_create(&tid, NULL, drain_main, &d), 0);
+	f = fdopen(pfd[1], "w");
+	assert_non_null(f);
+	render_to(f, &t, res, N, false, NULL, NULL);
+	fclose(f);
+	pthread_join(tid, NULL);
+	close(pfd[0]);
+	assert_non_null(d.buf);
+	assert_string_equal(d.buf, want);
+	free(d.buf);
+
+	/* /dev/null takes it all */
+	f = fopen("/dev/null", "w");
+	assert_non_null(f);
+	render_to(f, &t, res, N, false, NULL, NULL);
+	fclose(f);
+
+	free(want);
+	free(res);
+	et_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_message_cache),
 		cmocka_unit_test(test_evidence_values_and_first),
+		cmocka_unit_test(test_asset_cache),
+		cmocka_unit_test(test_escapes_at_block_edges),
+		cmocka_unit_test(test_spool_to_descriptors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
