@@ -122,25 +122,31 @@ static const struct bl_value *subject_base(const struct csubject *s, const struc
  * hint: documents refuse exact duplicates, so it is the member the scan
  * would return, while a case-folded match depends on the whole object.
  */
+/* key_get's scan when the hint missed: out of line, so that the hit path
+ * (most lookups) stays small enough to inline without saving registers. */
+static __attribute__((noinline)) const struct bl_value *
+key_scan(struct bl_key_hint *h, const struct bl_seg *s, const struct bl_value *v)
+{
+	const struct bl_member *m = bl_obj_member(v, s->key, s->klen);
+	if (!m)
+		return NULL;
+	if (bl_mem_eq(m->key, s->key, s->klen)) {
+		h->seg = s;
+		h->idx = (uint32_t)(m - v->u.obj.items);
+	}
+	return &m->val;
+}
+
 static inline const struct bl_value *key_get(struct bl_eval *e, const struct bl_seg *s,
 					     const struct bl_value *v)
 {
-	const struct bl_member *items = v->u.obj.items;
-	uint32_t n = v->u.obj.n, klen = s->klen;
 	struct bl_key_hint *h = &e->hints[((uintptr_t)s >> 3) % BL_KEY_HINTS];
-	if (h->seg == s && h->idx < n) {
-		const struct bl_member *m = &items[h->idx];
-		if (m->klen == klen && bl_mem_eq(m->key, s->key, klen))
+	if (h->seg == s && h->idx < v->u.obj.n) {
+		const struct bl_member *m = &v->u.obj.items[h->idx];
+		if (m->klen == s->klen && bl_mem_eq(m->key, s->key, s->klen))
 			return &m->val;
 	}
-	const struct bl_member *m = bl_obj_member(v, s->key, klen);
-	if (!m)
-		return NULL;
-	if (bl_mem_eq(m->key, s->key, klen)) {
-		h->seg = s;
-		h->idx = (uint32_t)(m - items);
-	}
-	return &m->val;
+	return key_scan(h, s, v);
 }
 
 static inline const struct bl_value *estep(struct bl_eval *e, const struct bl_seg *s,
