@@ -388,12 +388,71 @@ static void test_numeric_text(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/*
+ * equals and like fold ASCII case only, at every position: strings of 0 to
+ * 40 bytes over the edges of the upper-case range ('@', 'A', 'Z', '[', '`',
+ * 'a', 'z', '{'), other ASCII and multi-byte UTF-8 (é, É, €: never folded),
+ * against the same string with some ASCII letters' case flipped (equal) and
+ * with one ASCII byte changed (not equal, unless that is a case flip).
+ */
+static void test_fold_ascii(void **state)
+{
+	(void)state;
+	static const char *const units[] = {"@", "A", "Z", "[", "`", "a", "z", "{", "0", "_",
+					    "-", "\xc3\xa9", "\xc3\x89", "\xe2\x82\xac"};
+	const size_t nunits = sizeof(units) / sizeof(units[0]);
+	uint64_t seed = 0x9E3779B97F4A7C15ull;
+	int failures = 0;
+	for (int i = 0; i < 4000 && failures < 10; i++) {
+		char a[48], b[48], doc[160], cond[200], err[300];
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		size_t want_len = (size_t)(seed >> 33) % 41, n = 0;
+		while (n < want_len) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			const char *u = units[(seed >> 33) % nunits];
+			size_t ul = strlen(u);
+			if (n + ul > 40)
+				break;
+			for (size_t k = 0; k < ul; k++) {
+				a[n + k] = u[k];
+				b[n + k] = u[k];
+			}
+			if (ul == 1 && ((seed >> 20) & 1) && ((u[0] | 0x20) >= 'a' && (u[0] | 0x20) <= 'z'))
+				b[n] = (char)(u[0] ^ 0x20);
+			n += ul;
+		}
+		bool same = true;
+		size_t at = n ? (size_t)(seed >> 44) % n : 0;
+		if (n && (seed >> 40) % 3 == 0 && (unsigned char)b[at] < 0x80) {
+			char was = b[at];
+			b[at] = (char)(was == '0' ? '1' : was ^ 0x01);
+			same = false;
+		}
+		a[n] = b[n] = '\0';
+		snprintf(doc, sizeof(doc), "{\"v\":\"%s\"}", a);
+		snprintf(cond, sizeof(cond), "{\"field\":\"v\",\"equals\":\"%s\"}", b);
+		int got = run(doc, cond, err, sizeof(err));
+		if (got != (same ? T : F)) {
+			print_error("\"%s\" equals \"%s\": %d (%s)\n", a, b, got, err);
+			failures++;
+		}
+		snprintf(cond, sizeof(cond), "{\"field\":\"v\",\"like\":\"%s*\"}", b);
+		got = run(doc, cond, err, sizeof(err));
+		if (got != (same ? T : F)) {
+			print_error("\"%s\" like \"%s*\": %d (%s)\n", a, b, got, err);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_regex_limit),
 		cmocka_unit_test(test_numeric_text),
+		cmocka_unit_test(test_fold_ascii),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
