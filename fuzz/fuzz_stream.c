@@ -4,7 +4,10 @@
  * (through a pipe when small) with tiny chunks; both must hand out exactly
  * the same records (bytes, line, col, index) and end the same way.  A third
  * split reads one block with the byte-at-a-time scan only (scalar_scan): the
- * vector scan must agree with it on every boundary and error.  The first
+ * vector scans must agree with it on every boundary and error.  So each scan
+ * variant this machine has (SSE2, AVX2: opts.scan) is forced in turn, read
+ * in one block and in the tiny blocks, so that its 64-byte blocks also
+ * start at every offset and carry their state across reads.  The first
  * input byte picks the block and chunk sizes.
  */
 #ifndef _GNU_SOURCE
@@ -58,15 +61,16 @@ static int fd_for(const uint8_t *data, size_t size, int use_pipe)
 }
 
 static void split(struct result *r, const uint8_t *data, size_t size, size_t block,
-		  size_t chunk, int use_pipe, bool scalar)
+		  size_t chunk, int use_pipe, enum bl_stream_scan scan)
 {
 	struct bl_stream_opts o = {.chunk_bytes = chunk, .block_bytes = block, .max_record = 4096,
-				   .scalar_scan = scalar};
+				   .scan = scan};
 	struct bl_stream *s;
 	struct bl_chunk c;
 	memset(r, 0, sizeof(*r));
 	int fd = fd_for(data, size, use_pipe);
-	if (bl_stream_open(&s, fd, "f", &o, &r->err) != 0)
+	if (bl_stream_open(&s, fd, "f", &o, &r->err) != 0 ||
+	    (scan != BL_SCAN_AUTO && bl_stream_scan_used(s) != scan))
 		abort();
 	bl_chunk_init(&c);
 	int rc;
@@ -122,11 +126,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	struct result whole, bits, scalar;
-	split(&whole, data, size, size + 1, 0, 0, false);
-	split(&bits, data, size, block, chunk, size < 60000, false);
-	split(&scalar, data, size, size + 1, 0, 0, true);
+	split(&whole, data, size, size + 1, 0, 0, BL_SCAN_AUTO);
+	split(&bits, data, size, block, chunk, size < 60000, BL_SCAN_AUTO);
+	split(&scalar, data, size, size + 1, 0, 0, BL_SCAN_SCALAR);
 	same(&whole, &bits);
 	same(&whole, &scalar);
+	static const enum bl_stream_scan forced[] = {BL_SCAN_SSE2, BL_SCAN_AVX2};
+	for (size_t i = 0; i < sizeof(forced) / sizeof(forced[0]); i++) {
+		if (!bl_stream_scan_supported(forced[i]))
+			continue;
+		struct result v;
+		for (int tiny = 0; tiny <= 1; tiny++) {
+			split(&v, data, size, tiny ? block : size + 1, tiny ? chunk : 0, 0, forced[i]);
+			same(&scalar, &v);
+			free(v.bytes);
+			free(v.recs);
+		}
+	}
 	free(whole.bytes);
 	free(whole.recs);
 	free(bits.bytes);

@@ -52,20 +52,42 @@ struct bl_chunk {
 	const char *file;    /* the stream's file name (owned by the stream) */
 };
 
+/* The structural scan of container values.  Every variant hands out the
+ * same records and the same errors; AUTO takes the fastest one the CPU has
+ * (decided once, when the stream opens).  The others are forced by tests
+ * and the fuzz target, to check the vector scans against the byte-at-a-time
+ * reference. */
+enum bl_stream_scan {
+	BL_SCAN_AUTO = 0,
+	BL_SCAN_SCALAR,      /* byte at a time: portable, the reference */
+	BL_SCAN_SSE2,        /* 64-byte blocks as bit masks, SSE2 */
+	BL_SCAN_AVX2,        /* the same with AVX2 and PCLMULQDQ (x86-64) */
+};
+
 struct bl_stream_opts {
 	size_t chunk_bytes;  /* target bytes of records per chunk; 0 = 1 MiB */
 	size_t max_record;   /* largest record accepted; 0 = 64 MiB */
 	size_t block_bytes;  /* read size; 0 = 1 MiB */
 	bool scalar_scan;    /* byte-at-a-time scan only: the reference the
-				vector scan is checked against (tests, fuzz) */
+				vector scan is checked against (tests, fuzz);
+				same as scan = BL_SCAN_SCALAR, wins over scan */
+	enum bl_stream_scan scan;  /* 0 (AUTO) unless a test forces one */
 };
+
+/* Whether this build on this CPU has the scan variant (AUTO and SCALAR:
+ * always). */
+bool bl_stream_scan_supported(enum bl_stream_scan v);
 
 struct bl_stream;
 
 /* Open a stream over fd (not closed by the stream).  file names it in
- * messages ("-" for stdin).  Returns 0 or BL_ENOMEM. */
+ * messages ("-" for stdin).  Returns 0, BL_ENOMEM, or BL_EINVAL when
+ * opts->scan forces a variant this machine does not have. */
 int bl_stream_open(struct bl_stream **out, int fd, const char *file,
 		   const struct bl_stream_opts *opts, struct bl_error *err);
+
+/* The scan variant the stream uses (never AUTO). */
+enum bl_stream_scan bl_stream_scan_used(const struct bl_stream *s);
 
 /*
  * Fill chunk with the next records (replacing its previous content and

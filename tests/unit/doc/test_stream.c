@@ -2,7 +2,8 @@
  * test_stream.c - the snapshot splitter: the same resources come out of every
  * shape (array, JSON lines, data/value wrappers, several pages), whatever the
  * block and chunk sizes, from a file or a pipe; exact record positions;
- * structural errors with file:line:col; the record size cap.
+ * structural errors with file:line:col; the record size cap; every scan
+ * variant the machine has (scalar, SSE2, AVX2) splits every input alike.
  */
 #include "testutil.h"
 
@@ -487,7 +488,28 @@ static void test_chunks_and_io(void **state)
 	bl_stream_close(NULL);
 }
 
-/* The vector scan and the byte-at-a-time scan (scalar_scan) agree on
+/* The variants the vector scans are checked against the scalar one with. */
+static const enum bl_stream_scan variants[] = {BL_SCAN_AUTO, BL_SCAN_SSE2, BL_SCAN_AVX2};
+#define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
+
+/* a and b hold the same records and the same end. */
+static void assert_same(const struct got *a, const struct got *b)
+{
+	assert_int_equal(a->rc, b->rc);
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		assert_string_equal(a->text[i], b->text[i]);
+		assert_int_equal(a->line[i], b->line[i]);
+		assert_int_equal(a->col[i], b->col[i]);
+	}
+	if (a->rc) {
+		assert_int_equal(a->err.line, b->err.line);
+		assert_int_equal(a->err.col, b->err.col);
+		assert_string_equal(a->err.msg, b->err.msg);
+	}
+}
+
+/* The vector scans and the byte-at-a-time scan (scalar_scan) agree on
  * boundaries and errors, including the bytes the vector scan's one-compare
  * bracket test lets through ('Y', 'y', '_', 0x7F: skipped, not brackets),
  * backslashes outside strings, and mismatched brackets after them; each
@@ -513,34 +535,210 @@ static void test_vector_matches_scalar(void **state)
 			snprintf(text, sizeof(text), "{}\n{\"pad\":\"%s\",%s", pad, bodies[bi]);
 			struct bl_stream_opts o = {0};
 			struct got vec, ref;
-			run_opts(&vec, text, strlen(text), &o, false);
 			o.scalar_scan = true;
 			run_opts(&ref, text, strlen(text), &o, false);
-			assert_int_equal(vec.rc, ref.rc);
-			assert_int_equal(vec.n, ref.n);
-			for (size_t i = 0; i < vec.n; i++) {
-				assert_string_equal(vec.text[i], ref.text[i]);
-				assert_int_equal(vec.line[i], ref.line[i]);
-				assert_int_equal(vec.col[i], ref.col[i]);
-			}
-			if (vec.rc) {
-				assert_int_equal(vec.err.line, ref.err.line);
-				assert_int_equal(vec.err.col, ref.err.col);
-				assert_string_equal(vec.err.msg, ref.err.msg);
+			o.scalar_scan = false;
+			for (size_t vi = 0; vi < NVARIANTS; vi++) {
+				if (!bl_stream_scan_supported(variants[vi]))
+					continue;
+				o.scan = variants[vi];
+				run_opts(&vec, text, strlen(text), &o, false);
+				assert_same(&vec, &ref);
+				got_free(&vec);
 			}
 			/* The stray letters are not brackets: the first body is one
 			 * record that ends at its last byte. */
 			if (bi == 0) {
-				assert_int_equal(vec.rc, 0);
-				assert_int_equal(vec.n, 2);
-				assert_string_equal(vec.text[1], text + 3);
+				assert_int_equal(ref.rc, 0);
+				assert_int_equal(ref.n, 2);
+				assert_string_equal(ref.text[1], text + 3);
 			}
 			if (bi == 3 || bi == 4) {
-				assert_int_equal(vec.rc, BL_EINVAL);
-				assert_int_equal(vec.err.line, 2);
-				assert_int_equal(vec.err.col, strlen(text) - 3);
+				assert_int_equal(ref.rc, BL_EINVAL);
+				assert_int_equal(ref.err.line, 2);
+				assert_int_equal(ref.err.col, strlen(text) - 3);
 			}
-			got_free(&vec);
+			got_free(&ref);
+		}
+}
+
+/* Forcing a variant: the stream uses exactly it when the machine has it
+ * and refuses to open otherwise (never silently another one); AUTO takes
+ * the fastest one there is, and scalar_scan wins over scan. */
+static void test_scan_variants(void **state)
+{
+	(void)state;
+	const enum bl_stream_scan all[] = {BL_SCAN_SCALAR, BL_SCAN_SSE2, BL_SCAN_AVX2};
+	assert_true(bl_stream_scan_supported(BL_SCAN_AUTO));
+	assert_true(bl_stream_scan_supported(BL_SCAN_SCALAR));
+	assert_false(bl_stream_scan_supported((enum bl_stream_scan)99));
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		struct bl_stream_opts o = {.scan = all[i]};
+		struct bl_stream *s;
+		struct bl_error err = {0};
+		int rc = bl_stream_open(&s, 0, "snap.json", &o, &err);
+		if (bl_stream_scan_supported(all[i])) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(bl_stream_scan_used(s), all[i]);
+			bl_stream_close(s);
+			o.scalar_scan = true;
+			assert_int_equal(bl_stream_open(&s, 0, "snap.json", &o, &err), 0);
+			assert_int_equal(bl_stream_scan_used(s), BL_SCAN_SCALAR);
+			bl_stream_close(s);
+		} else {
+			assert_int_equal(rc, BL_EINVAL);
+			assert_null(s);
+			assert_true(strstr(err.msg, "this machine has no") != NULL);
+		}
+	}
+	struct bl_stream_opts o = {.scan = (enum bl_stream_scan)99};
+	struct bl_stream *s;
+	struct bl_error err = {0};
+	assert_int_equal(bl_stream_open(&s, 0, "snap.json", &o, &err), BL_EINVAL);
+	o.scan = BL_SCAN_AUTO;
+	assert_int_equal(bl_stream_open(&s, 0, "snap.json", &o, &err), 0);
+	enum bl_stream_scan best = bl_stream_scan_supported(BL_SCAN_AVX2) ? BL_SCAN_AVX2 :
+				   bl_stream_scan_supported(BL_SCAN_SSE2) ? BL_SCAN_SSE2 :
+				   BL_SCAN_SCALAR;
+	assert_int_equal(bl_stream_scan_used(s), best);
+	bl_stream_close(s);
+}
+
+/*
+ * Every variant against the scalar scan with quotes, backslash runs (1 to
+ * 6, so that the escape carries into the next block or not) and brackets
+ * moved over every byte of the first two 64-byte blocks, 31/32 and 63/64
+ * included (the vector scans' blocks start at the byte after the record's
+ * '{'; the AVX2 one loads 32 bytes at a time), inside and outside strings
+ * (a long key or whitespace before them), with reads of
+ * every size from one byte to the whole input so that a block's scan state
+ * crosses reads.  Valid records, unclosed strings and mismatched brackets
+ * alike.
+ */
+static void test_variants_block_edges(void **state)
+{
+	(void)state;
+	static const char *const bodies[] = {
+		"\"a\":\"\",\"b\":\"\"",                    /* quotes */
+		"\"a\":[[{}],{\"b\":[]}]",                     /* brackets */
+		"\"a\":\"]}\",\"b\":[\"[{\"]",                /* brackets in strings */
+		"\"a\":{\"b\":[}]",                            /* mismatch */
+		"\"a\":\\[]",                                 /* backslash outside */
+		"\"a\":\"x",                                   /* string on to the tail */
+	};
+	static const size_t reads[] = {0, 1, 33};
+	/* AUTO is one of these */
+	static const enum bl_stream_scan vector[] = {BL_SCAN_SSE2, BL_SCAN_AVX2};
+	size_t compared = 0;
+	for (size_t bi = 0; bi < sizeof(bodies) / sizeof(bodies[0]) + 6; bi++)
+		for (int where = 0; where < 2; where++)
+			for (int np = 26; np <= 132; np++) {
+				char body[64], text[300];
+				if (bi < sizeof(bodies) / sizeof(bodies[0])) {
+					snprintf(body, sizeof(body), "%s", bodies[bi]);
+				} else {
+					/* a run of k backslashes then a quote: escaped
+					 * when k is odd, so the string goes on */
+					size_t k = bi - sizeof(bodies) / sizeof(bodies[0]) + 1;
+					char run[8];
+					memset(run, '\\', k);
+					run[k] = '\0';
+					snprintf(body, sizeof(body), "\"a\":\"%s\",\"b\":[\"]\"]", run);
+				}
+				/* a tail of more than a block after the body, so that
+				 * the block after an edge is a vector one too (a
+				 * carried escape or string meets a full block) */
+				const char *tail = ",\"t\":\"tttttttttttttttttttttttttttttttttttt"
+						   "tttttttttttttttttttttttttttttttttttt\"}\n{}";
+				if (where == 0)  /* the pad is a string: edges inside one */
+					snprintf(text, sizeof(text), "{}\n{\"%.*s\":0,%s%s", np - 4,
+						 "pppppppppppppppppppppppppppppppppppppppppppppppppp"
+						 "pppppppppppppppppppppppppppppppppppppppppppppppppp"
+						 "pppppppppppppppppppppppppppppppp", body, tail);
+				else  /* the pad is whitespace: edges outside strings */
+					snprintf(text, sizeof(text), "{}\n{%*s%s%s", np, "", body, tail);
+				size_t len = strlen(text);
+				struct got ref, vec;
+				struct bl_stream_opts o = {.scalar_scan = true};
+				run_opts(&ref, text, len, &o, true);  /* a pipe: cheaper */
+				for (size_t ri = 0; ri < sizeof(reads) / sizeof(reads[0]); ri++)
+					for (size_t vi = 0; vi < 2; vi++) {
+						if (!bl_stream_scan_supported(vector[vi]))
+							continue;
+						struct bl_stream_opts v = {.block_bytes = reads[ri],
+									   .scan = vector[vi]};
+						run_opts(&vec, text, len, &v, true);
+						assert_same(&vec, &ref);
+						got_free(&vec);
+						compared++;
+					}
+				/* what the reference says, for the inputs whose outcome
+				 * is plain */
+				if (bi == 1) {
+					assert_int_equal(ref.rc, 0);
+					assert_int_equal(ref.n, 3);
+				} else if (bi == 3) {
+					assert_int_equal(ref.rc, BL_EINVAL);
+					assert_true(strstr(ref.err.msg, "unexpected '}'") != NULL);
+				} else if (bi >= sizeof(bodies) / sizeof(bodies[0])) {
+					size_t k = bi - sizeof(bodies) / sizeof(bodies[0]) + 1;
+					/* even run: the string closes and the record and
+					 * "{}" follow; odd: it closes one quote later and
+					 * the ']' after "b" meets '{' */
+					assert_int_equal(ref.rc, k % 2 ? BL_EINVAL : 0);
+					if (k % 2 == 0)
+						assert_int_equal(ref.n, 3);
+				}
+				got_free(&ref);
+			}
+	assert_true(compared > 1000);
+}
+
+/* Deep nesting: the vector scans hand an opener that finds the bracket
+ * stack full (64 at first) and a closer that does not match to the scalar
+ * rules and go on after it; every variant agrees with the scalar scan on
+ * depths around the stack's sizes, with the mismatch at each depth. */
+static void test_variants_deep(void **state)
+{
+	(void)state;
+	static const size_t depths[] = {63, 64, 65, 127, 128, 129, 300};
+	static const size_t reads[] = {0, 1, 33};
+	static const enum bl_stream_scan vector[] = {BL_SCAN_SSE2, BL_SCAN_AVX2};
+	for (size_t di = 0; di < sizeof(depths) / sizeof(depths[0]); di++)
+		for (size_t step = 0; step <= 10; step++) {
+			/* bad == d: all match; else the closer of depth bad is
+			 * the other kind */
+			size_t d = depths[di], bad = step == 10 ? d : step * d / 10;
+			char text[700];
+			size_t n = (size_t)snprintf(text, sizeof(text), "{}\n{\"a\":");
+			for (size_t i = 0; i < d; i++)
+				text[n++] = i % 3 ? '[' : '{';
+			for (size_t i = d; i-- > 0;) {
+				char close = i % 3 ? ']' : '}';
+				if (i == bad)
+					close = close == ']' ? '}' : ']';
+				text[n++] = close;
+			}
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "}\n{}");
+			struct got ref, vec;
+			struct bl_stream_opts o = {.scalar_scan = true};
+			run_opts(&ref, text, n, &o, true);
+			if (bad == d) {
+				assert_int_equal(ref.rc, 0);
+				assert_int_equal(ref.n, 3);
+			} else {
+				assert_int_equal(ref.rc, BL_EINVAL);
+			}
+			for (size_t ri = 0; ri < sizeof(reads) / sizeof(reads[0]); ri++)
+				for (size_t vi = 0; vi < 2; vi++) {
+					if (!bl_stream_scan_supported(vector[vi]))
+						continue;
+					struct bl_stream_opts v = {.block_bytes = reads[ri],
+								   .scan = vector[vi]};
+					run_opts(&vec, text, n, &v, true);
+					assert_same(&vec, &ref);
+					got_free(&vec);
+				}
 			got_free(&ref);
 		}
 }
@@ -646,6 +844,9 @@ int main(void)
 		cmocka_unit_test(test_max_record),
 		cmocka_unit_test(test_chunks_and_io),
 		cmocka_unit_test(test_vector_matches_scalar),
+		cmocka_unit_test(test_scan_variants),
+		cmocka_unit_test(test_variants_block_edges),
+		cmocka_unit_test(test_variants_deep),
 		cmocka_unit_test(test_chunks_held_apart),
 		cmocka_unit_test(test_records_parse_in_place),
 	};
