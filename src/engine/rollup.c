@@ -149,34 +149,60 @@ static uint32_t *fwix_find(const struct fwix *x, const struct bl_fw *fw, const c
 	return &x->slot[i];
 }
 
-/* Append every catalog control fw does not list yet, as not_covered. */
-static void add_not_covered(struct bl_fw *fw, const struct fwix *x, const struct bl_catalog *cat)
+/* A new framework control of fw, zeroed (the array is allocated, not
+ * cleared: only the controls in use are touched); *cap is the capacity of
+ * fw->controls, doubled when full (the index holds positions, which stay
+ * valid).  NULL when out of memory. */
+static struct bl_fw_control *fwc_new(struct bl_fw *fw, size_t *cap, struct bl_arena *a,
+				     const char *id, enum bl_fw_status st)
+{
+	if (fw->ncontrols == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 16;
+		struct bl_fw_control *nc = bl_arena_alloc(a, ncap * sizeof(*nc));
+		if (!nc)
+			return NULL;
+		if (fw->ncontrols)
+			memcpy(nc, fw->controls, fw->ncontrols * sizeof(*nc));
+		fw->controls = nc;
+		*cap = ncap;
+	}
+	struct bl_fw_control *fc = &fw->controls[fw->ncontrols++];
+	memset(fc, 0, sizeof(*fc));
+	fc->id = id;
+	fc->status = st;
+	return fc;
+}
+
+/* Append every catalog control fw does not list yet, as not_covered.
+ * 0 or BL_ENOMEM. */
+static int add_not_covered(struct bl_fw *fw, size_t *cap, const struct fwix *x,
+			   const struct bl_catalog *cat, struct bl_arena *a)
 {
 	for (size_t i = 0; i < cat->n; i++) {
 		uint32_t *s = fwix_find(x, fw, cat->entries[i].id);
 		if (*s)
 			continue;
-		struct bl_fw_control *fc = &fw->controls[fw->ncontrols++];
-		fc->id = cat->entries[i].id;
-		fc->status = BL_FW_NOT_COVERED;
+		if (!fwc_new(fw, cap, a, cat->entries[i].id, BL_FW_NOT_COVERED))
+			return BL_ENOMEM;
 		*s = (uint32_t)fw->ncontrols;
 	}
+	return 0;
 }
 
-/* Append c to fc->mapped (arena array grown by doubling: most framework
- * controls have one or two baseline controls). */
-static int add_mapped(struct bl_fw_control *fc, size_t *cap, const struct bl_control *c,
-		      struct bl_arena *a)
+/* Append c to fc->mapped (arena array grown by doubling from 4: most
+ * framework controls have one or two baseline controls).  The capacity
+ * follows from the count, full at 4, 8, 16...: no array of capacities. */
+static int add_mapped(struct bl_fw_control *fc, const struct bl_control *c, struct bl_arena *a)
 {
-	if (fc->nmapped == *cap) {
-		size_t ncap = *cap ? 2 * *cap : 4;
+	size_t n = fc->nmapped;
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+		size_t ncap = n ? 2 * n : 4;
 		const struct bl_control **m = bl_arena_alloc(a, ncap * sizeof(*m));
 		if (!m)
 			return BL_ENOMEM;
-		if (fc->nmapped)
-			memcpy(m, fc->mapped, fc->nmapped * sizeof(*m));
+		if (n)
+			memcpy(m, fc->mapped, n * sizeof(*m));
 		fc->mapped = m;
-		*cap = ncap;
 	}
 	fc->mapped[fc->nmapped++] = c;
 	return 0;
@@ -188,40 +214,73 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 	memset(out, 0, sizeof(*out));
 	bl_arena_init(&out->arena, 0);
 	struct bl_arena *a = &out->arena;
-	/* upper bounds: every mapping of every control */
-	size_t nmaps = 0, nids = 0;
-	for (size_t i = 0; i < b->ncontrols; i++) {
+	size_t nmaps = 0;
+	for (size_t i = 0; i < b->ncontrols; i++)
 		nmaps += b->controls[i].nmaps;
-		for (size_t m = 0; m < b->controls[i].nmaps; m++)
-			nids += b->controls[i].maps[m].nids;
-	}
-	out->fws = bl_arena_calloc(a, nmaps + 1, sizeof(*out->fws));
-	const struct bl_catalog **cats = bl_arena_calloc(a, nmaps + 1, sizeof(*cats));
-	struct fwix *ixs = bl_arena_calloc(a, nmaps + 1, sizeof(*ixs));
-	/* capacity of each framework control's mapped array, by position */
-	size_t **caps = bl_arena_calloc(a, nmaps + 1, sizeof(*caps));
-	if (!out->fws || !cats || !ixs || !caps)
+	/* First pass: the frameworks, in order of first appearance, the index of
+	 * each mapping's framework, and how many ids each framework gets.  The
+	 * arrays below are sized per framework from it: sized for every id of
+	 * every framework, they were most of the roll-up's page faults. */
+	uint32_t *fwof = bl_arena_alloc(a, (nmaps + 1) * sizeof(*fwof));
+	const char **names = bl_arena_alloc(a, (nmaps + 1) * sizeof(*names));
+	size_t *nids = bl_arena_alloc(a, (nmaps + 1) * sizeof(*nids));
+	if (!fwof || !names || !nids)
 		return BL_ENOMEM;
+	size_t nfw = 0, at = 0;
 	for (size_t i = 0; i < b->ncontrols; i++) {
 		const struct bl_control *c = &b->controls[i];
-		if (c->effect == BL_EFFECT_DISABLED)
-			continue;
-		for (size_t m = 0; m < c->nmaps; m++) {
+		for (size_t m = 0; m < c->nmaps; m++, at++) {
+			if (c->effect == BL_EFFECT_DISABLED)
+				continue;
 			const struct bl_mapping *mp = &c->maps[m];
 			size_t f = 0;
-			while (f < out->n && strcmp(out->fws[f].id, mp->framework) != 0)
+			while (f < nfw && strcmp(names[f], mp->framework) != 0)
 				f++;
-			if (f == out->n) {
-				const struct bl_catalog *cat = bl_catalog_find(catalogs, mp->framework);
-				size_t max = nids + (cat ? cat->n : 0) + 1;
-				cats[f] = cat;
-				struct bl_fw *nfw = &out->fws[out->n++];
-				nfw->id = mp->framework;
-				nfw->controls = bl_arena_calloc(a, max, sizeof(*nfw->controls));
-				caps[f] = bl_arena_calloc(a, max, sizeof(**caps));
-				if (!nfw->controls || !caps[f] || fwix_init(&ixs[f], a, max))
-					return BL_ENOMEM;
+			if (f == nfw) {
+				names[nfw] = mp->framework;
+				nids[nfw++] = 0;
 			}
+			fwof[at] = (uint32_t)f;
+			nids[f] += mp->nids;
+		}
+	}
+	out->fws = bl_arena_calloc(a, nfw + 1, sizeof(*out->fws));
+	const struct bl_catalog **cats = bl_arena_calloc(a, nfw + 1, sizeof(*cats));
+	struct fwix *ixs = bl_arena_calloc(a, nfw + 1, sizeof(*ixs));
+	/* capacity of each framework's controls array */
+	size_t *caps = bl_arena_calloc(a, nfw + 1, sizeof(*caps));
+	if (!out->fws || !cats || !ixs || !caps)
+		return BL_ENOMEM;
+	for (size_t f = 0; f < nfw; f++) {
+		const struct bl_catalog *cat = bl_catalog_find(catalogs, names[f]);
+		/* the index is sized for the worst case (it never fills); the
+		 * controls, for the catalog plus a few: mapped ids are mostly
+		 * catalog controls, and repeat (linux-host: 1,304 ids, 104
+		 * distinct), so the worst case was mostly memory never used */
+		size_t max = nids[f] + (cat ? cat->n : 0) + 1;
+		cats[f] = cat;
+		struct bl_fw *nf = &out->fws[f];
+		nf->id = names[f];
+		caps[f] = (cat ? cat->n : 0) + 16;
+		nf->controls = bl_arena_alloc(a, caps[f] * sizeof(*nf->controls));
+		if (!nf->controls || fwix_init(&ixs[f], a, max))
+			return BL_ENOMEM;
+	}
+	out->n = nfw;
+	/* The baseline checked its mapped ids against these same catalogs and
+	 * kept the catalog's spelling (model/baseline.c catalog_id): looking
+	 * each id up again would give it back unchanged. */
+	bool spelled = catalogs && catalogs == b->catalogs;
+	at = 0;
+	for (size_t i = 0; i < b->ncontrols; i++) {
+		const struct bl_control *c = &b->controls[i];
+		if (c->effect == BL_EFFECT_DISABLED) {
+			at += c->nmaps;
+			continue;
+		}
+		for (size_t m = 0; m < c->nmaps; m++, at++) {
+			const struct bl_mapping *mp = &c->maps[m];
+			size_t f = fwof[at];
 			struct bl_fw *fw = &out->fws[f];
 			/* each baseline control counts once per framework */
 			bool seen = false;
@@ -231,12 +290,11 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 			if (!seen)
 				tally_add(&fw->tally, &st->per_control[c->index]);
 			for (size_t k = 0; k < mp->nids; k++) {
-				const char *key = fw_key(cats[f], mp->ids[k]);
+				const char *key = spelled ? mp->ids[k] : fw_key(cats[f], mp->ids[k]);
 				uint32_t *slot = fwix_find(&ixs[f], fw, key);
 				if (!*slot) {
-					struct bl_fw_control *nfc = &fw->controls[fw->ncontrols++];
-					nfc->id = key;
-					nfc->status = BL_FW_NA;
+					if (!fwc_new(fw, &caps[f], a, key, BL_FW_NA))
+						return BL_ENOMEM;
 					*slot = (uint32_t)fw->ncontrols;
 				}
 				struct bl_fw_control *fc = &fw->controls[*slot - 1];
@@ -246,7 +304,7 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 						dup = true;
 				if (dup)
 					continue;
-				if (add_mapped(fc, &caps[f][*slot - 1], c, a))
+				if (add_mapped(fc, c, a))
 					return BL_ENOMEM;
 				tally_add(&fc->tally, &st->per_control[c->index]);
 				enum bl_fw_status s = control_status(&st->per_control[c->index]);
@@ -256,8 +314,8 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 		}
 	}
 	for (size_t f = 0; f < out->n; f++) {
-		if (cats[f])
-			add_not_covered(&out->fws[f], &ixs[f], cats[f]);
+		if (cats[f] && add_not_covered(&out->fws[f], &caps[f], &ixs[f], cats[f], a))
+			return BL_ENOMEM;
 		qsort(out->fws[f].controls, out->fws[f].ncontrols, sizeof(struct bl_fw_control), cmp_fwc);
 	}
 	return 0;

@@ -92,7 +92,22 @@ struct ctx {
 	const char *last_fw;         /* the maps key catalog() found last, and its catalog */
 	size_t last_fwlen;
 	const struct bl_catalog *last_cat;
+	struct idmemo *idmemo;       /* catalog_id's answers (IDMEMO_CAP slots, in the arena
+					on the first mapped id), NULL before */
+	size_t nidmemo;
 };
+
+/* One mapped id as written, in one catalog, and the spelling catalog_id
+ * gave it.  builtin:linux-host maps 1,304 ids of which 104 differ: each
+ * was canonicalised, looked up and copied again. */
+struct idmemo {
+	const struct bl_catalog *cat;   /* NULL = empty slot */
+	const char *s;                  /* the id as written (arena copy) */
+	size_t len;
+	const char *id;                 /* catalog_id's answer (arena, shared) */
+};
+
+#define IDMEMO_CAP 1024u
 
 static void diag(struct ctx *c, uint32_t line, uint32_t col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -538,11 +553,61 @@ static const struct bl_catalog *catalog(struct ctx *c, const struct bl_member *m
 /* The catalog's spelling of a mapped id (so "sc-8.1" and "SC-8(1)" roll up
  * together), or the id as written when the framework is unknown; an id the
  * catalog does not list is reported at the id. */
+static const char *catalog_id_new(struct ctx *c, const struct bl_catalog *cat,
+				  const struct bl_member *m, const struct bl_value *e);
+
+/* The slot of (cat, e's text) in c->idmemo: its entry, or the empty slot
+ * where it belongs; NULL when there is no table (or no room left). */
+static struct idmemo *idmemo_slot(struct ctx *c, const struct bl_catalog *cat,
+				  const struct bl_value *e)
+{
+	if (!c->idmemo) {
+		c->idmemo = bl_arena_calloc(c->a, IDMEMO_CAP, sizeof(*c->idmemo));
+		if (!c->idmemo)
+			return NULL;   /* only slower: catalog_id works without */
+	}
+	uint64_t h = 1469598103934665603u ^ (uint64_t)(uintptr_t)cat;
+	for (size_t i = 0; i < e->u.str.len; i++)
+		h = (h ^ (unsigned char)e->u.str.s[i]) * 1099511628211u;
+	for (size_t i = (size_t)h & (IDMEMO_CAP - 1), n = 0; n < IDMEMO_CAP;
+	     i = (i + 1) & (IDMEMO_CAP - 1), n++) {
+		struct idmemo *x = &c->idmemo[i];
+		if (!x->cat)
+			return c->nidmemo < IDMEMO_CAP / 2 ? x : NULL;
+		if (x->cat == cat && x->len == e->u.str.len &&
+		    memcmp(x->s, e->u.str.s, x->len) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+/* catalog_id_new, remembered: the same id in the same catalog gets the same
+ * answer (one shared copy).  Unknown ids are not remembered, so that each is
+ * reported where it is written. */
 static const char *catalog_id(struct ctx *c, const struct bl_catalog *cat,
 			      const struct bl_member *m, const struct bl_value *e)
 {
 	if (!cat)
 		return copy_str(c, e);
+	struct idmemo *x = idmemo_slot(c, cat, e);
+	if (x && x->cat)
+		return x->id;
+	const char *id = catalog_id_new(c, cat, m, e);
+	/* the key is copied: a parent's document may not outlive its layer */
+	const char *key = x && id ? copy(c, e->u.str.s, e->u.str.len) : NULL;
+	if (key) {
+		x->cat = cat;
+		x->s = key;
+		x->len = e->u.str.len;
+		x->id = id;
+		c->nidmemo++;
+	}
+	return id;
+}
+
+static const char *catalog_id_new(struct ctx *c, const struct bl_catalog *cat,
+				  const struct bl_member *m, const struct bl_value *e)
+{
 	char id[128];
 	const struct bl_fw_entry *fe = NULL;
 	if (e->u.str.len < sizeof(id)) {

@@ -167,6 +167,124 @@ static void test_not_covered(void **state)
 	et_free(&t);
 }
 
+/* With the catalogs the baseline checked its ids against (b->catalogs), the
+ * roll-up takes the ids as the baseline spelled them instead of looking each
+ * up again: the result is the one the same catalogs loaded anew give. */
+static void test_baseline_catalogs(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc_nc);
+	assert_non_null(t.b->catalogs);
+	struct bl_catalogs cats;
+	struct bl_error err;
+	assert_int_equal(bl_catalogs_load(&cats, &err), 0);
+	struct bl_run_stats st;
+	memset(&st, 0, sizeof(st));
+	struct bl_tally pc[4];
+	memset(pc, 0, sizeof(pc));
+	st.per_control = pc;
+	pc[0].n[BL_PASS] = 2;
+	pc[1].n[BL_FAIL] = 1;
+	pc[3].n[BL_ERROR] = 1;
+	struct bl_rollup fresh, own;
+	assert_int_equal(bl_rollup_build_with(&fresh, t.b, &st, &cats), 0);
+	assert_int_equal(bl_rollup_build_with(&own, t.b, &st, t.b->catalogs), 0);
+	assert_int_equal(own.n, fresh.n);
+	for (size_t f = 0; f < own.n; f++) {
+		const struct bl_fw *a = &own.fws[f], *b = &fresh.fws[f];
+		assert_string_equal(a->id, b->id);
+		assert_memory_equal(&a->tally, &b->tally, sizeof(a->tally));
+		assert_int_equal(a->ncontrols, b->ncontrols);
+		for (size_t i = 0; i < a->ncontrols; i++) {
+			assert_string_equal(a->controls[i].id, b->controls[i].id);
+			assert_int_equal(a->controls[i].status, b->controls[i].status);
+			assert_int_equal(a->controls[i].nmapped, b->controls[i].nmapped);
+			assert_memory_equal(&a->controls[i].tally, &b->controls[i].tally,
+					    sizeof(a->controls[i].tally));
+		}
+	}
+	/* "sc-8.1" was kept as the catalog spells it, and rolls up with SC-8(1) */
+	int sc81 = find_fc(&own.fws[1], "SC-8(1)");
+	assert_true(sc81 >= 0);
+	assert_int_equal(own.fws[1].controls[sc81].nmapped, 2);
+	assert_int_equal(own.fws[1].controls[sc81].status, BL_FW_ERROR);
+	assert_int_equal(find_fc(&own.fws[1], "sc-8.1"), -1);
+	bl_rollup_free(&own);
+	bl_rollup_free(&fresh);
+	bl_catalogs_free(&cats);
+	et_free(&t);
+}
+
+/* Arrays that grow: a framework with more controls than its first
+ * allocation, a framework control with more baseline controls mapped than
+ * 4 and 8 (doubling), with and without catalogs. */
+static void test_growth(void **state)
+{
+	(void)state;
+	char doc_g[8192];
+	size_t len = (size_t)snprintf(doc_g, sizeof(doc_g),
+				      "baseline: t\nversion: 1.0.0\ntitle: t\ncontrols:\n"
+				      "  - {id: A, title: a, severity: low, expect: {field: x, exists: true}, maps: {nist-800-53-r5: [");
+	for (int i = 1; i <= 20; i++)   /* AC-1 .. AC-20, then SC-1 .. SC-20 */
+		len += (size_t)snprintf(doc_g + len, sizeof(doc_g) - len, "AC-%d, SC-%d%s", i, i,
+					i < 20 ? ", " : "]}}\n");
+	for (int k = 0; k < 11; k++)    /* B0 .. B10 all map AC-3 */
+		len += (size_t)snprintf(doc_g + len, sizeof(doc_g) - len,
+					"  - {id: B%d, title: b, severity: low, expect: {field: x, exists: true}, maps: {nist-800-53-r5: [AC-3]}}\n",
+					k);
+	assert_true(len < sizeof(doc_g));
+	struct et t;
+	et_load(&t, doc_g);
+	struct bl_run_stats st;
+	memset(&st, 0, sizeof(st));
+	struct bl_tally pc[12];
+	memset(pc, 0, sizeof(pc));
+	st.per_control = pc;
+	for (int k = 0; k < 12; k++)
+		pc[k].n[BL_PASS] = 1;
+	pc[11].n[BL_FAIL] = 1;          /* B10 */
+	struct bl_rollup r;
+	assert_int_equal(bl_rollup_build(&r, t.b, &st), 0);
+	assert_int_equal(r.n, 1);
+	const struct bl_fw *fw = &r.fws[0];
+	assert_int_equal(fw->ncontrols, 40);   /* grown from 16 */
+	assert_string_equal(fw->controls[0].id, "AC-1");
+	assert_string_equal(fw->controls[19].id, "AC-20");
+	assert_string_equal(fw->controls[39].id, "SC-20");
+	const struct bl_fw_control *ac3 = &fw->controls[2];
+	assert_string_equal(ac3->id, "AC-3");
+	assert_int_equal(ac3->nmapped, 12);
+	assert_ptr_equal(ac3->mapped[0], &t.b->controls[0]);
+	for (size_t k = 1; k < 12; k++)
+		assert_ptr_equal(ac3->mapped[k], &t.b->controls[k]);
+	assert_int_equal(ac3->tally.n[BL_PASS], 12);
+	assert_int_equal(ac3->status, BL_FW_FAIL);
+	assert_int_equal(fw->controls[3].nmapped, 1);
+	bl_rollup_free(&r);
+
+	/* with the catalog: its 370 controls, plus the mapped ids it does not
+	 * list (real NIST ids outside the shipped baselines) */
+	assert_int_equal(bl_rollup_build_with(&r, t.b, &st, t.b->catalogs), 0);
+	fw = &r.fws[0];
+	const struct bl_catalog *cat = bl_catalog_find(t.b->catalogs, "nist-800-53-r5");
+	assert_non_null(cat);
+	size_t extra = 0;
+	for (size_t i = 0; i < t.b->controls[0].maps[0].nids; i++)
+		extra += bl_catalog_entry(cat, t.b->controls[0].maps[0].ids[i]) == NULL;
+	assert_true(extra > 0);
+	assert_int_equal(fw->ncontrols, 370 + extra);
+	int i3 = find_fc(fw, "AC-3");
+	assert_true(i3 >= 0);
+	assert_int_equal(fw->controls[i3].nmapped, 12);
+	size_t mapped = 0;
+	for (size_t i = 0; i < fw->ncontrols; i++)
+		mapped += fw->controls[i].status != BL_FW_NOT_COVERED;
+	assert_int_equal(mapped, 40);
+	bl_rollup_free(&r);
+	et_free(&t);
+}
+
 static void test_natural(void **state)
 {
 	(void)state;
@@ -182,6 +300,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rollup),
 		cmocka_unit_test(test_not_covered),
+		cmocka_unit_test(test_baseline_catalogs),
+		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_natural),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

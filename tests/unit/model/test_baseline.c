@@ -547,6 +547,52 @@ static void test_names(void **state)
 	assert_null(bl_baseline_control(NULL, "x"));
 }
 
+/* An id mapped again (in the same catalog) gets the answer of its first
+ * time, as one shared string; an unknown id is reported at every place it
+ * is written. */
+static void test_maps_repeated_ids(void **state)
+{
+	(void)state;
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	const char *text =
+		"baseline: x\nversion: 1.0.0\ncontrols:\n"
+		"  - {id: A, title: a, severity: low, expect: {field: a, exists: true}, maps: {nist-800-53-r5: [sc-8.1, ac-2]}}\n"
+		"  - {id: B, title: b, severity: low, expect: {field: a, exists: true}, maps: {nist-800-53-r5: [sc-8.1, SC-8(1), ac-2], cis-v8: [\"3.10\"]}}\n"
+		"  - {id: C, title: c, severity: low, expect: {field: a, exists: true}, maps: {cis-v8: [\"3.10\"]}}\n";
+	const struct bl_value *doc = tu_doc(&a, text, "inline.yaml");
+	struct bl_diags d;
+	bl_diags_init(&d);
+	struct bl_baseline *b = NULL;
+	assert_int_equal(bl_baseline_from_doc(&b, doc, &d), 0);
+	assert_int_equal(d.n, 0);
+	const struct bl_mapping *ma = &b->controls[0].maps[0], *mb = &b->controls[1].maps[0];
+	assert_string_equal(ma->ids[0], "SC-8(1)");
+	assert_string_equal(ma->ids[1], "AC-2");
+	assert_int_equal(mb->nids, 3);
+	assert_ptr_equal(mb->ids[0], ma->ids[0]);   /* sc-8.1 again: the same answer */
+	assert_string_equal(mb->ids[1], "SC-8(1)");  /* another spelling: its own lookup */
+	assert_ptr_equal(mb->ids[2], ma->ids[1]);
+	assert_ptr_equal(b->controls[2].maps[0].ids[0], b->controls[1].maps[1].ids[0]);
+	assert_string_equal(b->controls[2].maps[0].ids[0], "3.10");
+	bl_baseline_free(b);
+	bl_diags_free(&d);
+
+	text = "baseline: x\nversion: 1.0.0\ncontrols:\n"
+	       "  - {id: A, title: a, severity: low, expect: {field: a, exists: true}, maps: {nist-800-53-r5: [XY-1234, XY-1234]}}\n"
+	       "  - {id: B, title: b, severity: low, expect: {field: a, exists: true}, maps: {nist-800-53-r5: [XY-1234]}}\n";
+	doc = tu_doc(&a, text, "inline.yaml");
+	bl_diags_init(&d);
+	assert_int_equal(bl_baseline_from_doc(&b, doc, &d), BL_EINVAL);
+	assert_int_equal(d.n, 3);
+	for (size_t i = 0; i < d.n; i++)
+		assert_non_null(strstr(d.items[i].msg, "unknown control \"XY-1234\""));
+	assert_true(d.items[0].col != d.items[1].col);
+	assert_true(d.items[1].line != d.items[2].line);
+	bl_diags_free(&d);
+	bl_arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_builtin_all_load),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_maps_repeated_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
