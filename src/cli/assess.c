@@ -480,7 +480,10 @@ int bl_cmd_assess(int argc, char **argv)
 				   {.result = bl_scores_sink, .ctx = &scores},
 				   {.result = NULL, .ctx = NULL}};
 	struct bl_tee tee = {sinks, 2};
-	struct bl_sink sink = {.result = bl_tee_result, .ctx = &tee};
+	/* the report (first in the tee) may have its results formatted by the
+	 * engine's workers */
+	struct bl_sink_fmt fmt;
+	struct bl_sink sink = {.result = bl_tee_result, .ctx = &tee, .fmt = bl_report_fmt(rep, &fmt)};
 	struct bl_run_stats stats;
 	struct bl_rollup rollup;
 	struct bl_catalogs cats;

@@ -40,6 +40,7 @@ struct slot {
 	struct bl_chunk chunk;
 	struct bl_arena arena;
 	struct bl_results results;
+	struct bl_bytes bytes;    /* the results as the sink's fmt made them, or empty */
 	uint64_t nassets;
 	int rc;
 	struct bl_error err;
@@ -51,6 +52,7 @@ struct worker {
 	pthread_t tid;
 	struct pool *pool;
 	uint64_t serial;          /* the next asset's serial (model/asset.h); 0: none */
+	void *fmt;                /* the sink's per-worker formatting state, or NULL */
 };
 
 struct pool {
@@ -67,6 +69,7 @@ struct pool {
 	unsigned nworkers;        /* 0: the calling thread evaluates */
 	struct worker inline_worker;
 	const struct bl_sink *sink;
+	const struct bl_sink_fmt *fmt;  /* sink->fmt when workers run it, else NULL */
 	struct bl_run_stats *stats;
 	const struct bl_progress *progress;
 	const struct bl_assess_opts *opts;
@@ -235,6 +238,9 @@ static void process_slot(struct pool *p, struct worker *w, struct slot *s)
 			return;
 		}
 	}
+	if (p->fmt && s->results.n &&
+	    (s->rc = p->fmt->format(w->fmt, s->results.items, s->results.n, &s->bytes)))
+		bl_error_set(&s->err, s->rc, NULL, 0, 0, "out of memory writing results");
 }
 
 static void *worker_main(void *arg)
@@ -272,6 +278,7 @@ static void slot_recycle(struct slot *s)
 {
 	bl_arena_reset(&s->arena);
 	s->results.n = 0;
+	s->bytes.len = 0;
 	s->results.untiered = s->results.unknown_tier = s->results.rule_errors = 0;
 	s->nassets = 0;
 	s->chunk.n = 0;
@@ -290,6 +297,11 @@ static int emit_slot(struct pool *p, struct slot *s, struct bl_error *err)
 	st->assets += s->nassets;
 	st->bytes += s->chunk.len;
 	stats_take_assets(st, &s->results);
+	if (p->fmt && s->results.n) {
+		int rc = p->fmt->emit(p->fmt->ctx, &s->bytes, s->results.n);
+		if (rc)
+			return bl_error_set(err, rc, NULL, 0, 0, "writing results failed");
+	}
 	for (size_t i = 0; i < s->results.n; i++) {
 		const struct bl_result *r = &s->results.items[i];
 		bl_run_stats_add(st, r);
@@ -695,11 +707,17 @@ static int worker_init(struct worker *w, struct pool *p)
 	w->pool = p;
 	bl_eval_init(&w->ev);
 	bl_relidx_attach(p->rx, &w->ev);
+	/* the inline worker never formats (p->fmt is set only with threads) */
+	if (p->fmt && w != &p->inline_worker && !(w->fmt = p->fmt->worker_new(p->fmt->ctx)))
+		return BL_ENOMEM;
 	return bl_index_cache_new(&w->cache);
 }
 
 static void worker_fini(struct worker *w)
 {
+	if (w->fmt)
+		w->pool->fmt->worker_free(w->fmt);
+	w->fmt = NULL;
 	bl_eval_fini(&w->ev);
 	bl_index_cache_free(w->cache);
 }
@@ -751,6 +769,8 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 	if (threads > 256)
 		threads = 256;
 	p.nworkers = threads > 1 ? threads : 0;
+	/* with one thread, formatting on the "worker" would only add a copy */
+	p.fmt = p.nworkers && sink ? sink->fmt : NULL;
 	p.nslots = p.nworkers ? 2 * (size_t)p.nworkers + 1 : 1;
 	p.slots = calloc(p.nslots, sizeof(*p.slots));
 	p.workers = p.nworkers ? calloc(p.nworkers, sizeof(*p.workers)) : NULL;
@@ -796,6 +816,7 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 		bl_chunk_free(&p.slots[i].chunk);
 		bl_arena_free(&p.slots[i].arena);
 		bl_results_free(&p.slots[i].results);
+		free(p.slots[i].bytes.p);
 	}
 	worker_fini(&p.inline_worker);
 out_free:

@@ -25,11 +25,38 @@
 #include "model/inventory.h"
 #include "util/error.h"
 
+/* Bytes a sink had made from a chunk of results (struct bl_sink_fmt). */
+struct bl_bytes {
+	char *p;            /* malloc'ed; kept and reused by its owner */
+	size_t len, cap;
+};
+
+/*
+ * Work a sink can have done on the worker threads, so that serialising
+ * results does not all fall on the one thread that emits them: `format`
+ * turns the results of one chunk into bytes (on a worker, with the state
+ * worker_new made for that worker; out->p may be grown with realloc), and
+ * `emit` receives those bytes on the emitting thread, in input order, just
+ * before the same nresults results go to the sink's `result` one by one
+ * (which then must not serialise them again).  Used only when the run has
+ * worker threads; results evaluated elsewhere (the host, YAML documents,
+ * folder adapters) go to `result` alone.  The JSON report uses it.
+ */
+struct bl_sink_fmt {
+	void *(*worker_new)(void *ctx);              /* NULL: out of memory */
+	void (*worker_free)(void *w);
+	int (*format)(void *w, const struct bl_result *items, size_t n, struct bl_bytes *out);
+	int (*emit)(void *ctx, const struct bl_bytes *b, size_t nresults);
+	void *ctx;
+};
+
 /* Receives results in input order, always from one thread at a time.  A
- * non-zero return stops the run and is returned by bl_assess. */
+ * non-zero return stops the run and is returned by bl_assess.  fmt is
+ * optional (NULL: none). */
 struct bl_sink {
 	int (*result)(void *ctx, const struct bl_result *r);
 	void *ctx;
+	const struct bl_sink_fmt *fmt;
 };
 
 /* One sink feeding several (the report, scores, gaps...), in order; the

@@ -113,7 +113,9 @@ struct json_state {
 	FILE *spool;
 	int spoolfd;             /* spool's descriptor: written with write(2) */
 	off_t spooled;           /* bytes in the spool */
-	uint64_t n;
+	uint64_t n;              /* results listed so far */
+	uint64_t skip;           /* results coming to json_result that json_emit
+				    already wrote (formatted by the workers) */
 	struct bl_buf buf;       /* scratch for the shared writers */
 	char *out;               /* results not yet in the spool */
 	size_t len, cap;
@@ -988,6 +990,13 @@ static int out_flush(struct json_state *s)
 static int json_result(struct bl_report *r, const struct bl_result *res)
 {
 	struct json_state *s = r->state;
+	if (s->skip) {
+		/* written by json_emit: only counted */
+		s->skip--;
+		if (res->status != BL_NA || r->opts.all)
+			s->n++;
+		return 0;
+	}
 	if (res->status == BL_NA && !r->opts.all)
 		return 0;
 	out_result(s, res, s->n == 0);
@@ -998,6 +1007,97 @@ static int json_result(struct bl_report *r, const struct bl_result *res)
 		return out_flush(s);
 	return 0;
 }
+
+/* ---- results formatted on the worker threads (struct bl_sink_fmt) ------- */
+
+/* A worker's caches: a json_state whose out is the chunk's bytes while it
+ * formats (its spool fields stay unused). */
+struct json_worker {
+	struct json_state st;
+	bool all;                /* --all: not_applicable results are listed */
+};
+
+static void state_free_caches(struct json_state *s)
+{
+	bl_buf_free(&s->buf);
+	free(s->out);
+	for (size_t i = 0; i < s->nctrl; i++) {
+		free(s->ctrl[i].head);
+		free(s->ctrl[i].mid);
+	}
+	free(s->ctrl);
+	free(s->akey.p);
+	free(s->a1.p);
+	free(s->a2t.p);
+	for (size_t i = 0; i < MSG_SLOTS; i++)
+		free(s->msg[i].p);
+}
+
+static void *json_worker_new(void *ctx)
+{
+	const struct bl_report *r = ctx;
+	struct json_worker *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	bl_buf_init(&w->st.buf, 0);
+	w->all = r->opts.all;
+	return w;
+}
+
+static void json_worker_free(void *p)
+{
+	struct json_worker *w = p;
+	state_free_caches(&w->st);
+	free(w);
+}
+
+/* The listed results of items[0..n), each with its separator, into out
+ * (the same bytes json_result would write, separators included). */
+static int json_worker_format(void *p, const struct bl_result *items, size_t n,
+			      struct bl_bytes *out)
+{
+	struct json_worker *w = p;
+	struct json_state *st = &w->st;
+	st->out = out->p;
+	st->cap = out->cap;
+	st->len = 0;
+	st->failed = false;
+	for (size_t i = 0; i < n && !st->failed; i++)
+		if (items[i].status != BL_NA || w->all)
+			out_result(st, &items[i], false);
+	out->p = st->out;
+	out->cap = st->cap;
+	out->len = st->len;
+	st->out = NULL;
+	st->cap = st->len = 0;
+	return st->failed ? BL_ENOMEM : 0;
+}
+
+/* A chunk's bytes from a worker, in input order: after what is buffered,
+ * straight to the spool; the next nresults results are only counted. */
+static int json_emit(void *ctx, const struct bl_bytes *b, size_t nresults)
+{
+	struct bl_report *r = ctx;
+	struct json_state *s = r->state;
+	size_t skip = s->n == 0 && b->len >= RESULT_SEP_LEN ? RESULT_SEP_LEN : 0;
+	s->skip = nresults;
+	if (b->len == skip)
+		return 0;
+	int rc = out_flush(s);
+	if (rc)
+		return rc;
+	if (write_all(s->spoolfd, b->p + skip, b->len - skip))
+		return BL_EIO;
+	s->spooled += (off_t)(b->len - skip);
+	return 0;
+}
+
+static const struct bl_sink_fmt json_fmt = {
+	.worker_new = json_worker_new,
+	.worker_free = json_worker_free,
+	.format = json_worker_format,
+	.emit = json_emit,
+};
 
 /* Append v in decimal, as printf's "%llu". */
 static void put_u64(struct bl_buf *b, uint64_t v)
@@ -1329,18 +1429,7 @@ static void json_free(struct bl_report *r)
 	struct json_state *s = r->state;
 	if (s->spool)
 		fclose(s->spool);
-	bl_buf_free(&s->buf);
-	free(s->out);
-	for (size_t i = 0; i < s->nctrl; i++) {
-		free(s->ctrl[i].head);
-		free(s->ctrl[i].mid);
-	}
-	free(s->ctrl);
-	free(s->akey.p);
-	free(s->a1.p);
-	free(s->a2t.p);
-	for (size_t i = 0; i < MSG_SLOTS; i++)
-		free(s->msg[i].p);
+	state_free_caches(s);
 }
 
 const struct bl_report_ops bl_report_json = {
@@ -1350,4 +1439,5 @@ const struct bl_report_ops bl_report_json = {
 	.result = json_result,
 	.finish = json_finish,
 	.free = json_free,
+	.fmt = &json_fmt,
 };

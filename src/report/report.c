@@ -72,6 +72,15 @@ int bl_report_result(void *ctx, const struct bl_result *res)
 	return r->ops->result ? r->ops->result(r, res) : 0;
 }
 
+const struct bl_sink_fmt *bl_report_fmt(struct bl_report *r, struct bl_sink_fmt *buf)
+{
+	if (!r->ops->fmt)
+		return NULL;
+	*buf = *r->ops->fmt;
+	buf->ctx = r;
+	return buf;
+}
+
 int bl_report_finish(struct bl_report *r, const struct bl_run_info *run, FILE *out,
 		     struct bl_error *err)
 {

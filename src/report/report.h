@@ -86,6 +86,9 @@ struct bl_report_ops {
 	int (*finish)(struct bl_report *r, const struct bl_run_info *run, FILE *out,
 		      struct bl_error *err);
 	void (*free)(struct bl_report *r);
+	/* Optional: results formatted on the engine's worker threads (its ctx
+	 * is filled in by bl_report_fmt). */
+	const struct bl_sink_fmt *fmt;
 };
 
 struct bl_report {
@@ -103,6 +106,11 @@ extern const struct bl_report_ops bl_report_csv;
 extern const struct bl_report_ops bl_report_oscal_ar;
 extern const struct bl_report_ops bl_report_oscal_poam;
 extern const struct bl_report_ops bl_report_html;
+
+/* r's worker-side formatting (struct bl_sink_fmt, ctx = r) in *buf when its
+ * writer has one (the JSON report); NULL otherwise.  For struct bl_sink.fmt
+ * of the sink that feeds r. */
+const struct bl_sink_fmt *bl_report_fmt(struct bl_report *r, struct bl_sink_fmt *buf);
 
 /* Shared by writers: the result as one compact JSON object (FORMATS.md §8). */
 int bl_report_result_json(struct bl_buf *out, const struct bl_result *r);

@@ -138,6 +138,14 @@ int bl_buf_add(struct bl_buf *b, const void *p, size_t n)
 {
 	if (b->failed)
 		return BL_ENOMEM;
+	/* Room for n bytes and the NUL already (cap <= max + 1, so within
+	 * max too): most appends, and no call to grow. */
+	if (n < b->cap - b->len) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	int rc = buf_grow(b, b->len + n);
 	if (rc)
 		return rc;

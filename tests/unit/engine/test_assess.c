@@ -2,6 +2,7 @@
  * reports the earliest malformed resource, and counts per control. */
 #include "enginetest.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
@@ -146,6 +147,121 @@ static void test_asset_serials(void **state)
 	et_free(&t);
 }
 
+/* A sink with worker-side formatting (struct bl_sink_fmt): every result is
+ * formatted once on a worker, its chunk's bytes are emitted in input order
+ * before the chunk's results, and emit announces exactly how many follow.
+ * With one thread nothing is formatted on the side. */
+struct fmt_check {
+	struct bl_buf emitted, seen;
+	size_t pending;          /* results announced by emit, not yet received */
+	size_t formats, emits, workers;
+	pthread_mutex_t mu;
+	bool bad;
+};
+
+static void *fc_worker_new(void *ctx)
+{
+	struct fmt_check *c = ctx;
+	pthread_mutex_lock(&c->mu);
+	c->workers++;
+	pthread_mutex_unlock(&c->mu);
+	return calloc(1, 1);
+}
+
+static void fc_worker_free(void *w)
+{
+	free(w);
+}
+
+static int fc_format(void *w, const struct bl_result *items, size_t n, struct bl_bytes *out)
+{
+	(void)w;
+	out->len = 0;
+	for (size_t i = 0; i < n; i++) {
+		char line[64];
+		int k = snprintf(line, sizeof(line), "%s:%s;", items[i].asset->id, items[i].control->id);
+		if (out->len + (size_t)k + 1 > out->cap) {
+			size_t nc = out->cap ? 2 * out->cap : 256;
+			while (nc < out->len + (size_t)k + 1)
+				nc *= 2;
+			char *np = realloc(out->p, nc);
+			if (!np)
+				return BL_ENOMEM;
+			out->p = np;
+			out->cap = nc;
+		}
+		memcpy(out->p + out->len, line, (size_t)k);
+		out->len += (size_t)k;
+	}
+	return 0;
+}
+
+static int fc_emit(void *ctx, const struct bl_bytes *b, size_t nresults)
+{
+	struct fmt_check *c = ctx;
+	if (c->pending)
+		c->bad = true;   /* the last chunk's results did not all arrive */
+	c->pending = nresults;
+	c->emits++;
+	bl_buf_add(&c->emitted, b->p, b->len);
+	return 0;
+}
+
+static int fc_result(void *ctx, const struct bl_result *r)
+{
+	struct fmt_check *c = ctx;
+	if (c->emits && c->pending == 0)
+		c->bad = true;   /* a result no emit announced */
+	if (c->pending)
+		c->pending--;
+	char line[64];
+	snprintf(line, sizeof(line), "%s:%s;", r->asset->id, r->control->id);
+	bl_buf_adds(&c->seen, line);
+	return 0;
+}
+
+static void test_sink_fmt(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	char *path = write_lines(2000, -1);
+	const char *paths[] = {path};
+	for (unsigned threads = 1; threads <= 3; threads += 2) {
+		struct fmt_check c = {.bad = false};
+		pthread_mutex_init(&c.mu, NULL);
+		bl_buf_init(&c.emitted, 0);
+		bl_buf_init(&c.seen, 0);
+		struct bl_sink_fmt fmt = {.worker_new = fc_worker_new, .worker_free = fc_worker_free,
+					  .format = fc_format, .emit = fc_emit, .ctx = &c};
+		struct bl_sink sink = {.result = fc_result, .ctx = &c, .fmt = &fmt};
+		struct bl_assess_opts o = {.threads = threads, .chunk_bytes = 300};
+		struct bl_run_stats st;
+		struct bl_error err;
+		assert_int_equal(bl_run_stats_init(&st, t.b), 0);
+		assert_int_equal(bl_assess(t.b, paths, 1, &o, &sink, &st, &err), 0);
+		assert_false(c.bad);
+		assert_int_equal(c.pending, 0);
+		assert_non_null(c.seen.data);
+		if (threads == 1) {
+			assert_int_equal(c.emits, 0);
+			assert_int_equal(c.workers, 0);
+		} else {
+			assert_true(c.emits > 10);
+			assert_int_equal(c.workers, threads);
+			assert_string_equal(c.emitted.data, c.seen.data);
+		}
+		assert_non_null(strstr(c.seen.data, "r1999:ANY;"));
+		bl_run_stats_free(&st);
+		bl_buf_free(&c.emitted);
+		bl_buf_free(&c.seen);
+		pthread_mutex_destroy(&c.mu);
+	}
+	unlink(path);
+	free(path);
+	et_free(&t);
+}
+
 static void test_first_malformed_reported(void **state)
 {
 	(void)state;
@@ -268,6 +384,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_independent_of_threads),
 		cmocka_unit_test(test_asset_serials),
+		cmocka_unit_test(test_sink_fmt),
 		cmocka_unit_test(test_first_malformed_reported),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_inventory_and_exceptions),

@@ -505,6 +505,115 @@ static void test_spool_to_descriptors(void **state)
 	et_free(&t);
 }
 
+/* The results rendered through the report's worker-side formatting
+ * (struct bl_sink_fmt): runs of results reported one by one, chunks
+ * formatted by two "workers" (alternating, so each has its own caches) and
+ * emitted before their results are reported; a chunk of only skipped
+ * results, a chunk first of all.  The document must be the same bytes. */
+static char *render_chunked(struct et *t, const struct bl_result *res, size_t n, bool all,
+			    const size_t *cuts, size_t ncuts)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	struct bl_report *r;
+	struct bl_error e;
+	struct bl_report_opts o = {.all = all};
+	assert_int_equal(bl_report_open(&r, "json", t->b, &o, &e), 0);
+	struct bl_sink_fmt fb;
+	const struct bl_sink_fmt *fmt = bl_report_fmt(r, &fb);
+	assert_non_null(fmt);
+	void *w[2] = {fmt->worker_new(fmt->ctx), fmt->worker_new(fmt->ctx)};
+	assert_non_null(w[0]);
+	assert_non_null(w[1]);
+	struct bl_bytes bytes = {0};
+	struct bl_run_stats st;
+	memset(&st, 0, sizeof(st));
+	struct bl_tally pc[3];
+	memset(pc, 0, sizeof(pc));
+	st.per_control = pc;
+	st.controls = 3;
+	/* cuts[] split res into segments; odd segments go through the workers */
+	size_t from = 0;
+	for (size_t k = 0; k <= ncuts; k++) {
+		size_t to = k < ncuts ? cuts[k] : n;
+		if (k % 2 == 1 && to > from) {
+			assert_int_equal(fmt->format(w[k / 2 % 2], res + from, to - from, &bytes), 0);
+			assert_int_equal(fmt->emit(fmt->ctx, &bytes, to - from), 0);
+		}
+		for (size_t i = from; i < to; i++) {
+			assert_int_equal(bl_report_result(r, &res[i]), 0);
+			st.total.n[res[i].status]++;
+			pc[res[i].control->index].n[res[i].status]++;
+		}
+		from = to;
+	}
+	fmt->worker_free(w[0]);
+	fmt->worker_free(w[1]);
+	free(bytes.p);
+	struct bl_rollup ru;
+	assert_int_equal(bl_rollup_build(&ru, t->b, &st), 0);
+	struct bl_run_info run = {.id = "x", .started = "s", .finished = "f", .baseline = t->b,
+				  .stats = &st, .rollup = &ru};
+	assert_int_equal(bl_report_finish(r, &run, f, &e), 0);
+	bl_report_free(r);
+	bl_rollup_free(&ru);
+	fclose(f);
+	return buf;
+}
+
+static void test_worker_format(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	const struct bl_control *c = t.b->controls;
+	struct bl_asset a = {.id = "/subs/1/a", .type = "T", .serial = 5};
+	struct bl_asset b = {.id = "/subs/1/\"b\"", .type = "T", .environment = "prod"};
+	struct bl_value actual = {.type = BL_VSTR, .u.str = {.s = "off", .len = 3}};
+	struct bl_evidence ev = {.path = "properties.x", .actual = &actual, .expected = "equals on"};
+	enum { N = 30 };
+	struct bl_result res[N];
+	memset(res, 0, sizeof(res));
+	for (size_t i = 0; i < N; i++) {
+		res[i].control = &c[i % 3];
+		res[i].asset = i < 15 ? &a : &b;
+		/* results 0-3 not_applicable (skipped without --all), then mixed */
+		res[i].status = i < 4 || i % 7 == 0 ? BL_NA : i % 3 ? BL_PASS : BL_FAIL;
+		res[i].message = res[i].status == BL_FAIL ? "properties.x is \"off\"" : "compliant";
+		if (res[i].status == BL_FAIL) {
+			res[i].evidence = &ev;
+			res[i].nevidence = 1;
+		}
+	}
+	static const size_t cut_sets[][4] = {
+		{0, 4, 10, 20},    /* a chunk first, of only skipped results, then more */
+		{0, 30, 30, 30},   /* everything through the workers */
+		{4, 12, 12, 29},   /* direct first, empty chunk, last one direct */
+		{1, 2, 3, 4},      /* one-result chunks */
+	};
+	for (int all = 0; all <= 1; all++) {
+		char *want = render(&t, res, N, all, NULL, NULL);
+		for (size_t k = 0; k < sizeof(cut_sets) / sizeof(cut_sets[0]); k++) {
+			char *got = render_chunked(&t, res, N, all, cut_sets[k], 4);
+			if (strcmp(got, want) != 0)
+				fail_msg("cuts %zu, all %d:\n got: %s\nwant: %s", k, all, got, want);
+			free(got);
+		}
+		free(want);
+	}
+	/* writers without worker formatting say so */
+	struct bl_report *r;
+	struct bl_error e;
+	struct bl_report_opts o = {0};
+	assert_int_equal(bl_report_open(&r, "text", t.b, &o, &e), 0);
+	struct bl_sink_fmt fb;
+	assert_null(bl_report_fmt(r, &fb));
+	bl_report_free(r);
+	et_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_asset_cache),
 		cmocka_unit_test(test_escapes_at_block_edges),
 		cmocka_unit_test(test_spool_to_descriptors),
+		cmocka_unit_test(test_worker_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
