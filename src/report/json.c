@@ -4,7 +4,9 @@
  * Results are spooled, one compact JSON object per line, to an unlinked
  * temporary file while the run streams; finish writes run, summary and
  * frameworks (known only at the end) and then copies the spool, so memory
- * stays bounded however many results a run has.
+ * stays bounded however many results a run has.  With worker threads the
+ * results are formatted where they were evaluated (json_worker_format) and
+ * only appended here, in input order (json_emit).
  */
 #include "report/report.h"
 

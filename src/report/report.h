@@ -4,8 +4,9 @@
  * A writer receives results one by one in input order (it is a struct
  * bl_sink for the engine) and writes the whole document at finish, when the
  * run's summary is known.  Writers keep memory bounded: the JSON writer
- * spools results to an unlinked temporary file; the text writer keeps only
- * per-control counts and a few examples.  Nothing is written to `out` before
+ * spools results to an unlinked temporary file (formatted on the engine's
+ * worker threads when the run has them: bl_report_fmt); the text writer
+ * keeps only per-control counts and a few examples.  Nothing is written to `out` before
  * finish, so a run that fails midway prints nothing that looks like a result.
  */
 #ifndef BL_REPORT_REPORT_H
