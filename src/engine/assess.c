@@ -278,7 +278,7 @@ static void slot_recycle(struct slot *s)
 {
 	bl_arena_reset(&s->arena);
 	s->results.n = 0;
-	s->bytes.len = 0;
+	s->bytes.len = s->bytes.n = 0;
 	s->results.untiered = s->results.unknown_tier = s->results.rule_errors = 0;
 	s->nassets = 0;
 	s->chunk.n = 0;
@@ -298,7 +298,7 @@ static int emit_slot(struct pool *p, struct slot *s, struct bl_error *err)
 	st->bytes += s->chunk.len;
 	stats_take_assets(st, &s->results);
 	if (p->fmt && s->results.n) {
-		int rc = p->fmt->emit(p->fmt->ctx, &s->bytes, s->results.n);
+		int rc = p->fmt->emit(p->fmt->ctx, &s->bytes);
 		if (rc)
 			return bl_error_set(err, rc, NULL, 0, 0, "writing results failed");
 	}

@@ -29,16 +29,18 @@
 struct bl_bytes {
 	char *p;            /* malloc'ed; kept and reused by its owner */
 	size_t len, cap;
+	size_t n;           /* they stand for the chunk's first n results */
 };
 
 /*
  * Work a sink can have done on the worker threads, so that serialising
  * results does not all fall on the one thread that emits them: `format`
- * turns the results of one chunk into bytes (on a worker, with the state
- * worker_new made for that worker; out->p may be grown with realloc), and
+ * turns the first out->n results of one chunk into bytes (on a worker, with
+ * the state worker_new made for that worker; out->p may be grown with
+ * realloc; a sink bounds what it keeps per chunk by stopping early), and
  * `emit` receives those bytes on the emitting thread, in input order, just
- * before the same nresults results go to the sink's `result` one by one
- * (which then must not serialise them again).  Used only when the run has
+ * before the chunk's results go to the sink's `result` one by one (the
+ * first b->n of them already serialised).  Used only when the run has
  * worker threads; results evaluated elsewhere (the host, YAML documents,
  * folder adapters) go to `result` alone.  The JSON report uses it.
  */
@@ -46,7 +48,7 @@ struct bl_sink_fmt {
 	void *(*worker_new)(void *ctx);              /* NULL: out of memory */
 	void (*worker_free)(void *w);
 	int (*format)(void *w, const struct bl_result *items, size_t n, struct bl_bytes *out);
-	int (*emit)(void *ctx, const struct bl_bytes *b, size_t nresults);
+	int (*emit)(void *ctx, const struct bl_bytes *b);
 	void *ctx;
 };
 

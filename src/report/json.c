@@ -1053,8 +1053,14 @@ static void json_worker_free(void *p)
 	free(w);
 }
 
+/* What a worker formats of one chunk before it leaves the rest to
+ * json_result: with many controls a 1 MiB chunk of input makes ~7 MB of
+ * results, and every slot in flight would hold that much. */
+#define FMT_CHUNK_MAX ((size_t)2 << 20)
+
 /* The listed results of items[0..n), each with its separator, into out
- * (the same bytes json_result would write, separators included). */
+ * (the same bytes json_result would write, separators included), up to
+ * about FMT_CHUNK_MAX bytes: out->n says how many results they cover. */
 static int json_worker_format(void *p, const struct bl_result *items, size_t n,
 			      struct bl_bytes *out)
 {
@@ -1064,9 +1070,11 @@ static int json_worker_format(void *p, const struct bl_result *items, size_t n,
 	st->cap = out->cap;
 	st->len = 0;
 	st->failed = false;
-	for (size_t i = 0; i < n && !st->failed; i++)
+	size_t i = 0;
+	for (; i < n && !st->failed && st->len < FMT_CHUNK_MAX; i++)
 		if (items[i].status != BL_NA || w->all)
 			out_result(st, &items[i], false);
+	out->n = i;
 	out->p = st->out;
 	out->cap = st->cap;
 	out->len = st->len;
@@ -1076,13 +1084,14 @@ static int json_worker_format(void *p, const struct bl_result *items, size_t n,
 }
 
 /* A chunk's bytes from a worker, in input order: after what is buffered,
- * straight to the spool; the next nresults results are only counted. */
-static int json_emit(void *ctx, const struct bl_bytes *b, size_t nresults)
+ * straight to the spool; the b->n results they stand for are only counted
+ * when they come to json_result. */
+static int json_emit(void *ctx, const struct bl_bytes *b)
 {
 	struct bl_report *r = ctx;
 	struct json_state *s = r->state;
 	size_t skip = s->n == 0 && b->len >= RESULT_SEP_LEN ? RESULT_SEP_LEN : 0;
-	s->skip = nresults;
+	s->skip = b->n;
 	if (b->len == skip)
 		return 0;
 	int rc = out_flush(s);

@@ -193,15 +193,16 @@ static int fc_format(void *w, const struct bl_result *items, size_t n, struct bl
 		memcpy(out->p + out->len, line, (size_t)k);
 		out->len += (size_t)k;
 	}
+	out->n = n;
 	return 0;
 }
 
-static int fc_emit(void *ctx, const struct bl_bytes *b, size_t nresults)
+static int fc_emit(void *ctx, const struct bl_bytes *b)
 {
 	struct fmt_check *c = ctx;
 	if (c->pending)
 		c->bad = true;   /* the last chunk's results did not all arrive */
-	c->pending = nresults;
+	c->pending = b->n;
 	c->emits++;
 	bl_buf_add(&c->emitted, b->p, b->len);
 	return 0;

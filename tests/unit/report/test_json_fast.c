@@ -540,7 +540,7 @@ static char *render_chunked(struct et *t, const struct bl_result *res, size_t n,
 		size_t to = k < ncuts ? cuts[k] : n;
 		if (k % 2 == 1 && to > from) {
 			assert_int_equal(fmt->format(w[k / 2 % 2], res + from, to - from, &bytes), 0);
-			assert_int_equal(fmt->emit(fmt->ctx, &bytes, to - from), 0);
+			assert_int_equal(fmt->emit(fmt->ctx, &bytes), 0);
 		}
 		for (size_t i = from; i < to; i++) {
 			assert_int_equal(bl_report_result(r, &res[i]), 0);
@@ -614,6 +614,40 @@ static void test_worker_format(void **state)
 	et_free(&t);
 }
 
+/* A chunk whose results make more bytes than a worker keeps (~2 MiB): the
+ * worker formats the first ones and the report the rest, same bytes. */
+static void test_worker_format_big_chunk(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	const struct bl_control *c = t.b->controls;
+	char id[256];
+	memset(id, 'a', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	struct bl_asset a = {.id = id, .type = "T", .serial = 9};
+	enum { N = 12000 };
+	struct bl_result *res = calloc(N, sizeof(*res));
+	assert_non_null(res);
+	for (size_t i = 0; i < N; i++) {
+		res[i].control = &c[i % 3];
+		res[i].asset = &a;
+		res[i].status = i % 5 ? BL_PASS : BL_NA;
+		res[i].message = "compliant";
+	}
+	static const size_t cuts[][4] = {{0, N, N, N}, {100, N - 100, N - 100, N}};
+	char *want = render(&t, res, N, false, NULL, NULL);
+	assert_true(strlen(want) > ((size_t)5 << 20) / 2);
+	for (size_t k = 0; k < 2; k++) {
+		char *got = render_chunked(&t, res, N, false, cuts[k], 4);
+		assert_true(strcmp(got, want) == 0);
+		free(got);
+	}
+	free(want);
+	free(res);
+	et_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -623,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_escapes_at_block_edges),
 		cmocka_unit_test(test_spool_to_descriptors),
 		cmocka_unit_test(test_worker_format),
+		cmocka_unit_test(test_worker_format_big_chunk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
