@@ -24,35 +24,57 @@ static const char *doc =
 	"  - {id: C-2, title: two, severity: low, effect: deny, expect: {field: x, exists: true}}\n"
 	"  - {id: C-3, title: three, severity: info, expect: {field: x, exists: true}}\n";
 
+/* A JSON report being fed results, with the run statistics its finish
+ * needs (three controls). */
+struct feed {
+	struct bl_report *r;
+	struct bl_run_stats st;
+	struct bl_tally pc[3];
+};
+
+static void feed_open(struct feed *fd, struct et *t, bool all)
+{
+	struct bl_error e;
+	struct bl_report_opts o = {.all = all};
+	memset(fd, 0, sizeof(*fd));
+	assert_int_equal(bl_report_open(&fd->r, "json", t->b, &o, &e), 0);
+	fd->st.per_control = fd->pc;
+	fd->st.controls = 3;
+}
+
+static void feed_result(struct feed *fd, const struct bl_result *res)
+{
+	assert_int_equal(bl_report_result(fd->r, res), 0);
+	fd->st.total.n[res->status]++;
+	fd->pc[res->control->index].n[res->status]++;
+}
+
+/* Finish into f and free the report. */
+static void feed_finish(struct feed *fd, struct et *t, FILE *f)
+{
+	struct bl_error e;
+	struct bl_rollup ru;
+	assert_int_equal(bl_rollup_build(&ru, t->b, &fd->st), 0);
+	struct bl_run_info run = {.id = "x", .started = "s", .finished = "f", .baseline = t->b,
+				  .stats = &fd->st, .rollup = &ru};
+	assert_int_equal(bl_report_finish(fd->r, &run, f, &e), 0);
+	bl_report_free(fd->r);
+	bl_rollup_free(&ru);
+}
+
 /* The results written by the JSON report to f, reported one by one (the
  * caller may change the results' strings in between through cb). */
 static void render_to(FILE *f, struct et *t, const struct bl_result *res, size_t n, bool all,
 		      void (*cb)(size_t i, void *ctx), void *ctx)
 {
-	struct bl_report *r;
-	struct bl_error e;
-	struct bl_report_opts o = {.all = all};
-	assert_int_equal(bl_report_open(&r, "json", t->b, &o, &e), 0);
-	struct bl_run_stats st;
-	memset(&st, 0, sizeof(st));
-	struct bl_tally pc[3];
-	memset(pc, 0, sizeof(pc));
-	st.per_control = pc;
-	st.controls = 3;
+	struct feed fd;
+	feed_open(&fd, t, all);
 	for (size_t i = 0; i < n; i++) {
 		if (cb)
 			cb(i, ctx);
-		assert_int_equal(bl_report_result(r, &res[i]), 0);
-		st.total.n[res[i].status]++;
-		pc[res[i].control->index].n[res[i].status]++;
+		feed_result(&fd, &res[i]);
 	}
-	struct bl_rollup ru;
-	assert_int_equal(bl_rollup_build(&ru, t->b, &st), 0);
-	struct bl_run_info run = {.id = "x", .started = "s", .finished = "f", .baseline = t->b,
-				  .stats = &st, .rollup = &ru};
-	assert_int_equal(bl_report_finish(r, &run, f, &e), 0);
-	bl_report_free(r);
-	bl_rollup_free(&ru);
+	feed_finish(&fd, t, f);
 }
 
 /* The same into memory (a stream without a file descriptor). */
@@ -517,23 +539,15 @@ static char *render_chunked(struct et *t, const struct bl_result *res, size_t n,
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	assert_non_null(f);
-	struct bl_report *r;
-	struct bl_error e;
-	struct bl_report_opts o = {.all = all};
-	assert_int_equal(bl_report_open(&r, "json", t->b, &o, &e), 0);
+	struct feed fd;
+	feed_open(&fd, t, all);
 	struct bl_sink_fmt fb;
-	const struct bl_sink_fmt *fmt = bl_report_fmt(r, &fb);
+	const struct bl_sink_fmt *fmt = bl_report_fmt(fd.r, &fb);
 	assert_non_null(fmt);
 	void *w[2] = {fmt->worker_new(fmt->ctx), fmt->worker_new(fmt->ctx)};
 	assert_non_null(w[0]);
 	assert_non_null(w[1]);
 	struct bl_bytes bytes = {0};
-	struct bl_run_stats st;
-	memset(&st, 0, sizeof(st));
-	struct bl_tally pc[3];
-	memset(pc, 0, sizeof(pc));
-	st.per_control = pc;
-	st.controls = 3;
 	/* cuts[] split res into segments; odd segments go through the workers */
 	size_t from = 0;
 	for (size_t k = 0; k <= ncuts; k++) {
@@ -542,23 +556,14 @@ static char *render_chunked(struct et *t, const struct bl_result *res, size_t n,
 			assert_int_equal(fmt->format(w[k / 2 % 2], res + from, to - from, &bytes), 0);
 			assert_int_equal(fmt->emit(fmt->ctx, &bytes), 0);
 		}
-		for (size_t i = from; i < to; i++) {
-			assert_int_equal(bl_report_result(r, &res[i]), 0);
-			st.total.n[res[i].status]++;
-			pc[res[i].control->index].n[res[i].status]++;
-		}
+		for (size_t i = from; i < to; i++)
+			feed_result(&fd, &res[i]);
 		from = to;
 	}
 	fmt->worker_free(w[0]);
 	fmt->worker_free(w[1]);
 	free(bytes.p);
-	struct bl_rollup ru;
-	assert_int_equal(bl_rollup_build(&ru, t->b, &st), 0);
-	struct bl_run_info run = {.id = "x", .started = "s", .finished = "f", .baseline = t->b,
-				  .stats = &st, .rollup = &ru};
-	assert_int_equal(bl_report_finish(r, &run, f, &e), 0);
-	bl_report_free(r);
-	bl_rollup_free(&ru);
+	feed_finish(&fd, t, f);
 	fclose(f);
 	return buf;
 }
