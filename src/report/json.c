@@ -1122,6 +1122,63 @@ static void put_u64(struct bl_buf *b, uint64_t v)
 	bl_buf_add(b, t + k, sizeof(t) - k);
 }
 
+/* v in decimal at o, as printf's "%llu". */
+static char *put_dec(char *o, uint64_t v)
+{
+	char t[20];
+	size_t k = sizeof(t);
+	do {
+		t[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return put(o, t + k, sizeof(t) - k);
+}
+
+/* Longest control id and status name put_fw_line writes in one piece. */
+#define FW_ID_MAX 64u
+#define FW_STATUS_MAX 32u
+
+/*
+ * One framework control's entry in one add: a catalog lists hundreds of
+ * controls, most not covered, and field-by-field appends were most of the
+ * report of a run with few results (a guardrail or an empty snapshot).
+ * False (nothing written) for an id or status that does not fit or is not
+ * ASCII: the caller then writes the same bytes field by field.
+ */
+static bool put_fw_line(struct bl_buf *b, const struct bl_fw_control *fc, bool first)
+{
+	char line[sizeof(",\n      {\"id\": , \"status\": \"\", \"pass\": , \"fail\": , "
+			 "\"error\": , \"exempt\": }") + 6 * FW_ID_MAX + 2 + SLACK + FW_STATUS_MAX +
+		  4 * 20];
+	const char *st = bl_fw_status_name(fc->status);
+	size_t idlen = strnlen(fc->id, FW_ID_MAX + 1), stlen = strnlen(st, FW_STATUS_MAX + 1);
+	if (idlen > FW_ID_MAX || stlen > FW_STATUS_MAX)
+		return false;
+	char *o = first ? PUT_LIT(line, "\n      {\"id\": ") : PUT_LIT(line, ",\n      {\"id\": ");
+	if (!(o = esc_put(o, fc->id, idlen)))
+		return false;
+	o = PUT_LIT(o, ", \"status\": \"");
+	o = put(o, st, stlen);
+	const uint64_t *n = fc->tally.n;
+	if (!(n[BL_PASS] | n[BL_FAIL] | n[BL_ERROR] | n[BL_EXEMPT])) {
+		/* not covered by any result: most of a catalog */
+		o = PUT_LIT(o, "\", \"pass\": 0, \"fail\": 0, \"error\": 0, \"exempt\": 0}");
+		bl_buf_add(b, line, (size_t)(o - line));
+		return true;
+	}
+	o = PUT_LIT(o, "\", \"pass\": ");
+	o = put_dec(o, n[BL_PASS]);
+	o = PUT_LIT(o, ", \"fail\": ");
+	o = put_dec(o, n[BL_FAIL]);
+	o = PUT_LIT(o, ", \"error\": ");
+	o = put_dec(o, n[BL_ERROR]);
+	o = PUT_LIT(o, ", \"exempt\": ");
+	o = put_dec(o, n[BL_EXEMPT]);
+	*o++ = '}';
+	bl_buf_add(b, line, (size_t)(o - line));
+	return true;
+}
+
 static void put_str(struct bl_buf *b, const char *s)
 {
 	if (s)
@@ -1388,11 +1445,10 @@ static int json_finish(struct bl_report *r, const struct bl_run_info *run, FILE 
 		bl_buf_adds(&b, ", \"controls\": [");
 		for (size_t k = 0; k < fw->ncontrols; k++) {
 			const struct bl_fw_control *fc = &fw->controls[k];
+			if (put_fw_line(&b, fc, k == 0))
+				continue;
 			bl_buf_adds(&b, k ? ",\n      {\"id\": " : "\n      {\"id\": ");
 			put_str(&b, fc->id);
-			/* the bytes of ", \"status\": \"%s\", \"pass\": %llu, ..." without
-			 * printf: a framework lists hundreds of controls, most not
-			 * covered, and this was most of an empty run's report */
 			bl_buf_adds(&b, ", \"status\": \"");
 			bl_buf_adds(&b, bl_fw_status_name(fc->status));
 			bl_buf_adds(&b, "\", \"pass\": ");

@@ -4,6 +4,7 @@
  * null fields, evidence, tags, exceptions and assets that reuse an address. */
 #include "../engine/enginetest.h"
 
+#include "doc/json.h"
 #include "engine/rollup.h"
 #include "model/exceptions.h"
 #include "report/report.h"
@@ -212,12 +213,91 @@ static void test_many_results(void **state)
 	et_free(&t);
 }
 
+/* A framework control's entry as the report wrote it field by field. */
+static void want_fw_line(struct bl_buf *b, const struct bl_fw_control *fc, bool first)
+{
+	bl_buf_adds(b, first ? "\n      {\"id\": " : ",\n      {\"id\": ");
+	bl_json_write_str(b, fc->id, strlen(fc->id));
+	bl_buf_printf(b, ", \"status\": \"%s\", \"pass\": %llu, \"fail\": %llu, \"error\": %llu, "
+			 "\"exempt\": %llu}",
+		      bl_fw_status_name(fc->status), (unsigned long long)fc->tally.n[BL_PASS],
+		      (unsigned long long)fc->tally.n[BL_FAIL],
+		      (unsigned long long)fc->tally.n[BL_ERROR],
+		      (unsigned long long)fc->tally.n[BL_EXEMPT]);
+}
+
+/* Framework control entries are written in one piece when they can be:
+ * the bytes are those of the field-by-field form, for uncovered and covered
+ * controls, ids needing escapes, non-ASCII ids and ids too long for one
+ * piece (64 bytes fit, 65 do not). */
+static void test_framework_lines(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	char id64[65], id65[66];
+	memset(id64, 'a', 64);
+	id64[64] = '\0';
+	memset(id65, 'b', 65);
+	id65[65] = '\0';
+	struct bl_fw_control fc[] = {
+		{.id = "AC-1", .status = BL_FW_NOT_COVERED},
+		{.id = "AC-2", .status = BL_FW_FAIL, .tally = {.n = {[BL_PASS] = 3, [BL_FAIL] = 12345678901ull,
+								      [BL_EXEMPT] = 7}}},
+		{.id = "q\"b\\s\x01", .status = BL_FW_PASS, .tally = {.n = {[BL_PASS] = 1}}},
+		{.id = "\xc3\x84-1", .status = BL_FW_NOT_COVERED},
+		{.id = "x\xe2\x80\xa8y", .status = BL_FW_ERROR, .tally = {.n = {[BL_ERROR] = 18446744073709551615ull}}},
+		{.id = id64, .status = BL_FW_EXEMPT, .tally = {.n = {[BL_EXEMPT] = 10}}},
+		{.id = id65, .status = BL_FW_NOT_COVERED},
+		{.id = "", .status = BL_FW_NA},
+	};
+	size_t nfc = sizeof(fc) / sizeof(fc[0]);
+	struct bl_fw fw = {.id = "fw", .controls = fc, .ncontrols = nfc};
+	struct bl_rollup ru;
+	memset(&ru, 0, sizeof(ru));
+	ru.fws = &fw;
+	ru.n = 1;
+	struct bl_run_stats st;
+	memset(&st, 0, sizeof(st));
+	struct bl_tally pc[3];
+	memset(pc, 0, sizeof(pc));
+	st.per_control = pc;
+	st.controls = 3;
+	struct bl_report *r;
+	struct bl_error e;
+	struct bl_report_opts o = {0};
+	assert_int_equal(bl_report_open(&r, "json", t.b, &o, &e), 0);
+	struct bl_run_info run = {.id = "r", .started = "s", .finished = "f", .baseline = t.b,
+				  .stats = &st, .rollup = &ru};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(bl_report_finish(r, &run, f, &e), 0);
+	fclose(f);
+	bl_report_free(r);
+
+	struct bl_buf want;
+	bl_buf_init(&want, 0);
+	bl_buf_adds(&want, "\"controls\": [");
+	for (size_t i = 0; i < nfc; i++)
+		want_fw_line(&want, &fc[i], i == 0);
+	bl_buf_adds(&want, "\n    ]}");
+	assert_false(want.failed);
+	if (!strstr(buf, want.data))
+		fail_msg("framework entries differ:\n got: %s\nwant: %s", buf, want.data);
+	bl_buf_free(&want);
+	free(buf);
+	et_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fragments_match_shared_writer),
 		cmocka_unit_test(test_reused_address),
 		cmocka_unit_test(test_many_results),
+		cmocka_unit_test(test_framework_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
