@@ -43,26 +43,9 @@ static struct bl_result *results_push(struct bl_results *r)
 /* Compact JSON of v, cut at max bytes with "..." (for messages). */
 static const char *short_json(const struct bl_value *v, struct bl_arena *a, size_t max)
 {
-	/* Booleans and short strings that need no escape (most failing
-	 * values) directly: the shared writer's bytes without its buffer. */
+	/* booleans directly (plain strings never get here: fail_message) */
 	if (v->type == BL_VBOOL)
 		return v->b ? "true" : "false";
-	if (v->type == BL_VSTR && (size_t)v->u.str.len + 2 <= max) {
-		const unsigned char *s = (const unsigned char *)v->u.str.s;
-		size_t n = v->u.str.len, i = 0;
-		while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
-			i++;
-		if (i == n) {
-			char *o = bl_arena_alloc(a, n + 3);
-			if (!o)
-				return "?";
-			o[0] = '"';
-			memcpy(o + 1, s, n);
-			o[n + 1] = '"';
-			o[n + 2] = '\0';
-			return o;
-		}
-	}
 	struct bl_buf b;
 	bl_buf_init(&b, 64 * 1024);
 	if (bl_json_write(&b, v, 0) != 0 || !b.data) {
@@ -83,29 +66,54 @@ static const char *short_json(const struct bl_value *v, struct bl_arena *a, size
 	return s ? s : "?";
 }
 
-/* The concatenation of n strings in arena a (NULL when it is out of
+/* A piece of a message and its length. */
+struct part {
+	const char *s;
+	size_t n;
+};
+
+static inline struct part part_of(const char *s)
+{
+	s = s ? s : "(null)";   /* as printf's %s wrote it */
+	return (struct part){s, strlen(s)};
+}
+
+#define PART_LIT(lit) ((struct part){(lit), sizeof(lit) - 1})
+
+/* The concatenation of n parts in arena a (NULL when it is out of
  * memory): messages are built once per failing result, and vsnprintf was a
  * tenth of a 100-control run. */
-static const char *arena_cat(struct bl_arena *a, const char *const *parts, size_t n)
+static const char *arena_cat(struct bl_arena *a, const struct part *parts, size_t n)
 {
-	size_t lens[8], total = 1;
-	const char *p[8];
-	for (size_t i = 0; i < n; i++) {
-		p[i] = parts[i] ? parts[i] : "(null)";  /* as printf's %s wrote it */
-		lens[i] = strlen(p[i]);
-		total += lens[i];
-	}
+	size_t total = 1;
+	for (size_t i = 0; i < n; i++)
+		total += parts[i].n;
 	char *s = bl_arena_alloc(a, total);
 	if (!s)
 		return NULL;
 	char *o = s;
 	for (size_t i = 0; i < n; i++) {
-		memcpy(o, p[i], lens[i]);
-		o += lens[i];
+		memcpy(o, parts[i].s, parts[i].n);
+		o += parts[i].n;
 	}
 	*o = '\0';
 	return s;
 }
+
+/* Whether v is a string short_json writes as itself in quotes. */
+static bool plain_short_str(const struct bl_value *v, size_t max)
+{
+	if (v->type != BL_VSTR || (size_t)v->u.str.len + 2 > max)
+		return false;
+	const unsigned char *s = (const unsigned char *)v->u.str.s;
+	size_t n = v->u.str.len, i = 0;
+	while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+		i++;
+	return i == n;
+}
+
+/* Longest failing value a message quotes, in bytes of JSON. */
+#define MSG_VALUE_MAX 120
 
 static const char *fail_message(const struct bl_eval *ev, const struct bl_control *c,
 				struct bl_arena *a)
@@ -113,26 +121,34 @@ static const char *fail_message(const struct bl_eval *ev, const struct bl_contro
 	if (ev->nev == 0)
 		return c->violation ? "violation condition matched" : "expected condition did not hold";
 	const struct bl_evidence *e = &ev->ev[0];
-	const char *msg;
+	struct part parts[9];
+	size_t np = 0;
+	parts[np++] = part_of(e->path);
 	if (!e->actual) {
-		const char *parts[] = {e->path, " is missing; expected ", e->expected};
-		msg = arena_cat(a, parts, 3);
+		parts[np++] = PART_LIT(" is missing; expected ");
+	} else if (plain_short_str(e->actual, MSG_VALUE_MAX)) {
+		/* the most common failing value: quoted here, not copied twice */
+		parts[np++] = PART_LIT(" is \"");
+		parts[np++] = (struct part){e->actual->u.str.s, e->actual->u.str.len};
+		parts[np++] = PART_LIT("\"; expected ");
 	} else {
-		const char *parts[] = {e->path, " is ", short_json(e->actual, a, 120), "; expected ",
-				       e->expected};
-		msg = arena_cat(a, parts, 5);
+		parts[np++] = PART_LIT(" is ");
+		parts[np++] = part_of(short_json(e->actual, a, MSG_VALUE_MAX));
+		parts[np++] = PART_LIT("; expected ");
 	}
-	if (msg && ev->nev > 1) {
-		char num[32];
+	parts[np++] = part_of(e->expected);
+	char num[32];
+	if (ev->nev > 1) {
 		size_t k = sizeof(num);
-		num[--k] = '\0';
 		size_t more = ev->nev - 1;
 		do
 			num[--k] = (char)('0' + more % 10);
 		while ((more /= 10) && k > 0);
-		const char *parts[] = {msg, " (and ", num + k, " more)"};
-		msg = arena_cat(a, parts, 4);
+		parts[np++] = PART_LIT(" (and ");
+		parts[np++] = (struct part){num + k, sizeof(num) - k};
+		parts[np++] = PART_LIT(" more)");
 	}
+	const char *msg = arena_cat(a, parts, np);
 	return msg ? msg : "failed";
 }
 

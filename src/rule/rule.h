@@ -127,8 +127,8 @@ struct bl_eval {
 	 * one export list their members in the same order, so the member at
 	 * the remembered index is almost always the one asked for, and
 	 * checking it is one compare instead of a scan ("properties" is often
-	 * the last of an Azure resource's 17 keys).  Direct-mapped by segment
-	 * address; a hint is only ever a guess, re-checked against the key on
+	 * the last of an Azure resource's 17 keys).  Two-way, by segment
+	 * address (eval.c key_scan); a hint is only ever a guess, re-checked against the key on
 	 * every use, so a stale or colliding entry costs a scan, never a wrong
 	 * answer. */
 	struct bl_key_hint {

@@ -4,7 +4,8 @@
  * case-folded keys, long keys, many controls over one document, documents
  * that list their members in other orders, a new document at the address
  * of the last one without a reset, and a document swapped in and out (as
- * the related-resource pass does); and count's decimal text.
+ * the related-resource pass does), randomised documents against a plain
+ * lookup; and count's decimal text.
  */
 #include "testutil.h"
 
@@ -136,6 +137,92 @@ static void test_hint_other_orders(void **state)
 		}
 }
 
+/* A small deterministic generator for the randomised test below. */
+static uint32_t lcg(uint32_t *x)
+{
+	*x = *x * 1664525u + 1013904223u;
+	return *x >> 8;
+}
+
+/*
+ * Hints against a plain lookup, randomised: 16 keys (4 names in 4 cases)
+ * appear in random subsets and orders inside "p", each holding its own
+ * number; for every key and every number, "p.KEY equals N" must be true
+ * exactly when bl_value_get finds that member.  Thousands of other
+ * conditions are evaluated between documents so that segments share hint
+ * slots (the two-way table and its replacement), optional members come and
+ * go before the keys (the look either side of the remembered index), and
+ * folded-only and absent keys are common (the one-pass scan).
+ */
+static void test_hints_random(void **state)
+{
+	struct fx *f = *state;
+	static const char *const keys[16] = {
+		"tls", "TLS", "Tls", "tLs", "name", "NAME", "Name", "nAmE",
+		"x", "X", "xx", "XX", "kind_of_long_key", "KIND_OF_LONG_KEY", "Kind_Of_Long_Key",
+		"kind_of_long_KEY",
+	};
+	static const struct bl_cond *eq[16][16];
+	for (int k = 0; k < 16; k++)
+		for (int v = 0; v < 16; v++) {
+			char buf[96];
+			snprintf(buf, sizeof(buf), "{\"field\":\"p.%s\",\"equals\":%d}", keys[k], v);
+			eq[k][v] = compile_ok(f, buf);
+		}
+	enum { NOISE = 3000 };
+	static const struct bl_cond *noise[NOISE];
+	for (int i = 0; i < NOISE; i++) {
+		char buf[96];
+		snprintf(buf, sizeof(buf), "{\"field\":\"q%d.z\",\"exists\":true}", i % 40);
+		noise[i] = compile_ok(f, buf);
+	}
+	uint32_t seed = 12345;
+	struct bl_buf doc;
+	bl_buf_init(&doc, 0);
+	for (int round = 0; round < 400; round++) {
+		/* p's members: a random subset of the 16 keys and of 4 fillers */
+		int order[20], n = 0;
+		for (int i = 0; i < 20; i++)
+			if (lcg(&seed) % 3)
+				order[n++] = i;
+		for (int i = n - 1; i > 0; i--) {
+			int j = (int)(lcg(&seed) % (uint32_t)(i + 1)), t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		bl_buf_reset(&doc);
+		bl_buf_adds(&doc, "{");
+		for (int i = 0; i < 40; i++)
+			if (lcg(&seed) % 2)
+				bl_buf_printf(&doc, "\"q%d\":{\"z\":%d},", i, i);
+		bl_buf_adds(&doc, "\"p\":{");
+		for (int i = 0; i < n; i++) {
+			if (order[i] < 16)
+				bl_buf_printf(&doc, "%s\"%s\":%d", i ? "," : "", keys[order[i]], order[i]);
+			else
+				bl_buf_printf(&doc, "%s\"filler%d\":0", i ? "," : "", order[i]);
+		}
+		bl_buf_adds(&doc, "}}");
+		assert_false(doc.failed);
+		const struct bl_value *d = tu_json(&f->ea, doc.data);
+		bl_eval_reset(&f->e, d, &f->ea);
+		const struct bl_value *p = bl_value_getz(d, "p");
+		for (int i = 0; i < NOISE; i += 7)
+			(void)bl_cond_eval(noise[(i + round) % NOISE], &f->e);
+		for (int k = 0; k < 16; k++) {
+			const struct bl_value *want = bl_value_getz(p, keys[k]);
+			for (int v = 0; v < 16; v++) {
+				enum bl_truth t = bl_cond_eval(eq[k][v], &f->e);
+				bool hit = want && want->type == BL_VNUM && (int)want->u.num.d == v;
+				if (t != (hit ? BL_TRUE : BL_FALSE))
+					fail_msg("round %d: p.%s equals %d was %d in %s", round, keys[k], v,
+						 (int)t, doc.data);
+			}
+		}
+	}
+	bl_buf_free(&doc);
+}
+
 /* count's value is its decimal number (two digits: not "1", not "0"). */
 static void test_count_text(void **state)
 {
@@ -189,6 +276,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_memo_new_doc_same_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memo_doc_swap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hint_other_orders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hints_random, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_count_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concrete_paths, setup, teardown),
 	};
