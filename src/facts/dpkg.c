@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "facts/facts.h"
 #include "util/arena.h"
 #include "util/str.h"
 
@@ -429,6 +430,39 @@ int bl_dpkg_db_load(struct bl_dpkg_db *db, struct bl_sys *s, struct bl_arena *a,
 	if (!db->native)
 		db->native = "";
 	return 0;
+}
+
+/* A facts context's database and how its load ended (bl_dpkg_db_shared). */
+struct shared_db {
+	struct bl_dpkg_db db;
+	int rc;
+	bool missing;
+	struct bl_error err;
+};
+
+int bl_dpkg_db_shared(struct bl_facts *f, const struct bl_dpkg_db **out, bool *missing,
+		      struct bl_error *err)
+{
+	void **slot = bl_facts_slot(f, "dpkg.db");
+	struct shared_db *sh = slot ? *slot : NULL;
+	if (!sh) {
+		sh = bl_arena_calloc(bl_facts_arena(f), 1, sizeof *sh);
+		if (!sh)
+			return bl_error_set(err, BL_ENOMEM, "", 0, 0, "out of memory");
+		sh->rc = bl_dpkg_db_load(&sh->db, bl_facts_sys(f), bl_facts_arena(f), &sh->missing,
+					 &sh->err);
+		if (sh->rc == BL_ENOMEM) {
+			*err = sh->err;
+			return BL_ENOMEM;
+		}
+		if (slot)
+			*slot = sh;
+	}
+	*out = &sh->db;
+	*missing = sh->missing;
+	if (sh->rc)
+		*err = sh->err;
+	return sh->rc;
 }
 
 const struct bl_dpkg_pkg *bl_dpkg_db_first(const struct bl_dpkg_db *db, const char *name,

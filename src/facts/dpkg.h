@@ -114,6 +114,19 @@ struct bl_dpkg_db {
 int bl_dpkg_db_load(struct bl_dpkg_db *db, struct bl_sys *s, struct bl_arena *a, bool *missing,
 		    struct bl_error *err);
 
+struct bl_facts;
+
+/*
+ * bl_dpkg_db_load of the facts context f, done once per context and kept
+ * in its arena for every namespace that reads the database (packages,
+ * packages_upgradable): one parse of the status file per run, and both
+ * namespaces see the same database.  The outcome is kept as well (a
+ * missing or unreadable database reports the same error each time);
+ * BL_ENOMEM is not kept.  *out is never NULL on 0; it must not be changed.
+ */
+int bl_dpkg_db_shared(struct bl_facts *f, const struct bl_dpkg_db **out, bool *missing,
+		      struct bl_error *err);
+
 /*
  * Build a database from another source (the rpm reader): start from a
  * zeroed db (max_entries kept), append entries with bl_dpkg_db_add (strings

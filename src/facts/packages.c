@@ -68,13 +68,13 @@ static int add_all(struct bl_obj_builder *b, const struct bl_dpkg_db *db, struct
 static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const struct bl_value **out)
 {
 	struct bl_arena *a = bl_facts_arena(f);
-	struct bl_dpkg_db db;
-	memset(&db, 0, sizeof db);
+	const struct bl_dpkg_db *shared;
 	struct bl_error err;
 	bool missing = false;
-	int rc = bl_dpkg_db_load(&db, bl_facts_sys(f), a, &missing, &err);
+	int rc = bl_dpkg_db_shared(f, &shared, &missing, &err);
 	if (rc == BL_ENOMEM)
 		return BL_ENOMEM;
+	struct bl_dpkg_db db = *shared;   /* the rpm reader below fills a copy, never the shared one */
 	if (rc != 0 && !missing) {
 		*out = bl_facts_error(f, "%s", err.msg);
 		return *out ? 0 : BL_ENOMEM;

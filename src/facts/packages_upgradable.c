@@ -206,19 +206,19 @@ static int resolve(struct bl_facts *f, const struct bl_fact_keys *keys, const st
 	(void)keys;
 	struct bl_arena *a = bl_facts_arena(f);
 	struct bl_sys *s = bl_facts_sys(f);
-	struct bl_dpkg_db db;
-	memset(&db, 0, sizeof db);
+	const struct bl_dpkg_db *dbp;
 	struct bl_error err;
 	bool missing = false;
-	int rc = bl_dpkg_db_load(&db, s, a, &missing, &err);
+	int rc = bl_dpkg_db_shared(f, &dbp, &missing, &err);
 	if (rc == BL_ENOMEM)
 		return BL_ENOMEM;
-	if (rc != 0 || db.truncated) {
+	if (rc != 0 || dbp->truncated) {
 		*out = missing ? bl_facts_error(f, "no dpkg database found (/var/lib/dpkg/status)")
-		       : db.truncated ? bl_facts_error(f, "/var/lib/dpkg/status: too many packages")
+		       : dbp->truncated ? bl_facts_error(f, "/var/lib/dpkg/status: too many packages")
 		       : bl_facts_error(f, "%s", err.msg);
 		return *out ? 0 : BL_ENOMEM;
 	}
+	const struct bl_dpkg_db db = *dbp;
 	char **names = NULL;
 	size_t n = 0;
 	rc = bl_sys_list(s, LISTS_DIR, a, &names, &n, &missing, &err);

@@ -19,6 +19,7 @@
 #include "facts/facts.h"
 
 extern const struct bl_provider bl_provider_packages_upgradable;
+extern const struct bl_provider bl_provider_packages;
 
 #define FIX "tests/fixtures/hosts/"
 
@@ -672,6 +673,63 @@ static void test_want_stream(void **state)
 	free(text);
 }
 
+/* The packages namespace's entry for one name. */
+static const struct bl_value *package(struct bl_facts *f, const char *name)
+{
+	const char *keys[] = {name};
+	struct bl_fact_keys k = {.keys = keys, .n = 1};
+	const struct bl_value *v = NULL;
+	assert_int_equal(bl_provider_packages.resolve(f, &k, &v), 0);
+	assert_non_null(v);
+	return bl_value_getz(v, name);
+}
+
+/* packages and packages_upgradable read the dpkg database once per facts
+ * context (bl_dpkg_db_shared): rewritten between the two, the second
+ * namespace still sees the first read, and a new context the new file. */
+static void test_shared_db(void **state)
+{
+	(void)state;
+	make_dirs();
+	const char *list = "Package: pkg-5\nVersion: 2.0-1\nArchitecture: amd64\n";
+	write_file("var/lib/apt/lists/x_Packages", list, strlen(list));
+	char p[256];
+	const char *v1 = "Package: pkg-5\nStatus: install ok installed\nVersion: 1.0-1\n"
+			 "Architecture: amd64\n";
+	const char *v2 = "Package: pkg-5\nStatus: install ok installed\nVersion: 3.0-1\n"
+			 "Architecture: amd64\n";
+	write_file("var/lib/dpkg/status", v1, strlen(v1));
+
+	struct bl_facts *f = open_root(tmp_root);
+	assert_str(package(f, "pkg-5"), "version", "1.0-1");
+	write_file("var/lib/dpkg/status", v2, strlen(v2));
+	const struct bl_value *up = resolve(f, true, NULL, 0);
+	assert_int_equal((int)bl_value_getz(up, "count")->u.num.d, 1);
+	expect(&bl_value_getz(up, "packages")->u.arr.items[0], "pkg-5", "amd64", "1.0-1", "2.0-1",
+	       false);
+	assert_str(package(f, "pkg-5"), "version", "1.0-1");
+	bl_facts_close(f);
+
+	f = open_root(tmp_root);
+	up = resolve(f, true, NULL, 0);
+	assert_int_equal((int)bl_value_getz(up, "count")->u.num.d, 0);
+	assert_str(package(f, "pkg-5"), "version", "3.0-1");
+	bl_facts_close(f);
+
+	/* no database: each namespace says so, the second time too */
+	snprintf(p, sizeof p, "%s/var/lib/dpkg/status", tmp_root);
+	unlink(p);
+	f = open_root(tmp_root);
+	assert_special(resolve(f, true, NULL, 0), BL_VERR,
+		       "no dpkg database found (/var/lib/dpkg/status)");
+	assert_special(resolve(f, true, NULL, 0), BL_VERR,
+		       "no dpkg database found (/var/lib/dpkg/status)");
+	bl_facts_close(f);
+	snprintf(p, sizeof p, "%s/var/lib/apt/lists/x_Packages", tmp_root);
+	unlink(p);
+	remove_tree();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -683,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_xz),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_big_list),
+		cmocka_unit_test(test_shared_db),
 		cmocka_unit_test(test_lz4_blocks),
 		cmocka_unit_test(test_want_stream),
 	};
