@@ -123,6 +123,47 @@ static uint32_t markers_of(const struct bl_value *obj)
 	}
 	return found;
 }
+
+/*
+ * Every record adapter needs one of four keys before it looks further (its
+ * `all` markers below: format_version, $schema, tenant_id, items), and a
+ * cloud resource carries none of them.  So the common case is one cheap
+ * pass that tests a member's key length against a mask and compares only
+ * keys of those four lengths; markers_of runs on the rare record that has
+ * one.  (engine/keep.c asks the same question through bl_adapt_anchored.)
+ */
+#define ANCHOR_LENGTHS ((1ull << 5) | (1ull << 7) | (1ull << 9) | (1ull << 14))
+
+bool bl_adapt_anchored(const struct bl_value *doc)
+{
+	if (!doc || doc->type != BL_VOBJ)
+		return false;
+	if (doc->u.obj.n == 0)
+		return false;   /* (and items may be NULL: no end pointer then) */
+	const struct bl_member *m = doc->u.obj.items, *end = m + doc->u.obj.n;
+	for (; m < end; m++) {
+		if (m->klen >= 64 || !((ANCHOR_LENGTHS >> m->klen) & 1))
+			continue;
+		bool hit = false;
+		switch (m->klen) {
+		case 5:
+			hit = KEY_IS(m, "items");
+			break;
+		case 7:
+			hit = KEY_IS(m, "$schema");
+			break;
+		case 9:
+			hit = KEY_IS(m, "tenant_id");
+			break;
+		default:
+			hit = KEY_IS(m, "format_version");
+			break;
+		}
+		if (hit)
+			return true;
+	}
+	return false;
+}
 #undef KEY_IS
 
 struct record_adapter {
@@ -132,7 +173,9 @@ struct record_adapter {
 };
 
 /* Tried in order; the first that recognises a record wins.  The markers
- * restate each adapter's own first test (keep them in step with it). */
+ * restate each adapter's own first test (keep them in step with it), and
+ * every `all` holds one of bl_adapt_anchored's four keys (a new adapter
+ * without one adds its key there). */
 static const struct record_adapter record_adapters[] = {
 	{bl_adapt_terraform, K_FORMAT_VERSION,
 	 K_PLANNED_VALUES | K_RESOURCE_CHANGES | K_TERRAFORM_VERSION | K_VALUES},
@@ -151,7 +194,7 @@ static const bl_folder_adapter folder_adapters[] = {
 int bl_adapt_record(const struct bl_value *doc, const char *file, struct bl_adapted *out,
 		    struct bl_error *err)
 {
-	if (!doc || doc->type != BL_VOBJ)
+	if (!bl_adapt_anchored(doc))
 		return 0;
 	uint32_t found = markers_of(doc);
 	if (!found)

@@ -47,6 +47,15 @@ typedef int (*bl_record_adapter)(const struct bl_value *doc, const char *file,
 				 struct bl_adapted *out, struct bl_error *err);
 
 /*
+ * Could a record adapter recognise doc?  True when doc is an object with a
+ * key (ignoring ASCII case) that one of them needs before it looks further:
+ * format_version, $schema, tenant_id or items.  False says no adapter
+ * wants doc; true says one may (bl_adapt_record decides).  Runs for every
+ * record, so it is one pass over the keys.
+ */
+bool bl_adapt_anchored(const struct bl_value *doc);
+
+/*
  * Offer doc to every record adapter in turn (adapt.c's table).  Returns 0
  * when none recognises it (the caller treats doc as one resource), 1 when
  * one did (out holds the resources), or a negative error code.

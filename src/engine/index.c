@@ -26,10 +26,13 @@ struct bl_index {
 	size_t nglob;
 };
 
+/* One spelling of a type as assets write it: "Microsoft.Web/sites" and
+ * "microsoft.web/sites" are two entries sharing one list, so that the
+ * steady state compares bytes, not bytes folded. */
 struct entry {
-	char *type;             /* lower-cased key */
+	char *type;             /* as first seen */
 	size_t len;
-	uint64_t hash;
+	uint64_t hash;          /* type_hash: equal for spellings equal ignoring case */
 	uint32_t *controls;
 	size_t n;
 };
@@ -204,19 +207,81 @@ static int grow(struct bl_index_cache *c)
 	return 0;
 }
 
+/*
+ * Hash of a type for the cache, 8 bytes at a time (bl_hash's FNV costs a
+ * multiply per byte, and this runs for every asset).  Every byte is OR-ed
+ * with 0x20, which maps the two cases of an ASCII letter to one value, so
+ * spellings that differ only in case land in one probe chain (other bytes
+ * may collide too: a collision only costs a compare).
+ */
+static uint64_t type_hash(const char *s, size_t len)
+{
+	const uint64_t fold = 0x2020202020202020ULL, k = 0x9e3779b97f4a7c15ULL;
+	uint64_t h = (uint64_t)len * k, w;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ (w | fold)) * k;
+		h ^= h >> 29;
+	}
+	if (i < len) {
+		if (len >= 8) {
+			memcpy(&w, s + len - 8, 8);   /* the last 8, overlapping */
+		} else {
+			w = 0;
+			for (size_t j = i; j < len; j++)
+				w = (w << 8) | (unsigned char)s[j];
+		}
+		h = (h ^ (w | fold)) * k;
+	}
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ULL;
+	h ^= h >> 32;
+	return h;
+}
+
+/* a[0..n) == b[0..n), a word at a time: types are longer than
+ * bl_mem_eq's inline range, and a call to memcmp costs as much again. */
+static bool same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, d = 0;
+	size_t i = 0;
+	if (n < 8)
+		return bl_mem_eq(a, b, n);
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return (d | (x ^ y)) == 0;
+}
+
 int bl_index_lookup(const struct bl_index *ix, struct bl_index_cache *c,
 		    const char *type, size_t len, const uint32_t **out, size_t *n)
 {
-	uint64_t h = bl_hash(type, len, true);
-	size_t j = h & (c->cap - 1);
-	while (c->slots[j].type) {
-		struct entry *e = &c->slots[j];
-		if (e->hash == h && bl_str_ieq(e->type, e->len, type, len)) {
-			*out = e->controls;
-			*n = e->n;
+	uint64_t h = type_hash(type, len);
+	size_t mask = c->cap - 1, j = h & mask;
+	for (; c->slots[j].type; j = (j + 1) & mask) {
+		const struct entry *x = &c->slots[j];
+		if (x->hash == h && x->len == len && same_bytes(x->type, type, len)) {
+			*out = x->controls;
+			*n = x->n;
 			return 0;
 		}
-		j = (j + 1) & (c->cap - 1);
+	}
+	/* A new spelling: another spelling of the same type has the list
+	 * already (same hash, equal ignoring case), else compute it. */
+	struct entry e = {0};
+	bool shared = false;
+	for (size_t k = h & mask; c->slots[k].type && !shared; k = (k + 1) & mask) {
+		const struct entry *x = &c->slots[k];
+		if (x->hash == h && bl_str_ieq(x->type, x->len, type, len)) {
+			e.controls = x->controls;   /* copied now: grow() frees the slots */
+			e.n = x->n;
+			shared = true;
+		}
 	}
 	if ((c->used + 1) * 2 > c->cap) {
 		if (grow(c))
@@ -225,17 +290,17 @@ int bl_index_lookup(const struct bl_index *ix, struct bl_index_cache *c,
 		while (c->slots[j].type)
 			j = (j + 1) & (c->cap - 1);
 	}
-	struct entry e = {0};
 	e.type = bl_arena_strndup(&c->arena, type, len);
 	if (!e.type)
 		return BL_ENOMEM;
-	for (size_t i = 0; i < len; i++)
-		e.type[i] = (char)bl_lower((unsigned char)e.type[i]);
 	e.len = len;
 	e.hash = h;
-	int rc = compute(ix, &c->arena, type, len, h, &e.controls, &e.n);
-	if (rc)
-		return rc;
+	if (!shared) {
+		int rc = compute(ix, &c->arena, type, len, bl_hash(type, len, true), &e.controls,
+				 &e.n);
+		if (rc)
+			return rc;
+	}
 	c->slots[j] = e;
 	c->used++;
 	*out = e.controls;

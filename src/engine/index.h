@@ -6,7 +6,9 @@
  * scope.types (every type), those with exact types (hashed, lower-case) and
  * those with glob types.  The merged, baseline-ordered list for a given type
  * is computed on first sight and cached per thread (struct bl_index_cache),
- * so the steady state is one hash lookup per asset and no locking.
+ * so the steady state is one hash lookup per asset and no locking.  The
+ * cache is keyed by the type's exact bytes (spellings that differ in case
+ * share one list), so a hit compares bytes without folding them.
  */
 #ifndef BL_ENGINE_INDEX_H
 #define BL_ENGINE_INDEX_H

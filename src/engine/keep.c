@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "adapt/adapt.h"
 #include "model/inventory.h"
 #include "rule/rule.h"
 #include "util/str.h"
@@ -28,7 +29,8 @@ static const char *const engine_keys[] = {
 static const char *const adapter_keys[] = {
 	"format_version", "$schema", "items", "tenant_id",
 };
-/* (bl_keep_needs_full looks only at keys of these lengths: 14, 7, 5, 9.) */
+/* (bl_keep_needs_full asks adapt.c's bl_adapt_anchored, which tests the same
+ * four keys.) */
 
 static int add_whole(struct bl_json_keep *k, uint32_t node, const char *key)
 {
@@ -83,16 +85,7 @@ int bl_keep_build(struct bl_json_keep **out, const struct bl_baseline *b,
 
 bool bl_keep_needs_full(const struct bl_value *doc)
 {
-	if (!doc || doc->type != BL_VOBJ)
-		return false;
-	/* One pass over the members, length first: this runs for every record. */
-	for (uint32_t m = 0; m < doc->u.obj.n; m++) {
-		const struct bl_member *mb = &doc->u.obj.items[m];
-		if (mb->klen != 5 && mb->klen != 7 && mb->klen != 9 && mb->klen != 14)
-			continue;
-		for (size_t i = 0; i < sizeof(adapter_keys) / sizeof(adapter_keys[0]); i++)
-			if (bl_str_ieq(mb->key, mb->klen, adapter_keys[i], strlen(adapter_keys[i])))
-				return true;
-	}
-	return false;
+	/* The adapters' own test, one pass over the keys (adapt.c): this runs
+	 * for every record. */
+	return bl_adapt_anchored(doc);
 }

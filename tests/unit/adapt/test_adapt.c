@@ -101,6 +101,31 @@ static void test_scubagear_markers(void **state)
 	}
 }
 
+/* bl_adapt_anchored: one of the four keys every adapter needs, in any case. */
+static void test_anchored(void **state)
+{
+	(void)state;
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	static const char *const yes[] = {
+		"{\"items\":1}", "{\"id\":1,\"ITEMS\":1}", "{\"$Schema\":1}",
+		"{\"Tenant_ID\":1}", "{\"a\":1,\"FORMAT_VERSION\":1}",
+	};
+	static const char *const no[] = {
+		"{}", "[1]", "{\"id\":\"a\",\"kind\":\"PodList\",\"apiVersion\":\"v1\"}",
+		"{\"itemz\":1,\"$schemaa\":1,\"tenant-id\":1,\"subscriptionId\":1}",
+		"{\"values\":1,\"planned_values\":1,\"dlp_policies\":1}",
+	};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!bl_adapt_anchored(tu_json(&a, yes[i])))
+			fail_msg("%s: not anchored", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (bl_adapt_anchored(tu_json(&a, no[i])))
+			fail_msg("%s: anchored", no[i]);
+	assert_false(bl_adapt_anchored(NULL));
+	bl_arena_free(&a);
+}
+
 /* Not an object: never adapted. */
 static void test_not_object(void **state)
 {
@@ -121,6 +146,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dispatch),
 		cmocka_unit_test(test_scubagear_markers),
+		cmocka_unit_test(test_anchored),
 		cmocka_unit_test(test_not_object),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,10 +51,46 @@ static void test_lookup(void **state)
 	et_free(&t);
 }
 
+/* The cache keeps one entry per spelling: a new spelling of a known type
+ * takes that type's list, also when its arrival grows the cache; short
+ * types (under one word) and types differing in a non-letter byte stay
+ * apart. */
+static void test_spellings(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	struct bl_index *ix;
+	struct bl_index_cache *c;
+	assert_int_equal(bl_index_build(&ix, t.b), 0);
+	assert_int_equal(bl_index_cache_new(&c), 0);
+	expect_list(ix, c, "Microsoft.Storage/storageAccounts", "ABCE");
+	char ty[64];
+	for (int i = 0; i < 31; i++) {   /* the next new entry grows the cache (64 slots) */
+		snprintf(ty, sizeof(ty), "Other/type%d", i);
+		expect_list(ix, c, ty, "B");
+	}
+	expect_list(ix, c, "MICROSOFT.STORAGE/STORAGEACCOUNTS", "ABCE");
+	expect_list(ix, c, "microsoft.storage/storageaccounts", "ABCE");
+	expect_list(ix, c, "Microsoft.Storage/storageAccounts", "ABCE");
+	expect_list(ix, c, "microsoft.keyvault/VAULTS", "BC");
+	expect_list(ix, c, "Microsoft.Storage/storageAccount", "BE");   /* one byte shorter */
+	expect_list(ix, c, "Microsoft.Storage/storageAccounts ", "BE"); /* one longer */
+	expect_list(ix, c, "Microsoft.Storage\x0fstorageAccounts", "B"); /* '/' | 0x20 */
+	expect_list(ix, c, "Microsoft.Storage/storageAccounts", "ABCE");
+	expect_list(ix, c, "a", "B");
+	expect_list(ix, c, "A", "B");
+	expect_list(ix, c, "Micro", "B");
+	bl_index_cache_free(c);
+	bl_index_free(ix);
+	et_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_spellings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,6 +112,12 @@ static void test_needs_full(void **state)
 	assert_true(bl_keep_needs_full(tu_json(&a, "{\"$schema\": 1}")));
 	assert_true(bl_keep_needs_full(tu_json(&a, "{\"Format_Version\": \"1\"}")));
 	assert_true(bl_keep_needs_full(tu_json(&a, "{\"tenant_id\": \"t\"}")));
+	/* keys of a marker's length that are not one; a key past 64 bytes */
+	assert_false(bl_keep_needs_full(tu_json(&a, "{\"subscriptionId\": 1, \"$schemb\": 1, "
+							"\"itemz\": 1, \"tenant_ix\": 1}")));
+	assert_false(bl_keep_needs_full(tu_json(&a, "{\"format_version_and_then_some_more_"
+							"bytes_to_pass_sixty_four_of_them_x\": 1}")));
+	assert_true(bl_keep_needs_full(tu_json(&a, "{\"id\": \"x\", \"type\": \"T\", \"TENANT_ID\": 1}")));
 	assert_false(bl_keep_needs_full(tu_json(&a, "[1]")));
 	assert_false(bl_keep_needs_full(NULL));
 	bl_arena_free(&a);
