@@ -224,15 +224,24 @@ static void process_slot(struct pool *p, struct worker *w, struct slot *s)
 		const struct bl_value *v = NULL;
 		struct bl_json_opts jo = {.line0 = r->line, .col0 = r->col, .keep = p->keep};
 		int rc = bl_json_parse(&v, &s->arena, c->buf + r->off, r->len, s->file, &jo, &s->err);
-		if (!rc && p->keep && bl_keep_needs_full(v)) {
-			/* an adapter's container: it reads what no control names */
-			jo.keep = NULL;
-			rc = bl_json_parse(&v, &s->arena, c->buf + r->off, r->len, s->file, &jo,
-					   &s->err);
+		bool plain = false;
+		if (!rc && p->keep) {
+			if (bl_keep_needs_full(v)) {
+				/* an adapter's container: it reads what no control names */
+				jo.keep = NULL;
+				rc = bl_json_parse(&v, &s->arena, c->buf + r->off, r->len, s->file,
+						   &jo, &s->err);
+			} else {
+				plain = true;   /* no adapter's key: a resource as it is */
+			}
 		}
-		if (!rc)
+		if (!rc && plain) {
+			rc = eval_resource(p, w, &s->arena, &s->results, v, s->file, r->index, &s->err);
+			s->nassets += !rc;
+		} else if (!rc) {
 			rc = eval_record(p, w, &s->arena, &s->results, v, s->file, r->index,
 					 &s->nassets, &s->err);
+		}
 		if (rc) {
 			s->rc = rc;
 			return;

@@ -30,7 +30,9 @@ int bl_keep_build(struct bl_json_keep **out, const struct bl_baseline *b,
  * Does a selectively parsed record carry a key a record adapter recognises
  * documents by (adapt.h: a Terraform plan, an ARM template, a ScubaGear
  * export, a Kubernetes List)?  Then it is parsed again in full, since the
- * adapter reads members no control names.
+ * adapter reads members no control names.  When it does not, no adapter
+ * recognises the record (bl_adapt_record asks the same question first), and
+ * the engine evaluates it as a resource without asking the adapters.
  */
 bool bl_keep_needs_full(const struct bl_value *doc);
 
