@@ -1,7 +1,8 @@
 /*
- * test_expr_fn.c - the template functions added for Azure Policy content
- * (src/rule/expr_fn.c): resourceGroup subscription requestContext utcNow
- * addDays intersection union createObject tryGet base64 add sub mul div mod,
+ * test_expr_fn_policy.c - the template functions added for Azure Policy
+ * content (src/rule/expr_fn_policy.c): resourceGroup subscription
+ * requestContext utcNow addDays intersection union createObject tryGet
+ * base64 add sub mul div mod,
  * plus coalesce/createArray/replace as built-ins use them.  One table of
  * (expression, document, expected JSON or error with its kind), and the
  * existenceCondition rule that field() in an expression names the outer
