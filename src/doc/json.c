@@ -189,6 +189,23 @@ static inline bool str_special(unsigned char c)
 	return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
 }
 
+#if defined(__SSE2__)
+/*
+ * The bytes of the 16 at q that end the fast ASCII scan (str_special), as a
+ * bit mask.  Two compares, not three: x ^ 0x02 maps '"' (0x22) to 0x20 and
+ * keeps 0x00-0x1F among themselves, so "x ^ 0x02 < 0x21" (signed, which also
+ * holds for every byte >= 0x80) is exactly "control, quote or non-ASCII".
+ */
+static inline unsigned str_mask16(const char *q)
+{
+	const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+	const __m128i t = _mm_xor_si128(v, _mm_set1_epi8(0x02));
+	const __m128i m = _mm_or_si128(_mm_cmplt_epi8(t, _mm_set1_epi8(0x21)),
+				       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
 /*
  * Length (2..4) of the valid UTF-8 sequence at q, or 0 after filling err
  * with the reason, positioned at the lead byte.
@@ -414,19 +431,10 @@ static int parse_string_slow(struct parser *j, const char *p, const char *q,
 	size_t len = 0;
 	for (;;) {
 #if defined(__SSE2__)
-		const __m128i quote = _mm_set1_epi8('"');
-		const __m128i bslash = _mm_set1_epi8('\\');
-		const __m128i space = _mm_set1_epi8(0x20);
 		while (end - q >= 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-			/* Signed compare: bytes >= 0x80 are negative, so this also
-			 * catches every non-ASCII byte. */
-			__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-							      _mm_cmpeq_epi8(v, bslash)),
-						 _mm_cmplt_epi8(v, space));
-			int mask = _mm_movemask_epi8(m);
+			unsigned mask = str_mask16(q);
 			if (mask) {
-				q += __builtin_ctz((unsigned)mask);
+				q += __builtin_ctz(mask);
 				goto special;
 			}
 			q += 16;
@@ -474,27 +482,24 @@ static inline const char *string_fast(const char *end, const char *p, int blocks
 {
 #if defined(__SSE2__)
 	const char *q = p + 1;
-	const __m128i quote = _mm_set1_epi8('"');
-	const __m128i bslash = _mm_set1_epi8('\\');
-	const __m128i space = _mm_set1_epi8(0x20);
-	for (int k = 0; k < blocks && end - q >= 16; k++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-						      _mm_cmpeq_epi8(v, bslash)),
-					 _mm_cmplt_epi8(v, space));
-		int mask = _mm_movemask_epi8(m);
-		if (mask) {
-			q += __builtin_ctz((unsigned)mask);
-			return *q == '"' ? q : NULL;
-		}
+	if (end - q < 16)
+		return NULL;
+	/* The first block outside the loop: most strings end in it. */
+	unsigned mask = str_mask16(q);
+	for (int k = 1; !mask; k++) {
 		q += 16;
+		if (k >= blocks || end - q < 16)
+			return NULL;
+		mask = str_mask16(q);
 	}
+	q += __builtin_ctz(mask);
+	return *q == '"' ? q : NULL;
 #else
 	(void)end;
 	(void)p;
 	(void)blocks;
-#endif
 	return NULL;
+#endif
 }
 
 /* ---- numbers -------------------------------------------------------- */
@@ -680,7 +685,7 @@ static inline uint64_t key_fp(const char *k, size_t len, bool wide)
 	} else {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		if (wide) {
-			x = len ? load64(k) & (~0ull >> (64 - 8 * len)) : 0;
+			x = load64(k) & ((1ull << (8 * len)) - 1);  /* len < 8 */
 		} else
 #else
 		(void)wide;
@@ -937,22 +942,15 @@ static size_t skip_escape(struct parser *j, const char *q, const char *end)
  * caller re-parses in full to report the error).  A pointer is returned
  * rather than stored so that the caller's position stays in a register.
  */
-static inline const char *skip_string(struct parser *j, const char *p)
+static const char *skip_string_slow(struct parser *j, const char *p)
 {
 	const char *q = p + 1, *end = j->end;
 	for (;;) {
 #if defined(__SSE2__)
-		const __m128i quote = _mm_set1_epi8('"');
-		const __m128i bslash = _mm_set1_epi8('\\');
-		const __m128i space = _mm_set1_epi8(0x20);
 		while (end - q >= 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-			__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-							      _mm_cmpeq_epi8(v, bslash)),
-						 _mm_cmplt_epi8(v, space));
-			int mask = _mm_movemask_epi8(m);
+			unsigned mask = str_mask16(q);
 			if (mask) {
-				q += __builtin_ctz((unsigned)mask);
+				q += __builtin_ctz(mask);
 				goto special;
 			}
 			q += 16;
@@ -982,6 +980,14 @@ special:
 	if ((size_t)(q - p - 1) > UINT32_MAX)
 		return NULL;
 	return q + 1;
+}
+
+/* skip_string_slow, with the common string (plain ASCII, up to 256 bytes)
+ * found without a call and without the length check it cannot fail. */
+static inline const char *skip_string(struct parser *j, const char *p)
+{
+	const char *q = string_fast(j->end, p, 16);
+	return q ? q + 1 : skip_string_slow(j, p);
 }
 
 /* Drop the frames skip_value pushed above base. */
@@ -1024,6 +1030,7 @@ static int skip_value(struct parser *restrict j, const char **pp)
 	uint32_t line = j->line;
 	uintptr_t colb = j->col_base;
 	const size_t base = j->frames.n;
+	size_t depth = 0;  /* frames pushed here: j->frames.n - base, in a register */
 	struct bl_value dummy;
 	struct frame *f = NULL;
 	const char *pe;  /* out parameter of calls: p itself never has its address taken */
@@ -1035,6 +1042,12 @@ static int skip_value(struct parser *restrict j, const char **pp)
 	} while (0)
 
 value:
+	/* Strings before the dispatch: most skipped values are strings. */
+	if (p < end && *p == '"') {
+		if (!(p = skip_string(j, p)))
+			goto fail;
+		goto done;
+	}
 	switch (p < end ? value_class[(unsigned char)*p] : VC_BAD) {
 	case VC_WS:
 		p = ws_more(p, end, &line, &colb);
@@ -1044,6 +1057,7 @@ value:
 		if (j->frames.n >= j->max_depth || !stack_reserve(&j->frames))
 			goto fail;
 		f = (struct frame *)j->frames.p + j->frames.n++;
+		depth++;
 		f->is_obj = *p == '{';
 		f->start = 0;
 		f->kstart = j->keys.n;
@@ -1059,6 +1073,7 @@ value:
 			if (p < end && *p == '}') {
 				p++;
 				j->frames.n--;
+				depth--;
 				f--;
 				goto done;
 			}
@@ -1067,11 +1082,12 @@ value:
 		if (p < end && *p == ']') {
 			p++;
 			j->frames.n--;
+			depth--;
 			f--;
 			goto done;
 		}
 		goto value;
-	case VC_STR:
+	case VC_STR:  /* (taken above; the case keeps the dispatch a dense table) */
 		if (!(p = skip_string(j, p)))
 			goto fail;
 		goto done;
@@ -1135,11 +1151,11 @@ key: {
 	goto value;
 }
 
-	/* f is the top frame from here on whenever frames.n > base (set where
+	/* f is the top frame from here on whenever depth > 0 (set where
 	 * frames are pushed, stepped down where they are popped; base >= 1,
 	 * the object whose member this is, so f never leaves the array). */
 done:
-	while (j->frames.n > base) {
+	while (depth) {
 		if (p < end && *p == ',') {
 			p++;
 			if (!f->is_obj)
@@ -1161,6 +1177,7 @@ done:
 				}
 			}
 			j->frames.n--;
+			depth--;
 			f--;
 			continue;
 		}

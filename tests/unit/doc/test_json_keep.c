@@ -337,6 +337,137 @@ static void test_keep_duplicates(void **state)
 	bl_arena_free(&a);
 }
 
+/*
+ * Every byte value at every place in a string, across the 16-byte blocks of
+ * the vector scans and past the 256 bytes the fast paths take: in a kept
+ * value, a skipped value, a key of a skipped object, a kept key and an
+ * element of a skipped array.  Printable ASCII other than '"' and '\\' is
+ * plain text; a control byte, a lone byte >= 0x80, a backslash before 'z'
+ * and a quote are errors, reported by both parses at the same place.
+ */
+static void test_keep_string_bytes(void **state)
+{
+	(void)state;
+	static const char *const paths[] = {"id"};
+	struct bl_json_keep *k = keep_of(paths, 1);
+	static const char *const shapes[][2] = {
+		{"{\"id\":\"", "\",\"skip\":1}"},
+		{"{\"skip\":\"", "\",\"id\":1}"},
+		{"{\"skip\":{\"", "\":1},\"id\":1}"},
+		{"{\"", "\":1,\"id\":2}"},
+		{"{\"skip\":[\"x\",\"", "\"],\"id\":1}"},
+	};
+	static const size_t offsets[] = {0, 1, 2, 7, 8, 14, 15, 16, 17, 31, 32, 33,
+					 47, 63, 64, 250, 254, 255, 256, 257, 300};
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	char buf[512];
+	for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
+		size_t l0 = strlen(shapes[s][0]), l1 = strlen(shapes[s][1]);
+		for (size_t o = 0; o < sizeof(offsets) / sizeof(offsets[0]); o++) {
+			size_t off = offsets[o];
+			for (unsigned b = 0; b < 256; b++) {
+				size_t n = 0;
+				memcpy(buf, shapes[s][0], l0);
+				n = l0;
+				memset(buf + n, 'a', off);
+				n += off;
+				buf[n++] = (char)b;
+				memcpy(buf + n, "zzz", 3);
+				n += 3;
+				memcpy(buf + n, shapes[s][1], l1);
+				n += l1;
+				assert_true(n < sizeof(buf));
+				struct two t;
+				parse_both(&t, &a, buf, n, k, 0);
+				bool plain = b >= 0x20 && b < 0x80 && b != '"' && b != '\\';
+				if (plain) {
+					if (t.rc_full != 0 || t.rc_keep != 0)
+						fail_msg("shape %zu offset %zu byte 0x%02X: %s", s, off,
+							 b, t.e_keep.msg);
+					continue;
+				}
+				buf[n] = '\0';
+				assert_same_error(&t, buf);
+				if (b < 0x20 || b >= 0x80) {
+					/* at the byte itself (buf[0] is column 5 of line 3) */
+					assert_int_equal(t.e_keep.line, 3);
+					assert_int_equal(t.e_keep.col, 5 + l0 + off);
+				}
+			}
+		}
+	}
+	/* A kept string comes out whole, wherever its last block ends. */
+	char text[300], out[640];
+	for (size_t i = 0; i < sizeof(text); i++)
+		text[i] = (char)('a' + i % 26);
+	for (size_t len = 0; len < sizeof(text); len++) {
+		int n = snprintf(out, sizeof(out), "{\"id\":\"%.*s\",\"skip\":\"%.*s\"}",
+				 (int)len, text, (int)len, text);
+		assert_true(n > 0 && (size_t)n < sizeof(out));
+		struct two t;
+		parse_both(&t, &a, out, (size_t)n, k, 0);
+		assert_int_equal(t.rc_keep, 0);
+		assert_int_equal(t.kept->u.obj.n, 1);
+		assert_int_equal(t.kept->u.obj.items[0].val.u.str.len, len);
+		assert_memory_equal(t.kept->u.obj.items[0].val.u.str.s, text, len);
+	}
+	bl_json_keep_free(k);
+	bl_arena_free(&a);
+}
+
+/* Keys of every short length, plain and escaped, as duplicates of each
+ * other in skipped and kept objects (the fingerprint masks short keys). */
+static void test_keep_short_key_duplicates(void **state)
+{
+	(void)state;
+	static const char *const paths[] = {"id"};
+	struct bl_json_keep *k = keep_of(paths, 1);
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	/* {pre, between the keys, post} */
+	static const char *const shapes[][3] = {
+		{"{\"skip\":{\"", "\":1,\"", "\":2},\"id\":1}"},
+		{"{\"", "\":1,\"id\":1,\"", "\":2}"},
+		{"{\"skip\":[{\"", "\":1,\"x\":0,\"", "\":2}]}"},
+	};
+	char plain[16], esc[32], other[16], buf[128];
+	for (size_t len = 0; len <= 10; len++) {
+		for (size_t i = 0; i < len; i++)
+			plain[i] = (char)('k' + i);
+		plain[len] = '\0';
+		memcpy(other, plain, len + 1);
+		if (len)
+			other[len - 1] = 'Z';
+		/* the last letter (if any) as a \u escape */
+		memcpy(esc, plain, len + 1);
+		if (len)
+			snprintf(esc + len - 1, sizeof(esc) - (len - 1), "\\u00%02x",
+				 (unsigned char)plain[len - 1]);
+		for (size_t sh = 0; sh < sizeof(shapes) / sizeof(shapes[0]); sh++) {
+			for (int v = 0; v < 3; v++) {
+				/* plain then escaped, escaped then plain, plain then other */
+				const char *k1 = v == 1 ? esc : plain;
+				const char *k2 = v == 0 ? esc : v == 1 ? plain : other;
+				int n = snprintf(buf, sizeof(buf), "%s%s%s%s%s", shapes[sh][0], k1,
+						 shapes[sh][1], k2, shapes[sh][2]);
+				assert_true(n > 0 && (size_t)n < sizeof(buf));
+				struct two t;
+				parse_both(&t, &a, buf, (size_t)n, k, 0);
+				if (v == 2 && len) {
+					if (t.rc_full != 0 || t.rc_keep != 0)
+						fail_msg("%s: %s", buf, t.e_keep.msg);
+					continue;
+				}
+				assert_same_error(&t, buf);
+				assert_non_null(strstr(t.e_keep.msg, "duplicate key"));
+			}
+		}
+	}
+	bl_json_keep_free(k);
+	bl_arena_free(&a);
+}
+
 static void test_keep_depth(void **state)
 {
 	(void)state;
@@ -485,6 +616,8 @@ int main(void)
 		cmocka_unit_test(test_keep_keys),
 		cmocka_unit_test(test_keep_errors_in_skipped),
 		cmocka_unit_test(test_keep_duplicates),
+		cmocka_unit_test(test_keep_string_bytes),
+		cmocka_unit_test(test_keep_short_key_duplicates),
 		cmocka_unit_test(test_keep_depth),
 		cmocka_unit_test(test_keep_positions_after_skip),
 		cmocka_unit_test(test_keep_wide_objects),
