@@ -68,6 +68,11 @@ int bl_severity_parse(const char *s, size_t len)
 
 /* ---- validation context --------------------------------------------- */
 
+/* Frameworks remembered by catalog(): controls map to the same few, in turn
+ * (nist, mcsb, cis, nist, ...), so one remembered key missed every time. */
+#define FWMEMO_N 8
+#define FWMEMO_KEY 48
+
 struct ctx {
 	struct bl_baseline *b;
 	struct bl_arena *a;          /* the baseline's arena */
@@ -89,12 +94,17 @@ struct ctx {
 					(one asset per run: regexes are not JIT-compiled) */
 	const char *builtin_sha;     /* the document is a builtin tree as shipped: its hash
 					(computed at build time), else NULL */
-	const char *last_fw;         /* the maps key catalog() found last, and its catalog */
-	size_t last_fwlen;
-	const struct bl_catalog *last_cat;
+	struct fwmemo {              /* maps keys catalog() found, and their catalogs: */
+		char key[FWMEMO_KEY];   /* a copy (a parent's document may not outlive */
+		size_t len;             /* its layer) */
+		const struct bl_catalog *cat;
+	} fwmemo[FWMEMO_N];
+	size_t nfwmemo;
 	struct idmemo *idmemo;       /* catalog_id's answers (IDMEMO_CAP slots, in the arena
 					on the first mapped id), NULL before */
 	size_t nidmemo;
+	const char *tree_file_seen;  /* from_tree's last document name, and its answer */
+	bool tree_file;
 };
 
 /* One mapped id as written, in one catalog, and the spelling catalog_id
@@ -143,6 +153,27 @@ static char *copy(struct ctx *c, const char *s, size_t len)
 static char *copy_str(struct ctx *c, const struct bl_value *v)
 {
 	return copy(c, v->u.str.s, v->u.str.len);
+}
+
+/* Does v come from a builtin document tree (model/content.c), whose strings
+ * are static and NUL-terminated?  Remembered per document name. */
+static bool from_tree(struct ctx *c, const struct bl_value *v)
+{
+	if (!v->file)
+		return false;
+	if (v->file != c->tree_file_seen) {
+		c->tree_file_seen = v->file;
+		c->tree_file = bl_content_is_tree_file(v->file);
+	}
+	return c->tree_file;
+}
+
+/* A string of the document kept in the baseline: a builtin tree's string as
+ * it is (static), any other an arena copy.  Copying every title, rationale
+ * and id of builtin:linux-host was a thirtieth of loading it. */
+static const char *keep_str(struct ctx *c, const struct bl_value *v)
+{
+	return from_tree(c, v) ? v->u.str.s : copy_str(c, v);
 }
 
 static void *alloc_n(struct ctx *c, size_t n, size_t size)
@@ -485,9 +516,18 @@ static const char **str_list(struct ctx *c, const struct bl_value *arr, const ch
 			diag(c, AT(e), "%s entries must not be empty", what);
 			continue;
 		}
-		out[(*n)++] = copy_str(c, e);
+		out[(*n)++] = keep_str(c, e);
 	}
 	return out;
+}
+
+/* The catalog catalog() found for maps key m before, or NULL. */
+static const struct bl_catalog *fw_memo(const struct ctx *c, const struct bl_member *m)
+{
+	for (size_t i = 0; i < c->nfwmemo; i++)
+		if (c->fwmemo[i].len == m->klen && memcmp(c->fwmemo[i].key, m->key, m->klen) == 0)
+			return c->fwmemo[i].cat;
+	return NULL;
 }
 
 /* The catalog named by a maps key; unknown ids are reported at the key
@@ -509,9 +549,9 @@ static const struct bl_catalog *catalog(struct ctx *c, const struct bl_member *m
 	}
 	if (c->cats_state != 1)
 		return NULL;
-	/* controls map to the same few frameworks, one after another */
-	if (c->last_cat && m->klen == c->last_fwlen && memcmp(m->key, c->last_fw, m->klen) == 0)
-		return c->last_cat;
+	const struct bl_catalog *memo = fw_memo(c, m);
+	if (memo)
+		return memo;
 	char key[128];
 	if (m->klen >= sizeof(key)) {
 		diag(c, m->line, m->col, "unknown framework \"%s\"", SHOWK(m));
@@ -521,9 +561,12 @@ static const struct bl_catalog *catalog(struct ctx *c, const struct bl_member *m
 	key[m->klen] = '\0';
 	const struct bl_catalog *cat = bl_catalog_find(&c->cats, key);
 	if (cat) {
-		c->last_fw = m->key;
-		c->last_fwlen = m->klen;
-		c->last_cat = cat;
+		if (c->nfwmemo < FWMEMO_N && m->klen < FWMEMO_KEY) {
+			struct fwmemo *x = &c->fwmemo[c->nfwmemo++];
+			memcpy(x->key, m->key, m->klen);
+			x->len = m->klen;
+			x->cat = cat;
+		}
 		return cat;
 	}
 	const char *best = NULL;
@@ -650,19 +693,21 @@ static void check_maps(struct ctx *c, const struct bl_value *maps, struct bl_con
 		return;
 	for (uint32_t i = 0; i < maps->u.obj.n; i++) {
 		const struct bl_member *m = &maps->u.obj.items[i];
-		bool fw_ok = id_ok(m->key, m->klen, false, ".-");
+		/* a key catalog() found before is a valid id (checked then) */
+		const struct bl_catalog *seen = fw_memo(c, m);
+		bool fw_ok = seen || id_ok(m->key, m->klen, false, ".-");
 		if (!fw_ok)
 			diag(c, m->line, m->col,
 			     "framework id \"%s\" is invalid: use lower-case letters, digits, \".\" and \"-\", starting with a letter or digit",
 			     SHOWK(m));
-		const struct bl_catalog *cat = fw_ok ? catalog(c, m) : NULL;
+		const struct bl_catalog *cat = seen ? seen : fw_ok ? catalog(c, m) : NULL;
 		if (m->val.type != BL_VARR) {
 			diag(c, AT(&m->val), "maps.%s must be an array of control ids, not %s",
 			     SHOWK(m), bl_schema_value_desc(&m->val));
 			continue;
 		}
 		struct bl_mapping *map = &ctl->maps[ctl->nmaps++];
-		map->framework = copy(c, m->key, m->klen);
+		map->framework = from_tree(c, maps) ? m->key : copy(c, m->key, m->klen);
 		map->ids = alloc_n(c, m->val.u.arr.n, sizeof(*map->ids));
 		if (!map->ids)
 			return;
@@ -887,7 +932,7 @@ static void check_id(struct ctx *c, const struct bl_member *m, struct bl_control
 		     SHOWV(v));
 		return;
 	}
-	ctl->id = copy_str(c, v);
+	ctl->id = keep_str(c, v);
 	pos->id = v->u.str.s;
 	pos->len = v->u.str.len;
 	pos->line = v->line;
@@ -905,14 +950,17 @@ static void check_control(struct ctx *c, const struct bl_value *v, struct bl_con
 		return;
 	}
 	const struct bl_member *f[COUNT(control_keys)];
+	size_t bad_before = c->bad;
 	schema(c, f, v, &control_schema);
+	/* no problem: every member is a known key of its type, in f */
+	bool clean = c->bad == bad_before && !c->oom;
 
 	if (f[CK_ID])
 		check_id(c, f[CK_ID], ctl, pos);
 	if (f[CK_TITLE]) {
 		if (f[CK_TITLE]->val.u.str.len == 0)
 			diag(c, AT(&f[CK_TITLE]->val), "control title must not be empty");
-		ctl->title = copy_str(c, &f[CK_TITLE]->val);
+		ctl->title = keep_str(c, &f[CK_TITLE]->val);
 	}
 	if (f[CK_SEVERITY]) {
 		const struct bl_value *s = &f[CK_SEVERITY]->val;
@@ -943,9 +991,9 @@ static void check_control(struct ctx *c, const struct bl_value *v, struct bl_con
 			ctl->effect = (enum bl_effect)eff;
 	}
 	if (f[CK_RATIONALE])
-		ctl->rationale = copy_str(c, &f[CK_RATIONALE]->val);
+		ctl->rationale = keep_str(c, &f[CK_RATIONALE]->val);
 	if (f[CK_REMEDIATION])
-		ctl->remediation = copy_str(c, &f[CK_REMEDIATION]->val);
+		ctl->remediation = keep_str(c, &f[CK_REMEDIATION]->val);
 	if (f[CK_REFERENCES])
 		ctl->references = str_list(c, &f[CK_REFERENCES]->val, "references", false,
 					   &ctl->nreferences);
@@ -960,8 +1008,12 @@ static void check_control(struct ctx *c, const struct bl_value *v, struct bl_con
 	static const char *const kinds[] = {"expect", "violation", "related"};
 	const struct bl_member *km[3];
 	const struct bl_member *first = NULL, *second = NULL;
+	static const int kind_key[] = {CK_EXPECT, CK_VIOLATION, CK_RELATED};
 	for (size_t i = 0; i < 3; i++) {
-		km[i] = bl_value_member(v, kinds[i], strlen(kinds[i]));
+		/* with a clean schema check f holds them (the readers reject
+		 * duplicate keys): four lookups per control were a twentieth
+		 * of loading builtin:linux-host */
+		km[i] = clean ? f[kind_key[i]] : bl_value_member(v, kinds[i], strlen(kinds[i]));
 		if (km[i] && !is_key(km[i], kinds[i]))
 			km[i] = NULL;
 		if (!km[i])
@@ -975,7 +1027,7 @@ static void check_control(struct ctx *c, const struct bl_value *v, struct bl_con
 			second = km[i];
 		}
 	}
-	const struct bl_member *na = bl_value_member(v, "not_applicable", 14);
+	const struct bl_member *na = clean ? f[CK_NA] : bl_value_member(v, "not_applicable", 14);
 	if (na && !is_key(na, "not_applicable"))
 		na = NULL;
 	/* the messages without `related` predate it: tools and tests match them */
@@ -992,7 +1044,7 @@ static void check_control(struct ctx *c, const struct bl_value *v, struct bl_con
 		const struct bl_value *r = &f[CK_NA]->val;
 		if (r->u.str.len == 0)
 			diag(c, AT(r), "not_applicable needs a reason (a non-empty string)");
-		ctl->na_reason = copy_str(c, r);
+		ctl->na_reason = keep_str(c, r);
 	}
 	/* A regex of a host control runs a handful of times per run; JIT
 	 * compiling it costs ~100x one interpreted match (it was 40% of

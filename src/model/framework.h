@@ -109,4 +109,9 @@ const struct bl_fw_family *bl_catalog_family(const struct bl_catalog *cat, const
  */
 size_t bl_fw_canonical_id(char *out, size_t size, const char *id);
 
+/* Is id[0..len) non-empty and its own canonical spelling (what
+ * bl_fw_canonical_id gives back unchanged)?  Without writing it out: most
+ * ids of the shipped catalogs are, and loading them checks every one. */
+bool bl_fw_is_canonical(const char *id, size_t len);
+
 #endif

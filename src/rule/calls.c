@@ -58,5 +58,7 @@ static bool node_calls(const struct cnode *n, const char *fn, int depth)
 
 bool bl_cond_calls(const struct bl_cond *c, const char *fn)
 {
-	return c && node_calls(c->root, fn, 0);
+	/* most conditions have no runtime expression: no walk (the engine asks
+	 * twice per condition before every run) */
+	return c && !c->no_exprs && node_calls(c->root, fn, 0);
 }

@@ -47,18 +47,37 @@ struct cctx {
 	uint32_t nkeys, kcap;
 	struct bl_buf json;   /* json_of's scratch, reused: one malloc per
 				 condition instead of one per operand */
+	struct bl_buf text;   /* the expected texts of counts, likewise */
+	uint32_t nexprs;      /* runtime expressions compiled (bl_cond.no_exprs) */
 };
 
+/* Keywords have three to five letters: their length and first letter pick
+ * the one candidate (a scan of KEYWORDS per key of every condition was a
+ * twentieth of loading builtin:linux-host). */
 static int classify(const char *k, size_t len)
 {
 	if (len == 0)
 		return K_UNKNOWN;
-	/* the first letter rejects most keywords without a strlen */
+	int kw = K_UNKNOWN;
 	int first = bl_lower((unsigned char)k[0]);
-	for (int i = 0; i < (int)(sizeof(KEYWORDS) / sizeof(KEYWORDS[0])); i++)
-		if ((unsigned char)KEYWORDS[i][0] == first &&   /* every keyword starts lower-case */
-		    bl_str_ieq(KEYWORDS[i], strlen(KEYWORDS[i]), k, len))
-			return i;
+	if (len == 3 && first == 'n')
+		kw = K_NOT;
+	else if (len == 4 && first == 'n')
+		kw = K_NAME;
+	else if (len == 5)
+		kw = first == 'a' ? (bl_lower((unsigned char)k[1]) == 'l' ? K_ALLOF : K_ANYOF)
+		   : first == 'f' ? K_FIELD
+		   : first == 'v' ? K_VALUE
+		   : first == 'c' ? K_COUNT
+		   : first == 'w' ? K_WHERE : K_UNKNOWN;
+	if (kw != K_UNKNOWN) {
+		/* keywords are letters only: c | 0x20 folds exactly those */
+		size_t i = 1;
+		while (i < len && ((unsigned char)k[i] | 0x20) == ((unsigned char)KEYWORDS[kw][i] | 0x20))
+			i++;
+		if (i == len)
+			return kw;
+	}
 	int op = bl_op_lookup(k, len);
 	return op >= 0 ? K_OP + op : K_UNKNOWN;
 }
@@ -93,48 +112,191 @@ static void *alloc(struct cctx *c, size_t n, size_t size)
 /* Longest operand text kept (longer: ENOMEM, as bl_buf reports it). */
 #define JSON_MAX ((size_t)1 << 20)
 
-/* Compact JSON of v in the program arena ("" on ENOMEM, flagged). */
-static const char *json_of(struct cctx *c, const struct bl_value *v)
+/*
+ * The compact JSON of the operands most conditions have, written here
+ * without bl_json_write's machinery (which was an eighth of compiling
+ * builtin:linux-host): ASCII strings (quoted, escaped exactly as
+ * bl_json_write_str escapes), integer literals that are their own JSON,
+ * booleans, null, and arrays of those.  simple_len gives the length of
+ * that text, or 0 when v is not such a value (bl_json_write then writes
+ * it: non-ASCII text, other numbers, objects, nested arrays).
+ */
+/* How many leading bytes of s are printable ASCII other than '"' and '\\'
+ * (written as they are), eight at a time: operands are mostly such text,
+ * tens of bytes long (regex patterns), and a byte loop over them twice was
+ * most of writing them. */
+static size_t plain_prefix(const char *s, size_t len)
 {
-	/* Most operands are strings of printable ASCII without '"' or '\\',
-	 * which bl_json_write only quotes: done here without its machinery
-	 * (0.5 of the 4 million instructions compiling builtin:linux-host
-	 * took).  The text is the `expected` of evidence and descriptions. */
-	if (v->type == BL_VSTR) {
-		const char *s = v->u.str.s;
-		size_t len = v->u.str.len, i = 0;
-		while (i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x80 &&
-		       s[i] != '"' && s[i] != '\\')
-			i++;
-		if (i == len && len + 2 <= JSON_MAX) {
-			char *out = bl_arena_alloc(c->env->arena, len + 3);
-			if (!out) {
-				c->nomem = true;
-				return "";
-			}
-			out[0] = '"';
-			memcpy(out + 1, s, len);
-			out[len + 1] = '"';
-			out[len + 2] = '\0';
-			return out;
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+		/* any byte >= 0x80, < 0x20, == '"' or == '\\' (exact tests) */
+		uint64_t bad = (w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+				((bs - ones) & ~bs)) & high;
+		if (bad)
+			break;
+	}
+	while (i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x80 &&
+	       s[i] != '"' && s[i] != '\\')
+		i++;
+	return i;
+}
+
+/* Bytes bl_json_write_str writes for an ASCII byte: itself, a two-byte
+ * escape (\" \\ \b \f \n \r \t) or \u00XX. */
+static const uint8_t ESC_LEN[128] = {
+	6, 6, 6, 6, 6, 6, 6, 6, 2, 2, 2, 6, 2, 2, 6, 6,
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+	1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+static size_t str_json_len(const char *s, size_t len)
+{
+	size_t n = 2, i = plain_prefix(s, len);
+	n += i;
+	for (; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch >= 0x80)
+			return 0;
+		n += ESC_LEN[ch];
+	}
+	return n;
+}
+
+static char *str_json_put(char *o, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	*o++ = '"';
+	size_t i = plain_prefix(s, len);
+	memcpy(o, s, i);
+	o += i;
+	for (; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ESC_LEN[ch] == 1) {   /* ASCII: str_json_len said so */
+			*o++ = (char)ch;
+			continue;
 		}
-	} else if (v->type == BL_VNUM && (v->flags & BL_VF_INT) && v->u.num.text) {
-		/* an integer literal is its own JSON unless it has a leading zero */
-		const char *t = v->u.num.text;
-		size_t len = v->u.num.len, d = len && t[0] == '-';
-		if (len > d && (t[d] != '0' || len == d + 1)) {
-			char *out = bl_arena_strndup(c->env->arena, t, len);
-			if (!out)
-				c->nomem = true;
-			return out ? out : "";
+		*o++ = '\\';
+		switch (ch) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[ch >> 4];
+			*o++ = hex[ch & 15];
 		}
-	} else if (v->type == BL_VBOOL) {
+	}
+	*o++ = '"';
+	return o;
+}
+
+/* An integer literal that is its own JSON: no leading zero (nor "-"). */
+static bool int_is_json(const struct bl_value *v)
+{
+	if (v->type != BL_VNUM || !(v->flags & BL_VF_INT) || !v->u.num.text)
+		return false;
+	const char *t = v->u.num.text;
+	size_t len = v->u.num.len, d = len && t[0] == '-';
+	return len > d && (t[d] != '0' || len == d + 1);
+}
+
+static size_t scalar_json_len(const struct bl_value *v)
+{
+	switch (v->type) {
+	case BL_VSTR: return str_json_len(v->u.str.s, v->u.str.len);
+	case BL_VNUM: return int_is_json(v) ? v->u.num.len : 0;
+	case BL_VBOOL: return v->b ? 4 : 5;
+	case BL_VNULL: return 4;
+	default: return 0;
+	}
+}
+
+static char *scalar_json_put(char *o, const struct bl_value *v)
+{
+	const char *t;
+	size_t n;
+	switch (v->type) {
+	case BL_VSTR: return str_json_put(o, v->u.str.s, v->u.str.len);
+	case BL_VNUM: t = v->u.num.text; n = v->u.num.len; break;
+	case BL_VBOOL: t = v->b ? "true" : "false"; n = v->b ? 4 : 5; break;
+	default: t = "null"; n = 4; break;
+	}
+	memcpy(o, t, n);
+	return o + n;
+}
+
+static size_t simple_len(const struct bl_value *v)
+{
+	if (v->type != BL_VARR)
+		return scalar_json_len(v);
+	size_t n = 2 + (v->u.arr.n ? v->u.arr.n - 1 : 0);
+	for (uint32_t i = 0; i < v->u.arr.n; i++) {
+		size_t k = scalar_json_len(&v->u.arr.items[i]);
+		if (!k)
+			return 0;
+		n += k;
+	}
+	return n;
+}
+
+/* Compact JSON of v in the program arena, after "OP " when op is not NULL
+ * (the `expected` text of a leaf, written at once); "" on ENOMEM, flagged.
+ * The text is the `expected` of evidence and descriptions. */
+static const char *json_text(struct cctx *c, const char *op, const struct bl_value *v)
+{
+	if (!op && v->type == BL_VBOOL)
 		return v->b ? "true" : "false";
-	} else if (v->type == BL_VNULL) {
+	if (!op && v->type == BL_VNULL)
 		return "null";
+	size_t ol = op ? strlen(op) + 1 : 0;
+	size_t n = simple_len(v);
+	if (n && n <= JSON_MAX) {
+		char *out = bl_arena_alloc(c->env->arena, ol + n + 1);
+		if (!out) {
+			c->nomem = true;
+			return "";
+		}
+		char *o = out;
+		if (op) {
+			memcpy(o, op, ol - 1);
+			o[ol - 1] = ' ';
+			o += ol;
+		}
+		if (v->type == BL_VARR) {
+			*o++ = '[';
+			for (uint32_t i = 0; i < v->u.arr.n; i++) {
+				if (i)
+					*o++ = ',';
+				o = scalar_json_put(o, &v->u.arr.items[i]);
+			}
+			*o++ = ']';
+		} else {
+			o = scalar_json_put(o, v);
+		}
+		*o = '\0';
+		return out;
 	}
 	struct bl_buf *b = &c->json;
 	bl_buf_reset(b);
+	if (op) {
+		bl_buf_adds(b, op);
+		bl_buf_addc(b, ' ');
+	}
 	bl_json_write(b, v, 0);
 	const char *s = b->failed ? NULL : bl_arena_strndup(c->env->arena, b->data ? b->data : "", b->len);
 	if (!s) {
@@ -142,6 +304,11 @@ static const char *json_of(struct cctx *c, const struct bl_value *v)
 		return "";
 	}
 	return s;
+}
+
+static const char *json_of(struct cctx *c, const struct bl_value *v)
+{
+	return json_text(c, NULL, v);
 }
 
 static void key_add(void *ctx, const char *key, size_t len)
@@ -235,10 +402,12 @@ static bool value_or_expr(struct cctx *c, const struct bl_value *node, const str
 		}
 		bl_expr_keys(ex, key_add, c);
 		const struct bl_value *k = bl_expr_const(ex);
-		if (k)
+		if (k) {
 			*cv = k;
-		else
+		} else {
 			*x = ex;
+			c->nexprs++;
+		}
 		return true;
 	}
 	*cv = unescape(c, node);
@@ -302,7 +471,9 @@ static bool compile_field(struct cctx *c, const struct bl_value *node, struct cs
 	}
 	struct bl_error err;
 	bl_error_clear(&err);
-	int rc = bl_path_compile(&s->path, cv->u.str.s, cv->u.str.len, c->env->arena, &err);
+	int rc = c->env->regex_cache
+		 ? bl_regex_cache_path(&s->path, c->env->regex_cache, cv->u.str.s, cv->u.str.len, &err)
+		 : bl_path_compile(&s->path, cv->u.str.s, cv->u.str.len, c->env->arena, &err);
 	if (rc == BL_ENOMEM) {
 		c->nomem = true;
 		return false;
@@ -385,11 +556,11 @@ static bool compile_operand(struct cctx *c, struct cnode *n, int op, const struc
 			DIAG_AT(c, node, "%s", msg);
 			return false;
 		}
-		otext = json_of(c, cv);
+		otext = NULL;   /* written with the operator below */
 	}
 	n->op = (uint8_t)op;
 	if (!count) {
-		n->expected = op_text(c, op, otext);
+		n->expected = otext ? op_text(c, op, otext) : json_text(c, bl_op_name(op), cv);
 		if (!n->expected)
 			c->nomem = true;
 	}
@@ -594,8 +765,10 @@ static struct cnode *compile_node(struct cctx *c, const struct bl_value *v)
 		}
 	}
 	if (ok && n->kind == CN_COUNT) {
-		struct bl_buf b;
-		bl_buf_init(&b, 1u << 20);
+		/* a where clause's own counts were finished (and the buffer
+		 * released to this one) before */
+		struct bl_buf b = c->text;
+		bl_buf_reset(&b);
 		bl_buf_adds(&b, "count of ");
 		bl_buf_adds(&b, n->subj.text ? n->subj.text : "?");
 		if (n->where) {
@@ -625,7 +798,7 @@ static struct cnode *compile_node(struct cctx *c, const struct bl_value *v)
 			: bl_arena_strndup(c->env->arena, b.data, b.len);
 		if (!n->expected || !n->expected_not)
 			c->nomem = true;
-		bl_buf_free(&b);
+		c->text = b;   /* keep what it grew to */
 	}
 	return ok ? n : NULL;
 }
@@ -636,8 +809,10 @@ int bl_cond_compile(const struct bl_cond **out, const struct bl_value *cond,
 	*out = NULL;
 	struct cctx c = {.env = env};
 	bl_buf_init(&c.json, JSON_MAX);
+	bl_buf_init(&c.text, 1u << 20);
 	struct cnode *root = compile_node(&c, cond);
 	bl_buf_free(&c.json);
+	bl_buf_free(&c.text);
 	if (c.nomem)
 		return BL_ENOMEM;
 	if (!root || c.errors)
@@ -648,6 +823,7 @@ int bl_cond_compile(const struct bl_cond **out, const struct bl_value *cond,
 	bc->root = root;
 	bc->keys = c.keys;
 	bc->nkeys = c.nkeys;
+	bc->no_exprs = c.nexprs == 0;
 	*out = bc;
 	return 0;
 }

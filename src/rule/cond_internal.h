@@ -54,6 +54,9 @@ struct bl_cond {
 	struct cnode *root;
 	const char **keys;           /* distinct lower-cased first segments */
 	uint32_t nkeys;
+	bool no_exprs;               /* compile found no runtime expression in the tree
+					(bl_cond_calls: nothing to look for); false
+					means "maybe" */
 };
 
 /* Append a one-line description of n to b (eval.c; compile.c uses it for

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "doc/json.h"
+#include "rule/path.h"
 #include "rule/version.h"
 #include "util/str.h"
 
@@ -64,17 +65,53 @@ const char *bl_op_name(int op)
 	return (op >= 0 && op < BL_OP_COUNT_) ? OPS[op].name : "?";
 }
 
+/*
+ * The operators whose names have a given length, plus one (0 ends a list):
+ * every key of every condition is looked up here while compiling, and a
+ * scan of the whole table per key was a twentieth of loading
+ * builtin:linux-host.  tests/unit/rule/test_ops.c checks that every
+ * operator is found through it.
+ */
+#define OP_MAXLEN 22
+static const uint8_t OPS_BY_LEN[OP_MAXLEN + 1][4] = {
+	[2] = {BL_OP_IN + 1},
+	[4] = {BL_OP_LIKE + 1, BL_OP_LESS + 1},
+	[5] = {BL_OP_MATCH + 1, BL_OP_NOTIN + 1, BL_OP_REGEX + 1},
+	[6] = {BL_OP_EQUALS + 1, BL_OP_EXISTS + 1},
+	[7] = {BL_OP_NOTLIKE + 1, BL_OP_GREATER + 1},
+	[8] = {BL_OP_NOTMATCH + 1, BL_OP_CONTAINS + 1, BL_OP_NOTREGEX + 1},
+	[9] = {BL_OP_NOTEQUALS + 1},
+	[10] = {BL_OP_MODEATMOST + 1, BL_OP_SCANUM + 1},
+	[11] = {BL_OP_NOTCONTAINS + 1, BL_OP_CONTAINSKEY + 1, BL_OP_VLESS + 1},
+	[12] = {BL_OP_LESSOREQ + 1},
+	[13] = {BL_OP_NOTSCANUM + 1},
+	[14] = {BL_OP_NOTCONTAINSKEY + 1, BL_OP_VGREATER + 1},
+	[15] = {BL_OP_GREATEROREQ + 1},
+	[18] = {BL_OP_MATCHI + 1},
+	[19] = {BL_OP_VLESSOREQ + 1, BL_OP_NAUNLESS + 1},
+	[21] = {BL_OP_NOTMATCHI + 1},
+	[22] = {BL_OP_VGREATEROREQ + 1},
+};
+
+/* Is key[0..len) name (len letters) in any case?  For a letter, c | 0x20
+ * is its lower case, and only it and its upper case map there. */
+static inline bool letters_ieq(const char *name, const char *key, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)key[i] | 0x20) != ((unsigned char)name[i] | 0x20))
+			return false;
+	return true;
+}
+
 int bl_op_lookup(const char *key, size_t len)
 {
-	if (len == 0)
+	if (len == 0 || len > OP_MAXLEN)
 		return -1;
-	/* the first letter rejects most names without a strlen (every key of
-	 * every condition is looked up here while compiling) */
-	int first = bl_lower((unsigned char)key[0]);
-	for (int i = 0; i < BL_OP_COUNT_; i++)
-		if ((unsigned char)OPS[i].name[0] == first &&   /* every name starts lower-case */
-		    bl_str_ieq(OPS[i].name, strlen(OPS[i].name), key, len))
-			return i;
+	for (const uint8_t *c = OPS_BY_LEN[len]; c < OPS_BY_LEN[len] + 4 && *c; c++) {
+		/* every name is letters only */
+		if (letters_ieq(OPS[*c - 1].name, key, len))
+			return *c - 1;
+	}
 	return -1;
 }
 
@@ -563,6 +600,14 @@ struct bl_regex_slot {
 	size_t erroff;
 };
 
+/* A field path compiled once for every condition that spells it the same
+ * (bl_regex_cache_path). */
+struct path_slot {
+	const char *text;              /* the path's own copy (path.text) */
+	size_t len;
+	struct bl_path path;
+};
+
 struct bl_regex_cache {
 	struct bl_arena *a;
 	pcre2_general_context *gctx;
@@ -570,6 +615,9 @@ struct bl_regex_cache {
 	atomic_flag lock;
 	struct bl_regex_slot **slot;   /* NULL = empty */
 	size_t cap, n;                 /* cap: a power of two */
+	struct path_slot **paths;      /* open addressing, NULL = empty; the table
+					  NULL until the first path */
+	size_t pcap, pn;               /* pcap: a power of two */
 };
 
 struct bl_regex_cache *bl_regex_cache_new(struct bl_arena *a)
@@ -586,12 +634,22 @@ struct bl_regex_cache *bl_regex_cache_new(struct bl_arena *a)
 	return c->slot && c->cctx ? c : NULL;
 }
 
+/* Eight bytes per step: patterns are tens of bytes, and hashing them a
+ * byte at a time was most of preparing a lazy regex operand. */
 static size_t rx_hash(const char *s, size_t len, bool jit)
 {
-	size_t h = jit ? 0x9e3779b97f4a7c15u : 1469598103934665603u;
-	for (size_t i = 0; i < len; i++)
+	uint64_t h = (jit ? 0x9e3779b97f4a7c15u : 1469598103934665603u) ^ len;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0x100000001b3u;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
 		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-	return h;
+	h ^= h >> 32;
+	return (size_t)h;
 }
 
 static struct bl_regex_slot **rx_find(const struct bl_regex_cache *c, const char *s, size_t len,
@@ -602,6 +660,51 @@ static struct bl_regex_slot **rx_find(const struct bl_regex_cache *c, const char
 	while ((e = c->slot[i]) && !(e->len == len && e->jit == jit && memcmp(e->pat, s, len) == 0))
 		i = (i + 1) & (c->cap - 1);
 	return &c->slot[i];
+}
+
+/* The slot of path text s in c->paths: its entry or the empty one. */
+static struct path_slot **path_find(const struct bl_regex_cache *c, const char *s, size_t len)
+{
+	size_t i = rx_hash(s, len, false) & (c->pcap - 1);
+	const struct path_slot *e;
+	while ((e = c->paths[i]) && !(e->len == len && memcmp(e->text, s, len) == 0))
+		i = (i + 1) & (c->pcap - 1);
+	return &c->paths[i];
+}
+
+int bl_regex_cache_path(struct bl_path *out, struct bl_regex_cache *c, const char *text,
+			size_t len, struct bl_error *err)
+{
+	if (2 * (c->pn + 1) > c->pcap) {
+		struct path_slot **old = c->paths;
+		size_t ocap = c->pcap;
+		size_t ncap = ocap ? 2 * ocap : 1024;
+		struct path_slot **ns = bl_arena_calloc(c->a, ncap, sizeof(*ns));
+		if (!ns)
+			return BL_ENOMEM;
+		c->paths = ns;
+		c->pcap = ncap;
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i])
+				*path_find(c, old[i]->text, old[i]->len) = old[i];
+	}
+	struct path_slot **p = path_find(c, text, len);
+	if (*p) {
+		*out = (*p)->path;
+		return 0;
+	}
+	int rc = bl_path_compile(out, text, len, c->a, err);
+	if (rc)
+		return rc;   /* errors are not remembered: each is reported */
+	struct path_slot *e = bl_arena_alloc(c->a, sizeof(*e));
+	if (!e)
+		return BL_ENOMEM;
+	e->text = out->text;
+	e->len = len;
+	e->path = *out;
+	*p = e;
+	c->pn++;
+	return 0;
 }
 
 /* The slot of (s, jit), created (not compiled) when new; NULL on ENOMEM.
@@ -687,11 +790,15 @@ int bl_op_prepare_lazy_regex(struct bl_operand *o, int op, const struct bl_value
 {
 	memset(o, 0, sizeof(*o));
 	o->v = v;
+	(void)a;
 	if (v->type != BL_VSTR)
 		return type_err(msg, msgsize, op, "a string", v);
-	int rc = prep_text(o, v, a);
-	if (rc)
-		return rc;
+	if (v->u.str.len > UINT32_MAX)
+		return BL_ENOMEM;
+	/* A regex operand's text is only shown (in "regex ...: why"), never
+	 * compared: no lower-cased copy (prep_text's was half of preparing one). */
+	o->raw = v->u.str.s;
+	o->rawlen = (uint32_t)v->u.str.len;
 	o->lazy = rx_slot(cache, v->u.str.s, v->u.str.len, jit);
 	return o->lazy ? 0 : BL_ENOMEM;
 }

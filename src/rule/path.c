@@ -26,7 +26,7 @@ struct seglist {
 	char *keys;   /* a copy of the text in which unquoted keys end in a NUL */
 };
 
-static int seg_push(struct seglist *l, const struct bl_seg *s)
+static inline int seg_push(struct seglist *l, const struct bl_seg *s)
 {
 	if (l->n == l->cap) {
 		uint32_t cap = l->cap * 2;
@@ -195,7 +195,10 @@ int bl_path_compile(struct bl_path *out, const char *text, size_t len,
 		if (!need_key)
 			return path_err(err, i, "expected '.' or '[' after ']'");
 		size_t start = i;
-		while (i < len && text[i] != '.' && text[i] != '[' && text[i] != ']')
+		/* '.', '[' and ']' are at or below ']'; lower-case letters and
+		 * '_', most of a key, are above it: one test for those bytes */
+		while (i < len && ((unsigned char)text[i] > ']' ||
+				   (text[i] != '.' && text[i] != '[' && text[i] != ']')))
 			i++;
 		struct bl_seg seg = {0};
 		seg.kind = BL_SEG_KEY;

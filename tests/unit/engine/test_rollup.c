@@ -285,6 +285,86 @@ static void test_growth(void **state)
 	et_free(&t);
 }
 
+/* The order of a framework's controls is the stable sort by natural order
+ * of the mapped ids (in order of first appearance) followed by the
+ * not_covered ones (in catalog order), whether or not the catalog lists its
+ * controls in natural order (MCSB does not: NS, DP, IM, ...). */
+static void test_order(void **state)
+{
+	(void)state;
+	static const char *doc_o =
+		"baseline: t\nversion: 1.0.0\ntitle: t\ncontrols:\n"
+		"  - {id: A, title: a, severity: low, maps: {mcsb-v1: [PV-3, NS-1, dp-3], nist-800-53-r5: [SC-8, AC-2]}, expect: {field: x, exists: true}}\n"
+		"  - {id: B, title: b, severity: low, maps: {mcsb-v1: [IM-1, AM-1, NS-1], cis-v8: [\"3.10\", \"1.1\"]}, expect: {field: x, exists: true}}\n"
+		"  - {id: C, title: c, severity: low, maps: {nist-800-53-r5: [SC-8(1), AC-2, PM-9, sc-8.1, AC-2]}, expect: {field: x, exists: true}}\n";
+	struct et t;
+	et_load(&t, doc_o);
+	struct bl_run_stats st;
+	memset(&st, 0, sizeof(st));
+	struct bl_tally pc[3];
+	memset(pc, 0, sizeof(pc));
+	pc[0].n[BL_PASS] = 1;
+	pc[2].n[BL_PASS] = 4;
+	st.per_control = pc;
+	struct bl_rollup r;
+	assert_int_equal(bl_rollup_build_with(&r, t.b, &st, t.b->catalogs), 0);
+	assert_int_equal(r.n, 3);
+	for (size_t f = 0; f < r.n; f++) {
+		const struct bl_fw *fw = &r.fws[f];
+		const struct bl_catalog *cat = bl_catalog_find(t.b->catalogs, fw->id);
+		assert_non_null(cat);
+		/* the expected order, built the slow way */
+		const char **want = calloc(fw->ncontrols + cat->n + 8, sizeof(*want));
+		assert_non_null(want);
+		size_t n = 0;
+		for (size_t i = 0; i < t.b->ncontrols; i++)
+			for (size_t m = 0; m < t.b->controls[i].nmaps; m++) {
+				const struct bl_mapping *mp = &t.b->controls[i].maps[m];
+				if (strcmp(mp->framework, fw->id) != 0)
+					continue;
+				for (size_t k = 0; k < mp->nids; k++) {
+					const struct bl_fw_entry *e = bl_catalog_entry(cat, mp->ids[k]);
+					const char *id = e ? e->id : mp->ids[k];
+					bool have = false;
+					for (size_t j = 0; j < n; j++)
+						have = have || strcmp(want[j], id) == 0;
+					if (!have)
+						want[n++] = id;
+				}
+			}
+		size_t ncov = n;
+		for (size_t i = 0; i < cat->n; i++) {
+			bool have = false;
+			for (size_t j = 0; j < ncov; j++)
+				have = have || strcmp(want[j], cat->entries[i].id) == 0;
+			if (!have)
+				want[n++] = cat->entries[i].id;
+		}
+		for (size_t i = 1; i < n; i++)   /* insertion sort: stable */
+			for (size_t j = i; j > 0 && bl_natural_cmp(want[j - 1], want[j]) > 0; j--) {
+				const char *x = want[j];
+				want[j] = want[j - 1];
+				want[j - 1] = x;
+			}
+		assert_int_equal(fw->ncontrols, n);
+		for (size_t i = 0; i < n; i++)
+			assert_string_equal(fw->controls[i].id, want[i]);
+		free(want);
+	}
+	assert_int_equal(find_fc(&r.fws[0], "DP-3") >= 0, 1);
+	assert_int_equal(r.fws[1].controls[find_fc(&r.fws[1], "PM-9")].status, BL_FW_PASS);
+	/* a control naming an id twice (or in two spellings) counts once */
+	const struct bl_fw_control *ac2 = &r.fws[1].controls[find_fc(&r.fws[1], "AC-2")];
+	assert_int_equal(ac2->nmapped, 2);
+	assert_int_equal(ac2->tally.n[BL_PASS], 1 + 4);
+	const struct bl_fw_control *sc81 = &r.fws[1].controls[find_fc(&r.fws[1], "SC-8(1)")];
+	assert_int_equal(sc81->nmapped, 1);
+	assert_ptr_equal(sc81->mapped[0], &t.b->controls[2]);
+	assert_int_equal(sc81->tally.n[BL_PASS], 4);
+	bl_rollup_free(&r);
+	et_free(&t);
+}
+
 static void test_natural(void **state)
 {
 	(void)state;
@@ -303,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_baseline_catalogs),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_natural),
+		cmocka_unit_test(test_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -266,9 +266,49 @@ static void test_canonical(void **state)
 	assert_string_equal(buf, "IA-2(12)");
 }
 
+/* bl_fw_is_canonical says exactly whether bl_fw_canonical_id leaves an id
+ * as it is; and every id of the shipped catalogs is canonical. */
+static void test_is_canonical(void **state)
+{
+	(void)state;
+	static const char *const ids[] = {
+		"AC-2", "ac-2", "AC-2(1)", "ac-2.1", "AC-2.1", "AC-2.1x", "AC-2.", "AC-", "AC",
+		"-2", "A-2b", "A-2B", "3.10", "3.10a", "DP-3", "dp-3", "MS.AAD.1.1v1", "ms.aad.1.1v1",
+		"Ab-12.34", "AB-12.34", "AB-12(3)", "x", "X", "1", "a-1", "A-1", "A-1.", "A-1.2.3",
+		"SC-8(1)", "sc-8(1)", "PM-9", "ZZ-0.0", "AB--1", "AB-1-c", "AB-1-C", "é-1",
+	};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		char canon[64];
+		size_t n = bl_fw_canonical_id(canon, sizeof(canon), ids[i]);
+		bool same = n == strlen(ids[i]) && memcmp(canon, ids[i], n) == 0;
+		if (bl_fw_is_canonical(ids[i], strlen(ids[i])) != same)
+			fail_msg("%s: is_canonical %d, canonical \"%s\"", ids[i], !same, canon);
+	}
+	assert_false(bl_fw_is_canonical("", 0));
+	assert_false(bl_fw_is_canonical("AC-2\0x", 6));
+	/* the length counts: "AC-2" within "AC-2.1" */
+	assert_true(bl_fw_is_canonical("AC-2.1", 4));
+	struct bl_catalogs all;
+	struct bl_error err;
+	assert_int_equal(bl_catalogs_load(&all, &err), 0);
+	for (size_t k = 0; k < all.n; k++) {
+		const struct bl_catalog *cat = &all.items[k];
+		for (size_t i = 0; i < cat->n; i++)
+			assert_true(bl_fw_is_canonical(cat->entries[i].id, strlen(cat->entries[i].id)));
+		for (size_t j = 0; j < cat->nselections; j++)
+			for (size_t i = 0; i < cat->selections[j].n; i++) {
+				const char *id = cat->selections[j].ids[i];
+				assert_true(bl_fw_is_canonical(id, strlen(id)));
+				assert_non_null(bl_catalog_entry(cat, id));
+			}
+	}
+	bl_catalogs_free(&all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_is_canonical),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_mcsb),
 		cmocka_unit_test(test_cis),

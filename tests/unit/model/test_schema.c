@@ -99,9 +99,32 @@ static void test_types_and_required(void **state)
 	done(&f);
 }
 
+/* Keys are compared byte by byte against the NUL-terminated names: a key
+ * longer than a name, or holding a NUL right after a name's text, is
+ * unknown (a NUL in JSON is "\u0000"). */
+static void test_key_bytes(void **state)
+{
+	(void)state;
+	struct fx f;
+	assert_int_equal(check(&f, "{\"id\":\"x\",\"title\":\"t\",\n\"id\\u0000\":1,\n\"idl\":1,\n"
+				   "\"idlex\":1,\n\"titlE\":\"u\"}"), 4);
+	assert_int_equal(f.d.items[0].line, 2);
+	assert_string_equal(f.d.items[0].msg, "unknown key \"id?\" in control (did you mean \"id\"?)");
+	assert_int_equal(f.d.items[1].line, 3);
+	assert_int_equal(f.d.items[2].line, 4);
+	assert_int_equal(f.d.items[3].line, 5);
+	assert_string_equal(f.d.items[3].msg, "unknown key \"titlE\" in control (did you mean \"title\"?)");
+	assert_non_null(f.found[0]);
+	assert_null(f.found[1]);
+	assert_non_null(f.found[2]);
+	assert_int_equal(f.found[2]->val.u.str.s[0], 't');
+	done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_key_bytes),
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_types_and_required),

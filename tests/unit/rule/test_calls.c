@@ -5,6 +5,7 @@
  */
 #include "testutil.h"
 
+#include "rule/cond_internal.h"
 #include "rule/expr.h"
 
 static void text_calls(void **state)
@@ -50,6 +51,19 @@ static void cond_calls(void **state)
 	assert_true(bl_cond_calls(where, "subscription"));
 	assert_false(bl_cond_calls(none, "subscription"));
 	assert_false(bl_cond_calls(NULL, "subscription"));
+	/* compile marks trees without runtime expressions (toLower('x') is
+	 * folded): those are not walked; a tree not so marked is */
+	assert_true(none->no_exprs);
+	assert_false(leaf->no_exprs);
+	assert_false(where->no_exprs);
+	struct bl_cond copy = *leaf;
+	copy.no_exprs = true;
+	assert_false(bl_cond_calls(&copy, "subscription"));
+	copy = *none;
+	copy.no_exprs = false;
+	assert_false(bl_cond_calls(&copy, "subscription"));
+	copy = *leaf;
+	assert_true(bl_cond_calls(&copy, "subscription"));
 	bl_diags_free(&d);
 	bl_arena_free(&a);
 }

@@ -150,6 +150,47 @@ static void test_operand_json(void **state)
 	}
 }
 
+/* Numbers, booleans, null and arrays as operands: the same text as
+ * bl_json_write gives, whichever way compile.c writes it. */
+static void test_operand_json_values(void **state)
+{
+	(void)state;
+	static const char *const ops[] = {
+		"0", "-0", "12", "-12", "1.50", "1e3", "-0.0", "true", "false", "null",
+		"[]", "[\"x\"]", "[\"a\",1,true,false,null,\"b\\\"c\"]",
+		"[\"tab\\t\\u0001\\u001f\\b\\f\\n\\r\",\"\\\\\",\"\\u007f\"]",
+		"[\"caf\\u00e9\",\"x\"]", "[1.5,2]", "[[1]]", "[{\"a\":1}]", "[-0,10,-7]",
+		"{\"k\":\"v\"}", "\"\\u2028\"",
+	};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		struct fx f;
+		bl_arena_init(&f.a, 0);
+		bl_arena_init(&f.ea, 0);
+		bl_diags_init(&f.d);
+		bl_eval_init(&f.e);
+		const struct bl_value *op = tu_json(&f.a, ops[i]);
+		bool arr = op->type == BL_VARR;
+		struct bl_buf want;
+		bl_buf_init(&want, 0);
+		bl_json_write(&want, op, 0);
+		assert_false(want.failed);
+		const struct bl_value *cond = tu_json(&f.a, arr ? "{\"field\":\"a\",\"in\":[]}"
+							       : "{\"field\":\"a\",\"equals\":null}");
+		((struct bl_member *)&cond->u.obj.items[1])->val = *op;
+		struct bl_rule_env env = {.arena = &f.a, .diags = &f.d};
+		f.c = NULL;
+		assert_int_equal(bl_cond_compile(&f.c, cond, &env), 0);
+		run(&f);
+		assert_int_equal(f.e.nev, 1);
+		/* "OP JSON", OP as the outcome words it (in, or notIn when it held) */
+		const char *got = strchr(f.e.ev[0].expected, ' ');
+		if (!got || strcmp(got + 1, want.data) != 0)
+			fail_msg("%s: got %s, want OP %s", ops[i], f.e.ev[0].expected, want.data);
+		bl_buf_free(&want);
+		done(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_count_text),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_operand_json),
+		cmocka_unit_test(test_operand_json_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

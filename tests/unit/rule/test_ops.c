@@ -7,6 +7,7 @@
  */
 #include "testutil.h"
 
+#include "rule/ops.h"
 #include "rule/rule.h"
 
 enum { F = BL_FALSE, T = BL_TRUE, E = BL_UNKNOWN, C = 9 /* compile error */ };
@@ -446,9 +447,78 @@ static void test_fold_ascii(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* bl_op_lookup finds every operator by its name in any case (its table of
+ * candidates by length must list each one), and nothing else. */
+static void test_op_lookup(void **state)
+{
+	(void)state;
+	for (int i = 0; i < BL_OP_COUNT_; i++) {
+		const char *name = bl_op_name(i);
+		size_t len = strlen(name);
+		char up[64], low[64];
+		assert_true(len < sizeof(up));
+		for (size_t k = 0; k <= len; k++) {
+			up[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
+			low[k] = (char)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
+		}
+		assert_int_equal(bl_op_lookup(name, len), i);
+		assert_int_equal(bl_op_lookup(up, len), i);
+		assert_int_equal(bl_op_lookup(low, len), i);
+		assert_int_not_equal(bl_op_lookup(name, len - 1), i);
+		/* the length given counts, not the NUL */
+		char longer[80];
+		snprintf(longer, sizeof(longer), "%sx", name);
+		assert_int_equal(bl_op_lookup(longer, len + 1), -1);
+		assert_int_equal(bl_op_lookup(longer, len), i);
+	}
+	assert_int_equal(bl_op_lookup("", 0), -1);
+	assert_int_equal(bl_op_lookup("x", 1), -1);
+	assert_int_equal(bl_op_lookup("field", 5), -1);
+	assert_int_equal(bl_op_lookup("equalz", 6), -1);
+	assert_int_equal(bl_op_lookup("versionGreaterOrEqualsX", 23), -1);
+	assert_int_equal(bl_op_lookup("versionGreaterOrEqualsXYZW", 26), -1);
+}
+
+/* Keywords and operators in any case; near misses are unknown keys. */
+static void test_keyword_case(void **state)
+{
+	(void)state;
+	static const struct row rows[] = {
+		{D1, "{\"ALLOF\":[{\"FIELD\":\"n\",\"Equals\":10}]}", T},
+		{D1, "{\"AnyOf\":[{\"Value\":1,\"equals\":2}]}", F},
+		{D1, "{\"NOT\":{\"field\":\"n\",\"EXISTS\":false}}", T},
+		{D1, "{\"Count\":{\"Field\":\"rules[*]\",\"WHERE\":{\"field\":\"rules[*].port\","
+		     "\"GREATER\":21}},\"equals\":2}", T},
+		{D1, "{\"count\":{\"value\":[1,2,3],\"NAME\":\"x\",\"where\":{\"value\":"
+		     "\"[current('x')]\",\"greaterOrEquals\":2}},\"equals\":2}", T},
+		{D1, "{\"fieldx\":\"n\",\"equals\":10}", C},
+		{D1, "{\"fiel\":\"n\",\"equals\":10}", C},
+		{D1, "{\"allof\":[{\"field\":\"n\",\"equals\":10}],\"anyOf\":[]}", C},
+		{D1, "{\"alloff\":[]}", C},
+		{D1, "{\"nots\":{\"field\":\"n\",\"exists\":false}}", C},
+		{D1, "{\"field\":\"n\",\"nam\":\"x\",\"equals\":10}", C},
+		{D1, "{\"field\":\"n\",\"wherE\":{},\"equals\":10}", C},
+		{D1, "{\"field\":\"n\",\"vaLue\":1,\"equals\":10}", C},
+		{D1, "{\"field\":\"n\",\"ax\":1,\"equals\":10}", C},
+		{D1, "{\"field\":\"n\",\"acdef\":1,\"equals\":10}", C},
+	};
+	int failures = 0;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char err[256];
+		int got = run(rows[i].doc, rows[i].cond, err, sizeof(err));
+		if (got != rows[i].want) {
+			print_error("%s: got %d want %d (%s)\n", rows[i].cond, got, rows[i].want, err);
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_op_lookup),
+		cmocka_unit_test(test_keyword_case),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_regex_limit),
 		cmocka_unit_test(test_numeric_text),

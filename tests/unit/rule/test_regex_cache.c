@@ -62,9 +62,56 @@ static void bad_pattern_every_time(void **state)
 	}
 }
 
+/* Field paths spelled alike share one compiled path through the cache
+ * (bl_regex_cache_path); a bad path is reported every time, at its place. */
+static void shared_paths(void **state)
+{
+	struct fx *f = *state;
+	f->env.regex_cache = bl_regex_cache_new(&f->a);
+	assert_non_null(f->env.regex_cache);
+	const struct bl_cond *a = compile_ok(f, "{\"field\": \"x[*].y\", \"equals\": 1}");
+	const struct bl_cond *b = compile_ok(f, "{\"field\": \"x[*].y\", \"exists\": true}");
+	const struct bl_cond *other = compile_ok(f, "{\"field\": \"x[*].Y\", \"equals\": 1}");
+	assert_ptr_equal(a->root->subj.path.segs, b->root->subj.path.segs);
+	assert_ptr_not_equal(a->root->subj.path.segs, other->root->subj.path.segs);
+	assert_int_equal(b->root->subj.path.n, 3);
+	assert_int_equal(b->root->subj.path.nall, 1);
+	assert_string_equal(b->root->subj.path.text, "x[*].y");
+	/* inside a count the same text binds to the count's scope as before */
+	const struct bl_cond *cnt = compile_ok(f,
+		"{\"count\": {\"field\": \"x[*]\", \"where\": {\"field\": \"x[*].y\", \"equals\": 1}},"
+		" \"equals\": 1}");
+	assert_ptr_equal(cnt->root->where->subj.path.segs, a->root->subj.path.segs);
+	assert_int_equal(cnt->root->where->subj.scope, 0);
+	assert_int_equal(a->root->subj.scope, -1);
+	bl_eval_reset(&f->e, tu_json(&f->ea, "{\"x\": [{\"y\": 1}, {\"y\": 2}]}"), &f->ea);
+	assert_int_equal(bl_cond_eval(a, &f->e), BL_FALSE);
+	assert_int_equal(bl_cond_eval(b, &f->e), BL_TRUE);
+	assert_int_equal(bl_cond_eval(cnt, &f->e), BL_TRUE);
+	/* more distinct paths than the first table holds: it grows */
+	char text[96];
+	for (int i = 0; i < 700; i++) {
+		snprintf(text, sizeof(text), "{\"field\": \"p%d.q\", \"exists\": true}", i);
+		compile_ok(f, text);
+	}
+	assert_ptr_equal(a->root->subj.path.segs,
+			 compile_ok(f, "{\"field\": \"x[*].y\", \"equals\": 2}")->root->subj.path.segs);
+	/* a bad path: reported each time, with its column */
+	for (int i = 0; i < 2; i++) {
+		const struct bl_cond *c = NULL;
+		size_t before = f->d.n;
+		assert_int_equal(bl_cond_compile(&c, tu_json(&f->a, "{\"field\": \"a..b\", \"exists\": true}"),
+						 &f->env), BL_EINVAL);
+		assert_int_equal(f->d.n, before + 1);
+		assert_non_null(strstr(f->d.items[before].msg, "invalid path"));
+		assert_int_equal(f->d.items[before].col, 11 + 3);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(shared_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(shared_and_separate, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_pattern_every_time, setup, teardown),
 	};

@@ -64,6 +64,13 @@ static void bad_literal_is_unknown_at_run_time(void **state)
 	}
 	const struct bl_cond *n = compile_ok(f, "{\"field\": \"s\", \"notRegex\": \"a(\"}");
 	assert_int_equal(eval_doc(f, n, "{\"s\": \"x\"}"), BL_UNKNOWN);
+	/* the message shows the pattern as written (a lazy operand keeps no
+	 * lower-cased copy: only its raw text) */
+	const struct bl_cond *u = compile_ok(f, "{\"field\": \"s\", \"regex\": \"AB(C\"}");
+	assert_int_equal(u->root->operand.rawlen, 4);
+	assert_memory_equal(u->root->operand.raw, "AB(C", 4);
+	assert_int_equal(eval_doc(f, u, "{\"s\": \"x\"}"), BL_UNKNOWN);
+	assert_non_null(strstr(f->e.error, "regex AB(C: invalid regex"));
 }
 
 static void expressions_still_checked_now(void **state)
