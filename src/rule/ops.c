@@ -138,6 +138,25 @@ pcre2_general_context *bl_ops_gctx(struct bl_arena *a)
 	return pcre2_general_context_create(arena_malloc, arena_nofree, a);
 }
 
+static void code_release(void *re)
+{
+	pcre2_code_free(re);
+}
+
+/*
+ * JIT-compile re, whose memory is in arena a.  The JIT's machine code is
+ * not: it lives in executable pages PCRE2 maps itself and returns only in
+ * pcre2_code_free, so a is told to call that when it goes (a server that
+ * reloads its baselines would otherwise keep every pattern's code).  When
+ * even that record cannot be allocated, no JIT: it only costs speed, as
+ * does a JIT failure (the interpreter still runs).
+ */
+static void jit_compile(pcre2_code *re, struct bl_arena *a)
+{
+	if (bl_arena_on_release(a, code_release, re) == 0)
+		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+}
+
 struct regex_scratch {
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
@@ -570,7 +589,7 @@ static int prep_scanum(struct bl_operand *o, const struct bl_value *v, struct bl
 		return BL_EINVAL;
 	}
 	if (jit)
-		(void)pcre2_jit_compile(o->re, PCRE2_JIT_COMPLETE);
+		jit_compile(o->re, a);
 	return 0;
 }
 
@@ -760,9 +779,8 @@ static pcre2_code *rx_code(struct bl_regex_slot *s)
 		re = pcre2_compile((PCRE2_SPTR)s->pat, s->len, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
 				   &errcode, &erroff, c->cctx);
 		if (re) {
-			/* JIT failure only costs speed: the interpreter still runs. */
 			if (s->jit)
-				(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+				jit_compile(re, c->a);   /* under the lock: it allocates */
 			atomic_store_explicit(&s->re, re, memory_order_release);
 		} else {
 			s->errcode = errcode;
@@ -897,9 +915,8 @@ int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct
 			regex_error(msg, msgsize, errcode, erroff);
 			return BL_EINVAL;
 		}
-		/* JIT failure only costs speed: the interpreter still runs. */
 		if (jit)
-			(void)pcre2_jit_compile(o->re, PCRE2_JIT_COMPLETE);
+			jit_compile(o->re, a);
 		return 0;
 	}
 	case BL_OP_VLESS:

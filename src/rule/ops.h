@@ -92,7 +92,8 @@ pcre2_general_context *bl_ops_gctx(struct bl_arena *a);
 
 /*
  * Check v's type for op and prepare o (strings in arena a, regex through
- * gctx; jit says whether to JIT-compile; a regex already in cache, which may
+ * gctx, which must allocate from a: bl_ops_gctx(a); jit says whether to
+ * JIT-compile, and freeing a releases the JIT's code; a regex already in cache, which may
  * be NULL, is shared instead of compiled again).  Returns 0; BL_EINVAL with a
  * message in msg (the operand is unusable: wrong type, bad regex, bad mode
  * mask); BL_ENOMEM.

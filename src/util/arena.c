@@ -25,10 +25,17 @@ struct bl_arena_block {
 
 #define ARENA_ALIGN 16u
 
+struct bl_arena_release {
+	struct bl_arena_release *next;
+	void (*fn)(void *p);
+	void *p;
+};
+
 void bl_arena_init(struct bl_arena *a, size_t block_size)
 {
 	a->head = NULL;
 	a->spare = NULL;
+	a->release = NULL;
 	a->block_size = block_size ? block_size : (size_t)64 * 1024;
 	a->used = 0;
 	a->limit = 0;
@@ -163,6 +170,26 @@ static void chain_free(struct bl_arena_block *b)
 	}
 }
 
+int bl_arena_on_release(struct bl_arena *a, void (*fn)(void *p), void *p)
+{
+	struct bl_arena_release *r = bl_arena_alloc(a, sizeof(*r));
+	if (!r)
+		return -1;
+	r->fn = fn;
+	r->p = p;
+	r->next = a->release;
+	a->release = r;
+	return 0;
+}
+
+/* Run and forget the release calls (their records are in the arena). */
+static void run_release(struct bl_arena *a)
+{
+	for (struct bl_arena_release *r = a->release; r; r = r->next)
+		r->fn(r->p);
+	a->release = NULL;
+}
+
 /* What reset keeps for reuse.  A slot arena of the engine holds the parse of
  * a 1 MiB chunk (3-4 blocks of 1 MiB): keeping only one block made every
  * chunk malloc the others again, and in worker threads glibc gave the freed
@@ -174,6 +201,7 @@ static void chain_free(struct bl_arena_block *b)
  * request finds it at the head of the spare list), free the rest. */
 void bl_arena_reset(struct bl_arena *a)
 {
+	run_release(a);
 	struct bl_arena_block *keep = NULL, *largest = NULL;
 	size_t kept = 0;
 	struct bl_arena_block *lists[2] = {a->head, a->spare};
@@ -207,6 +235,7 @@ void bl_arena_reset(struct bl_arena *a)
 
 void bl_arena_free(struct bl_arena *a)
 {
+	run_release(a);
 	chain_free(a->head);
 	chain_free(a->spare);
 	a->head = NULL;
@@ -229,6 +258,14 @@ void bl_arena_adopt(struct bl_arena *dst, struct bl_arena *src)
 			dst->head = first;
 		}
 		dst->used += src->used;
+	}
+	if (src->release) {
+		struct bl_arena_release *last = src->release;
+		while (last->next)
+			last = last->next;
+		last->next = dst->release;
+		dst->release = src->release;
+		src->release = NULL;
 	}
 	for (struct bl_arena_block *b = src->spare, *n; b; b = n) {
 		n = b->next;

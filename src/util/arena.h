@@ -12,10 +12,12 @@
 #include <stddef.h>
 
 struct bl_arena_block;
+struct bl_arena_release;
 
 struct bl_arena {
 	struct bl_arena_block *head;   /* current block (newest) */
 	struct bl_arena_block *spare;  /* blocks kept by reset for reuse */
+	struct bl_arena_release *release;   /* bl_arena_on_release, newest first */
 	size_t block_size;             /* size of normal blocks */
 	size_t used;                   /* bytes handed out since init/reset */
 	size_t limit;                  /* 0 = unlimited; else max bytes handed out */
@@ -37,6 +39,15 @@ char *bl_arena_strndup(struct bl_arena *a, const char *s, size_t len);
 char *bl_arena_printf(struct bl_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Call fn(p) when the arena is reset or freed, before its memory goes (the
+ * newest registration first): for an object in the arena that holds more
+ * than arena memory, such as a PCRE2 pattern whose JIT-compiled code lives
+ * in executable pages of its own.  Returns 0, or -1 when the record cannot
+ * be allocated (fn is then never called).
+ */
+int bl_arena_on_release(struct bl_arena *a, void (*fn)(void *p), void *p);
+
 /* Forget every allocation but keep one block of memory for reuse. */
 void bl_arena_reset(struct bl_arena *a);
 
@@ -44,8 +55,9 @@ void bl_arena_reset(struct bl_arena *a);
 void bl_arena_free(struct bl_arena *a);
 
 /* Move every block of src into dst (freed with dst from now on; dst keeps
- * allocating from its current block) and leave src empty.  For data built
- * in a scratch arena that turns out to be worth keeping. */
+ * allocating from its current block), and src's release calls with them,
+ * and leave src empty.  For data built in a scratch arena that turns out to
+ * be worth keeping. */
 void bl_arena_adopt(struct bl_arena *dst, struct bl_arena *src);
 
 #endif

@@ -195,6 +195,53 @@ static void test_prefault(void **state)
 #endif
 }
 
+/* Release calls: newest first, once, on reset and on free; adopted with
+ * the blocks; a record that cannot be allocated is refused. */
+struct rel_log {
+	char order[16];
+	size_t n;
+};
+
+static struct rel_log rel_log;
+
+static void rel_note(void *p)
+{
+	if (rel_log.n < sizeof(rel_log.order) - 1)
+		rel_log.order[rel_log.n++] = *(const char *)p;
+}
+
+static void test_on_release(void **state)
+{
+	(void)state;
+	static const char a_ = 'a', b_ = 'b', c_ = 'c', d_ = 'd';
+	struct bl_arena a, s;
+	bl_arena_init(&a, 0);
+	memset(&rel_log, 0, sizeof(rel_log));
+	assert_int_equal(bl_arena_on_release(&a, rel_note, (void *)&a_), 0);
+	assert_int_equal(bl_arena_on_release(&a, rel_note, (void *)&b_), 0);
+	bl_arena_reset(&a);
+	assert_string_equal(rel_log.order, "ba");
+	bl_arena_reset(&a);   /* run once: nothing left */
+	assert_string_equal(rel_log.order, "ba");
+
+	/* adopted: src's calls run with dst's, src's none */
+	bl_arena_init(&s, 0);
+	assert_int_equal(bl_arena_on_release(&a, rel_note, (void *)&c_), 0);
+	assert_int_equal(bl_arena_on_release(&s, rel_note, (void *)&d_), 0);
+	bl_arena_adopt(&a, &s);
+	bl_arena_free(&s);
+	assert_string_equal(rel_log.order, "ba");
+	bl_arena_free(&a);
+	assert_string_equal(rel_log.order, "badc");
+
+	/* over the limit: refused, never called */
+	bl_arena_init(&a, 0);
+	a.limit = 8;
+	assert_int_equal(bl_arena_on_release(&a, rel_note, (void *)&a_), -1);
+	bl_arena_free(&a);
+	assert_string_equal(rel_log.order, "badc");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_adopt),
 		cmocka_unit_test(test_reset_keeps_blocks),
 		cmocka_unit_test(test_prefault),
+		cmocka_unit_test(test_on_release),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
