@@ -476,8 +476,12 @@ int bl_cmd_assess(int argc, char **argv)
 	bl_scores_init(&scores);
 	struct bl_store *store = NULL;
 	struct bl_store_run *srun = NULL;
-	struct bl_sink sinks[3] = {{.result = bl_report_result, .ctx = rep},
-				   {.result = bl_scores_sink, .ctx = &scores},
+	/* whole chunks at a time where a sink takes them (the store, third,
+	 * takes results one by one) */
+	struct bl_sink sinks[3] = {{.result = bl_report_result, .results = bl_report_results,
+				    .ctx = rep},
+				   {.result = bl_scores_sink, .results = bl_scores_sink_n,
+				    .ctx = &scores},
 				   {.result = NULL, .ctx = NULL}};
 	struct bl_tee tee = {sinks, 2};
 	/* the report (first in the tee) may have its results formatted by the

@@ -112,6 +112,34 @@ int bl_run_stats_init(struct bl_run_stats *s, const struct bl_baseline *b)
 	return 0;
 }
 
+/* items[0..n) to one sink, batched where it can take them so. */
+static int sink_results(const struct bl_sink *k, const struct bl_result *items, size_t n)
+{
+	if (k->results)
+		return k->results(k->ctx, items, n);
+	if (k->result == bl_tee_result)
+		return bl_tee_results(k->ctx, items, n);
+	if (!k->result)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int rc = k->result(k->ctx, &items[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int bl_tee_results(void *ctx, const struct bl_result *items, size_t n)
+{
+	const struct bl_tee *t = ctx;
+	for (size_t i = 0; i < t->n; i++) {
+		int rc = sink_results(&t->sinks[i], items, n);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int bl_tee_result(void *ctx, const struct bl_result *r)
 {
 	const struct bl_tee *t = ctx;
@@ -311,14 +339,14 @@ static int emit_slot(struct pool *p, struct slot *s, struct bl_error *err)
 		if (rc)
 			return bl_error_set(err, rc, NULL, 0, 0, "writing results failed");
 	}
-	for (size_t i = 0; i < s->results.n; i++) {
-		const struct bl_result *r = &s->results.items[i];
-		bl_run_stats_add(st, r);
-		if (p->sink && p->sink->result) {
-			int rc = p->sink->result(p->sink->ctx, r);
-			if (rc)
-				return bl_error_set(err, rc, NULL, 0, 0, "writing results failed");
-		}
+	/* counted first, then to the sink as one batch: a failing sink stops
+	 * the run, whose counts are then discarded with its results */
+	for (size_t i = 0; i < s->results.n; i++)
+		bl_run_stats_add(st, &s->results.items[i]);
+	if (p->sink && s->results.n) {
+		int rc = sink_results(p->sink, s->results.items, s->results.n);
+		if (rc)
+			return bl_error_set(err, rc, NULL, 0, 0, "writing results failed");
 	}
 	if (p->progress && p->progress->update)
 		p->progress->update(p->progress->ctx, st->assets, st->bytes, false);

@@ -54,11 +54,17 @@ struct bl_sink_fmt {
 
 /* Receives results in input order, always from one thread at a time.  A
  * non-zero return stops the run and is returned by bl_assess.  fmt is
- * optional (NULL: none). */
+ * optional (NULL: none).  results is optional too: when set, the engine
+ * hands it a chunk's results at once (items[0..n), in input order) in place
+ * of one result call each, which saves a call or two per result on a run
+ * with many; it must do what result would do with each in turn.  result
+ * is still needed: results evaluated elsewhere (the host, YAML documents,
+ * folder adapters) come to it one by one. */
 struct bl_sink {
 	int (*result)(void *ctx, const struct bl_result *r);
 	void *ctx;
 	const struct bl_sink_fmt *fmt;
+	int (*results)(void *ctx, const struct bl_result *items, size_t n);
 };
 
 /* One sink feeding several (the report, scores, gaps...), in order; the
@@ -68,6 +74,12 @@ struct bl_tee {
 	size_t n;
 };
 int bl_tee_result(void *ctx, const struct bl_result *r);
+/* The same for a batch: each sink gets all of items[0..n) (through its
+ * results, else its result one by one) before the next sink gets any, so
+ * when one fails the later ones have seen none of the batch (callers discard
+ * a failed run's results).  The engine uses it for a sink whose result is
+ * bl_tee_result. */
+int bl_tee_results(void *ctx, const struct bl_result *items, size_t n);
 
 /* Optional progress callback (called from the thread that calls bl_assess). */
 struct bl_progress {

@@ -40,6 +40,8 @@ static struct bl_result *results_push(struct bl_results *r)
 	return res;
 }
 
+const char bl_msg_compliant[] = "compliant";
+
 /* Compact JSON of v, cut at max bytes with "..." (for messages). */
 static const char *short_json(const struct bl_value *v, struct bl_arena *a, size_t max)
 {
@@ -329,7 +331,7 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 		bool failed = c->violation ? (t == BL_TRUE) : (t == BL_FALSE);
 		if (!failed) {
 			res->status = BL_PASS;
-			res->message = "compliant";
+			res->message = bl_msg_compliant;
 			continue;
 		}
 		res->status = BL_FAIL;

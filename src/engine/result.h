@@ -23,6 +23,11 @@ enum bl_status {
 
 const char *bl_status_name(enum bl_status s);
 
+/* The message of a pass: a constant of the program, so that a writer can
+ * know it by its address (a message anywhere else lives in an arena that
+ * recycles addresses, and only its text tells it). */
+extern const char bl_msg_compliant[];
+
 /* How an exception took part in a result (FORMATS.md §8 "exception"). */
 enum bl_exc_state {
 	BL_EXC_NONE = 0,

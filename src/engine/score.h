@@ -55,6 +55,8 @@ void bl_scores_init(struct bl_scores *s);
 int bl_scores_add(struct bl_scores *s, const struct bl_result *r);
 /* bl_scores_add as a sink callback (ctx: the struct bl_scores). */
 int bl_scores_sink(void *ctx, const struct bl_result *r);
+/* The same for items[0..n) (struct bl_sink.results). */
+int bl_scores_sink_n(void *ctx, const struct bl_result *items, size_t n);
 /* Sort the groups for output.  Infallible. */
 void bl_scores_finish(struct bl_scores *s);
 /* Weighted compliance in percent; negative when nothing weighted was assessed. */

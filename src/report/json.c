@@ -35,13 +35,14 @@
  * the end to the output in the kernel where it can (spool_copy).  A result
  * without tags, evidence or exception (every pass) is five copies: control
  * head, asset part, control middle with the status, asset tail with the
- * constant fields, and the message, repeated messages ("compliant") coming
- * escaped from a small cache.  A failure adds its evidence, escaped straight
- * into the block (esc_put).  Each part reserves its room once and then writes
- * without checks.  The bytes are exactly those of bl_report_result_json (a
- * unit test compares them); anything uncommon (non-ASCII text, evidence
- * values other than strings, booleans and null, tags, exceptions) goes
- * through the shared writers.
+ * constant fields, and the message: the engine's pass message
+ * (bl_msg_compliant) escaped once per report and copied as one fixed-size
+ * move, other repeated messages escaped from a small cache.  A failure
+ * adds its evidence, escaped straight into the block (esc_put).  Each part
+ * reserves its room once and then writes without checks.  The bytes are
+ * exactly those of bl_report_result_json (a unit test compares them);
+ * anything uncommon (non-ASCII text, evidence values other than strings,
+ * booleans and null, tags, exceptions) goes through the shared writers.
  *
  * The caches never trust an address alone: arenas recycle addresses, so a
  * new asset may sit where the last one was.  An asset with a serial
@@ -50,7 +51,9 @@
  * without when its strings are equal.  A control is the last one when it is
  * the same control of the report's baseline (which outlives the report and
  * does not change) with the same id string, else when its id is equal; a
- * message when its text is.
+ * message when its text is, except bl_msg_compliant, a constant of the
+ * program (no arena holds it), known by its address.  The engine hands a
+ * chunk's results over at once (json_results, struct bl_sink.results).
  */
 
 /* The separator that precedes every result but the first. */
@@ -140,13 +143,21 @@ struct json_state {
 	size_t a2len;            /* the part before PLAIN_TAIL */
 	size_t a2tlen;
 	struct msg_slot msg[MSG_SLOTS];
+	/* bl_msg_compliant as a JSON string and the closing brace, zero-padded:
+	 * copied whole (one fixed-size move) at the end of a pass result; 0
+	 * when it does not fit (then the message cache has it) */
+	char kmsg[16];
+	size_t kmsglen;
 };
 
 #define SPOOL_BLOCK (256u * 1024)
 
+static void kmsg_init(struct json_state *s);
+
 static int json_open(struct bl_report *r, struct bl_error *err)
 {
 	struct json_state *s = r->state;
+	kmsg_init(s);
 	s->spool = tmpfile();
 	if (!s->spool)
 		return bl_error_set(err, BL_EIO, NULL, 0, 0,
@@ -413,6 +424,26 @@ found:
 			o += 5;
 		}
 	}
+}
+
+/* s->kmsg from bl_msg_compliant. */
+static void kmsg_init(struct json_state *s)
+{
+	char tmp[128];
+	size_t len = strlen(bl_msg_compliant);
+	s->kmsglen = 0;
+	if (esc_room(len) + 1 > sizeof(tmp))
+		return;
+	char *e = esc_put(tmp, bl_msg_compliant, len);
+	if (!e)
+		return;
+	*e++ = '}';
+	size_t n = (size_t)(e - tmp);
+	if (n > sizeof(s->kmsg))
+		return;
+	memset(s->kmsg, 0, sizeof(s->kmsg));
+	memcpy(s->kmsg, tmp, n);
+	s->kmsglen = n;
 }
 
 /* s[0..len) through the shared writer (non-ASCII text). */
@@ -939,6 +970,22 @@ static void out_result(struct json_state *st, const struct bl_result *r, bool fi
 	bool plain = !r->tags && r->nevidence == 0 && !exc;
 	size_t skip = first ? RESULT_SEP_LEN : 0;
 	size_t midlen = cf->midlen[r->status];
+	if (plain && r->message == bl_msg_compliant && st->kmsglen) {
+		/* most results of a run: the engine's pass message is a constant
+		 * of the program, so its address names it (no arena recycles it)
+		 * and it needs no lookup: four copies and one fixed-size move */
+		char *o = out_cursor(st, cf->headlen - skip + st->a1.len + midlen + st->a2tlen +
+					     sizeof(st->kmsg));
+		if (!o)
+			return;
+		o = put(o, cf->head + skip, cf->headlen - skip);
+		o = put(o, st->a1.p, st->a1.len);
+		o = put(o, cf->mid + (size_t)r->status * cf->midstride, midlen);
+		o = put(o, st->a2, st->a2tlen);
+		memcpy(o, st->kmsg, sizeof(st->kmsg));
+		out_done(st, o + st->kmsglen);
+		return;
+	}
 	size_t a2len = plain ? st->a2tlen : st->a2len;
 	char *o = out_cursor(st, cf->headlen - skip + st->a1.len + midlen + a2len +
 				     sizeof(EV_OPEN));
@@ -1010,6 +1057,32 @@ static int json_result(struct bl_report *r, const struct bl_result *res)
 	return 0;
 }
 
+/* json_result for a batch: the loop without a call per result. */
+static int json_results(struct bl_report *r, const struct bl_result *items, size_t n)
+{
+	struct json_state *s = r->state;
+	bool all = r->opts.all;
+	size_t i = 0;
+	/* written by json_emit: only counted */
+	for (; i < n && s->skip; i++, s->skip--)
+		if (items[i].status != BL_NA || all)
+			s->n++;
+	for (; i < n; i++) {
+		if (items[i].status == BL_NA && !all)
+			continue;
+		out_result(s, &items[i], s->n == 0);
+		if (s->failed)
+			return BL_ENOMEM;
+		s->n++;
+		if (s->len >= SPOOL_BLOCK) {
+			int rc = out_flush(s);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 /* ---- results formatted on the worker threads (struct bl_sink_fmt) ------- */
 
 /* A worker's caches: a json_state whose out is the chunk's bytes while it
@@ -1042,6 +1115,7 @@ static void *json_worker_new(void *ctx)
 	if (!w)
 		return NULL;
 	bl_buf_init(&w->st.buf, 0);
+	kmsg_init(&w->st);
 	w->all = r->opts.all;
 	return w;
 }
@@ -1507,4 +1581,5 @@ const struct bl_report_ops bl_report_json = {
 	.finish = json_finish,
 	.free = json_free,
 	.fmt = &json_fmt,
+	.results = json_results,
 };

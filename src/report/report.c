@@ -72,6 +72,21 @@ int bl_report_result(void *ctx, const struct bl_result *res)
 	return r->ops->result ? r->ops->result(r, res) : 0;
 }
 
+int bl_report_results(void *ctx, const struct bl_result *items, size_t n)
+{
+	struct bl_report *r = ctx;
+	if (r->ops->results)
+		return r->ops->results(r, items, n);
+	if (!r->ops->result)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int rc = r->ops->result(r, &items[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 const struct bl_sink_fmt *bl_report_fmt(struct bl_report *r, struct bl_sink_fmt *buf)
 {
 	if (!r->ops->fmt)

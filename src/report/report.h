@@ -70,6 +70,8 @@ int bl_report_open(struct bl_report **out, const char *format,
 
 /* Sink callback: ctx is the struct bl_report. Returns 0 or an error code. */
 int bl_report_result(void *ctx, const struct bl_result *r);
+/* The same for items[0..n) in order (struct bl_sink.results). */
+int bl_report_results(void *ctx, const struct bl_result *items, size_t n);
 
 /* Write the whole document to out.  Returns 0, BL_EIO or BL_ENOMEM. */
 int bl_report_finish(struct bl_report *r, const struct bl_run_info *run, FILE *out,
@@ -90,6 +92,9 @@ struct bl_report_ops {
 	/* Optional: results formatted on the engine's worker threads (its ctx
 	 * is filled in by bl_report_fmt). */
 	const struct bl_sink_fmt *fmt;
+	/* Optional: what result does, for items[0..n) in order (NULL: result
+	 * one by one). */
+	int (*results)(struct bl_report *r, const struct bl_result *items, size_t n);
 };
 
 struct bl_report {

@@ -263,6 +263,126 @@ static void test_sink_fmt(void **state)
 	et_free(&t);
 }
 
+/* A sink with a batch callback: the results, in order, through it. */
+struct batched {
+	struct collect c;
+	size_t batches, singles;
+	int fail_at;             /* batch number that fails (-1: none) */
+};
+
+static int batched_one(void *ctx, const struct bl_result *r)
+{
+	struct batched *b = ctx;
+	b->singles++;
+	return collect_cb(&b->c, r);
+}
+
+static int batched_many(void *ctx, const struct bl_result *items, size_t n)
+{
+	struct batched *b = ctx;
+	if ((int)b->batches++ == b->fail_at)
+		return BL_EIO;
+	for (size_t i = 0; i < n; i++) {
+		int rc = collect_cb(&b->c, &items[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* struct bl_sink.results gets a chunk's results at once, the same results in
+ * the same order as result one by one, and through a tee (bl_tee_results)
+ * each sink gets them whether it takes batches or not; a failing batch
+ * stops the run with its code. */
+static void test_batched_sink(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	char *path = write_lines(3000, -1);
+	const char *paths[] = {path};
+	struct collect want = {.cap = 8000};
+	want.seen = calloc(want.cap, 32);
+	struct bl_run_stats st;
+	struct bl_error err;
+	run(t.b, path, 1, 0, &want, &st, 0, &err);
+	bl_run_stats_free(&st);
+	assert_int_equal(want.n, 6000);
+	for (unsigned threads = 1; threads <= 3; threads += 2) {
+		/* straight, and as the first sink of a tee beside a one-by-one one */
+		for (int tee = 0; tee <= 1; tee++) {
+			struct batched b = {.c = {.cap = 8000}, .fail_at = -1};
+			b.c.seen = calloc(b.c.cap, 32);
+			struct collect plain = {.cap = 8000};
+			plain.seen = calloc(plain.cap, 32);
+			struct bl_sink sinks[2] = {
+				{.result = batched_one, .results = batched_many, .ctx = &b},
+				{.result = collect_cb, .ctx = &plain},
+			};
+			struct bl_tee tq = {sinks, 2};
+			struct bl_sink ts = {.result = bl_tee_result, .ctx = &tq};
+			struct bl_assess_opts o = {.threads = threads, .chunk_bytes = 4096};
+			assert_int_equal(bl_run_stats_init(&st, t.b), 0);
+			assert_int_equal(bl_assess(t.b, paths, 1, &o, tee ? &ts : &sinks[0], &st, &err), 0);
+			assert_int_equal(st.total.n[BL_PASS] + st.total.n[BL_FAIL], 6000);
+			bl_run_stats_free(&st);
+			assert_int_equal(b.c.n, want.n);
+			assert_int_equal(b.singles, 0);
+			assert_true(b.batches > 10);
+			for (size_t i = 0; i < want.n; i++)
+				assert_string_equal(b.c.seen[i], want.seen[i]);
+			assert_int_equal(plain.n, tee ? want.n : 0);
+			for (size_t i = 0; i < plain.n; i++)
+				assert_string_equal(plain.seen[i], want.seen[i]);
+			/* the third batch fails: the run stops with its code */
+			b.c.n = 0;
+			b.batches = 0;
+			b.fail_at = 2;
+			plain.n = 0;
+			assert_int_equal(bl_run_stats_init(&st, t.b), 0);
+			assert_int_equal(bl_assess(t.b, paths, 1, &o, tee ? &ts : &sinks[0], &st, &err),
+					 BL_EIO);
+			bl_run_stats_free(&st);
+			assert_int_equal(b.batches, 3);
+			/* the sink after the failing one saw none of that batch */
+			assert_int_equal(plain.n, tee ? b.c.n : 0);
+			free(b.c.seen);
+			free(plain.seen);
+		}
+	}
+	/* bl_tee_results by hand: a nested tee, a sink without callbacks, and
+	 * the first failure stopping the later sinks */
+	struct bl_asset a = {.id = "x", .type = "T"};
+	struct bl_result rs[3] = {
+		{.control = &t.b->controls[0], .asset = &a, .status = BL_PASS, .message = "m"},
+		{.control = &t.b->controls[1], .asset = &a, .status = BL_FAIL, .message = "m"},
+		{.control = &t.b->controls[0], .asset = &a, .status = BL_NA, .message = "m"},
+	};
+	struct collect c1 = {.cap = 8}, c2 = {.cap = 8};
+	c1.seen = calloc(c1.cap, 32);
+	c2.seen = calloc(c2.cap, 32);
+	struct bl_sink inner[1] = {{.result = collect_cb, .ctx = &c2}};
+	struct bl_tee tin = {inner, 1};
+	struct bl_sink outer[3] = {{.result = collect_cb, .ctx = &c1},
+				   {.result = NULL},
+				   {.result = bl_tee_result, .ctx = &tin}};
+	struct bl_tee tout = {outer, 3};
+	assert_int_equal(bl_tee_results(&tout, rs, 3), 0);
+	assert_int_equal(c1.n, 3);
+	assert_int_equal(c2.n, 3);
+	assert_string_equal(c2.seen[1], "x:ANY:fail");
+	c1.n = c2.n = 0;
+	c1.cap = 2;   /* the first sink fails at the third result */
+	assert_int_equal(bl_tee_results(&tout, rs, 3), BL_ENOMEM);
+	assert_int_equal(c2.n, 0);
+	free(c1.seen);
+	free(c2.seen);
+	free(want.seen);
+	unlink(path);
+	free(path);
+	et_free(&t);
+}
+
 static void test_first_malformed_reported(void **state)
 {
 	(void)state;
@@ -386,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_order_independent_of_threads),
 		cmocka_unit_test(test_asset_serials),
 		cmocka_unit_test(test_sink_fmt),
+		cmocka_unit_test(test_batched_sink),
 		cmocka_unit_test(test_first_malformed_reported),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_inventory_and_exceptions),

@@ -207,6 +207,75 @@ static void test_serials(void **state)
 	et_free(&t);
 }
 
+static void same_tally(const struct bl_tally *a, const struct bl_tally *b)
+{
+	for (int k = 0; k < BL_NSTATUS; k++)
+		assert_int_equal(a->n[k], b->n[k]);
+}
+
+static void same_groups(const struct bl_score_groups *a, const struct bl_score_groups *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		if (!a->items[i].key)
+			assert_null(b->items[i].key);
+		else
+			assert_string_equal(a->items[i].key, b->items[i].key);
+		same_tally(&a->items[i].t, &b->items[i].t);
+	}
+}
+
+/* bl_scores_sink_n counts a batch as bl_scores_add counts its results one
+ * by one, whatever the cuts (serials, keys and assets repeating across a
+ * cut). */
+static void test_batch(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	const struct bl_control *c = t.b->controls;
+	struct bl_asset as[] = {
+		{.id = "a", .type = "T", .tier = 1, .environment = "prod", .owner = "x", .serial = 7},
+		{.id = "b", .type = "T", .tier = 3, .environment = "dev", .owner = "y", .serial = 8},
+		{.id = "z", .type = "T", .environment = "dev", .owner = "x"},
+		{.id = "n", .type = "T", .tier = 2},
+	};
+	enum { N = 40 };
+	struct bl_result res[N];
+	memset(res, 0, sizeof(res));
+	for (size_t i = 0; i < N; i++) {
+		res[i].control = &c[i % 4];
+		res[i].asset = &as[i / 4 % 4];
+		res[i].status = (enum bl_status)(i * 7 % BL_NSTATUS);
+		res[i].message = "";
+	}
+	struct bl_scores one;
+	bl_scores_init(&one);
+	for (size_t i = 0; i < N; i++)
+		assert_int_equal(bl_scores_add(&one, &res[i]), 0);
+	bl_scores_finish(&one);
+	static const size_t steps[] = {1, 3, 5, N};
+	for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+		struct bl_scores s;
+		bl_scores_init(&s);
+		for (size_t i = 0; i < N; i += steps[k])
+			assert_int_equal(bl_scores_sink_n(&s, res + i,
+							  N - i < steps[k] ? N - i : steps[k]), 0);
+		assert_int_equal(bl_scores_sink_n(&s, res, 0), 0);
+		bl_scores_finish(&s);
+		same_tally(&s.total, &one.total);
+		for (int tr = 0; tr < 4; tr++)
+			same_tally(&s.tiers[tr], &one.tiers[tr]);
+		for (int st = 0; st < BL_NSTATUS; st++)
+			assert_int_equal(s.weighted[st], one.weighted[st]);
+		same_groups(&s.envs, &one.envs);
+		same_groups(&s.owners, &one.owners);
+		bl_scores_free(&s);
+	}
+	bl_scores_free(&one);
+	et_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_serials),
 		cmocka_unit_test(test_empty_and_many_groups),
 		cmocka_unit_test(test_repeated_keys),
+		cmocka_unit_test(test_batch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

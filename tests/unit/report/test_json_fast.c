@@ -49,6 +49,16 @@ static void feed_result(struct feed *fd, const struct bl_result *res)
 	fd->pc[res->control->index].n[res->status]++;
 }
 
+/* res[0..n) in one bl_report_results call. */
+static void feed_batch(struct feed *fd, const struct bl_result *res, size_t n)
+{
+	assert_int_equal(bl_report_results(fd->r, res, n), 0);
+	for (size_t i = 0; i < n; i++) {
+		fd->st.total.n[res[i].status]++;
+		fd->pc[res[i].control->index].n[res[i].status]++;
+	}
+}
+
 /* Finish into f and free the report. */
 static void feed_finish(struct feed *fd, struct et *t, FILE *f)
 {
@@ -530,10 +540,12 @@ static void test_spool_to_descriptors(void **state)
 /* The results rendered through the report's worker-side formatting
  * (struct bl_sink_fmt): runs of results reported one by one, chunks
  * formatted by two "workers" (alternating, so each has its own caches) and
- * emitted before their results are reported; a chunk of only skipped
- * results, a chunk first of all.  The document must be the same bytes. */
+ * emitted before their results are reported (one by one, or with batch in
+ * one bl_report_results call per segment, as the engine hands them over);
+ * a chunk of only skipped results, a chunk first of all.  The document must
+ * be the same bytes. */
 static char *render_chunked(struct et *t, const struct bl_result *res, size_t n, bool all,
-			    const size_t *cuts, size_t ncuts)
+			    const size_t *cuts, size_t ncuts, bool batch)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -556,8 +568,11 @@ static char *render_chunked(struct et *t, const struct bl_result *res, size_t n,
 			assert_int_equal(fmt->format(w[k / 2 % 2], res + from, to - from, &bytes), 0);
 			assert_int_equal(fmt->emit(fmt->ctx, &bytes), 0);
 		}
-		for (size_t i = from; i < to; i++)
-			feed_result(&fd, &res[i]);
+		if (batch)
+			feed_batch(&fd, res + from, to - from);
+		else
+			for (size_t i = from; i < to; i++)
+				feed_result(&fd, &res[i]);
 		from = to;
 	}
 	fmt->worker_free(w[0]);
@@ -586,7 +601,9 @@ static void test_worker_format(void **state)
 		res[i].asset = i < 15 ? &a : &b;
 		/* results 0-3 not_applicable (skipped without --all), then mixed */
 		res[i].status = i < 4 || i % 7 == 0 ? BL_NA : i % 3 ? BL_PASS : BL_FAIL;
-		res[i].message = res[i].status == BL_FAIL ? "properties.x is \"off\"" : "compliant";
+		/* the engine's constant and the same text elsewhere: same bytes */
+		res[i].message = res[i].status == BL_FAIL ? "properties.x is \"off\""
+				 : i % 2 ? bl_msg_compliant : "compliant";
 		if (res[i].status == BL_FAIL) {
 			res[i].evidence = &ev;
 			res[i].nevidence = 1;
@@ -601,10 +618,13 @@ static void test_worker_format(void **state)
 	for (int all = 0; all <= 1; all++) {
 		char *want = render(&t, res, N, all, NULL, NULL);
 		for (size_t k = 0; k < sizeof(cut_sets) / sizeof(cut_sets[0]); k++) {
-			char *got = render_chunked(&t, res, N, all, cut_sets[k], 4);
-			if (strcmp(got, want) != 0)
-				fail_msg("cuts %zu, all %d:\n got: %s\nwant: %s", k, all, got, want);
-			free(got);
+			for (int batch = 0; batch <= 1; batch++) {
+				char *got = render_chunked(&t, res, N, all, cut_sets[k], 4, batch);
+				if (strcmp(got, want) != 0)
+					fail_msg("cuts %zu, all %d, batch %d:\n got: %s\nwant: %s", k,
+						 all, batch, got, want);
+				free(got);
+			}
 		}
 		free(want);
 	}
@@ -638,13 +658,13 @@ static void test_worker_format_big_chunk(void **state)
 		res[i].control = &c[i % 3];
 		res[i].asset = &a;
 		res[i].status = i % 5 ? BL_PASS : BL_NA;
-		res[i].message = "compliant";
+		res[i].message = i % 4 ? bl_msg_compliant : "compliant";
 	}
 	static const size_t cuts[][4] = {{0, N, N, N}, {100, N - 100, N - 100, N}};
 	char *want = render(&t, res, N, false, NULL, NULL);
 	assert_true(strlen(want) > ((size_t)5 << 20) / 2);
 	for (size_t k = 0; k < 2; k++) {
-		char *got = render_chunked(&t, res, N, false, cuts[k], 4);
+		char *got = render_chunked(&t, res, N, false, cuts[k], 4, k % 2 == 1);
 		assert_true(strcmp(got, want) == 0);
 		free(got);
 	}

@@ -15,8 +15,9 @@ static const char *doc =
 	"  - {id: C-2, title: two, severity: low, effect: deny, expect: {field: x, exists: true}}\n"
 	"  - {id: C-3, title: three, severity: info, expect: {field: x, exists: true}}\n";
 
-/* Render results through the JSON writer; returns the malloc'ed document. */
-static char *render(struct et *t, const struct bl_result *res, size_t n, bool all)
+/* Render results through the JSON writer, one by one (batch 0) or in runs
+ * of batch through bl_report_results; returns the malloc'ed document. */
+static char *render(struct et *t, const struct bl_result *res, size_t n, bool all, size_t batch)
 {
 	struct bl_report *r;
 	struct bl_error e;
@@ -28,8 +29,11 @@ static char *render(struct et *t, const struct bl_result *res, size_t n, bool al
 	memset(pc, 0, sizeof(pc));
 	st.per_control = pc;
 	st.controls = 3;
+	for (size_t i = 0; batch && i < n; i += batch)
+		assert_int_equal(bl_report_results(r, res + i, n - i < batch ? n - i : batch), 0);
 	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(bl_report_result(r, &res[i]), 0);
+		if (!batch)
+			assert_int_equal(bl_report_result(r, &res[i]), 0);
 		st.total.n[res[i].status]++;
 		pc[res[i].control->index].n[res[i].status]++;
 	}
@@ -50,9 +54,10 @@ static char *render(struct et *t, const struct bl_result *res, size_t n, bool al
 }
 
 /* Every written result equals bl_report_result_json of the same result. */
-static void check_same(struct et *t, const struct bl_result *res, size_t n, bool all)
+static void check_same_batch(struct et *t, const struct bl_result *res, size_t n, bool all,
+			     size_t batch)
 {
-	char *out = render(t, res, n, all);
+	char *out = render(t, res, n, all, batch);
 	const char *p = strstr(out, "\"results\": [\n    ");
 	assert_non_null(p);
 	p += strlen("\"results\": [\n    ");
@@ -75,6 +80,14 @@ static void check_same(struct et *t, const struct bl_result *res, size_t n, bool
 	assert_string_equal(p, "\n  ]\n}\n");
 	bl_buf_free(&want);
 	free(out);
+}
+
+/* The same one by one and in batches of several sizes. */
+static void check_same(struct et *t, const struct bl_result *res, size_t n, bool all)
+{
+	static const size_t batches[] = {0, 1, 2, 5, 4096};
+	for (size_t k = 0; k < sizeof(batches) / sizeof(batches[0]); k++)
+		check_same_batch(t, res, n, all, batches[k]);
 }
 
 static void test_fragments_match_shared_writer(void **state)
@@ -136,7 +149,7 @@ static void test_reused_address(void **state)
 		res[i].control = &t.b->controls[i % 3];
 		res[i].asset = &a;
 		res[i].status = BL_PASS;
-		res[i].message = "compliant";
+		res[i].message = i % 2 ? bl_msg_compliant : "compliant";
 	}
 	/* render result by result, changing the asset in place in between */
 	struct bl_report *r;
@@ -183,6 +196,53 @@ static void test_reused_address(void **state)
 	et_free(&t);
 }
 
+/* The engine's pass message (bl_msg_compliant, known by its address) ends
+ * a plain pass result in one piece with its asset's tail: the same bytes as
+ * the shared writer, first result or not, for assets with and without
+ * inventory fields, tags (not plain: the message cache), serials, between
+ * failures and a copy of the text at another address. */
+static void test_compliant_constant(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	const struct bl_control *c = t.b->controls;
+	struct bl_value tags = {.type = BL_VOBJ};
+	struct bl_member tm = {.key = "k", .klen = 1,
+			       .val = {.type = BL_VSTR, .u.str = {.s = "v", .len = 1}}};
+	tags.u.obj.items = &tm;
+	tags.u.obj.n = 1;
+	struct bl_asset a1 = {.id = "a1", .type = "T"};
+	struct bl_asset a2 = {.id = "a\"2", .type = "T", .tier = 2, .environment = "prod",
+			      .owner = "o", .serial = 7};
+	struct bl_asset a3 = {.id = "a3", .type = "T\x01", .serial = 8};
+	struct bl_evidence ev = {.path = "x", .actual = NULL, .expected = "exists true"};
+	char copy[16];
+	memcpy(copy, bl_msg_compliant, strlen(bl_msg_compliant) + 1);
+	const char *K = bl_msg_compliant;
+	struct bl_result res[] = {
+		{.control = &c[0], .asset = &a1, .status = BL_PASS, .message = K},
+		{.control = &c[1], .asset = &a1, .status = BL_FAIL, .message = "x is missing",
+		 .evidence = &ev, .nevidence = 1},
+		{.control = &c[2], .asset = &a1, .status = BL_PASS, .message = K},
+		{.control = &c[0], .asset = &a2, .status = BL_PASS, .message = K,
+		 .classification = "secret"},
+		{.control = &c[1], .asset = &a2, .status = BL_PASS, .message = copy,
+		 .classification = "secret"},
+		{.control = &c[2], .asset = &a2, .status = BL_PASS, .message = K,
+		 .classification = "secret", .tags = &tags},
+		{.control = &c[0], .asset = &a3, .status = BL_NA, .message = "n/a"},
+		{.control = &c[1], .asset = &a3, .status = BL_PASS, .message = K},
+		{.control = &c[2], .asset = &a1, .status = BL_PASS, .message = K},
+	};
+	size_t n = sizeof(res) / sizeof(res[0]);
+	check_same(&t, res, n, true);
+	check_same(&t, res, n, false);
+	/* not_applicable first: the first written result is a constant one */
+	check_same(&t, res + 6, n - 6, false);
+	et_free(&t);
+}
+
 /* More results than one spool block: order and separators survive the
  * block boundary. */
 static void test_many_results(void **state)
@@ -204,7 +264,8 @@ static void test_many_results(void **state)
 		res[i].control = &t.b->controls[i % 3];
 		res[i].asset = &as[i / 3];
 		res[i].status = i % 7 ? BL_PASS : BL_FAIL;
-		res[i].message = i % 7 ? "compliant" : "x is missing; expected exists true";
+		res[i].message = i % 7 ? (i % 2 ? bl_msg_compliant : "compliant")
+				       : "x is missing; expected exists true";
 	}
 	check_same(&t, res, N, false);
 	free(ids);
@@ -296,6 +357,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fragments_match_shared_writer),
 		cmocka_unit_test(test_reused_address),
+		cmocka_unit_test(test_compliant_constant),
 		cmocka_unit_test(test_many_results),
 		cmocka_unit_test(test_framework_lines),
 	};
