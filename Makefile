@@ -69,7 +69,7 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(BUILD)/gen/content.h
 EMBED_SRC := scripts/embed.c src/doc/load.c src/doc/json.c src/doc/json_write.c src/doc/yaml.c \
              src/doc/value.c \
              src/util/arena.c src/util/error.c src/util/str.c
-$(BUILD)/embed: $(EMBED_SRC) $(wildcard src/doc/*.h src/util/*.h)
+$(BUILD)/embed: $(EMBED_SRC) $(wildcard src/doc/*.h src/util/*.h) src/model/fw_id.h
 	@mkdir -p $(BUILD)
 	$(CC) -O1 -std=c11 -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags yaml-0.1 libsodium libpcre2-8) -o $@ \
 		$(EMBED_SRC) $(shell pkg-config --libs yaml-0.1 libsodium libpcre2-8) -lm

@@ -22,6 +22,13 @@
  * patterns are then compiled on first use, not at every start
  * (struct bl_rule_env.lazy_regex), without losing the error: it is a build
  * error instead of a load error.
+ *
+ * Framework catalogs (frameworks/NAME.yaml|json) are checked here against
+ * their format (docs/frameworks.md; the messages name file:line:col) and
+ * written out a second time as the tables model/framework.c loads without
+ * checking anything (struct bl_content_catalog): ids in canonical spelling
+ * (model/fw_id.h, shared with the run time), the entry index by folded id,
+ * strings as offsets.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +41,7 @@
 #include "doc/json.h"
 #include "doc/load.h"
 #include "doc/value.h"
+#include "model/fw_id.h"
 
 static const char *strip(const char *p)
 {
@@ -209,6 +217,290 @@ static int check_regexes(const char *path, const struct bl_value *v)
 	return bad;
 }
 
+/* ---- framework catalogs ------------------------------------------------ */
+
+#define CAT_ID_MAX 64     /* as model/framework.c's ID_MAX */
+#define NONE 0xffffffffu  /* BL_CONTENT_NONE */
+
+struct u32s {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static void u32_add(struct u32s *a, uint32_t x)
+{
+	a->v = grow(a->v, &a->cap, a->n, sizeof(*a->v));
+	a->v[a->n++] = x;
+}
+
+struct cat {
+	const char *path;   /* for messages */
+	struct pool pool;
+	struct u32s ents;   /* 5 per entry: id, group, title, maps, nmaps */
+	struct u32s hints;  /* 3 per list: name, first id, count */
+	struct u32s sels;
+	struct u32s fams;   /* 3 per family: id, title, last */
+	struct u32s ids;    /* string offsets */
+	uint32_t id, title, version;
+	int has_fam, has_sel;
+};
+
+/* Print path:line:col: msg, return 1 (a build tool: the first problem). */
+static int cat_bad(const struct cat *c, const struct bl_value *at, const char *msg, const char *arg)
+{
+	fprintf(stderr, "%s:%u:%u: %s%s%s\n", c->path, at ? at->line : 0, at ? at->col : 0, msg,
+		arg ? " " : "", arg ? arg : "");
+	return 1;
+}
+
+struct key_rule {
+	const char *name;
+	int type;        /* BL_VSTR, BL_VARR, BL_VOBJ; BL_VNUM means an integer */
+	int required;
+};
+
+/* The members of obj by the rules (found[k] NULL when absent); 1 after a
+ * message when obj is not an object, has another key or a wrong type. */
+static int cat_shape(const struct cat *c, const struct bl_value *obj, const char *what,
+		     const struct key_rule *rules, size_t n, const struct bl_value **found)
+{
+	char msg[64];
+	if (obj->type != BL_VOBJ) {
+		snprintf(msg, sizeof(msg), "a catalog %s must be an object", what);
+		return cat_bad(c, obj, msg, NULL);
+	}
+	for (size_t k = 0; k < n; k++)
+		found[k] = NULL;
+	for (uint32_t i = 0; i < obj->u.obj.n; i++) {
+		const struct bl_member *m = &obj->u.obj.items[i];
+		size_t k = 0;
+		while (k < n && !(strlen(rules[k].name) == m->klen &&
+				  memcmp(rules[k].name, m->key, m->klen) == 0))
+			k++;
+		if (k == n) {
+			char key[64];
+			snprintf(key, sizeof(key), "%.*s", (int)(m->klen < 60 ? m->klen : 60), m->key);
+			snprintf(msg, sizeof(msg), "unknown key in a catalog %s:", what);
+			return cat_bad(c, &m->val, msg, key);
+		}
+		const struct bl_value *v = &m->val;
+		int ok = rules[k].type == BL_VNUM ? v->type == BL_VNUM && (v->flags & BL_VF_INT)
+						  : (int)v->type == rules[k].type;
+		if (!ok)
+			return cat_bad(c, v, "wrong type for key", rules[k].name);
+		found[k] = v;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (rules[k].required && !found[k])
+			return cat_bad(c, obj, "missing key", rules[k].name);
+	return 0;
+}
+
+static uint32_t cat_str(struct cat *c, const struct bl_value *v)
+{
+	return pool_add(&c->pool, v->u.str.s, v->u.str.len);
+}
+
+/* The elements of arr (control ids) in canonical spelling, appended to
+ * c->ids; *first where they start. */
+static int cat_ids(struct cat *c, const struct bl_value *arr, uint32_t *first)
+{
+	*first = (uint32_t)c->ids.n;
+	for (uint32_t i = 0; i < arr->u.arr.n; i++) {
+		const struct bl_value *e = &arr->u.arr.items[i];
+		char id[CAT_ID_MAX], canon[CAT_ID_MAX];
+		if (e->type != BL_VSTR || e->u.str.len >= CAT_ID_MAX || memchr(e->u.str.s, 0, e->u.str.len))
+			return cat_bad(c, e, "catalog ids must be short strings", NULL);
+		memcpy(id, e->u.str.s, e->u.str.len);
+		id[e->u.str.len] = '\0';
+		size_t len = bl_fw_canon(canon, sizeof(canon), id);
+		if (!len)
+			return cat_bad(c, e, "empty catalog id", NULL);
+		u32_add(&c->ids, pool_add(&c->pool, canon, len));
+	}
+	return 0;
+}
+
+static int ieq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		int x = (unsigned char)*a, y = (unsigned char)*b;
+		if (x >= 'A' && x <= 'Z')
+			x += 32;
+		if (y >= 'A' && y <= 'Z')
+			y += 32;
+		if (x != y)
+			return 0;
+	}
+	return *a == *b;
+}
+
+/* Index of the entry with id canon (case-insensitively), or -1. */
+static long cat_find(const struct cat *c, const char *canon)
+{
+	for (size_t i = 0; i < c->ents.n / 5; i++)
+		if (ieq(c->pool.s + c->ents.v[5 * i], canon))
+			return (long)i;
+	return -1;
+}
+
+static int cat_check(struct cat *c, const struct bl_value *doc)
+{
+	static const struct key_rule top[] = {
+		{"framework", BL_VSTR, 1}, {"title", BL_VSTR, 1}, {"version", BL_VSTR, 1},
+		{"families", BL_VARR, 0}, {"selections", BL_VOBJ, 0}, {"controls", BL_VARR, 1},
+	};
+	static const struct key_rule fam[] = {
+		{"id", BL_VSTR, 1}, {"title", BL_VSTR, 1}, {"controls", BL_VNUM, 1},
+	};
+	static const struct key_rule ent[] = {
+		{"id", BL_VSTR, 1}, {"group", BL_VSTR, 1}, {"title", BL_VSTR, 0}, {"maps", BL_VOBJ, 0},
+	};
+	const struct bl_value *f[6], *g[4];
+	if (!doc)
+		return cat_bad(c, NULL, "empty catalog", NULL);
+	if (cat_shape(c, doc, "catalog", top, 6, f))
+		return 1;
+	c->id = cat_str(c, f[0]);
+	c->title = cat_str(c, f[1]);
+	c->version = cat_str(c, f[2]);
+	c->has_fam = f[3] != NULL;
+	c->has_sel = f[4] != NULL;
+	for (uint32_t i = 0; f[3] && i < f[3]->u.arr.n; i++) {
+		if (cat_shape(c, &f[3]->u.arr.items[i], "family", fam, 3, g))
+			return 1;
+		double last = g[2]->u.num.d;
+		if (last < 1 || last > 10000)
+			return cat_bad(c, g[2], "family control count out of range", NULL);
+		u32_add(&c->fams, cat_str(c, g[0]));
+		u32_add(&c->fams, cat_str(c, g[1]));
+		u32_add(&c->fams, (uint32_t)last);
+	}
+	const struct bl_value *controls = f[5];
+	for (uint32_t i = 0; i < controls->u.arr.n; i++) {
+		if (cat_shape(c, &controls->u.arr.items[i], "control", ent, 4, g))
+			return 1;
+		const struct bl_value *idv = g[0];
+		char canon[CAT_ID_MAX];
+		if (idv->u.str.len >= CAT_ID_MAX)
+			return cat_bad(c, idv, "control id is too long", NULL);
+		memcpy(canon, idv->u.str.s, idv->u.str.len);
+		canon[idv->u.str.len] = '\0';
+		if (!bl_fw_canonical_as_is(idv->u.str.s, idv->u.str.len)) {
+			if (!bl_fw_canon(canon, sizeof(canon), canon))
+				return cat_bad(c, idv, "empty control id", NULL);
+			return cat_bad(c, idv, "control id is not in canonical spelling:", canon);
+		}
+		if (cat_find(c, canon) >= 0)
+			return cat_bad(c, idv, "duplicate control id", canon);
+		uint32_t maps = NONE, nmaps = 0;
+		if (g[3]) {
+			maps = (uint32_t)(c->hints.n / 3);
+			for (uint32_t k = 0; k < g[3]->u.obj.n; k++) {
+				const struct bl_member *m = &g[3]->u.obj.items[k];
+				if (m->val.type != BL_VARR)
+					return cat_bad(c, &m->val, "maps values must be arrays of ids", NULL);
+				uint32_t first;
+				if (cat_ids(c, &m->val, &first))
+					return 1;
+				u32_add(&c->hints, pool_add(&c->pool, m->key, m->klen));
+				u32_add(&c->hints, first);
+				u32_add(&c->hints, m->val.u.arr.n);
+			}
+			nmaps = g[3]->u.obj.n;
+		}
+		u32_add(&c->ents, cat_str(c, g[0]));
+		u32_add(&c->ents, cat_str(c, g[1]));
+		u32_add(&c->ents, g[2] ? cat_str(c, g[2]) : NONE);
+		u32_add(&c->ents, maps);
+		u32_add(&c->ents, nmaps);
+	}
+	if (c->ents.n == 0)
+		return cat_bad(c, controls, "the catalog lists no controls", NULL);
+	for (uint32_t i = 0; f[4] && i < f[4]->u.obj.n; i++) {
+		const struct bl_member *m = &f[4]->u.obj.items[i];
+		if (m->val.type != BL_VARR)
+			return cat_bad(c, &m->val, "a selection must be an array of control ids", NULL);
+		uint32_t first;
+		if (cat_ids(c, &m->val, &first))
+			return 1;
+		for (uint32_t k = 0; k < m->val.u.arr.n; k++)
+			if (cat_find(c, c->pool.s + c->ids.v[first + k]) < 0)
+				return cat_bad(c, &m->val.u.arr.items[k],
+					       "selection names a control the catalog does not list:",
+					       c->pool.s + c->ids.v[first + k]);
+		u32_add(&c->sels, pool_add(&c->pool, m->key, m->klen));
+		u32_add(&c->sels, first);
+		u32_add(&c->sels, m->val.u.arr.n);
+	}
+	return 0;
+}
+
+static void u32_rows(FILE *o, const char *type, const char *name, int i, const struct u32s *a,
+		     size_t width)
+{
+	fprintf(o, "static const %s %s%d[] = {\n", type, name, i);
+	for (size_t k = 0; k < a->n; k += width) {
+		fputs(width > 1 ? "\t{" : "\t", o);
+		for (size_t j = 0; j < width; j++)
+			fprintf(o, "%s%uu", j ? ", " : "", a->v[k + j]);
+		fputs(width > 1 ? "},\n" : ",\n", o);
+	}
+	fputs(width > 1 ? "\t{0}\n};\n" : "\t0\n};\n", o);   /* never empty */
+}
+
+/* Write catalog c (entry i of the file table) as the tables framework.c
+ * loads: the entry index is what bl_catalog_entry probes (indexcap a power
+ * of two > 2 x entries, entry index + 1 at the first free slot from the
+ * folded id's hash). */
+static void cat_write(FILE *o, int i, const char *name, const struct cat *c)
+{
+	size_t n = c->ents.n / 5, cap = 64;
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	struct u32s index = {0};
+	for (size_t k = 0; k < cap; k++)
+		u32_add(&index, 0);
+	for (size_t k = 0; k < n; k++) {
+		size_t at = (size_t)bl_fw_fold_hash(c->pool.s + c->ents.v[5 * k]) & (cap - 1);
+		while (index.v[at])
+			at = (at + 1) & (cap - 1);
+		index.v[at] = (uint32_t)k + 1;
+	}
+	/* a stable insertion sort (a few hundred entries, at build time) */
+	struct u32s order = {0};
+	for (size_t k = 0; k < n; k++) {
+		u32_add(&order, (uint32_t)k);
+		for (size_t j = k; j > 0 && bl_fw_natural_cmp(c->pool.s + c->ents.v[5 * order.v[j - 1]],
+							      c->pool.s + c->ents.v[5 * order.v[j]]) > 0; j--) {
+			uint32_t t = order.v[j];
+			order.v[j] = order.v[j - 1];
+			order.v[j - 1] = t;
+		}
+	}
+	fprintf(o, "static const char catstr%d[] = ", i);
+	cstr(o, c->pool.s, c->pool.n);
+	fputs(";\n", o);
+	u32_rows(o, "struct bl_content_fw_entry", "catent", i, &c->ents, 5);
+	u32_rows(o, "struct bl_content_fw_list", "cathint", i, &c->hints, 3);
+	u32_rows(o, "struct bl_content_fw_list", "catsel", i, &c->sels, 3);
+	u32_rows(o, "struct bl_content_fw_family", "catfam", i, &c->fams, 3);
+	u32_rows(o, "uint32_t", "catids", i, &c->ids, 1);
+	u32_rows(o, "uint32_t", "catindex", i, &index, 1);
+	u32_rows(o, "uint32_t", "catorder", i, &order, 1);
+	fprintf(o, "#define CATALOG%d {\"%s\", catstr%d, %uu, %uu, %uu, catent%d, %zu, cathint%d, %zu, "
+		   "catsel%d, %zu, %d, catfam%d, %zu, %d, catids%d, %zu, catindex%d, %zu, catorder%d}\n",
+		i, name, i, c->id, c->title, c->version, i, n, i, c->hints.n / 3, i, c->sels.n / 3,
+		c->has_sel, i, c->fams.n / 3, c->has_fam, i, c->ids.n, i, cap, i);
+	free(index.v);
+	free(order.v);
+}
+
+static int is_catalog(const char *name)
+{
+	return strncmp(name, "frameworks/", 11) == 0 && !strchr(name + 11, '/');
+}
+
 static void bytes(FILE *c, const char *path, int i)
 {
 	FILE *f = fopen(path, "rb");
@@ -275,13 +567,35 @@ int main(int argc, char **argv)
 		   "\tsize_t nitems, nmembers;   /* array elements and object members in nodes */\n"
 		   "};\n"
 		   "extern const struct bl_content_file bl_content_files[];\n"
-		   "extern const size_t bl_content_nfiles;\n#endif\n");
+		   "extern const size_t bl_content_nfiles;\n"
+		   "/* The framework catalogs (frameworks/NAME.*), checked at build time, as\n"
+		   " * model/framework.c loads them: strings are offsets into strings\n"
+		   " * (NUL-terminated), ids in canonical spelling, BL_CONTENT_NONE for none;\n"
+		   " * lists index ids[]; index: entry index + 1 by folded id (bl_catalog_entry);\n"
+		   " * order: the entries' stable sort by bl_fw_natural_cmp. */\n"
+		   "#define BL_CONTENT_NONE 0xffffffffu\n"
+		   "struct bl_content_fw_entry { uint32_t id, group, title, maps, nmaps; };\n"
+		   "struct bl_content_fw_list { uint32_t name, ids, n; };\n"
+		   "struct bl_content_fw_family { uint32_t id, title, last; };\n"
+		   "struct bl_content_catalog { const char *file; const char *strings;\n"
+		   "\tuint32_t id, title, version;\n"
+		   "\tconst struct bl_content_fw_entry *entries; size_t n;\n"
+		   "\tconst struct bl_content_fw_list *hints; size_t nhints;\n"
+		   "\tconst struct bl_content_fw_list *selections; size_t nselections; int has_selections;\n"
+		   "\tconst struct bl_content_fw_family *families; size_t nfamilies; int has_families;\n"
+		   "\tconst uint32_t *ids; size_t nids;\n"
+		   "\tconst uint32_t *index; size_t indexcap;\n"
+		   "\tconst uint32_t *order;   /* entry indexes in natural id order */\n"
+		   "};\n"
+		   "extern const struct bl_content_catalog bl_content_catalogs[];\n"
+		   "extern const size_t bl_content_ncatalogs;\n#endif\n");
 	fprintf(c, "/* generated by scripts/embed.c - do not edit */\n#include \"content.h\"\n");
 	size_t *nnodes = calloc((size_t)argc, sizeof(*nnodes));
 	size_t *nitems = calloc((size_t)argc, sizeof(*nitems));
 	size_t *nmembers = calloc((size_t)argc, sizeof(*nmembers));
 	char (*hex)[65] = calloc((size_t)argc, sizeof(*hex));
-	if (!nnodes || !nitems || !nmembers || !hex || sodium_init() < 0) {
+	char **catid = calloc((size_t)argc, sizeof(*catid));   /* framework id of a catalog */
+	if (!nnodes || !nitems || !nmembers || !hex || !catid || sodium_init() < 0) {
 		fprintf(stderr, "embed: cannot start\n");
 		return 1;
 	}
@@ -311,6 +625,24 @@ int main(int argc, char **argv)
 		}
 		if (check_regexes(argv[i], doc))
 			return fail(argv);
+		if (is_catalog(name)) {
+			struct cat cat = {.path = argv[i]};
+			if (cat_check(&cat, doc))
+				return fail(argv);
+			catid[i] = strdup(cat.pool.s + cat.id);
+			for (int k = 3; catid[i] && k < i; k++)
+				if (catid[k] && ieq(catid[k], catid[i])) {
+					fprintf(stderr, "%s: two catalogs define framework %s\n", argv[i], catid[i]);
+					return fail(argv);
+				}
+			cat_write(c, i, name, &cat);
+			free(cat.pool.s);
+			free(cat.ents.v);
+			free(cat.hints.v);
+			free(cat.sels.v);
+			free(cat.fams.v);
+			free(cat.ids.v);
+		}
 		fprintf(c, "static const char label%d[] = ", i);
 		cstr(c, label, strlen(label));
 		fputs(";\n", c);
@@ -338,6 +670,14 @@ int main(int argc, char **argv)
 	}
 	fprintf(c, "\t{NULL, NULL, 0, NULL, 0, NULL, NULL, NULL, 0, 0}\n};\n");
 	fprintf(c, "const size_t bl_content_nfiles = %d;\n", argc - 3);
+	int ncat = 0;
+	fprintf(c, "const struct bl_content_catalog bl_content_catalogs[] = {\n");
+	for (int i = 3; i < argc; i++)
+		if (catid[i]) {
+			fprintf(c, "\tCATALOG%d,\n", i);
+			ncat++;
+		}
+	fprintf(c, "\t{0}\n};\nconst size_t bl_content_ncatalogs = %d;\n", ncat);
 	fclose(c);
 	fclose(h);
 	return 0;

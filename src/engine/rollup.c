@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/fw_id.h"
 #include "util/error.h"
 
 const char *bl_fw_status_name(enum bl_fw_status s)
@@ -21,47 +22,13 @@ const char *bl_fw_status_name(enum bl_fw_status s)
 	return "?";
 }
 
-static bool digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static unsigned char fold(char c)
-{
-	return (unsigned char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-}
-
 /* Called ~7,000 times per report by the sort of a framework's controls:
- * plain ASCII tests, no locale lookups (ids are ASCII). */
+ * plain ASCII tests, no locale lookups (ids are ASCII).  The body is shared
+ * with scripts/embed.c, which orders the catalogs' entries by it at build
+ * time (struct bl_catalog.order). */
 int bl_natural_cmp(const char *a, const char *b)
 {
-	while (*a && *b) {
-		if (digit(*a) && digit(*b)) {
-			while (*a == '0')
-				a++;
-			while (*b == '0')
-				b++;
-			size_t la = 0, lb = 0;
-			while (digit(a[la]))
-				la++;
-			while (digit(b[lb]))
-				lb++;
-			if (la != lb)
-				return la < lb ? -1 : 1;
-			int c = memcmp(a, b, la);
-			if (c)
-				return c < 0 ? -1 : 1;
-			a += la;
-			b += lb;
-			continue;
-		}
-		unsigned char x = fold(*a), y = fold(*b);
-		if (x != y)
-			return x < y ? -1 : 1;
-		a++;
-		b++;
-	}
-	return *a ? 1 : (*b ? -1 : 0);
+	return bl_fw_natural_cmp(a, b);
 }
 
 /* Status of one baseline control from its tally. */
@@ -173,12 +140,16 @@ static struct bl_fw_control *fwc_new(struct bl_fw *fw, size_t *cap, struct bl_ar
 	return fc;
 }
 
-/* Append every catalog control fw does not list yet, as not_covered.
+/* Append every catalog control fw does not list yet, as not_covered, in
+ * the catalog's natural order when it has one (cat->order, worked out at
+ * build time): that run then needs no sort, and comes out as the stable
+ * sort of the catalog order would (sorting it was most of the roll-up).
  * 0 or BL_ENOMEM. */
 static int add_not_covered(struct bl_fw *fw, size_t *cap, const struct fwix *x,
 			   const struct bl_catalog *cat, struct bl_arena *a)
 {
-	for (size_t i = 0; i < cat->n; i++) {
+	for (size_t k = 0; k < cat->n; k++) {
+		size_t i = cat->order ? cat->order[k] : k;
 		uint32_t *s = fwix_find(x, fw, cat->entries[i].id);
 		if (*s)
 			continue;
@@ -222,19 +193,21 @@ static void sort_run(struct bl_fw_control *v, size_t n)
 
 /*
  * Order fw's controls by id: the first ncovered (mapped, in baseline order)
- * and the rest (not_covered, in catalog order) each sorted, then merged,
+ * and the rest (not_covered, in catalog order) each sorted (the rest only
+ * unless rest_sorted says it is in order already), then merged,
  * equal ids taking the mapped one first.  That is exactly the stable sort of
  * the whole array the roll-up used to make (glibc's qsort is a merge sort),
  * in a fraction of the comparisons: sorting the hundreds of not_covered
  * controls of every catalog was half of building the roll-up of an empty
  * run.  0 or BL_ENOMEM.
  */
-static int sort_controls(struct bl_fw *fw, size_t ncovered, struct bl_arena *a)
+static int sort_controls(struct bl_fw *fw, size_t ncovered, bool rest_sorted, struct bl_arena *a)
 {
 	struct bl_fw_control *v = fw->controls;
 	size_t n = fw->ncontrols;
 	sort_run(v, ncovered);
-	sort_run(v + ncovered, n - ncovered);
+	if (!rest_sorted)
+		sort_run(v + ncovered, n - ncovered);
 	if (ncovered == 0 || ncovered == n || cmp_fwc(&v[ncovered - 1], &v[ncovered]) <= 0)
 		return 0;
 	/* merge in place from a copy of the first run: the next write (at
@@ -360,7 +333,10 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 		size_t ncovered = out->fws[f].ncontrols;
 		if (cats[f] && add_not_covered(&out->fws[f], &caps[f], &ixs[f], cats[f], a))
 			return BL_ENOMEM;
-		if (sort_controls(&out->fws[f], ncovered, a))
+		/* the not_covered run is in order already when it followed the
+		 * catalog's natural order (add_not_covered) */
+		bool rest_sorted = cats[f] && cats[f]->order;
+		if (sort_controls(&out->fws[f], ncovered, rest_sorted, a))
 			return BL_ENOMEM;
 	}
 	return 0;

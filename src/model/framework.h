@@ -5,7 +5,7 @@
  * NIST LOW/MODERATE/HIGH baselines) and mappings to other frameworks (MCSB's
  * CIS v8 and NIST ids).
  *
- * Catalogs are parsed once, on first use, into an immutable table held by a
+ * Catalogs are loaded once, on first use, into an immutable table held by a
  * struct bl_catalogs the caller owns (no global state).
  */
 #ifndef BL_MODEL_FRAMEWORK_H
@@ -61,6 +61,8 @@ struct bl_catalog {
 	const uint32_t *index;          /* open-addressing hash of entries by folded id:
 					   entry index + 1, 0 = empty (bl_catalog_entry) */
 	size_t indexcap;                /* a power of two, > 2 x n */
+	const uint32_t *order;          /* entry indexes by id in natural order
+					   (bl_natural_cmp; equal ids in catalog order) */
 };
 
 struct bl_catalogs {
@@ -69,8 +71,8 @@ struct bl_catalogs {
 	struct bl_arena arena;
 };
 
-/* Load every shipped catalog.  Returns 0, BL_ENOMEM, or BL_EINTERNAL (a
- * shipped catalog does not parse: err says which). */
+/* Load every shipped catalog (checked when the binary was built, see
+ * scripts/embed.c).  Returns 0 or BL_ENOMEM (err says so). */
 int bl_catalogs_load(struct bl_catalogs *out, struct bl_error *err);
 void bl_catalogs_free(struct bl_catalogs *c);
 

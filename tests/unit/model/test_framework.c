@@ -2,6 +2,11 @@
  * spelling, selections, the NIST family rule and canonical ids. */
 #include "testutil.h"
 
+#include <string.h>
+
+#include "doc/value.h"
+#include "engine/rollup.h"
+#include "model/content.h"
 #include "model/framework.h"
 
 static struct bl_catalogs cats;
@@ -305,6 +310,123 @@ static void test_is_canonical(void **state)
 	bl_catalogs_free(&all);
 }
 
+/* Is string z exactly s[0..len)? */
+static bool str_is(const char *z, const char *s, size_t len)
+{
+	return z && strlen(z) == len && memcmp(z, s, len) == 0;
+}
+
+/* The canonical spelling of string value v equals z. */
+static void same_id(const char *z, const struct bl_value *v)
+{
+	char id[64], canon[64];
+	assert_int_equal(v->type, BL_VSTR);
+	assert_true(v->u.str.len < sizeof(id));
+	memcpy(id, v->u.str.s, v->u.str.len);
+	id[v->u.str.len] = '\0';
+	assert_true(bl_fw_canonical_id(canon, sizeof(canon), id) > 0);
+	assert_string_equal(z, canon);
+}
+
+static void same_ids(const char **ids, size_t n, const struct bl_value *arr)
+{
+	assert_int_equal(arr->type, BL_VARR);
+	assert_int_equal(n, arr->u.arr.n);
+	for (size_t i = 0; i < n; i++)
+		same_id(ids[i], &arr->u.arr.items[i]);
+}
+
+/* The catalogs are tables written at build time (scripts/embed.c), not the
+ * documents read at start: each must say exactly what its document says,
+ * read here from the document tree of the same content entry. */
+static void test_tables_match_documents(void **state)
+{
+	(void)state;
+	size_t ndocs = 0;
+	for (size_t f = 0; f < bl_content_nfiles; f++) {
+		const struct bl_content_file *cf = &bl_content_files[f];
+		if (strncmp(cf->name, "frameworks/", 11) != 0)
+			continue;
+		ndocs++;
+		struct bl_arena a;
+		bl_arena_init(&a, 0);
+		const struct bl_value *doc = NULL;
+		assert_int_equal(bl_content_tree(&doc, cf, &a), 0);
+		assert_non_null(doc);
+		const struct bl_catalog *c = cat(bl_value_getz(doc, "framework")->u.str.s);
+		assert_string_equal(c->file, cf->name);
+		const struct bl_value *v = bl_value_getz(doc, "title");
+		assert_true(str_is(c->title, v->u.str.s, v->u.str.len));
+		v = bl_value_getz(doc, "version");
+		assert_true(str_is(c->version, v->u.str.s, v->u.str.len));
+		const struct bl_value *ctl = bl_value_getz(doc, "controls");
+		assert_int_equal(c->n, ctl->u.arr.n);
+		for (size_t i = 0; i < c->n; i++) {
+			const struct bl_fw_entry *e = &c->entries[i];
+			const struct bl_value *d = &ctl->u.arr.items[i];
+			v = bl_value_getz(d, "id");
+			assert_true(str_is(e->id, v->u.str.s, v->u.str.len));
+			assert_ptr_equal(bl_catalog_entry(c, e->id), e);
+			v = bl_value_getz(d, "group");
+			assert_true(str_is(e->group, v->u.str.s, v->u.str.len));
+			v = bl_value_getz(d, "title");
+			if (v)
+				assert_true(str_is(e->title, v->u.str.s, v->u.str.len));
+			else
+				assert_null(e->title);
+			v = bl_value_getz(d, "maps");
+			assert_true((e->maps != NULL) == (v != NULL));
+			assert_int_equal(e->nmaps, v ? v->u.obj.n : 0);
+			for (size_t k = 0; k < e->nmaps; k++) {
+				const struct bl_member *m = &v->u.obj.items[k];
+				assert_true(str_is(e->maps[k].framework, m->key, m->klen));
+				same_ids(e->maps[k].ids, e->maps[k].n, &m->val);
+			}
+		}
+		v = bl_value_getz(doc, "selections");
+		assert_true((c->selections != NULL) == (v != NULL));
+		assert_int_equal(c->nselections, v ? v->u.obj.n : 0);
+		for (size_t k = 0; k < c->nselections; k++) {
+			const struct bl_member *m = &v->u.obj.items[k];
+			assert_true(str_is(c->selections[k].name, m->key, m->klen));
+			same_ids(c->selections[k].ids, c->selections[k].n, &m->val);
+		}
+		v = bl_value_getz(doc, "families");
+		assert_true((c->families != NULL) == (v != NULL));
+		assert_int_equal(c->nfamilies, v ? v->u.arr.n : 0);
+		for (size_t k = 0; k < c->nfamilies; k++) {
+			const struct bl_value *fam = &v->u.arr.items[k];
+			const struct bl_value *x = bl_value_getz(fam, "id");
+			assert_true(str_is(c->families[k].id, x->u.str.s, x->u.str.len));
+			x = bl_value_getz(fam, "title");
+			assert_true(str_is(c->families[k].title, x->u.str.s, x->u.str.len));
+			assert_true(c->families[k].last == bl_value_getz(fam, "controls")->u.num.d);
+		}
+		/* the index: a power of two above twice the entries, each entry once */
+		assert_true(c->indexcap >= 2 * c->n + 2);
+		assert_int_equal(c->indexcap & (c->indexcap - 1), 0);
+		size_t used = 0;
+		for (size_t i = 0; i < c->indexcap; i++)
+			used += c->index[i] != 0;
+		assert_int_equal(used, c->n);
+		/* order: every entry once, by bl_natural_cmp, equal ids in catalog order */
+		assert_non_null(c->order);
+		bool *seen = test_calloc(c->n, sizeof(*seen));
+		for (size_t k = 0; k < c->n; k++) {
+			assert_true(c->order[k] < c->n);
+			assert_false(seen[c->order[k]]);
+			seen[c->order[k]] = true;
+			if (k) {
+				int d = bl_natural_cmp(c->entries[c->order[k - 1]].id, c->entries[c->order[k]].id);
+				assert_true(d < 0 || (d == 0 && c->order[k - 1] < c->order[k]));
+			}
+		}
+		test_free(seen);
+		bl_arena_free(&a);
+	}
+	assert_int_equal(ndocs, cats.n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_selections),
 		cmocka_unit_test(test_families),
 		cmocka_unit_test(test_canonical),
+		cmocka_unit_test(test_tables_match_documents),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
