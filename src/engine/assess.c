@@ -67,9 +67,13 @@ struct pool {
 	uint64_t fill_seq, emit_seq;
 	struct worker *workers;
 	unsigned nworkers;        /* 0: the calling thread evaluates */
+	unsigned started;         /* workers running (started with the second chunk) */
+	struct slot *held;        /* the first chunk while it may be the only one */
 	struct worker inline_worker;
 	const struct bl_sink *sink;
-	const struct bl_sink_fmt *fmt;  /* sink->fmt when workers run it, else NULL */
+	const struct bl_sink_fmt *fmt;  /* sink->fmt when the run has workers (they, or
+					   this thread for an input of one chunk, format
+					   with it), else NULL */
 	struct bl_run_stats *stats;
 	const struct bl_progress *progress;
 	const struct bl_assess_opts *opts;
@@ -407,6 +411,37 @@ static struct slot *free_slot(struct pool *p, struct bl_error *err, int *rc)
 	}
 }
 
+static int worker_init(struct worker *w, struct pool *p);
+static void worker_fini(struct worker *w);
+
+/* Start the worker threads (with p->mu held).  0, or an error in err. */
+static int start_workers(struct pool *p, struct bl_error *err)
+{
+	for (; p->started < p->nworkers; p->started++) {
+		struct worker *w = &p->workers[p->started];
+		if (worker_init(w, p) || pthread_create(&w->tid, NULL, worker_main, w)) {
+			worker_fini(w);
+			return bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "cannot start worker threads");
+		}
+	}
+	return 0;
+}
+
+/* Evaluate the held first chunk on this thread (with p->mu held): the
+ * input had no second one, so no worker was started for it. */
+static void run_held(struct pool *p)
+{
+	struct slot *s = p->held;
+	p->held = NULL;
+	if (!s || p->started)
+		return;
+	s->state = SLOT_RUNNING;
+	pthread_mutex_unlock(&p->mu);
+	process_slot(p, &p->inline_worker, s);
+	pthread_mutex_lock(&p->mu);
+	s->state = SLOT_DONE;
+}
+
 /* ---- inputs ------------------------------------------------------------ */
 
 static int assess_json_fd(struct pool *p, int fd, const char *file,
@@ -425,6 +460,7 @@ static int assess_json_fd(struct pool *p, int fd, const char *file,
 		rc = bl_stream_next(st, &s->chunk, err);
 		pthread_mutex_lock(&p->mu);
 		if (rc <= 0) {
+			run_held(p);
 			if (rc < 0) {
 				/* results before the broken record are emitted first so that
 				 * an earlier malformed record is the one reported */
@@ -453,9 +489,22 @@ static int assess_json_fd(struct pool *p, int fd, const char *file,
 			process_slot(p, &p->inline_worker, s);
 			pthread_mutex_lock(&p->mu);
 			s->state = SLOT_DONE;
-		} else {
+		} else if (!p->started && !p->held) {
+			/* The first chunk waits for the second: when there is none,
+			 * it is evaluated on this thread, since starting the
+			 * workers costs more than they save on one chunk (an empty
+			 * or small snapshot, a guardrail's few resources: ~0.5 ms
+			 * of a 5 ms start).  READY, but no worker runs to take it. */
 			s->state = SLOT_READY;
-			pthread_cond_signal(&p->work);
+			p->held = s;
+		} else {
+			if (!p->started) {
+				p->held = NULL;   /* READY: the workers take it */
+				if ((rc = start_workers(p, err)))
+					break;
+			}
+			s->state = SLOT_READY;
+			pthread_cond_broadcast(&p->work);
 		}
 		rc = emit_ready(p, false, err);
 		if (rc)
@@ -466,6 +515,7 @@ static int assess_json_fd(struct pool *p, int fd, const char *file,
 		if (rc2)
 			rc = rc2;
 	}
+	p->held = NULL;   /* a failed run's: discarded with it */
 	pthread_mutex_unlock(&p->mu);
 	bl_stream_close(st);
 	return rc < 0 ? rc : 0;
@@ -744,8 +794,9 @@ static int worker_init(struct worker *w, struct pool *p)
 	w->pool = p;
 	bl_eval_init(&w->ev);
 	bl_relidx_attach(p->rx, &w->ev);
-	/* the inline worker never formats (p->fmt is set only with threads) */
-	if (p->fmt && w != &p->inline_worker && !(w->fmt = p->fmt->worker_new(p->fmt->ctx)))
+	/* p->fmt is set only with threads; the inline worker then formats the
+	 * one chunk of an input that has no second (assess_json_fd) */
+	if (p->fmt && !(w->fmt = p->fmt->worker_new(p->fmt->ctx)))
 		return BL_ENOMEM;
 	return bl_index_cache_new(&w->cache);
 }
@@ -823,15 +874,7 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.work, NULL);
 	pthread_cond_init(&p.done, NULL);
-	unsigned started = 0;
-	for (; started < p.nworkers; started++) {
-		if (worker_init(&p.workers[started], &p) ||
-		    pthread_create(&p.workers[started].tid, NULL, worker_main, &p.workers[started])) {
-			worker_fini(&p.workers[started]);
-			rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "cannot start worker threads");
-			break;
-		}
-	}
+	/* the workers start with an input's second chunk (assess_json_fd) */
 	struct bl_stream_opts so = {.chunk_bytes = opts->chunk_bytes};
 	for (size_t i = 0; i < npaths && !rc; i++)
 		rc = assess_path(&p, paths[i], &so, err);
@@ -840,7 +883,7 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 	p.stop = true;
 	pthread_cond_broadcast(&p.work);
 	pthread_mutex_unlock(&p.mu);
-	for (unsigned i = 0; i < started; i++) {
+	for (unsigned i = 0; i < p.started; i++) {
 		pthread_join(p.workers[i].tid, NULL);
 		worker_fini(&p.workers[i]);
 	}

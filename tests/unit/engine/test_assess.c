@@ -249,7 +249,9 @@ static void test_sink_fmt(void **state)
 			assert_int_equal(c.workers, 0);
 		} else {
 			assert_true(c.emits > 10);
-			assert_int_equal(c.workers, threads);
+			/* one per worker, and the calling thread's (for an input
+			 * of one chunk, which it evaluates itself) */
+			assert_int_equal(c.workers, threads + 1);
 			assert_string_equal(c.emitted.data, c.seen.data);
 		}
 		assert_non_null(strstr(c.seen.data, "r1999:ANY;"));
@@ -260,6 +262,92 @@ static void test_sink_fmt(void **state)
 	}
 	unlink(path);
 	free(path);
+	et_free(&t);
+}
+
+/* Threads of this process (/proc/self/status), 0 when unknown. */
+static int thread_count(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	int n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+struct thread_probe {
+	struct fmt_check c;
+	int most;                /* threads seen while results arrived */
+};
+
+static int probe_result(void *ctx, const struct bl_result *r)
+{
+	struct thread_probe *t = ctx;
+	int n = thread_count();
+	if (n > t->most)
+		t->most = n;
+	return fc_result(&t->c, r);
+}
+
+/* The workers start with an input's second chunk: an input of one chunk (a
+ * small snapshot, a guardrail's resources) or none is evaluated on the
+ * calling thread, with the same results and the same worker-side
+ * formatting; a longer one runs on the workers. */
+static void test_workers_start_with_second_chunk(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	char *small = write_lines(5, -1), *large = write_lines(400, -1), *empty = write_lines(0, -1);
+	const char *inputs[] = {small, empty, large};
+	int before = thread_count();
+	for (int k = 0; k < 3; k++) {
+		struct thread_probe tp = {.most = 0};
+		pthread_mutex_init(&tp.c.mu, NULL);
+		bl_buf_init(&tp.c.emitted, 0);
+		bl_buf_init(&tp.c.seen, 0);
+		struct bl_sink_fmt fmt = {.worker_new = fc_worker_new, .worker_free = fc_worker_free,
+					  .format = fc_format, .emit = fc_emit, .ctx = &tp.c};
+		struct bl_sink sink = {.result = probe_result, .ctx = &tp, .fmt = &fmt};
+		struct bl_assess_opts o = {.threads = 3, .chunk_bytes = k == 2 ? 300 : 0};
+		struct bl_run_stats st;
+		struct bl_error err;
+		const char *paths[] = {inputs[k]};
+		assert_int_equal(bl_run_stats_init(&st, t.b), 0);
+		assert_int_equal(bl_assess(t.b, paths, 1, &o, &sink, &st, &err), 0);
+		assert_false(tp.c.bad);
+		assert_int_equal(tp.c.pending, 0);
+		if (k == 0) {
+			assert_int_equal(tp.most, before);   /* no thread started */
+			assert_int_equal(tp.c.emits, 1);    /* formatted all the same */
+			assert_string_equal(tp.c.emitted.data, tp.c.seen.data);
+			assert_non_null(strstr(tp.c.seen.data, "r4:ANY;"));
+			assert_int_equal(st.assets, 5);
+		} else if (k == 1) {
+			assert_int_equal(tp.most, 0);   /* no result at all */
+			assert_int_equal(tp.c.emits, 0);
+			assert_int_equal(st.assets, 0);
+		} else {
+			assert_int_equal(tp.most, before + 3);
+			assert_true(tp.c.emits > 10);
+			assert_string_equal(tp.c.emitted.data, tp.c.seen.data);
+			assert_non_null(strstr(tp.c.seen.data, "r399:ANY;"));
+			assert_int_equal(st.assets, 400);
+		}
+		bl_run_stats_free(&st);
+		bl_buf_free(&tp.c.emitted);
+		bl_buf_free(&tp.c.seen);
+		pthread_mutex_destroy(&tp.c.mu);
+	}
+	assert_int_equal(thread_count(), before);
+	for (int k = 0; k < 3; k++) {
+		unlink(inputs[k]);
+		free((char *)inputs[k]);
+	}
 	et_free(&t);
 }
 
@@ -506,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_order_independent_of_threads),
 		cmocka_unit_test(test_asset_serials),
 		cmocka_unit_test(test_sink_fmt),
+		cmocka_unit_test(test_workers_start_with_second_chunk),
 		cmocka_unit_test(test_batched_sink),
 		cmocka_unit_test(test_first_malformed_reported),
 		cmocka_unit_test(test_missing_file),
