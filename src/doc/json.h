@@ -86,6 +86,24 @@ int bl_json_write(struct bl_buf *out, const struct bl_value *v, int indent);
 int bl_json_write_str(struct bl_buf *out, const char *s, size_t len);
 
 /*
+ * The same bytes written in place, for writers on a hot path (the JSON
+ * report, operand texts): s[0..len) quoted and escaped at o, exactly as
+ * bl_json_write_str writes a string without non-ASCII bytes; NULL at the
+ * first non-ASCII byte (the caller then uses bl_json_write_str, which
+ * checks UTF-8 and U+2028/9).  Needs bl_json_ascii_room(len) bytes at o
+ * (every byte escaped as \u00XX, the quotes, and BL_JSON_ASCII_SLACK bytes
+ * that whole 16-byte blocks may store past the end); the bytes past the
+ * returned end are garbage.
+ */
+#define BL_JSON_ASCII_SLACK 16
+char *bl_json_put_ascii(char *o, const char *s, size_t len);
+/* Room bl_json_put_ascii needs; (size_t)-1 when that does not fit a size_t. */
+size_t bl_json_ascii_room(size_t len);
+/* Length of the prefix of s[0..n) that JSON writes as it is (printable
+ * ASCII other than the quote and the backslash). */
+size_t bl_json_plain_prefix(const char *s, size_t n);
+
+/*
  * s[0..len) (valid UTF-8) as a double-quoted string that JSON and YAML read
  * as the same text: JSON's escapes, plus \u escapes for what YAML forbids
  * raw or reads as a line break (DEL, the C1 controls U+0080-U+009F, U+2028,

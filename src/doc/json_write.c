@@ -10,10 +10,204 @@
 #include "doc/json.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* ---- ASCII strings in place (bl_json_put_ascii) --------------------------- */
+
+/* Bytes JSON needs no escape for (the shared writer's rule: printable ASCII
+ * except '"' and '\\'). */
+static inline bool plain_byte(unsigned char c)
+{
+	return (unsigned char)(c - 0x20) < 0x60 && c != '"' && c != '\\';
+}
+
+#if defined(__SSE2__)
+static inline __m128i load16(const unsigned char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+static inline void store16(char *o, __m128i v)
+{
+	_mm_storeu_si128((__m128i *)(void *)o, v);
+}
+
+/* Bit k set when byte k of v needs an escape. */
+static inline unsigned bad_mask16(__m128i v)
+{
+	const __m128i lo = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	/* signed compare: bytes >= 0x80 are negative, so below 0x20 too */
+	__m128i bad = _mm_or_si128(_mm_cmpgt_epi8(lo, v),
+				   _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
+	return (unsigned)_mm_movemask_epi8(bad);
+}
+#endif
+
+size_t bl_json_plain_prefix(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+#if defined(__SSE2__)
+	if (n >= 16) {
+		for (; i + 16 <= n; i += 16) {
+			unsigned m = bad_mask16(load16(p + i));
+			if (m)
+				return i + (size_t)__builtin_ctz(m);
+		}
+		if (i == n)
+			return n;
+		/* the last block overlaps bytes already known plain, so its first
+		 * bad byte (if any) is at or after i: no scalar tail */
+		unsigned m = bad_mask16(load16(p + n - 16));
+		return m ? n - 16 + (size_t)__builtin_ctz(m) : n;
+	}
+#endif
+	while (i < n && plain_byte(p[i]))
+		i++;
+	return i;
+}
+
+size_t bl_json_ascii_room(size_t len)
+{
+	return len > ((size_t)-1 - 2 - BL_JSON_ASCII_SLACK) / 6 ? (size_t)-1
+							   : 6 * len + 2 + BL_JSON_ASCII_SLACK;
+}
+
+#if defined(__SSE2__)
+/* load16(tail_sel + k) selects the last 16 - k bytes of a block. */
+static const unsigned char tail_sel[32] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+};
+#endif
+
+/*
+ * Plain text is copied in 16-byte blocks as it is scanned, the last bytes
+ * of a string of 16 or more from a block that ends with it, merged into the
+ * output that precedes them; shorter strings go byte by byte.
+ */
+char *bl_json_put_ascii(char *o, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	unsigned char c;
+	unsigned k;
+	*o++ = '"';
+	for (;;) {
+#if defined(__SSE2__)
+		while (end - p >= 32) {
+			__m128i v0 = load16(p), v1 = load16(p + 16);
+			store16(o, v0);
+			store16(o + 16, v1);
+			unsigned m = bad_mask16(v0) | bad_mask16(v1) << 16;
+			if (m) {
+				k = (unsigned)__builtin_ctz(m);
+				goto found;
+			}
+			p += 32;
+			o += 32;
+		}
+		if (end - p >= 16) {
+			__m128i v = load16(p);
+			store16(o, v);
+			unsigned m = bad_mask16(v);
+			if (m) {
+				k = (unsigned)__builtin_ctz(m);
+				goto found;
+			}
+			p += 16;
+			o += 16;
+		}
+		if (p < end && len >= 16) {
+			/* rem < 16 bytes left: the string's last block holds them in
+			 * its last rem lanes, stored over the rem bytes at o while the
+			 * 16 - rem output bytes before o (there are that many: each
+			 * input byte before p made at least one) stay */
+			unsigned rem = (unsigned)(end - p);
+			__m128i v = load16(end - 16);
+			__m128i prev = load16((const unsigned char *)o + rem - 16);
+			__m128i sel = load16(tail_sel + rem);
+			store16(o + rem - 16, _mm_or_si128(_mm_and_si128(sel, v),
+							   _mm_andnot_si128(sel, prev)));
+			unsigned m = bad_mask16(v) >> (16 - rem);
+			if (!m) {
+				o += rem;
+				*o++ = '"';
+				return o;
+			}
+			k = (unsigned)__builtin_ctz(m);
+			goto found;
+		}
+		if (len < 16 && p == (const unsigned char *)s && len >= 4) {
+			/* a short string whole: two overlapping words of 8 (or 4)
+			 * bytes, checked as one block and stored if plain */
+			__m128i v;
+			uint64_t w0, w1;
+			uint32_t h0, h1;
+			if (len >= 8) {
+				memcpy(&w0, p, 8);
+				memcpy(&w1, end - 8, 8);
+				v = _mm_set_epi64x((long long)w1, (long long)w0);
+			} else {
+				memcpy(&h0, p, 4);
+				memcpy(&h1, end - 4, 4);
+				v = _mm_set_epi32(0x41414141, 0x41414141, (int)h1, (int)h0);
+			}
+			if (!bad_mask16(v)) {
+				if (len >= 8) {
+					memcpy(o, &w0, 8);
+					memcpy(o + len - 8, &w1, 8);
+				} else {
+					memcpy(o, &h0, 4);
+					memcpy(o + len - 4, &h1, 4);
+				}
+				o += len;
+				*o++ = '"';
+				return o;
+			}
+		}
+#endif
+		while (p < end && plain_byte(*p))
+			*o++ = (char)*p++;
+		if (p == end) {
+			*o++ = '"';
+			return o;
+		}
+		k = 0;
+found:
+		/* p[k] needs an escape; p[0..k) are at o already */
+		p += k;
+		o += k;
+		c = *p++;
+		if (c >= 0x80)
+			return NULL;
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			memcpy(o, "u00", 3);
+			o[3] = hex[c >> 4];
+			o[4] = hex[c & 15];
+			o += 5;
+		}
+	}
+}
+
+/* ---- the writer ---------------------------------------------------------- */
 
 /* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is not one. */
 static size_t utf8_len(const unsigned char *s, size_t n)

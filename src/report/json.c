@@ -19,10 +19,6 @@
 #include <sys/sendfile.h>
 #endif
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "doc/json.h"
 
 /*
@@ -38,7 +34,7 @@
  * constant fields, and the message: the engine's pass message
  * (bl_msg_compliant) escaped once per report and copied as one fixed-size
  * move, other repeated messages escaped from a small cache.  A failure
- * adds its evidence, escaped straight into the block (esc_put).  Each part
+ * adds its evidence, escaped straight into the block (bl_json_put_ascii).  Each part
  * reserves its room once and then writes without checks.  The bytes are
  * exactly those of bl_report_result_json (a unit test compares them);
  * anything uncommon (non-ASCII text, evidence values other than strings,
@@ -83,9 +79,6 @@
 #define COLD
 #endif
 
-/* Bytes esc_put may store past what it keeps (whole 16-byte blocks): every
- * reservation made for it adds them. */
-#define SLACK 16
 
 struct ctrl_frag {
 	bool plain;              /* built from an id that needed no escape */
@@ -236,205 +229,15 @@ static inline void out_add(struct json_state *s, const void *p, size_t n)
 
 #define OUT_LIT(s, lit) out_add((s), (lit), sizeof(lit) - 1)
 
-/* Bytes JSON needs no escape for (the shared writer's rule: printable ASCII
- * except '"' and '\\'). */
-static inline bool plain_byte(unsigned char c)
-{
-	return (unsigned char)(c - 0x20) < 0x60 && c != '"' && c != '\\';
-}
-
-#if defined(__SSE2__)
-static inline __m128i load16(const unsigned char *p)
-{
-	return _mm_loadu_si128((const __m128i *)(const void *)p);
-}
-
-static inline void store16(char *o, __m128i v)
-{
-	_mm_storeu_si128((__m128i *)(void *)o, v);
-}
-
-/* Bit k set when byte k of v needs an escape. */
-static inline unsigned bad_mask16(__m128i v)
-{
-	const __m128i lo = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-	/* signed compare: bytes >= 0x80 are negative, so below 0x20 too */
-	__m128i bad = _mm_or_si128(_mm_cmpgt_epi8(lo, v),
-				   _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
-	return (unsigned)_mm_movemask_epi8(bad);
-}
-#endif
-
-/* Length of the prefix of p[0..n) that JSON needs no escape for. */
-static size_t plain_prefix(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-#if defined(__SSE2__)
-	if (n >= 16) {
-		for (; i + 16 <= n; i += 16) {
-			unsigned m = bad_mask16(load16(p + i));
-			if (m)
-				return i + (size_t)__builtin_ctz(m);
-		}
-		if (i == n)
-			return n;
-		/* the last block overlaps bytes already known plain, so its first
-		 * bad byte (if any) is at or after i: no scalar tail */
-		unsigned m = bad_mask16(load16(p + n - 16));
-		return m ? n - 16 + (size_t)__builtin_ctz(m) : n;
-	}
-#endif
-	while (i < n && plain_byte(p[i]))
-		i++;
-	return i;
-}
-
-/* Room esc_put needs for a string of len bytes (every byte a \u00XX escape,
- * the quotes, SLACK); (size_t)-1 when that does not fit a size_t. */
-static inline size_t esc_room(size_t len)
-{
-	return len > ((size_t)-1 - 2 - SLACK) / 6 ? (size_t)-1 : 6 * len + 2 + SLACK;
-}
-
-#if defined(__SSE2__)
-/* load16(tail_sel + k) selects the last 16 - k bytes of a block. */
-static const unsigned char tail_sel[32] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-};
-#endif
-
-/*
- * s[0..len) as a JSON string at o, bl_json_write_str's bytes for a string
- * without non-ASCII bytes; NULL at the first non-ASCII byte (the caller
- * then uses the shared writer, which checks UTF-8 and U+2028/9).  Needs
- * esc_room(len) bytes at o; the bytes past the returned end are garbage.
- * Plain text is copied in 16-byte blocks as it is scanned, the last bytes
- * of a string of 16 or more from a block that ends with it, merged into the
- * output that precedes them; shorter strings go byte by byte.
- */
-static char *esc_put(char *o, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	unsigned char c;
-	unsigned k;
-	*o++ = '"';
-	for (;;) {
-#if defined(__SSE2__)
-		while (end - p >= 32) {
-			__m128i v0 = load16(p), v1 = load16(p + 16);
-			store16(o, v0);
-			store16(o + 16, v1);
-			unsigned m = bad_mask16(v0) | bad_mask16(v1) << 16;
-			if (m) {
-				k = (unsigned)__builtin_ctz(m);
-				goto found;
-			}
-			p += 32;
-			o += 32;
-		}
-		if (end - p >= 16) {
-			__m128i v = load16(p);
-			store16(o, v);
-			unsigned m = bad_mask16(v);
-			if (m) {
-				k = (unsigned)__builtin_ctz(m);
-				goto found;
-			}
-			p += 16;
-			o += 16;
-		}
-		if (p < end && len >= 16) {
-			/* rem < 16 bytes left: the string's last block holds them in
-			 * its last rem lanes, stored over the rem bytes at o while the
-			 * 16 - rem output bytes before o (there are that many: each
-			 * input byte before p made at least one) stay */
-			unsigned rem = (unsigned)(end - p);
-			__m128i v = load16(end - 16);
-			__m128i prev = load16((const unsigned char *)o + rem - 16);
-			__m128i sel = load16(tail_sel + rem);
-			store16(o + rem - 16, _mm_or_si128(_mm_and_si128(sel, v),
-							   _mm_andnot_si128(sel, prev)));
-			unsigned m = bad_mask16(v) >> (16 - rem);
-			if (!m) {
-				o += rem;
-				*o++ = '"';
-				return o;
-			}
-			k = (unsigned)__builtin_ctz(m);
-			goto found;
-		}
-		if (len < 16 && p == (const unsigned char *)s && len >= 4) {
-			/* a short string whole: two overlapping words of 8 (or 4)
-			 * bytes, checked as one block and stored if plain */
-			__m128i v;
-			uint64_t w0, w1;
-			uint32_t h0, h1;
-			if (len >= 8) {
-				memcpy(&w0, p, 8);
-				memcpy(&w1, end - 8, 8);
-				v = _mm_set_epi64x((long long)w1, (long long)w0);
-			} else {
-				memcpy(&h0, p, 4);
-				memcpy(&h1, end - 4, 4);
-				v = _mm_set_epi32(0x41414141, 0x41414141, (int)h1, (int)h0);
-			}
-			if (!bad_mask16(v)) {
-				if (len >= 8) {
-					memcpy(o, &w0, 8);
-					memcpy(o + len - 8, &w1, 8);
-				} else {
-					memcpy(o, &h0, 4);
-					memcpy(o + len - 4, &h1, 4);
-				}
-				o += len;
-				*o++ = '"';
-				return o;
-			}
-		}
-#endif
-		while (p < end && plain_byte(*p))
-			*o++ = (char)*p++;
-		if (p == end) {
-			*o++ = '"';
-			return o;
-		}
-		k = 0;
-found:
-		/* p[k] needs an escape; p[0..k) are at o already */
-		p += k;
-		o += k;
-		c = *p++;
-		if (c >= 0x80)
-			return NULL;
-		*o++ = '\\';
-		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			memcpy(o, "u00", 3);
-			o[3] = hex[c >> 4];
-			o[4] = hex[c & 15];
-			o += 5;
-		}
-	}
-}
-
 /* s->kmsg from bl_msg_compliant. */
 static void kmsg_init(struct json_state *s)
 {
 	char tmp[128];
 	size_t len = strlen(bl_msg_compliant);
 	s->kmsglen = 0;
-	if (esc_room(len) + 1 > sizeof(tmp))
+	if (bl_json_ascii_room(len) + 1 > sizeof(tmp))
 		return;
-	char *e = esc_put(tmp, bl_msg_compliant, len);
+	char *e = bl_json_put_ascii(tmp, bl_msg_compliant, len);
 	if (!e)
 		return;
 	*e++ = '}';
@@ -460,13 +263,13 @@ static void out_str_shared(struct json_state *st, const char *s, size_t len)
 /* A JSON string of s[0..len), as bl_json_write_str writes it. */
 static void out_str(struct json_state *st, const char *s, size_t len)
 {
-	size_t room = esc_room(len);
+	size_t room = bl_json_ascii_room(len);
 	char *o = room == (size_t)-1 ? NULL : out_cursor(st, room);
 	if (!o) {
 		st->failed = true;
 		return;
 	}
-	char *e = esc_put(o, s, len);
+	char *e = bl_json_put_ascii(o, s, len);
 	if (e)
 		out_done(st, e);
 	else
@@ -558,7 +361,7 @@ OUTLINE static bool ctrl_build(struct json_state *st, struct ctrl_frag *f,
 	f->midstride = stride;
 	/* the cheap content check of ctrl_frag only holds for an id needing no
 	 * escape */
-	f->plain = plain_prefix((const unsigned char *)c->id, idlen) == idlen;
+	f->plain = bl_json_plain_prefix(c->id, idlen) == idlen;
 	f->severity = (int)c->severity;
 	f->effect = (int)c->effect;
 	f->ctrl = c;
@@ -774,13 +577,13 @@ OUTLINE static void out_message_new(struct json_state *st, struct msg_slot *m, c
 {
 	size_t len = strlen(msg);
 	size_t mark = st->len;
-	size_t room = esc_room(len);
+	size_t room = bl_json_ascii_room(len);
 	char *o = room == (size_t)-1 ? NULL : out_cursor(st, room + 1);
 	if (!o) {
 		st->failed = true;
 		return;
 	}
-	char *e = esc_put(o, msg, len);
+	char *e = bl_json_put_ascii(o, msg, len);
 	if (e) {
 		*e++ = '}';
 		out_done(st, e);
@@ -866,7 +669,7 @@ static char *put_str_or_null(char *o, const char *s, size_t len)
 		memcpy(o, "null", 4);
 		return o + 4;
 	}
-	return esc_put(o, s, len);
+	return bl_json_put_ascii(o, s, len);
 }
 
 /* Longest string out_evidence takes in one piece: three of them and the
@@ -883,7 +686,7 @@ static void out_evidence(struct json_state *st, const struct bl_evidence *e, boo
 	bool inl = !v || v->type == BL_VSTR || v->type == BL_VBOOL || v->type == BL_VNULL;
 	char *o = NULL;
 	if (inl && pl < ITEM_STR_MAX && xl < ITEM_STR_MAX && al < ITEM_STR_MAX)
-		o = out_cursor(st, EV_ITEM_FIXED + esc_room(pl) + esc_room(al) + esc_room(xl));
+		o = out_cursor(st, EV_ITEM_FIXED + bl_json_ascii_room(pl) + bl_json_ascii_room(al) + bl_json_ascii_room(xl));
 	if (o) {
 		o = first ? PUT_LIT(o, "{\"path\":") : PUT_LIT(o, ",{\"path\":");
 		o = put_str_or_null(o, e->path, pl);
@@ -895,7 +698,7 @@ static void out_evidence(struct json_state *st, const struct bl_evidence *e, boo
 		else if (v->type == BL_VBOOL)
 			o = v->b ? PUT_LIT(o, "true") : PUT_LIT(o, "false");
 		else
-			o = esc_put(o, v->u.str.s, al);
+			o = bl_json_put_ascii(o, v->u.str.s, al);
 	}
 	if (o) {
 		o = PUT_LIT(o, ",\"expected\":");
@@ -1222,14 +1025,14 @@ static char *put_dec(char *o, uint64_t v)
 static bool put_fw_line(struct bl_buf *b, const struct bl_fw_control *fc, bool first)
 {
 	char line[sizeof(",\n      {\"id\": , \"status\": \"\", \"pass\": , \"fail\": , "
-			 "\"error\": , \"exempt\": }") + 6 * FW_ID_MAX + 2 + SLACK + FW_STATUS_MAX +
+			 "\"error\": , \"exempt\": }") + 6 * FW_ID_MAX + 2 + BL_JSON_ASCII_SLACK + FW_STATUS_MAX +
 		  4 * 20];
 	const char *st = bl_fw_status_name(fc->status);
 	size_t idlen = strnlen(fc->id, FW_ID_MAX + 1), stlen = strnlen(st, FW_STATUS_MAX + 1);
 	if (idlen > FW_ID_MAX || stlen > FW_STATUS_MAX)
 		return false;
 	char *o = first ? PUT_LIT(line, "\n      {\"id\": ") : PUT_LIT(line, ",\n      {\"id\": ");
-	if (!(o = esc_put(o, fc->id, idlen)))
+	if (!(o = bl_json_put_ascii(o, fc->id, idlen)))
 		return false;
 	o = PUT_LIT(o, ", \"status\": \"");
 	o = put(o, st, stlen);

@@ -112,99 +112,6 @@ static void *alloc(struct cctx *c, size_t n, size_t size)
 /* Longest operand text kept (longer: ENOMEM, as bl_buf reports it). */
 #define JSON_MAX ((size_t)1 << 20)
 
-/*
- * The compact JSON of the operands most conditions have, written here
- * without bl_json_write's machinery (which was an eighth of compiling
- * builtin:linux-host): ASCII strings (quoted, escaped exactly as
- * bl_json_write_str escapes), integer literals that are their own JSON,
- * booleans, null, and arrays of those.  simple_len gives the length of
- * that text, or 0 when v is not such a value (bl_json_write then writes
- * it: non-ASCII text, other numbers, objects, nested arrays).
- */
-/* How many leading bytes of s are printable ASCII other than '"' and '\\'
- * (written as they are), eight at a time: operands are mostly such text,
- * tens of bytes long (regex patterns), and a byte loop over them twice was
- * most of writing them. */
-static size_t plain_prefix(const char *s, size_t len)
-{
-	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-	size_t i = 0;
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
-		/* any byte >= 0x80, < 0x20, == '"' or == '\\' (exact tests) */
-		uint64_t bad = (w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
-				((bs - ones) & ~bs)) & high;
-		if (bad)
-			break;
-	}
-	while (i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x80 &&
-	       s[i] != '"' && s[i] != '\\')
-		i++;
-	return i;
-}
-
-/* Bytes bl_json_write_str writes for an ASCII byte: itself, a two-byte
- * escape (\" \\ \b \f \n \r \t) or \u00XX. */
-static const uint8_t ESC_LEN[128] = {
-	6, 6, 6, 6, 6, 6, 6, 6, 2, 2, 2, 6, 2, 2, 6, 6,
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
-	1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-};
-
-static size_t str_json_len(const char *s, size_t len)
-{
-	size_t n = 2, i = plain_prefix(s, len);
-	n += i;
-	for (; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch >= 0x80)
-			return 0;
-		n += ESC_LEN[ch];
-	}
-	return n;
-}
-
-static char *str_json_put(char *o, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	*o++ = '"';
-	size_t i = plain_prefix(s, len);
-	memcpy(o, s, i);
-	o += i;
-	for (; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ESC_LEN[ch] == 1) {   /* ASCII: str_json_len said so */
-			*o++ = (char)ch;
-			continue;
-		}
-		*o++ = '\\';
-		switch (ch) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			*o++ = 'u';
-			*o++ = '0';
-			*o++ = '0';
-			*o++ = hex[ch >> 4];
-			*o++ = hex[ch & 15];
-		}
-	}
-	*o++ = '"';
-	return o;
-}
-
 /* An integer literal that is its own JSON: no leading zero (nor "-"). */
 static bool int_is_json(const struct bl_value *v)
 {
@@ -215,43 +122,66 @@ static bool int_is_json(const struct bl_value *v)
 	return len > d && (t[d] != '0' || len == d + 1);
 }
 
-static size_t scalar_json_len(const struct bl_value *v)
-{
-	switch (v->type) {
-	case BL_VSTR: return str_json_len(v->u.str.s, v->u.str.len);
-	case BL_VNUM: return int_is_json(v) ? v->u.num.len : 0;
-	case BL_VBOOL: return v->b ? 4 : 5;
-	case BL_VNULL: return 4;
-	default: return 0;
-	}
-}
-
-static char *scalar_json_put(char *o, const struct bl_value *v)
+/* A scalar's compact JSON at o, within o[0..end); NULL when v is not one
+ * written here (non-ASCII text, other numbers, containers) or does not fit. */
+static char *scalar_put(char *o, const char *end, const struct bl_value *v)
 {
 	const char *t;
 	size_t n;
 	switch (v->type) {
-	case BL_VSTR: return str_json_put(o, v->u.str.s, v->u.str.len);
-	case BL_VNUM: t = v->u.num.text; n = v->u.num.len; break;
-	case BL_VBOOL: t = v->b ? "true" : "false"; n = v->b ? 4 : 5; break;
-	default: t = "null"; n = 4; break;
+	case BL_VSTR:
+		if (bl_json_ascii_room(v->u.str.len) > (size_t)(end - o))
+			return NULL;
+		return bl_json_put_ascii(o, v->u.str.s, v->u.str.len);
+	case BL_VNUM:
+		if (!int_is_json(v))
+			return NULL;
+		t = v->u.num.text;
+		n = v->u.num.len;
+		break;
+	case BL_VBOOL:
+		t = v->b ? "true" : "false";
+		n = v->b ? 4 : 5;
+		break;
+	case BL_VNULL:
+		t = "null";
+		n = 4;
+		break;
+	default:
+		return NULL;
 	}
+	if (n > (size_t)(end - o))
+		return NULL;
 	memcpy(o, t, n);
 	return o + n;
 }
 
-static size_t simple_len(const struct bl_value *v)
+/*
+ * The compact JSON of the operands most conditions have (ASCII strings,
+ * integer literals that are their own JSON, booleans, null, and arrays of
+ * those) written at o within o[0..end) without bl_json_write's machinery,
+ * which was an eighth of compiling builtin:linux-host; NULL for anything
+ * else, which bl_json_write then writes.
+ */
+static char *simple_put(char *o, const char *end, const struct bl_value *v)
 {
 	if (v->type != BL_VARR)
-		return scalar_json_len(v);
-	size_t n = 2 + (v->u.arr.n ? v->u.arr.n - 1 : 0);
-	for (uint32_t i = 0; i < v->u.arr.n; i++) {
-		size_t k = scalar_json_len(&v->u.arr.items[i]);
-		if (!k)
-			return 0;
-		n += k;
+		return scalar_put(o, end, v);
+	if (o == end)
+		return NULL;
+	*o++ = '[';
+	for (uint32_t i = 0; i < v->u.arr.n && o; i++) {
+		if (i) {
+			if (o == end)
+				return NULL;
+			*o++ = ',';
+		}
+		o = scalar_put(o, end, &v->u.arr.items[i]);
 	}
-	return n;
+	if (!o || o == end)
+		return NULL;
+	*o++ = ']';
+	return o;
 }
 
 /* Compact JSON of v in the program arena, after "OP " when op is not NULL
@@ -263,32 +193,24 @@ static const char *json_text(struct cctx *c, const char *op, const struct bl_val
 		return v->b ? "true" : "false";
 	if (!op && v->type == BL_VNULL)
 		return "null";
+	/* most texts are short: written on the stack, then copied at their
+	 * size (bl_json_put_ascii needs room for the worst case) */
+	char tmp[2048];
 	size_t ol = op ? strlen(op) + 1 : 0;
-	size_t n = simple_len(v);
-	if (n && n <= JSON_MAX) {
-		char *out = bl_arena_alloc(c->env->arena, ol + n + 1);
+	char *o = NULL;
+	if (ol < sizeof(tmp) / 2) {
+		if (op) {
+			memcpy(tmp, op, ol - 1);
+			tmp[ol - 1] = ' ';
+		}
+		o = simple_put(tmp + ol, tmp + sizeof(tmp), v);
+	}
+	if (o) {
+		char *out = bl_arena_strndup(c->env->arena, tmp, (size_t)(o - tmp));
 		if (!out) {
 			c->nomem = true;
 			return "";
 		}
-		char *o = out;
-		if (op) {
-			memcpy(o, op, ol - 1);
-			o[ol - 1] = ' ';
-			o += ol;
-		}
-		if (v->type == BL_VARR) {
-			*o++ = '[';
-			for (uint32_t i = 0; i < v->u.arr.n; i++) {
-				if (i)
-					*o++ = ',';
-				o = scalar_json_put(o, &v->u.arr.items[i]);
-			}
-			*o++ = ']';
-		} else {
-			o = scalar_json_put(o, v);
-		}
-		*o = '\0';
 		return out;
 	}
 	struct bl_buf *b = &c->json;
