@@ -172,12 +172,19 @@ done
 # Startup: load and compile the 100-control baseline, assess one resource.
 one=$DIR/one.jsonl
 "$GEN" -n 1 -s "$SEED" -o "$one"
+# start_ms BASELINE: "WALL ms wall, CPU ms CPU", medians of 21 runs (CPU = user + sys, which
+# the load of a shared machine changes less than wall time).
 start_ms() {
-	local t0 t1 i reps=20
-	t0=$(date +%s%N)
-	for ((i = 0; i < reps; i++)); do "$BIN" assess --no-store -q -b "$1" -s "$one" -f json > /dev/null; done
-	t1=$(date +%s%N)
-	awk -v a="$t0" -v b="$t1" -v r=$reps 'BEGIN{printf "%.1f", (b-a)/1e6/r}'
+	local i reps=21 raw=$DIR/start.txt
+	: > "$raw"
+	for ((i = 0; i < reps; i++)); do
+		"$TIMEIT" -- "$BIN" assess --no-store -q -b "$1" -s "$one" -f json >> "$raw" ||
+			die "baseline assess -b $1 failed"
+	done
+	local wall cpu
+	wall=$(awk '{print $1 * 1000}' "$raw" | sort -g | awk '{v[NR]=$1} END {print v[(NR+1)/2]}')
+	cpu=$(awk '{print ($2 + $3) * 1000}' "$raw" | sort -g | awk '{v[NR]=$1} END {print v[(NR+1)/2]}')
+	printf '%.1f ms wall, %.1f ms CPU' "$wall" "$cpu"
 }
 STARTUP10=$(start_ms "$B10")
 STARTUP100=$(start_ms "$B100")
@@ -201,6 +208,6 @@ awk -F'\t' '
 				f[4], f[5], f[6], f[7] / 1024, mbs, rps, ratio
 		}
 	}' "$RESULTS"
-printf 'startup (load + compile + 1 resource): 10 controls %s ms, 100 controls %s ms\n' \
+printf 'startup (load + compile + 1 resource, medians of 21): 10 controls %s; 100 controls %s\n' \
 	"$STARTUP10" "$STARTUP100"
 echo "raw results: $RESULTS"
