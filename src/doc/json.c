@@ -22,6 +22,7 @@
  * the instruction counts behind these choices.
  */
 #include "doc/json.h"
+#include "doc/json_keep.h"
 
 #include <errno.h>
 #include <math.h>
@@ -37,26 +38,6 @@
 #define DEFAULT_MAX_DEPTH 512u
 /* Objects with more members than this get a hash table for duplicate keys. */
 #define DUP_LINEAR_MAX 32u
-
-/* Children of a keep node are found through a small hash of the key (a
- * resource's root has a dozen kept keys, and every member is looked up). */
-#define KEEP_BUCKETS 16u
-
-/* A keep-set node (json.h); node numbers index bl_json_keep.nodes. */
-struct keep_node {
-	char *key;             /* lower-cased, zero-padded by 8 bytes */
-	char *fold;            /* 0x20 where key has a letter, else 0 (same padding) */
-	uint32_t klen;
-	uint32_t first, next;  /* first child, next sibling; 0 = none (0 is the root) */
-	uint32_t bucket[KEEP_BUCKETS];  /* first child by key hash; 0 = none */
-	uint32_t bnext;        /* next child in the same bucket of the parent */
-	bool all;              /* keep everything below */
-};
-
-struct bl_json_keep {
-	struct keep_node *nodes;
-	size_t n, cap;
-};
 
 /*
  * Every key of the open objects, built or not, for the duplicate check: a
@@ -662,13 +643,6 @@ static inline bool key_eq(const struct kent *a, const struct kent *b)
 	return a->fp == b->fp && a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0;
 }
 
-static inline uint64_t load64(const char *p)
-{
-	uint64_t x;
-	memcpy(&x, p, sizeof(x));
-	return x;
-}
-
 /*
  * A 64-bit fingerprint of a key, so that the duplicate check compares
  * integers and calls memcmp only when two fingerprints agree.  Equal keys
@@ -680,12 +654,12 @@ static inline uint64_t key_fp(const char *k, size_t len, bool wide)
 {
 	uint64_t x;
 	if (len >= 8) {
-		uint64_t t = load64(k + len - 8);
-		x = load64(k) ^ (t << 29 | t >> 35);
+		uint64_t t = bl_load64(k + len - 8);
+		x = bl_load64(k) ^ (t << 29 | t >> 35);
 	} else {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		if (wide) {
-			x = load64(k) & ((1ull << (8 * len)) - 1);  /* len < 8 */
+			x = bl_load64(k) & ((1ull << (8 * len)) - 1);  /* len < 8 */
 		} else
 #else
 		(void)wide;
@@ -866,62 +840,6 @@ static inline const char *ws_more(const char *p, const char *end, uint32_t *line
 }
 
 /* ---- selective parse: keep sets and the skip validator --------------- */
-
-/* Bucket of a key: its length and its first and last bytes, case-folded. */
-static inline uint32_t keep_hash(const char *k, size_t klen)
-{
-	if (!klen)
-		return 0;
-	return ((uint32_t)klen + bl_lower((unsigned char)k[0]) +
-		3u * bl_lower((unsigned char)k[klen - 1])) & (KEEP_BUCKETS - 1);
-}
-
-/*
- * k[0..klen) equals ch's key ignoring ASCII case, eight bytes at a time: a
- * byte matches when it equals the lower-cased key byte, or differs from it by
- * 0x20 where the key byte is a letter (only its upper-case twin does).  wide:
- * 8 bytes may be read from k (as for key_fp).
- */
-static inline bool keep_key_eq(const struct keep_node *ch, const char *k, uint32_t klen, bool wide)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (klen >= 8) {
-		uint32_t i = 0;
-		for (; i + 8 <= klen; i += 8)
-			if ((load64(k + i) ^ load64(ch->key + i)) & ~load64(ch->fold + i))
-				return false;
-		if (i < klen) {
-			i = klen - 8;  /* the tail, overlapping what was compared */
-			if ((load64(k + i) ^ load64(ch->key + i)) & ~load64(ch->fold + i))
-				return false;
-		}
-		return true;
-	}
-	if (wide) {
-		uint64_t m = klen ? ~0ull >> (64 - 8 * klen) : 0;
-		return (((load64(k) ^ load64(ch->key)) & ~load64(ch->fold)) & m) == 0;
-	}
-#else
-	(void)wide;
-#endif
-	for (uint32_t i = 0; i < klen; i++)
-		if (bl_lower((unsigned char)k[i]) != (unsigned char)ch->key[i])
-			return false;
-	return true;
-}
-
-/* The child of kn whose key equals k[0..klen) ignoring ASCII case, or NULL. */
-static inline const struct keep_node *keep_find(const struct keep_node *nodes,
-						 const struct keep_node *kn, const char *k,
-						 uint32_t klen, bool wide)
-{
-	for (uint32_t c = kn->bucket[keep_hash(k, klen)]; c; c = nodes[c].bnext) {
-		const struct keep_node *ch = &nodes[c];
-		if (ch->klen == klen && keep_key_eq(ch, k, klen, wide))
-			return ch;
-	}
-	return NULL;
-}
 
 /* Length of the valid escape at q (q[0] == '\\'), decoded and thrown away;
  * 0 if it is invalid.  Out of line: escapes are rare in skipped text. */
@@ -1563,102 +1481,4 @@ int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 	stack_free(&j.keys);
 	stack_free(&j.frames);
 	return rc;
-}
-
-/* ---- keep sets -------------------------------------------------------- */
-
-int bl_json_keep_new(struct bl_json_keep **out)
-{
-	*out = NULL;
-	struct bl_json_keep *k = calloc(1, sizeof(*k));
-	if (!k)
-		return BL_ENOMEM;
-	k->cap = 16;
-	k->nodes = calloc(k->cap, sizeof(*k->nodes));
-	if (!k->nodes) {
-		free(k);
-		return BL_ENOMEM;
-	}
-	k->n = 1;  /* the root: no key, keeps nothing yet */
-	*out = k;
-	return 0;
-}
-
-void bl_json_keep_free(struct bl_json_keep *k)
-{
-	if (!k)
-		return;
-	for (size_t i = 0; i < k->n; i++)
-		free(k->nodes[i].key);
-	free(k->nodes);
-	free(k);
-}
-
-int bl_json_keep_child(struct bl_json_keep *k, uint32_t node, const char *key, size_t len,
-		       uint32_t *out)
-{
-	if (len > UINT32_MAX || node >= k->n)
-		return BL_EINVAL;
-	if (len > UINT32_MAX - 8)
-		return BL_EINVAL;
-	/* Zero padding lets keep_key_eq read 8 bytes at any offset < len. */
-	char *low = calloc(2, len + 8);
-	if (!low)
-		return BL_ENOMEM;
-	char *fold = low + len + 8;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = bl_lower((unsigned char)key[i]);
-		low[i] = (char)c;
-		fold[i] = (char)(c >= 'a' && c <= 'z' ? 0x20 : 0);
-	}
-	uint32_t last = 0;
-	for (uint32_t c = k->nodes[node].first; c; c = k->nodes[c].next) {
-		last = c;
-		if (k->nodes[c].klen == len && memcmp(k->nodes[c].key, low, len) == 0) {
-			free(low);
-			*out = c;
-			return 0;
-		}
-	}
-	if (k->n == k->cap) {
-		if (k->cap > UINT32_MAX / 4) {
-			free(low);
-			return BL_ENOMEM;
-		}
-		struct keep_node *nn = realloc(k->nodes, 2 * k->cap * sizeof(*nn));
-		if (!nn) {
-			free(low);
-			return BL_ENOMEM;
-		}
-		k->nodes = nn;
-		k->cap *= 2;
-	}
-	uint32_t id = (uint32_t)k->n++;
-	struct keep_node *c = &k->nodes[id];
-	memset(c, 0, sizeof(*c));
-	c->key = low;
-	c->fold = fold;
-	c->klen = (uint32_t)len;
-	/* Appended last so that the order of the list is the order of adding
-	 * (the first keys added are the most common ones: tried first). */
-	if (last)
-		k->nodes[last].next = id;
-	else
-		k->nodes[node].first = id;
-	uint32_t *b = &k->nodes[node].bucket[keep_hash(low, len)];
-	c->bnext = *b;
-	*b = id;
-	*out = id;
-	return 0;
-}
-
-void bl_json_keep_all(struct bl_json_keep *k, uint32_t node)
-{
-	if (node < k->n)
-		k->nodes[node].all = true;
-}
-
-bool bl_json_keep_is_all(const struct bl_json_keep *k, uint32_t node)
-{
-	return node < k->n && k->nodes[node].all;
 }
