@@ -503,8 +503,10 @@ static int assess_json_fd(struct pool *p, int fd, const char *file,
 				if ((rc = start_workers(p, err)))
 					break;
 			}
+			/* one waiting worker is enough: workers just started look
+			 * for READY slots (the held one too) before they wait */
 			s->state = SLOT_READY;
-			pthread_cond_broadcast(&p->work);
+			pthread_cond_signal(&p->work);
 		}
 		rc = emit_ready(p, false, err);
 		if (rc)

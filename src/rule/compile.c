@@ -464,9 +464,8 @@ static bool compile_operand(struct cctx *c, struct cnode *n, int op, const struc
 		 * to compile (not one an expression or "[[" escape produced) */
 		bool lazy = (op == BL_OP_REGEX || op == BL_OP_NOTREGEX) && c->env->lazy_regex &&
 			    c->env->regex_cache && cv == node;
-		int rc = lazy ? bl_op_prepare_lazy_regex(&n->operand, op, cv, c->env->arena,
-							 c->env->regex_cache, !c->env->no_jit,
-							 msg, sizeof(msg))
+		int rc = lazy ? bl_op_prepare_lazy_regex(&n->operand, op, cv, c->env->regex_cache,
+							 !c->env->no_jit, msg, sizeof(msg))
 			      : bl_op_prepare(&n->operand, op, cv, c->env->arena,
 					      c->env->regex_cache, c->gctx, !c->env->no_jit, msg,
 					      sizeof(msg));

@@ -803,20 +803,16 @@ static void regex_error(char *msg, size_t msgsize, int errcode, size_t erroff)
 }
 
 int bl_op_prepare_lazy_regex(struct bl_operand *o, int op, const struct bl_value *v,
-			     struct bl_arena *a, struct bl_regex_cache *cache, bool jit,
-			     char *msg, size_t msgsize)
+			     struct bl_regex_cache *cache, bool jit, char *msg, size_t msgsize)
 {
 	memset(o, 0, sizeof(*o));
 	o->v = v;
-	(void)a;
 	if (v->type != BL_VSTR)
 		return type_err(msg, msgsize, op, "a string", v);
-	if (v->u.str.len > UINT32_MAX)
-		return BL_ENOMEM;
 	/* A regex operand's text is only shown (in "regex ...: why"), never
 	 * compared: no lower-cased copy (prep_text's was half of preparing one). */
 	o->raw = v->u.str.s;
-	o->rawlen = (uint32_t)v->u.str.len;
+	o->rawlen = v->u.str.len;
 	o->lazy = rx_slot(cache, v->u.str.s, v->u.str.len, jit);
 	return o->lazy ? 0 : BL_ENOMEM;
 }

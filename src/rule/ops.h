@@ -112,8 +112,7 @@ int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct
  * Returns 0, BL_EINVAL or BL_ENOMEM.
  */
 int bl_op_prepare_lazy_regex(struct bl_operand *o, int op, const struct bl_value *v,
-			     struct bl_arena *a, struct bl_regex_cache *cache, bool jit,
-			     char *msg, size_t msgsize);
+			     struct bl_regex_cache *cache, bool jit, char *msg, size_t msgsize);
 
 struct bl_path;
 struct bl_error;
