@@ -47,6 +47,7 @@ enum bl_effect {
 const char *bl_severity_name(enum bl_severity s);
 /* Parse a severity name (case-insensitive); -1 when unknown. */
 int bl_severity_parse(const char *s, size_t len);
+int bl_effect_parse(const char *s, size_t len);   /* index of an effect name, or -1 */
 const char *bl_effect_name(enum bl_effect e);
 
 struct bl_mapping {
