@@ -7,6 +7,9 @@
  * input's first bytes and its first quoted strings) accepts exactly what the
  * full parse accepts, fails with the same error, and builds a subset of the
  * full tree (kept members in order, at the same positions, equal scalars).
+ * The padded reader (bl_json_opts.padded: the input followed by a control
+ * character or another byte, then padding that would go on any token) gives
+ * exactly what the exact-size parse gives, full and selective.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -142,6 +145,49 @@ static void check_keep(struct bl_arena *a, const char *buf, size_t size, int rc,
 	bl_json_keep_free(k);
 }
 
+/* The input padded: after it a byte picked by its length (controls take
+ * the padded loop, others the checked one), then bytes that would continue
+ * a token; the buffer is exactly that long, so reads past it are caught. */
+static void check_padded(struct bl_arena *a, const char *buf, size_t size, int rc,
+			 const struct bl_value *full, const struct bl_error *ferr)
+{
+	static const char after[] = {'\n', '\0', '\t', '\r', 0x1f, ' ', ',', '"'};
+	static const char fill[] = {'"', '1', 'e', '}', ']'};
+	char *pb = malloc(size + BL_JSON_PAD);
+	if (!pb)
+		abort();
+	if (size)
+		memcpy(pb, buf, size);
+	pb[size] = after[size % sizeof(after)];
+	memset(pb + size + 1, fill[size % sizeof(fill)], BL_JSON_PAD - 1);
+	struct bl_json_opts o = {.padded = true};
+	struct bl_error err;
+	const struct bl_value *v = NULL;
+	int prc = bl_json_parse(&v, a, pb, size, "f.json", &o, &err);
+	if (prc != rc)
+		abort();
+	if (rc == 0 && !subset(full, v))
+		abort();
+	if (rc != 0 && (err.line != ferr->line || err.col != ferr->col ||
+			strcmp(err.msg, ferr->msg) != 0))
+		abort();
+	/* and a selective parse of the padded input agrees with the full one */
+	struct bl_json_keep *k = keep_from(buf, size);
+	if (!k)
+		abort();
+	o.keep = k;
+	prc = bl_json_parse(&v, a, pb, size, "f.json", &o, &err);
+	if (prc != rc)
+		abort();
+	if (rc == 0 && !subset(full, v))
+		abort();
+	if (rc != 0 && (err.line != ferr->line || err.col != ferr->col ||
+			strcmp(err.msg, ferr->msg) != 0))
+		abort();
+	bl_json_keep_free(k);
+	free(pb);
+}
+
 static void check_reparse(struct bl_arena *a, const struct bl_value *v, int indent,
 			  struct bl_buf *first)
 {
@@ -184,6 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bl_arena_init(&a, 0);
 	int rc = bl_json_parse(&v, &a, buf, size, "f.json", NULL, &err);
 	check_keep(&a, buf, size, rc, v, &err);
+	check_padded(&a, buf, size, rc, v, &err);
 	if (rc == 0) {
 		if (v->line == 0 || v->col == 0)
 			abort();

@@ -8,7 +8,10 @@
  * variant this machine has (SSE2, AVX2: opts.scan) is forced in turn, read
  * in one block and in the tiny blocks, so that its 64-byte blocks also
  * start at every offset and carry their state across reads.  The first
- * input byte picks the block and chunk sizes.
+ * input byte picks the block and chunk sizes.  Every chunk keeps the
+ * promise the padded reader relies on (stream.h): zero padding after its
+ * last record, and a control character after each record that the next one
+ * does not start right at.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -20,6 +23,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "doc/json.h"
 #include "doc/stream.h"
 #include "util/error.h"
 
@@ -75,8 +79,16 @@ static void split(struct result *r, const uint8_t *data, size_t size, size_t blo
 	bl_chunk_init(&c);
 	int rc;
 	while ((rc = bl_stream_next(s, &c, &r->err)) == 1) {
-		if (c.n == 0)
+		if (c.n == 0 || c.len + BL_JSON_PAD > c.cap)
 			abort();
+		for (size_t i = 0; i < BL_JSON_PAD; i++)
+			if (c.buf[c.len + i] != '\0')
+				abort();
+		for (size_t i = 0; i + 1 < c.n; i++) {
+			size_t e = c.recs[i].off + c.recs[i].len;
+			if (e != c.recs[i + 1].off && (unsigned char)c.buf[e] >= 0x20)
+				abort();
+		}
 		r->recs = realloc(r->recs, (r->n + c.n) * sizeof(*r->recs));
 		r->bytes = realloc(r->bytes, r->len + c.len + 1);
 		if (!r->recs || !r->bytes)

@@ -16,6 +16,15 @@
  * through a 256-entry class table, and whitespace is looked for only where
  * the expected token is not found (compact JSON has none).
  *
+ * A padded buffer whose value is followed by a control character (a JSON
+ * lines record and its newline: bl_json_opts.padded) is read by a second
+ * instance of the same loops in which the byte tests that find the next
+ * token do not test for the end first: the byte at the end equals no token
+ * byte, so each test fails there just as the end test would have, and the
+ * cold paths that then report the error still test the end.  The string
+ * scan reads whole 16-byte blocks up to the control character, which stops
+ * it, and literals are compared whole; both stay within the padding.
+ *
  * Scratch stacks start in small arrays on the C stack and move to the heap
  * (growing geometrically) only for wide or deep documents, so the typical
  * 1 KB resource costs no malloc beyond the arena's.  bench/README.md keeps
@@ -35,6 +44,12 @@
 #include <emmintrin.h>
 #endif
 
+#if defined(__GNUC__)
+#define ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 #define DEFAULT_MAX_DEPTH 512u
 /* Objects with more members than this get a hash table for duplicate keys. */
 #define DUP_LINEAR_MAX 32u
@@ -48,7 +63,8 @@ struct kent {
 	uint64_t fp;           /* key_fp of the key */
 	const char *key;       /* in the input, or decoded into the arena */
 	uint32_t klen;
-	uint32_t line, col;    /* of the key's opening quote, for messages */
+	uint32_t line, col;    /* of the key's opening quote, for messages (unset
+				  in values skip_value validates: it reports none) */
 };
 
 struct frame {
@@ -57,7 +73,7 @@ struct frame {
 	bool is_obj;
 	uint64_t bloom;        /* one bit per key fingerprint seen (objects) */
 	uint32_t *ht;          /* duplicate-key table (key indices + 1), or NULL */
-	size_t htcap, htn;
+	size_t htcap, htn;     /* (set by ht_build: read only when ht is set) */
 	const struct keep_node *kn;  /* what to keep below; NULL = everything */
 };
 
@@ -149,7 +165,7 @@ static bool stack_grow(struct stack *s)
 }
 
 /* Make room for one more element; false on allocation failure. */
-static inline bool stack_reserve(struct stack *s)
+static ALWAYS_INLINE bool stack_reserve(struct stack *s)
 {
 	return s->n < s->cap || stack_grow(s);
 }
@@ -457,19 +473,22 @@ special:
  * The common string, plain ASCII, without a call: its closing quote within
  * the first 16 * blocks bytes, or NULL to take the general path.  Keys are
  * short (2 blocks); string values kept by a selective parse include ids of
- * 100-200 bytes, which stay on this path too (16 blocks).
+ * 100-200 bytes, which stay on this path too (16 blocks).  sen: the buffer
+ * is padded and end holds a control character (see the top), which ends
+ * the scan, so blocks may reach past end and the end is not tested.
  */
-static inline const char *string_fast(const char *end, const char *p, int blocks)
+static ALWAYS_INLINE const char *string_fast(const char *end, const char *p, int blocks,
+					     const bool sen)
 {
 #if defined(__SSE2__)
 	const char *q = p + 1;
-	if (end - q < 16)
+	if (!sen && end - q < 16)
 		return NULL;
 	/* The first block outside the loop: most strings end in it. */
 	unsigned mask = str_mask16(q);
 	for (int k = 1; !mask; k++) {
 		q += 16;
-		if (k >= blocks || end - q < 16)
+		if (k >= blocks || (!sen && end - q < 16))
 			return NULL;
 		mask = str_mask16(q);
 	}
@@ -479,6 +498,7 @@ static inline const char *string_fast(const char *end, const char *p, int blocks
 	(void)end;
 	(void)p;
 	(void)blocks;
+	(void)sen;
 	return NULL;
 #endif
 }
@@ -495,8 +515,18 @@ static inline bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* p points at '-' or a digit.  Fills v (type, flags, text, d). */
-static int parse_number(struct parser *j, const char *p, struct bl_value *v, const char **pend)
+/*
+ * May the byte at `at` be read and compared with a token byte?  The checked
+ * loops test the end; with sen (a padded buffer whose byte at end is a
+ * control character: see the top) the comparison itself fails at the end.
+ * Uses the locals end and sen.
+ */
+#define AVAIL(at) (sen || (at) < end)
+
+/* p points at '-' or a digit.  Fills v (type, flags, text, d).  sen: see
+ * AVAIL; parse_number and parse_number_padded are the two instances. */
+static ALWAYS_INLINE int number_body(struct parser *j, const char *p, struct bl_value *v,
+				     const char **pend, const bool sen)
 {
 	const char *s = p, *end = j->end;
 	bool neg = false, isint = true;
@@ -508,11 +538,11 @@ static int parse_number(struct parser *j, const char *p, struct bl_value *v, con
 		neg = true;
 		p++;
 	}
-	if (p >= end || !is_digit(*p))
+	if (!AVAIL(p) || !is_digit(*p))
 		return FAIL(j, p, BL_EINVAL, "expected a digit after '-' in number");
 	if (*p == '0') {
 		p++;
-		if (p < end && is_digit(*p))
+		if (AVAIL(p) && is_digit(*p))
 			return FAIL(j, s, BL_EINVAL, "leading zeros are not allowed in numbers");
 	} else {
 		do {
@@ -524,12 +554,12 @@ static int parse_number(struct parser *j, const char *p, struct bl_value *v, con
 				e10++;
 			}
 			p++;
-		} while (p < end && is_digit(*p));
+		} while (AVAIL(p) && is_digit(*p));
 	}
-	if (p < end && *p == '.') {
+	if (AVAIL(p) && *p == '.') {
 		isint = false;
 		p++;
-		if (p >= end || !is_digit(*p))
+		if (!AVAIL(p) || !is_digit(*p))
 			return FAIL(j, p, BL_EINVAL, "expected a digit after '.' in number");
 		do {
 			if (nd < 19) {
@@ -541,24 +571,24 @@ static int parse_number(struct parser *j, const char *p, struct bl_value *v, con
 				exact = false;
 			}
 			p++;
-		} while (p < end && is_digit(*p));
+		} while (AVAIL(p) && is_digit(*p));
 	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
+	if (AVAIL(p) && (*p == 'e' || *p == 'E')) {
 		isint = false;
 		p++;
 		bool eneg = false;
-		if (p < end && (*p == '+' || *p == '-')) {
+		if (AVAIL(p) && (*p == '+' || *p == '-')) {
 			eneg = *p == '-';
 			p++;
 		}
-		if (p >= end || !is_digit(*p))
+		if (!AVAIL(p) || !is_digit(*p))
 			return FAIL(j, p, BL_EINVAL, "expected a digit in the exponent of number");
 		long ex = 0;
 		do {
 			if (ex < 100000000)
 				ex = ex * 10 + (*p - '0');
 			p++;
-		} while (p < end && is_digit(*p));
+		} while (AVAIL(p) && is_digit(*p));
 		e10 += eneg ? -ex : ex;
 	}
 	size_t len = (size_t)(p - s);
@@ -598,6 +628,17 @@ static int parse_number(struct parser *j, const char *p, struct bl_value *v, con
 	v->u.num.d = neg ? -d : d;
 	*pend = p;
 	return 0;
+}
+
+static int parse_number(struct parser *j, const char *p, struct bl_value *v, const char **pend)
+{
+	return number_body(j, p, v, pend, false);
+}
+
+static int parse_number_padded(struct parser *j, const char *p, struct bl_value *v,
+			       const char **pend)
+{
+	return number_body(j, p, v, pend, true);
 }
 
 /* ---- structure ------------------------------------------------------ */
@@ -650,7 +691,7 @@ static inline bool key_eq(const struct kent *a, const struct kent *b)
  * bytes may be read from k (the key lies in the input, not in the arena),
  * and the byte loop builds the same little-endian word the masked load does.
  */
-static inline uint64_t key_fp(const char *k, size_t len, bool wide)
+static ALWAYS_INLINE uint64_t key_fp(const char *k, size_t len, bool wide)
 {
 	uint64_t x;
 	if (len >= 8) {
@@ -707,36 +748,18 @@ static bool ht_build(struct frame *f, const struct kent *keys, size_t n, size_t 
 	return true;
 }
 
-/*
- * Check the newest key (keys[last], whose fingerprint fp is passed in so
- * that it is not read back from memory) of the object of frame f against its
- * siblings.  While the object is small, a 64-bit filter of the fingerprints
- * seen answers "no duplicate" without a scan for most keys; the scan itself
- * compares fingerprints.  Larger objects get a hash table.  Returns 0,
- * BL_EINVAL (duplicate) or BL_ENOMEM.
- */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline int dup_check(struct parser *j, struct frame *f, const struct kent *keys,
-			    size_t last, uint64_t fp, const char *p)
+/* dup_check for an object of DUP_LINEAR_MAX keys or more: its hash table
+ * (built with every key so far on the first call) takes every key from
+ * here on, as the all-ones filter sends them all here. */
+static int dup_table(struct parser *j, struct frame *f, const struct kent *keys, size_t last,
+		     const char *p, bool quiet)
 {
 	size_t n = last - f->kstart;
-	if (n < DUP_LINEAR_MAX) {
-		uint64_t bit = 1ull << (fp >> 58);
-		if (!(f->bloom & bit)) {
-			f->bloom |= bit;
-			return 0;
-		}
-		for (size_t i = f->kstart; i < last; i++)
-			if (key_eq(&keys[i], &keys[last]))
-				return dup_error(j, &keys[i], &keys[last]);
-		return 0;
-	}
+	f->bloom = ~0ull;
 	if (n > UINT32_MAX - 2)
 		return FAIL(j, p, BL_ELIMIT, "object has too many members");
 	if (!f->ht || (f->htn + 1) * 2 > f->htcap) {
-		size_t cap = f->htcap ? f->htcap * 2 : 64;
+		size_t cap = f->ht ? f->htcap * 2 : 64;
 		while (cap < (n + 1) * 2)
 			cap *= 2;
 		if (!ht_build(f, keys, n, cap))
@@ -744,7 +767,36 @@ static inline int dup_check(struct parser *j, struct frame *f, const struct kent
 	}
 	size_t clash = ht_insert(f, keys, last);
 	if (clash)
-		return dup_error(j, &keys[clash - 1], &keys[last]);
+		return quiet ? BL_EINVAL : dup_error(j, &keys[clash - 1], &keys[last]);
+	return 0;
+}
+
+/*
+ * Check the newest key (keys[last], whose fingerprint fp is passed in so
+ * that it is not read back from memory) of the object of frame f against its
+ * siblings.  A 64-bit filter of the fingerprints seen answers "no duplicate"
+ * for most keys without looking at the object's size: a key whose bit is
+ * new cannot equal an earlier one.  Past the filter, small objects are
+ * scanned (comparing fingerprints) and larger ones use a hash table, which
+ * then fills the filter so that every later key reaches it (at most 64 keys
+ * pass the filter, so the table is built by the 96th key at the latest and
+ * holds every key from then on).  Returns 0, BL_EINVAL (duplicate) or
+ * BL_ENOMEM.  quiet: a duplicate sets no message (skip_value, whose keys
+ * have no position: the full re-parse reports it).
+ */
+static ALWAYS_INLINE int dup_check(struct parser *j, struct frame *f, const struct kent *keys,
+				   size_t last, uint64_t fp, const char *p, const bool quiet)
+{
+	uint64_t bit = 1ull << (fp >> 58);
+	if (!(f->bloom & bit)) {
+		f->bloom |= bit;
+		return 0;
+	}
+	if (last - f->kstart >= DUP_LINEAR_MAX)
+		return dup_table(j, f, keys, last, p, quiet);
+	for (size_t i = f->kstart; i < last; i++)
+		if (key_eq(&keys[i], &keys[last]))
+			return quiet ? BL_EINVAL : dup_error(j, &keys[i], &keys[last]);
 	return 0;
 }
 
@@ -819,6 +871,13 @@ static const uint8_t value_class[256] = {
 	['4'] = VC_NUM, ['5'] = VC_NUM, ['6'] = VC_NUM, ['7'] = VC_NUM, ['8'] = VC_NUM,
 	['9'] = VC_NUM,
 };
+
+/* "false" at p, 5 bytes readable: memcmp of 4 bytes is one load and
+ * compare where a memcmp of 5 is a call. */
+static ALWAYS_INLINE bool is_false(const char *p)
+{
+	return memcmp(p, "fals", 4) == 0 && p[4] == 'e';
+}
 
 /* Whitespace after the first byte was found not to settle it (see WS). */
 static inline const char *ws_more(const char *p, const char *end, uint32_t *line,
@@ -902,9 +961,9 @@ special:
 
 /* skip_string_slow, with the common string (plain ASCII, up to 256 bytes)
  * found without a call and without the length check it cannot fail. */
-static inline const char *skip_string(struct parser *j, const char *p)
+static ALWAYS_INLINE const char *skip_string(struct parser *j, const char *p, const bool sen)
 {
-	const char *q = string_fast(j->end, p, 16);
+	const char *q = string_fast(j->end, p, 16, sen);
 	return q ? q + 1 : skip_string_slow(j, p);
 }
 
@@ -942,7 +1001,7 @@ static inline bool is_ws(char c)
  * Whitespace is tested where a token is expected, after the byte failed to
  * be the expected token: compact JSON has none, so that costs nothing.
  */
-static int skip_value(struct parser *restrict j, const char **pp)
+static ALWAYS_INLINE int skip_value(struct parser *restrict j, const char **pp, const bool sen)
 {
 	const char *p = *pp, *end = j->end;
 	uint32_t line = j->line;
@@ -955,40 +1014,40 @@ static int skip_value(struct parser *restrict j, const char **pp)
 
 #define SYNC() (j->line = line, j->col_base = colb)
 #define WS(at) do { \
-		if (!((at) < end && (unsigned char)*(at) > ' ')) \
+		if (!(AVAIL(at) && (unsigned char)*(at) > ' ')) \
 			(at) = ws_more((at), end, &line, &colb); \
 	} while (0)
 
 value:
 	/* Strings before the dispatch: most skipped values are strings. */
-	if (p < end && *p == '"') {
-		if (!(p = skip_string(j, p)))
+	if (AVAIL(p) && *p == '"') {
+		if (!(p = skip_string(j, p, sen)))
 			goto fail;
 		goto done;
 	}
-	switch (p < end ? value_class[(unsigned char)*p] : VC_BAD) {
+	switch (AVAIL(p) ? value_class[(unsigned char)*p] : VC_BAD) {
 	case VC_WS:
+		if (sen && p >= end)  /* the sentinel itself */
+			goto fail;
 		p = ws_more(p, end, &line, &colb);
 		goto value;
 	case VC_OBJ:
 	case VC_ARR:
 		if (j->frames.n >= j->max_depth || !stack_reserve(&j->frames))
 			goto fail;
+		/* (only what dup_check and skip_unwind read: nothing is built) */
 		f = (struct frame *)j->frames.p + j->frames.n++;
 		depth++;
 		f->is_obj = *p == '{';
-		f->start = 0;
 		f->kstart = j->keys.n;
 		f->bloom = 0;
 		f->ht = NULL;
-		f->htcap = f->htn = 0;
-		f->kn = NULL;
 		p++;
 		WS(p);
 		if (f->is_obj) {
-			if (p < end && *p == '"')
+			if (AVAIL(p) && *p == '"')
 				goto key;
-			if (p < end && *p == '}') {
+			if (AVAIL(p) && *p == '}') {
 				p++;
 				j->frames.n--;
 				depth--;
@@ -997,7 +1056,7 @@ value:
 			}
 			goto fail;
 		}
-		if (p < end && *p == ']') {
+		if (AVAIL(p) && *p == ']') {
 			p++;
 			j->frames.n--;
 			depth--;
@@ -1006,27 +1065,27 @@ value:
 		}
 		goto value;
 	case VC_STR:  /* (taken above; the case keeps the dispatch a dense table) */
-		if (!(p = skip_string(j, p)))
+		if (!(p = skip_string(j, p, sen)))
 			goto fail;
 		goto done;
 	case VC_TRUE:
-		if (end - p < 4 || memcmp(p, "true", 4) != 0)
+		if ((!sen && end - p < 4) || memcmp(p, "true", 4) != 0)
 			goto fail;
 		p += 4;
 		goto done;
 	case VC_FALSE:
-		if (end - p < 5 || memcmp(p, "false", 5) != 0)
+		if ((!sen && end - p < 5) || !is_false(p))
 			goto fail;
 		p += 5;
 		goto done;
 	case VC_NULL:
-		if (end - p < 4 || memcmp(p, "null", 4) != 0)
+		if ((!sen && end - p < 4) || memcmp(p, "null", 4) != 0)
 			goto fail;
 		p += 4;
 		goto done;
 	case VC_NUM:
 		SYNC();
-		if (parse_number(j, p, &dummy, &pe))
+		if ((sen ? parse_number_padded : parse_number)(j, p, &dummy, &pe))
 			goto fail;
 		p = pe;
 		goto done;
@@ -1039,14 +1098,14 @@ key: {
 	if (!stack_reserve(&j->keys))
 		goto fail;
 	struct kent *k = (struct kent *)j->keys.p + j->keys.n;
-	const char *q = string_fast(end, p, 2);
-	k->line = line;
-	k->col = 0;  /* only for messages, which the full re-parse gives */
+	const char *q = string_fast(end, p, 2, sen);
+	/* (no line:col: they are only for messages, which the full re-parse
+	 * gives) */
 	uint64_t fp;
 	if (q) {
 		k->key = p + 1;
 		k->klen = (uint32_t)(q - p - 1);
-		fp = key_fp(k->key, k->klen, end - k->key >= 8);
+		fp = key_fp(k->key, k->klen, sen || end - k->key >= 8);
 		p = q + 1;
 	} else {
 		const char *s = p + 1;
@@ -1054,13 +1113,13 @@ key: {
 		if (parse_string_slow(j, p, s, &k->key, &k->klen, &pe))
 			goto fail;
 		p = pe;
-		fp = key_fp(k->key, k->klen, k->key == s && end - s >= 8);
+		fp = key_fp(k->key, k->klen, k->key == s && (sen || end - s >= 8));
 	}
 	k->fp = fp;
 	size_t last = j->keys.n++;
-	if (dup_check(j, f, j->keys.p, last, fp, p))
+	if (dup_check(j, f, j->keys.p, last, fp, p, true))
 		goto fail;
-	if (!(p < end && *p == ':')) {
+	if (!(AVAIL(p) && *p == ':')) {
 		WS(p);
 		if (p >= end || *p != ':')
 			goto fail;
@@ -1074,18 +1133,18 @@ key: {
 	 * the object whose member this is, so f never leaves the array). */
 done:
 	while (depth) {
-		if (p < end && *p == ',') {
+		if (AVAIL(p) && *p == ',') {
 			p++;
 			if (!f->is_obj)
 				goto value;
-			if (p < end && *p == '"')
+			if (AVAIL(p) && *p == '"')
 				goto key;
 			WS(p);
-			if (p < end && *p == '"')
+			if (AVAIL(p) && *p == '"')
 				goto key;
 			goto fail;
 		}
-		if (p < end && *p == (f->is_obj ? '}' : ']')) {
+		if (AVAIL(p) && *p == (f->is_obj ? '}' : ']')) {
 			p++;
 			if (f->is_obj) {
 				j->keys.n = f->kstart;
@@ -1134,7 +1193,8 @@ fail:
  * expected there (compact JSON has none between tokens), except where the
  * message for a bad byte depends on what follows the whitespace.
  */
-static int parse(struct parser *restrict j, struct bl_value *root)
+static ALWAYS_INLINE int parse_body(struct parser *restrict j, struct bl_value *root,
+				    const bool sen)
 {
 	const char *p = j->buf, *end = j->end;
 	const char *file = j->file;
@@ -1153,7 +1213,7 @@ static int parse(struct parser *restrict j, struct bl_value *root)
 #define PFAIL(at, code, ...) (SYNC(), FAIL(j, (at), (code), __VA_ARGS__))
 #define COL(at) col_clamp((uint64_t)((uintptr_t)(at) - colb))
 #define WS(at) do { \
-		if (!((at) < end && (unsigned char)*(at) > ' ')) \
+		if (!(AVAIL(at) && (unsigned char)*(at) > ' ')) \
 			(at) = ws_more((at), end, &line, &colb); \
 	} while (0)
 
@@ -1169,8 +1229,12 @@ value:
 		v->flags = 0;
 		v->b = false;
 	}
-	switch (p < end ? value_class[(unsigned char)*p] : VC_BAD) {
+	switch (AVAIL(p) ? value_class[(unsigned char)*p] : VC_BAD) {
 	case VC_WS:
+		if (sen && p >= end) {  /* the sentinel itself: the end */
+			SYNC();
+			return bad_value(j, p);
+		}
 		/* (the node's position is written again after it) */
 		p = ws_more(p, end, &line, &colb);
 		goto value;
@@ -1192,9 +1256,9 @@ value:
 		}
 		p++;
 		WS(p);
-		if (p < end && *p == '"')
+		if (AVAIL(p) && *p == '"')
 			goto key;
-		if (p < end && *p == '}') {
+		if (AVAIL(p) && *p == '}') {
 			p++;
 			j->frames.n--;
 			goto done;
@@ -1217,7 +1281,7 @@ value:
 		}
 		p++;
 		WS(p);
-		if (p < end && *p == ']') {
+		if (AVAIL(p) && *p == ']') {
 			p++;
 			j->frames.n--;
 			goto done;
@@ -1229,7 +1293,7 @@ value:
 		v = (struct bl_value *)j->vals.p + j->vals.n++;
 		goto value;
 	case VC_STR: {
-		const char *q = string_fast(end, p, 16);
+		const char *q = string_fast(end, p, 16, sen);
 		v->type = BL_VSTR;
 		if (q) {
 			v->u.str.s = p + 1;
@@ -1244,27 +1308,27 @@ value:
 		goto done;
 	}
 	case VC_TRUE:
-		if (end - p < 4 || memcmp(p, "true", 4) != 0)
+		if ((!sen && end - p < 4) || memcmp(p, "true", 4) != 0)
 			return PFAIL(p, BL_EINVAL, "invalid literal: expected '%s'", "true");
 		p += 4;
 		v->type = BL_VBOOL;
 		v->b = true;
 		goto done;
 	case VC_FALSE:
-		if (end - p < 5 || memcmp(p, "false", 5) != 0)
+		if ((!sen && end - p < 5) || !is_false(p))
 			return PFAIL(p, BL_EINVAL, "invalid literal: expected '%s'", "false");
 		p += 5;
 		v->type = BL_VBOOL;
 		goto done;
 	case VC_NULL:
-		if (end - p < 4 || memcmp(p, "null", 4) != 0)
+		if ((!sen && end - p < 4) || memcmp(p, "null", 4) != 0)
 			return PFAIL(p, BL_EINVAL, "invalid literal: expected '%s'", "null");
 		p += 4;
 		v->type = BL_VNULL;
 		goto done;
 	case VC_NUM:
 		SYNC();
-		if ((rc = parse_number(j, p, v, &pe)))
+		if ((rc = (sen ? parse_number_padded : parse_number)(j, p, v, &pe)))
 			return rc;
 		p = pe;
 		goto done;
@@ -1278,7 +1342,7 @@ key: {
 	if (!stack_reserve(&j->keys))
 		return PFAIL(p, BL_ENOMEM, "out of memory");
 	struct kent *k = (struct kent *)j->keys.p + j->keys.n;
-	const char *q = string_fast(end, p, 2);
+	const char *q = string_fast(end, p, 2, sen);
 	bool wide;
 	uint64_t fp;
 	k->line = line;
@@ -1288,7 +1352,7 @@ key: {
 		 * it when the input goes on that far. */
 		k->key = p + 1;
 		k->klen = (uint32_t)(q - p - 1);
-		wide = end - k->key >= 8;
+		wide = sen || end - k->key >= 8;
 		fp = key_fp(k->key, k->klen, wide);
 		p = q + 1;
 	} else {
@@ -1297,15 +1361,15 @@ key: {
 		if ((rc = parse_string_slow(j, p, s, &k->key, &k->klen, &pe)))
 			return rc;
 		p = pe;
-		wide = k->key == s && end - s >= 8;
+		wide = k->key == s && (sen || end - s >= 8);
 		fp = key_fp(k->key, k->klen, wide);
 	}
 	k->fp = fp;
 	size_t last = j->keys.n++;
 	struct frame *f = (struct frame *)j->frames.p + j->frames.n - 1;
-	if ((rc = dup_check(j, f, j->keys.p, last, fp, p)))
+	if ((rc = dup_check(j, f, j->keys.p, last, fp, p, false)))
 		return rc;
-	if (!(p < end && *p == ':')) {
+	if (!(AVAIL(p) && *p == ':')) {
 		WS(p);
 		if (p >= end || *p != ':')
 			return PFAIL(p, BL_EINVAL, "expected ':' after object key");
@@ -1318,7 +1382,7 @@ key: {
 			 * stays on the keys stack for the duplicate check). */
 			SYNC();
 			pe = p;
-			if ((rc = skip_value(j, &pe)))
+			if ((rc = skip_value(j, &pe, sen)))
 				return rc;
 			p = pe;
 			line = j->line;
@@ -1346,18 +1410,18 @@ done:
 		void *items;
 		size_t n;
 		if (f->is_obj) {
-			if (p < end && *p == ',') {
+			if (AVAIL(p) && *p == ',') {
 				p++;
-				if (p < end && *p == '"')
+				if (AVAIL(p) && *p == '"')
 					goto key;
 				WS(p);
-				if (p < end && *p == '"')
+				if (AVAIL(p) && *p == '"')
 					goto key;
-				if (p < end && *p == '}')
+				if (AVAIL(p) && *p == '}')
 					return PFAIL(p, BL_EINVAL, "trailing comma before '}'");
 				return PFAIL(p, BL_EINVAL, "expected a string key after ','");
 			}
-			if (!(p < end && *p == '}')) {
+			if (!(AVAIL(p) && *p == '}')) {
 				if (p < end && is_ws(*p)) {
 					p = ws_more(p, end, &line, &colb);
 					continue;
@@ -1381,11 +1445,11 @@ done:
 			slot->u.obj.items = items;
 			slot->u.obj.n = (uint32_t)n;
 		} else {
-			if (p < end && *p == ',') {
+			if (AVAIL(p) && *p == ',') {
 				p++;
 				/* (whitespace first: "[1, ]" is a trailing comma) */
 				WS(p);
-				if (p < end && *p == ']')
+				if (AVAIL(p) && *p == ']')
 					return PFAIL(p, BL_EINVAL, "trailing comma before ']'");
 				if (!stack_reserve(&j->vals))
 					return PFAIL(p, BL_ENOMEM, "out of memory");
@@ -1393,7 +1457,7 @@ done:
 				vk = f->kn;
 				goto value;
 			}
-			if (!(p < end && *p == ']')) {
+			if (!(AVAIL(p) && *p == ']')) {
 				if (p < end && is_ws(*p)) {
 					p = ws_more(p, end, &line, &colb);
 					continue;
@@ -1429,6 +1493,17 @@ frame_fail:
 #undef WS
 }
 
+/* The two instances of the parse loop (see the top and AVAIL). */
+static int parse(struct parser *restrict j, struct bl_value *root)
+{
+	return parse_body(j, root, false);
+}
+
+static int parse_padded(struct parser *restrict j, struct bl_value *root)
+{
+	return parse_body(j, root, true);
+}
+
 int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 		  const char *buf, size_t len, const char *file,
 		  const struct bl_json_opts *opts, struct bl_error *err)
@@ -1456,12 +1531,18 @@ int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 	stack_init(&j.keys, lkeys, sizeof(lkeys) / sizeof(lkeys[0]), sizeof(lkeys[0]));
 	stack_init(&j.frames, lframes, sizeof(lframes) / sizeof(lframes[0]), sizeof(lframes[0]));
 
+	/* A control character after the value (any, so that the caller need
+	 * not overwrite a JSON lines newline) makes every token test fail at
+	 * the end, which lets the padded instance drop the end tests. */
+	int (*const run)(struct parser *restrict, struct bl_value *) =
+		opts && opts->padded && (unsigned char)buf[len] < 0x20 ? parse_padded : parse;
+
 	/* The root is allocated first so that the parse writes it in place. */
 	struct bl_value *root = bl_arena_alloc(a, sizeof(*root));
 	int rc;
 	if (!root)
 		rc = bl_error_set(err, BL_ENOMEM, file, 0, 0, "out of memory");
-	else if ((rc = parse(&j, root)) != 0 && j.kroot) {
+	else if ((rc = run(&j, root)) != 0 && j.kroot) {
 		/* A selective parse failed somewhere: parse again in full, so
 		 * that the error (first in document order, message, line:col)
 		 * is exactly the one a full parse reports.  Errors are rare; the
@@ -1471,7 +1552,7 @@ int bl_json_parse(const struct bl_value **out, struct bl_arena *a,
 		j.line = opts && opts->line0 ? opts->line0 : 1;
 		j.col_base = (uintptr_t)buf - (opts && opts->col0 ? opts->col0 : 1);
 		j.kroot = NULL;
-		rc = parse(&j, root);
+		rc = run(&j, root);
 	}
 	if (!rc)
 		*out = root;

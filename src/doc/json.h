@@ -55,10 +55,22 @@ void bl_json_keep_all(struct bl_json_keep *k, uint32_t node);
 /* Does node keep everything below it? */
 bool bl_json_keep_is_all(const struct bl_json_keep *k, uint32_t node);
 
+/*
+ * Bytes a caller that sets bl_json_opts.padded lets the reader read at
+ * buf + len (stream chunks have them: stream.h).
+ */
+#define BL_JSON_PAD 64
+
 struct bl_json_opts {
 	uint32_t max_depth;   /* 0 = 512 */
 	uint32_t line0, col0; /* position of buf[0] in its file; 0 = 1 */
 	const struct bl_json_keep *keep;  /* NULL = materialize everything */
+	/* buf[len .. len + BL_JSON_PAD) is readable (not part of the value).
+	 * When buf[len] is then a control character (below 0x20: the newline
+	 * after a JSON lines record, a NUL), which ends every token, the reader
+	 * drops most of its end-of-input tests; any other byte there, or false,
+	 * keeps every test.  The result and any error are the same either way. */
+	bool padded;
 };
 
 /*

@@ -85,6 +85,7 @@ int bl_json_keep_child(struct bl_json_keep *k, uint32_t node, const char *key, s
 		k->nodes[last].next = id;
 	else
 		k->nodes[node].first = id;
+	k->nodes[node].lens |= 1ull << keep_len_bit(len);
 	uint32_t *b = &k->nodes[node].bucket[keep_hash(low, len)];
 	c->bnext = *b;
 	*b = id;

@@ -24,6 +24,7 @@ struct keep_node {
 	uint32_t klen;
 	uint32_t first, next;  /* first child, next sibling; 0 = none (0 is the root) */
 	uint32_t bucket[KEEP_BUCKETS];  /* first child by key hash; 0 = none */
+	uint64_t lens;         /* bit keep_len_bit(klen) set for each child's length */
 	uint32_t bnext;        /* next child in the same bucket of the parent */
 	bool all;              /* keep everything below */
 };
@@ -33,21 +34,31 @@ struct bl_json_keep {
 	size_t n, cap;
 };
 
+/* The reader's lookups are inlined into both instances of its loop (json.c),
+ * which outgrow the compiler's own inlining limits. */
+#if defined(__GNUC__)
+#define KEEP_INLINE __attribute__((always_inline)) inline
+#else
+#define KEEP_INLINE inline
+#endif
+
 /* Eight bytes at p, in memory order (any alignment). */
-static inline uint64_t bl_load64(const char *p)
+static KEEP_INLINE uint64_t bl_load64(const char *p)
 {
 	uint64_t x;
 	memcpy(&x, p, sizeof(x));
 	return x;
 }
 
-/* Bucket of a key: its length and its first and last bytes, case-folded. */
-static inline uint32_t keep_hash(const char *k, size_t klen)
+/* Bucket of a key: its length and its first and last bytes, case-folded
+ * by setting bit 0x20 (which lower-cases letters; keys equal ignoring ASCII
+ * case differ only in letters, so they share the bucket). */
+static KEEP_INLINE uint32_t keep_hash(const char *k, size_t klen)
 {
 	if (!klen)
 		return 0;
-	return ((uint32_t)klen + bl_lower((unsigned char)k[0]) +
-		3u * bl_lower((unsigned char)k[klen - 1])) & (KEEP_BUCKETS - 1);
+	return ((uint32_t)klen + ((unsigned char)k[0] | 0x20u) +
+		3u * ((unsigned char)k[klen - 1] | 0x20u)) & (KEEP_BUCKETS - 1);
 }
 
 /*
@@ -56,7 +67,8 @@ static inline uint32_t keep_hash(const char *k, size_t klen)
  * 0x20 where the key byte is a letter (only its upper-case twin does).  wide:
  * 8 bytes may be read from k (as for key_fp).
  */
-static inline bool keep_key_eq(const struct keep_node *ch, const char *k, uint32_t klen, bool wide)
+static KEEP_INLINE bool keep_key_eq(const struct keep_node *ch, const char *k, uint32_t klen,
+				    bool wide)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (klen >= 8) {
@@ -84,11 +96,21 @@ static inline bool keep_key_eq(const struct keep_node *ch, const char *k, uint32
 	return true;
 }
 
-/* The child of kn whose key equals k[0..klen) ignoring ASCII case, or NULL. */
-static inline const struct keep_node *keep_find(const struct keep_node *nodes,
+/* The bit of keep_node.lens for a key of klen bytes (63: any longer). */
+static KEEP_INLINE unsigned keep_len_bit(size_t klen)
+{
+	return klen < 63 ? (unsigned)klen : 63u;
+}
+
+/* The child of kn whose key equals k[0..klen) ignoring ASCII case, or NULL.
+ * Most keys of a record are kept by no child: the lengths of the children
+ * turn away many of them before the hash. */
+static KEEP_INLINE const struct keep_node *keep_find(const struct keep_node *nodes,
 						 const struct keep_node *kn, const char *k,
 						 uint32_t klen, bool wide)
 {
+	if (!((kn->lens >> keep_len_bit(klen)) & 1))
+		return NULL;
 	for (uint32_t c = kn->bucket[keep_hash(k, klen)]; c; c = nodes[c].bnext) {
 		const struct keep_node *ch = &nodes[c];
 		if (ch->klen == klen && keep_key_eq(ch, k, klen, wide))

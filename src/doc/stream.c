@@ -251,12 +251,14 @@ static int refill(struct bl_stream *s, struct bl_error *err)
 		s->base = keep;
 	}
 	size_t want = read_size(s);
-	if (s->rcap - s->rlen < want) {
+	/* (reads leave BL_JSON_PAD bytes free at the end of the buffer, for
+	 * the padding a chunk gets in hand_over) */
+	if (s->rcap - s->rlen < want + BL_JSON_PAD) {
 		/* the first buffer: what this read needs plus room for the slack
 		 * reads that complete the chunk (not a whole chunk: small inputs
 		 * stay small) */
 		size_t ncap = s->rcap ? s->rcap * 2 : want + 4 * read_slack(s);
-		while (ncap - s->rlen < want)
+		while (ncap - s->rlen < want + BL_JSON_PAD)
 			ncap *= 2;
 		char *nb = realloc(s->rbuf, ncap);
 		if (!nb)
@@ -740,7 +742,9 @@ static int emit(struct bl_stream *s, struct bl_chunk *ch, uint64_t start, uint32
  * Give the read buffer, which holds the chunk's records, to the chunk, and
  * take the chunk's old buffer (free since the caller handed the chunk back)
  * as the read buffer, with the bytes the scan still needs copied into it:
- * the records themselves are never copied.  0 or BL_ENOMEM.
+ * the records themselves are never copied.  The chunk's buffer gets its
+ * padding (stream.h) in the room refill leaves free, once the bytes after
+ * its last record are copied.  0 or BL_ENOMEM.
  */
 static int hand_over(struct bl_stream *s, struct bl_chunk *ch, struct bl_error *err)
 {
@@ -748,7 +752,7 @@ static int hand_over(struct bl_stream *s, struct bl_chunk *ch, struct bl_error *
 	lc_advance(s, keep);
 	size_t drop = (size_t)(keep - s->base), rest = s->rlen - drop;
 	char *nb = ch->buf;
-	size_t ncap = ch->cap, need = rest + (s->eof ? 64 : fresh_cap(s));
+	size_t ncap = ch->cap, need = rest + BL_JSON_PAD + (s->eof ? 64 : fresh_cap(s));
 	if (ncap < need) {
 		/* its old contents are not needed: no realloc copy.  An eighth
 		 * more, so that the next hand-overs (whose rest varies by a few
@@ -769,6 +773,15 @@ static int hand_over(struct bl_stream *s, struct bl_chunk *ch, struct bl_error *
 	ch->len = ch->recs[ch->n - 1].off + ch->recs[ch->n - 1].len;
 	ch->buf = s->rbuf;
 	ch->cap = s->rcap;
+	memset(ch->buf + ch->len, 0, BL_JSON_PAD);  /* ch->len <= rlen <= rcap - pad */
+	/* A separator right after a record (the ',' in an array) becomes a NUL,
+	 * so that such records read padded too (stream.h): the bytes between
+	 * records are dead once the scan is past them and the rest is copied. */
+	for (size_t i = 0; i + 1 < ch->n; i++) {
+		size_t e = ch->recs[i].off + ch->recs[i].len;
+		if (e < ch->recs[i + 1].off && (unsigned char)ch->buf[e] >= 0x20)
+			ch->buf[e] = '\0';
+	}
 	s->rbuf = nb;
 	s->rcap = ncap;
 	s->rlen = rest;

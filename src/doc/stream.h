@@ -43,7 +43,13 @@ struct bl_record {
 
 /* Filled by bl_stream_next; owned and recycled by the caller.  The records
  * are not copied: buf is the read buffer they were found in (malloc'd),
- * and the chunk's previous buffer becomes the stream's next read buffer. */
+ * and the chunk's previous buffer becomes the stream's next read buffer.
+ * buf[len .. len + BL_JSON_PAD) (json.h) are zero bytes, so every record
+ * may be parsed with bl_json_opts.padded; and the byte after a record is a
+ * control character unless the next record starts right there: what the
+ * input has there if it is one (a JSON lines newline), else a NUL that
+ * replaced it (the ',' between array elements; the bytes between records
+ * are not kept), which is what lets the reader use its padded loop. */
 struct bl_chunk {
 	char *buf;           /* holds the records (and bytes between them) */
 	size_t len, cap;     /* len: end of the last record in buf */

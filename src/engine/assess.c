@@ -254,7 +254,8 @@ static void process_slot(struct pool *p, struct worker *w, struct slot *s)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct bl_record *r = &c->recs[i];
 		const struct bl_value *v = NULL;
-		struct bl_json_opts jo = {.line0 = r->line, .col0 = r->col, .keep = p->keep};
+		struct bl_json_opts jo = {.line0 = r->line, .col0 = r->col, .keep = p->keep,
+					  .padded = true};  /* stream.h */
 		int rc = bl_json_parse(&v, &s->arena, c->buf + r->off, r->len, s->file, &jo, &s->err);
 		bool plain = false;
 		if (!rc && p->keep) {

@@ -372,7 +372,8 @@ static int scan_json_fd(struct bl_relidx *x, int fd, const char *file)
 		for (size_t i = 0; i < chunk.n && !rc; i++) {
 			const struct bl_record *r = &chunk.recs[i];
 			const struct bl_value *v = NULL;
-			struct bl_json_opts jo = {.line0 = r->line, .col0 = r->col};
+			struct bl_json_opts jo = {.line0 = r->line, .col0 = r->col,
+						  .padded = true};  /* stream.h */
 			int prc = bl_json_parse(&v, &scratch, chunk.buf + r->off, r->len, file, &jo,
 						&ignored);
 			if (prc == BL_ENOMEM)
