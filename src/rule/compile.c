@@ -49,6 +49,8 @@ struct cctx {
 				 condition instead of one per operand */
 	struct bl_buf text;   /* the expected texts of counts, likewise */
 	uint32_t nexprs;      /* runtime expressions compiled (bl_cond.no_exprs) */
+	bool simple;          /* the last json_text was simple_put's: a value
+				 whose JSON is its only spelling */
 };
 
 /* Keywords have three to five letters: their length and first letter pick
@@ -198,6 +200,7 @@ static const char *json_text(struct cctx *c, const char *op, const struct bl_val
 	char tmp[2048];
 	size_t ol = op ? strlen(op) + 1 : 0;
 	char *o = NULL;
+	c->simple = false;
 	if (ol < sizeof(tmp) / 2) {
 		if (op) {
 			memcpy(tmp, op, ol - 1);
@@ -206,6 +209,7 @@ static const char *json_text(struct cctx *c, const char *op, const struct bl_val
 		o = simple_put(tmp + ol, tmp + sizeof(tmp), v);
 	}
 	if (o) {
+		c->simple = true;
 		char *out = bl_arena_strndup(c->env->arena, tmp, (size_t)(o - tmp));
 		if (!out) {
 			c->nomem = true;
@@ -394,7 +398,8 @@ static bool compile_field(struct cctx *c, const struct bl_value *node, struct cs
 	struct bl_error err;
 	bl_error_clear(&err);
 	int rc = c->env->regex_cache
-		 ? bl_regex_cache_path(&s->path, c->env->regex_cache, cv->u.str.s, cv->u.str.len, &err)
+		 ? bl_regex_cache_path(&s->path, c->env->regex_cache, cv->u.str.s, cv->u.str.len,
+				       !c->env->no_jit, &err)
 		 : bl_path_compile(&s->path, cv->u.str.s, cv->u.str.len, c->env->arena, &err);
 	if (rc == BL_ENOMEM) {
 		c->nomem = true;
@@ -419,6 +424,28 @@ static bool compile_value(struct cctx *c, const struct bl_value *node, struct cs
 		return false;
 	s->text = s->x ? bl_expr_text(s->x) : json_of(c, s->v);
 	return true;
+}
+
+/*
+ * A leaf whose answer depends only on the value its path reaches from its
+ * base gets a key shared with every leaf that reads and compares the same
+ * (struct bl_leaf_key): a field path without [*] past its base, and an
+ * operand whose `expected` JSON is its only spelling (simple), so equal
+ * texts are equal operands.  Needs the cache that interned the path; the
+ * subject is compiled before the operand (compile_node).  Not for
+ * conditions evaluated a few times per run (no_jit: a host's), where
+ * remembering per document cannot pay for the interning; their paths
+ * are not interned either (compile_field).
+ */
+static void leaf_key(struct cctx *c, struct cnode *n, bool simple)
+{
+	const struct csubject *s = &n->subj;
+	if (!simple || !c->env->regex_cache || c->env->no_jit || n->kind != CN_LEAF || !s->is_field ||
+	    !s->path.segs || s->lastall >= (int32_t)s->from || !n->expected)
+		return;
+	n->lk = bl_regex_cache_leaf(c->env->regex_cache, s->path.segs, s->from, n->expected);
+	if (!n->lk)
+		c->nomem = true;
 }
 
 /* The operand of OP: type-checked and prepared, or left as an expression. */
@@ -484,6 +511,7 @@ static bool compile_operand(struct cctx *c, struct cnode *n, int op, const struc
 		n->expected = otext ? op_text(c, op, otext) : json_text(c, bl_op_name(op), cv);
 		if (!n->expected)
 			c->nomem = true;
+		leaf_key(c, n, !otext && c->simple);
 	}
 	return true;
 }
@@ -745,6 +773,7 @@ int bl_cond_compile(const struct bl_cond **out, const struct bl_value *cond,
 	bc->keys = c.keys;
 	bc->nkeys = c.nkeys;
 	bc->no_exprs = c.nexprs == 0;
+	bc->memo = env->regex_cache && !env->no_jit;
 	*out = bc;
 	return 0;
 }

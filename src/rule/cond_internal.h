@@ -44,6 +44,8 @@ struct cnode {
 	const struct bl_expr *opx;   /* runtime operand expression (operand unprepared) */
 	const char *expected;        /* "equals true", "count of ... greater 0" */
 	const char *expected_not;    /* counts: the same with the operator negated */
+	const struct bl_leaf_key *lk; /* CN_LEAF: its results may be remembered per
+					 base value under this key (eval.c), or NULL */
 	/* CN_COUNT */
 	const char *name;            /* value count: the name bound for current() */
 	struct cnode *where;         /* NULL = count every element */
@@ -57,6 +59,9 @@ struct bl_cond {
 	bool no_exprs;               /* compile found no runtime expression in the tree
 					(bl_cond_calls: nothing to look for); false
 					means "maybe" */
+	bool memo;                   /* compiled for many documents (interned paths,
+					leaf keys): evaluating it sets up the
+					evaluator's memo (struct bl_eval.memo) */
 };
 
 /* Append a one-line description of n to b (eval.c; compile.c uses it for

@@ -5,23 +5,85 @@
  *
  * The pass path allocates nothing: paths are pre-split, operands prepared;
  * only runtime expressions, text forms of arrays/objects and evidence use the
- * evaluation arena.
+ * evaluation arena.  What one document gave is remembered for the next
+ * condition on it (struct bl_eval.memo, allocated once per evaluator):
+ * values of the path prefixes a baseline's paths share, results of leaves
+ * they repeat, top-level counts for their evidence.
  */
 #include "rule/cond_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "doc/json.h"
 #include "util/str.h"
+
+/*
+ * The tables behind struct bl_eval.memo, each direct-mapped: a slot taken
+ * by another entry is a miss, never a wrong answer.  An entry is current
+ * while its gen is e->memo_gen.
+ */
+#define MEMO_PATHS 256    /* powers of two */
+#define MEMO_COUNTS 8
+#define MEMO_LEAVES 512
+
+struct bl_eval_memo {
+	/* what a path prefix resolved to, by node id */
+	struct path_memo {
+		const struct bl_pfx *key;
+		const struct bl_value *v;   /* NULL: missing */
+		uint32_t gen;
+	} paths[MEMO_PATHS];
+	/* the number a top-level field count found (not unknown), by node */
+	struct count_memo {
+		const void *node;
+		uint32_t gen;
+		uint32_t count;
+	} counts[MEMO_COUNTS];
+	/* a keyed leaf's result (true or false, never unknown) on one base
+	 * value (the document, or the element a `where` looks at), by a hash
+	 * of both */
+	struct leaf_memo {
+		const void *key;
+		const struct bl_value *base;
+		uint32_t gen;
+		uint8_t truth;              /* enum bl_truth */
+	} leaves[MEMO_LEAVES];
+};
 
 void bl_eval_init(struct bl_eval *e)
 {
 	memset(e, 0, sizeof(*e));
 }
 
+/* Make every memo entry stale (struct bl_eval.memo) and follow doc. */
+static void memo_advance(struct bl_eval *e, const struct bl_value *doc)
+{
+	if (++e->memo_gen == 0) {   /* wrapped: an entry that old would look current */
+		if (e->memo)
+			memset(e->memo, 0, sizeof(*e->memo));
+		e->memo_gen = 1;
+	}
+	e->memo_doc = doc;
+}
+
+/* Before evaluating c: the memo holds values of e->doc only, and is made
+ * when c is the first condition that uses it.  False when it cannot be
+ * (ENOMEM): c has interned paths or leaf keys (c->memo), which are only
+ * ever read through it, so that nothing on the way checks for it. */
+static inline bool memo_sync(struct bl_eval *e, const struct bl_cond *c)
+{
+	if (e->doc != e->memo_doc)
+		memo_advance(e, e->doc);
+	if (!e->memo && c->memo)
+		e->memo = calloc(1, sizeof(*e->memo));
+	return e->memo || !c->memo;
+}
+
 void bl_eval_reset(struct bl_eval *e, const struct bl_value *doc, struct bl_arena *arena)
 {
+	memo_advance(e, doc);
 	e->doc = doc;
 	e->arena = arena;
 	e->nscopes = 0;
@@ -49,6 +111,8 @@ void bl_eval_special(struct bl_eval *e, const struct bl_value *v)
 void bl_eval_fini(struct bl_eval *e)
 {
 	bl_ops_scratch_free(e);
+	free(e->memo);
+	e->memo = NULL;
 }
 
 static enum bl_truth eval_node(const struct cnode *n, struct bl_eval *e);
@@ -213,6 +277,69 @@ static inline const struct bl_value *estep(struct bl_eval *e, const struct bl_se
 }
 
 /*
+ * The value of p's first n segments in e->doc (1 <= n <= p->npfx), through
+ * the memo (struct bl_eval.memo): from the longest prefix already resolved,
+ * stepping on from there and remembering each step, NULL (missing) too.
+ * Only prefixes that more than one compiled path starts with are
+ * remembered (a probe and a store for a value read once cost more than
+ * they save).  memo_sync must have run.  Out of line: the inlined probe in
+ * memo_path answers most repeated reads.
+ */
+static __attribute__((noinline)) const struct bl_value *
+memo_walk(struct bl_eval *e, const struct bl_path *p, uint32_t n)
+{
+	uint32_t k = n - 1;   /* p->pfx[n - 1] itself was probed by the caller */
+	const struct bl_value *v = e->doc;
+	for (; k > 0; k--) {
+		const struct bl_pfx *x = p->pfx[k - 1];
+		if (x->uses < 2)
+			continue;
+		const struct path_memo *m = &e->memo->paths[x->id & (MEMO_PATHS - 1)];
+		if (m->key == x && m->gen == e->memo_gen) {
+			v = m->v;
+			break;
+		}
+	}
+	for (; k < n; k++) {
+		if (v)
+			v = estep(e, &p->segs[k], v);
+		const struct bl_pfx *x = p->pfx[k];
+		if (x->uses < 2)
+			continue;
+		struct path_memo *m = &e->memo->paths[x->id & (MEMO_PATHS - 1)];
+		m->key = x;
+		m->v = v;
+		m->gen = e->memo_gen;
+	}
+	return v;
+}
+
+static inline const struct bl_value *memo_path(struct bl_eval *e, const struct bl_path *p,
+					       uint32_t n)
+{
+	const struct bl_pfx *x = p->pfx[n - 1];
+	const struct path_memo *m = &e->memo->paths[x->id & (MEMO_PATHS - 1)];
+	if (m->key == x && m->gen == e->memo_gen)
+		return m->v;   /* (a node used once is never stored: never found) */
+	if (n >= 2 && x->uses < 2) {
+		/* read once, below a shared parent already resolved (most
+		 * first reads of "properties.x"): one step, nothing to store */
+		const struct bl_pfx *up = x->parent;
+		const struct path_memo *pm = &e->memo->paths[up->id & (MEMO_PATHS - 1)];
+		if (pm->key == up && pm->gen == e->memo_gen)
+			return pm->v ? estep(e, &p->segs[n - 1], pm->v) : NULL;
+	}
+	return memo_walk(e, p, n);
+}
+
+/* Does s read from the document root through interned prefixes (then its
+ * first s->path.npfx segments come from memo_path)? */
+static inline bool memo_root(const struct csubject *s)
+{
+	return s->scope < 0 && s->path.npfx > 0;
+}
+
+/*
  * A [*] leaf from segment i of value v: true when every element reached
  * satisfies it (vacuously when an array on the way is empty or missing);
  * an element lacking the tail is compared as missing.
@@ -289,6 +416,16 @@ const struct bl_value *bl_eval_full_name(struct bl_eval *e, const struct bl_valu
 	return v;
 }
 
+/* A root field `fullName` that the document lacks: bl_eval_full_name's
+ * (NULL for any other missing one-segment path). */
+static const struct bl_value *full_name_of(const struct csubject *s, struct bl_eval *e)
+{
+	if (s->path.segs[0].kind == BL_SEG_KEY &&
+	    bl_str_ieq(s->path.segs[0].key, s->path.segs[0].klen, "fullName", 8))
+		return bl_eval_full_name(e, e->doc);
+	return NULL;
+}
+
 /* Resolve a subject that is a value, or a field without [*] after `from`. */
 static enum bl_truth subject_value(const struct csubject *s, struct bl_eval *e,
 				   const struct bl_value **out)
@@ -297,13 +434,15 @@ static enum bl_truth subject_value(const struct csubject *s, struct bl_eval *e,
 	if (s->is_field) {
 		const struct bl_value *base = subject_base(s, e);
 		const struct bl_value *v = base;
-		for (uint32_t i = s->from; i < s->path.n && v; i++)
-			v = estep(e, &s->path.segs[i], v);
+		if (memo_root(s) && s->path.npfx == s->path.n) {
+			v = memo_path(e, &s->path, s->path.n);
+		} else {
+			for (uint32_t i = s->from; i < s->path.n && v; i++)
+				v = estep(e, &s->path.segs[i], v);
+		}
 		*out = v;
-		if (!*out && base == e->doc && s->from == 0 && s->path.n == 1 &&
-		    s->path.segs[0].kind == BL_SEG_KEY &&
-		    bl_str_ieq(s->path.segs[0].key, s->path.segs[0].klen, "fullName", 8))
-			*out = bl_eval_full_name(e, e->doc);
+		if (!*out && base == e->doc && s->from == 0 && s->path.n == 1)
+			*out = full_name_of(s, e);
 		return BL_TRUE;
 	}
 	if (!s->x) {
@@ -316,21 +455,64 @@ static enum bl_truth subject_value(const struct csubject *s, struct bl_eval *e,
 	return rc ? BL_UNKNOWN : BL_TRUE;
 }
 
-static enum bl_truth eval_leaf(const struct cnode *n, struct bl_eval *e)
+/* The slot of leaf key k on base value b in the memo. */
+static inline struct leaf_memo *leaf_slot(struct bl_eval *e, const struct bl_leaf_key *k,
+					     const struct bl_value *b)
 {
+	uint32_t h = k->id * 0x9e3779b1u ^ (uint32_t)((uintptr_t)b >> 4);
+	return &e->memo->leaves[(h ^ (h >> 15)) & (MEMO_LEAVES - 1)];
+}
+
+/*
+ * A leaf; through the memo's leaf results (struct bl_eval.memo) when it has a key
+ * that other leaves share: such a leaf reads one value from its base and
+ * compares it with a constant, so true and false are all it decides, and
+ * reaching them changes nothing in e (only unknown writes e->error or
+ * e->na, and unknown is never remembered: it is evaluated again, with its
+ * reason, every time).
+ */
+static inline enum bl_truth eval_leaf(const struct cnode *n, struct bl_eval *e)
+{
+	const struct csubject *s = &n->subj;
+	struct leaf_memo *m = NULL;
+	const struct bl_value *mbase = NULL;
+	if (n->lk && n->lk->uses > 1) {   /* a leaf of its own has nothing to share */
+		mbase = subject_base(s, e);
+		m = leaf_slot(e, n->lk, mbase);
+		if (m->key == n->lk && m->base == mbase && m->gen == e->memo_gen)
+			return (enum bl_truth)m->truth;
+	}
 	struct bl_operand tmp;
 	const struct bl_operand *o;
 	if (get_operand(n, e, &tmp, &o) == BL_UNKNOWN)
 		return BL_UNKNOWN;
-	const struct csubject *s = &n->subj;
-	if (s->is_field && s->lastall >= (int32_t)s->from) {
+	if (s->is_field && s->lastall >= (int32_t)s->from) {   /* never keyed */
+		if (memo_root(s)) {
+			/* a prefix missing before the first [*]: vacuously true, as
+			 * walk says it */
+			const struct bl_value *v = memo_path(e, &s->path, s->path.npfx);
+			return v ? walk(n, o, v, s->path.npfx, e) : BL_TRUE;
+		}
 		const struct bl_value *base = subject_base(s, e);
 		return base ? walk(n, o, base, s->from, e) : BL_TRUE;
 	}
 	const struct bl_value *v;
-	if (subject_value(s, e, &v) == BL_UNKNOWN)
+	if (memo_root(s) && s->path.npfx == s->path.n) {
+		/* subject_value's first case, without its call (most leaves) */
+		v = memo_path(e, &s->path, s->path.n);
+		if (!v && s->path.n == 1)
+			v = full_name_of(s, e);
+	} else if (subject_value(s, e, &v) == BL_UNKNOWN) {
 		return BL_UNKNOWN;
-	return bl_op_apply(n->op, v, o, e);
+	}
+	enum bl_truth t = bl_op_apply(n->op, v, o, e);
+	if (m && t != BL_UNKNOWN) {
+		m->key = n->lk;
+		m->base = mbase;
+		m->gen = e->memo_gen;
+		m->truth = (uint8_t)t;
+	}
+	return t;
 }
 
 struct tally {
@@ -395,8 +577,13 @@ static enum bl_truth count_elems(const struct cnode *n, struct bl_eval *e, uint3
 	const struct csubject *s = &n->subj;
 	if (s->is_field) {
 		const struct bl_value *base = subject_base(s, e);
+		uint32_t from = s->from;
+		if (memo_root(s)) {
+			base = memo_path(e, &s->path, s->path.npfx);
+			from = s->path.npfx;
+		}
 		if (base)
-			count_walk(n, base, s->from, e, &t);
+			count_walk(n, base, from, e, &t);
 	} else {
 		const struct bl_value *v;
 		if (subject_value(s, e, &v) == BL_UNKNOWN)
@@ -417,11 +604,25 @@ static enum bl_truth count_elems(const struct cnode *n, struct bl_eval *e, uint3
 	return t.unknown ? BL_UNKNOWN : BL_TRUE;
 }
 
+/* The slot of count node n in the memo. */
+static inline struct count_memo *count_slot(struct bl_eval *e, const struct cnode *n)
+{
+	return &e->memo->counts[((uintptr_t)n >> 4) & (MEMO_COUNTS - 1)];
+}
+
 static enum bl_truth eval_count(const struct cnode *n, struct bl_eval *e, uint32_t *cnt)
 {
 	*cnt = 0;
 	if (count_elems(n, e, cnt) == BL_UNKNOWN)
 		return BL_UNKNOWN;
+	if (e->nscopes == 0 && n->subj.is_field && e->memo) {
+		/* outside any where, a field count depends on the document
+		 * alone: explaining it can take the number from here */
+		struct count_memo *m = count_slot(e, n);
+		m->node = n;
+		m->gen = e->memo_gen;
+		m->count = *cnt;
+	}
 	struct bl_operand tmp;
 	const struct bl_operand *o;
 	if (get_operand(n, e, &tmp, &o) == BL_UNKNOWN)
@@ -487,26 +688,30 @@ static enum bl_truth eval_node(const struct cnode *n, struct bl_eval *e)
 enum bl_truth bl_cond_eval(const struct bl_cond *c, struct bl_eval *e)
 {
 	e->nscopes = 0;
+	if (!memo_sync(e, c))
+		return nomem(e);
 	return eval_node(c->root, e);
 }
 
 /* ---- evidence ------------------------------------------------------------- */
 
+/* Bytes that keep a key from being written bare in a path (plain_key). */
+static const bool NOT_PLAIN[256] = {
+	['.'] = true, ['['] = true, [']'] = true, ['\''] = true, ['"'] = true, [' '] = true,
+	['/'] = true,
+	['\0'] = true,   /* strchr's terminator: a NUL in a key was never plain */
+};
+
 static bool plain_key(const char *k, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		switch (k[i]) {
-		case '.': case '[': case ']': case '\'': case '"': case ' ': case '/':
-		case '\0':   /* strchr's terminator: a NUL in a key was never plain */
+		if (NOT_PLAIN[(unsigned char)k[i]])
 			return false;
-		default:
-			break;
-		}
 	return len > 0;
 }
 
-/* Append "[n]" (bl_buf_printf's "%u", without its cost per evidence). */
-static void add_index(struct bl_buf *b, uint32_t n)
+/* Write "[n]" at o (as "%u" writes n); its length. */
+static size_t put_index(char *o, uint32_t n)
 {
 	char t[16];
 	size_t k = sizeof(t);
@@ -516,43 +721,57 @@ static void add_index(struct bl_buf *b, uint32_t n)
 		n /= 10;
 	} while (n);
 	t[--k] = '[';
-	bl_buf_add(b, t + k, sizeof(t) - k);
+	memcpy(o, t + k, sizeof(t) - k);
+	return sizeof(t) - k;
 }
 
-/* The path of s with its [*] replaced by idx[] (as many as given). */
+/*
+ * The path of s with its [*] replaced by idx[] (as many as given), in arena
+ * a; NULL on ENOMEM.  Written in one pass into room for the longest it can
+ * be (a key quoted with every byte doubled, indexes of ten digits): a
+ * growing buffer per evidence cost more than the path.
+ */
 static const char *concrete_path(const struct csubject *s, const uint32_t *idx, uint32_t nidx,
 				 struct bl_arena *a)
 {
-	struct bl_buf b;
-	bl_buf_init(&b, 1u << 16);
+	size_t room = 1;
+	for (uint32_t i = 0; i < s->path.n; i++)
+		room += s->path.segs[i].kind == BL_SEG_KEY ? 2 * (size_t)s->path.segs[i].klen + 5 : 12;
+	char *o = bl_arena_alloc(a, room);
+	if (!o)
+		return NULL;
+	size_t len = 0;
 	uint32_t j = 0;
 	for (uint32_t i = 0; i < s->path.n; i++) {
 		const struct bl_seg *g = &s->path.segs[i];
 		if (g->kind == BL_SEG_KEY) {
 			if (plain_key(g->key, g->klen)) {
 				if (i)
-					bl_buf_addc(&b, '.');
-				bl_buf_add(&b, g->key, g->klen);
+					o[len++] = '.';
+				memcpy(o + len, g->key, g->klen);
+				len += g->klen;
 			} else {
-				bl_buf_adds(&b, "[\"");
+				o[len++] = '[';
+				o[len++] = '"';
 				for (uint32_t k = 0; k < g->klen; k++) {
 					if (g->key[k] == '"')
-						bl_buf_addc(&b, '"');
-					bl_buf_addc(&b, g->key[k]);
+						o[len++] = '"';
+					o[len++] = g->key[k];
 				}
-				bl_buf_adds(&b, "\"]");
+				o[len++] = '"';
+				o[len++] = ']';
 			}
 		} else if (g->kind == BL_SEG_INDEX) {
-			add_index(&b, g->index);
+			len += put_index(o + len, g->index);
 		} else if (j < nidx) {
-			add_index(&b, idx[j++]);
+			len += put_index(o + len, idx[j++]);
 		} else {
-			bl_buf_adds(&b, "[*]");
+			memcpy(o + len, "[*]", 3);
+			len += 3;
 		}
 	}
-	const char *out = b.failed ? NULL : bl_arena_strndup(a, b.data ? b.data : "", b.len);
-	bl_buf_free(&b);
-	return out;
+	o[len] = '\0';
+	return o;
 }
 
 #define MAX_STAR 32
@@ -621,7 +840,28 @@ static const char *const negations[][2] = {
 	{"versionLess", "versionGreaterOrEquals"}, {"versionLessOrEquals", "versionGreater"},
 };
 
-static const char *expected_text(const char *exp, enum bl_truth outcome, struct bl_arena *a)
+/* x then y in arena a; NULL on ENOMEM. */
+static const char *concat(struct bl_arena *a, const char *x, size_t xl, const char *y, size_t yl)
+{
+	char *r = bl_arena_alloc(a, xl + yl + 1);
+	if (!r)
+		return NULL;
+	memcpy(r, x, xl);
+	memcpy(r + xl, y, yl);
+	r[xl + yl] = '\0';
+	return r;
+}
+
+/* expected_slow's answer for a leaf's text exp, which starts with the name
+ * of its operator op: the name swapped for its negation's without looking
+ * it up by text (the table scan and printf were most of explaining a
+ * violation leaf). */
+static const char *expected_text(const char *exp, int op, enum bl_truth outcome,
+				 struct bl_arena *a);
+
+/* expected_text's general form: exp's first word looked up as an operator
+ * name (negations[]), else "not (exp)". */
+static const char *expected_slow(const char *exp, enum bl_truth outcome, struct bl_arena *a)
 {
 	if (!exp || outcome != BL_TRUE)
 		return exp;
@@ -642,21 +882,60 @@ static const char *expected_text(const char *exp, enum bl_truth outcome, struct 
 	return r ? r : exp;
 }
 
+/* The negated operator of each one in negations[] (the same pairs), by enum;
+ * 0 for none (equals, whose negation is notEquals, is listed as such). */
+static const uint8_t NEG_OP[BL_OP_COUNT_] = {
+	[BL_OP_EQUALS] = BL_OP_NOTEQUALS + 1, [BL_OP_NOTEQUALS] = BL_OP_EQUALS + 1,
+	[BL_OP_LIKE] = BL_OP_NOTLIKE + 1, [BL_OP_NOTLIKE] = BL_OP_LIKE + 1,
+	[BL_OP_MATCH] = BL_OP_NOTMATCH + 1, [BL_OP_NOTMATCH] = BL_OP_MATCH + 1,
+	[BL_OP_MATCHI] = BL_OP_NOTMATCHI + 1, [BL_OP_NOTMATCHI] = BL_OP_MATCHI + 1,
+	[BL_OP_CONTAINS] = BL_OP_NOTCONTAINS + 1, [BL_OP_NOTCONTAINS] = BL_OP_CONTAINS + 1,
+	[BL_OP_IN] = BL_OP_NOTIN + 1, [BL_OP_NOTIN] = BL_OP_IN + 1,
+	[BL_OP_CONTAINSKEY] = BL_OP_NOTCONTAINSKEY + 1,
+	[BL_OP_NOTCONTAINSKEY] = BL_OP_CONTAINSKEY + 1,
+	[BL_OP_LESS] = BL_OP_GREATEROREQ + 1, [BL_OP_GREATEROREQ] = BL_OP_LESS + 1,
+	[BL_OP_LESSOREQ] = BL_OP_GREATER + 1, [BL_OP_GREATER] = BL_OP_LESSOREQ + 1,
+	[BL_OP_REGEX] = BL_OP_NOTREGEX + 1, [BL_OP_NOTREGEX] = BL_OP_REGEX + 1,
+	[BL_OP_VLESS] = BL_OP_VGREATEROREQ + 1, [BL_OP_VGREATEROREQ] = BL_OP_VLESS + 1,
+	[BL_OP_VLESSOREQ] = BL_OP_VGREATER + 1, [BL_OP_VGREATER] = BL_OP_VLESSOREQ + 1,
+};
+
+static const char *expected_text(const char *exp, int op, enum bl_truth outcome,
+				 struct bl_arena *a)
+{
+	if (!exp || outcome != BL_TRUE)
+		return exp;
+	const char *name = bl_op_name(op);
+	size_t w = strlen(name);
+	if (op == BL_OP_EXISTS || NEG_OP[op] == 0 || strncmp(exp, name, w) != 0 ||
+	    (exp[w] != ' ' && exp[w] != '\0'))
+		return expected_slow(exp, outcome, a);
+	const char *neg = bl_op_name(NEG_OP[op] - 1);
+	const char *r = concat(a, neg, strlen(neg), exp + w, strlen(exp + w));
+	return r ? r : exp;
+}
+
 static void explain_leaf(const struct cnode *n, struct bl_eval *e, enum bl_truth outcome)
 {
 	const struct csubject *s = &n->subj;
 	struct bl_operand tmp;
 	const struct bl_operand *o;
-	const char *expected = expected_text(n->expected, outcome, e->arena);
+	const char *expected = expected_text(n->expected, n->op, outcome, e->arena);
 	if (get_operand(n, e, &tmp, &o) == BL_UNKNOWN) {
 		add_ev(e, s->text, NULL, expected);
 		return;
 	}
 	if (s->is_field && s->lastall >= (int32_t)s->from) {
 		const struct bl_value *base = subject_base(s, e);
-		if (outcome != BL_TRUE && base) {
+		const struct bl_value *from = base;
+		uint32_t i = s->from;
+		if (memo_root(s)) {
+			from = memo_path(e, &s->path, s->path.npfx);
+			i = s->path.npfx;
+		}
+		if (outcome != BL_TRUE && from) {
 			struct finder f = {.want = outcome};
-			if (find_elem(n, o, base, s->from, e, &f, 0)) {
+			if (find_elem(n, o, from, i, e, &f, 0)) {
 				add_ev(e, concrete_path(s, f.idx, f.nidx, e->arena), f.actual, expected);
 				return;
 			}
@@ -670,12 +949,47 @@ static void explain_leaf(const struct cnode *n, struct bl_eval *e, enum bl_truth
 	add_ev(e, s->text, v, expected);
 }
 
+/* A count as a number value in arena a (bl_value_new_num's value for an
+ * integer, without its printf); NULL on ENOMEM. */
+static const struct bl_value *count_value(struct bl_arena *a, uint32_t c)
+{
+	char t[16];
+	size_t k = sizeof(t);
+	double d = (double)c;
+	do {
+		t[--k] = (char)('0' + c % 10);
+		c /= 10;
+	} while (c);
+	struct bl_value *v = bl_value_new(a, BL_VNUM);
+	char *p = v ? bl_arena_strndup(a, t + k, sizeof(t) - k) : NULL;
+	if (!p)
+		return NULL;
+	v->u.num.text = p;
+	v->u.num.len = (uint32_t)(sizeof(t) - k);
+	v->u.num.d = d;
+	v->flags |= BL_VF_INT;
+	return v;
+}
+
 static void explain_count(const struct cnode *n, struct bl_eval *e, enum bl_truth outcome)
 {
 	uint32_t cnt = 0;
-	enum bl_truth t = count_elems(n, e, &cnt);
-	const char *path = bl_arena_printf(e->arena, "count(%s)", n->subj.text ? n->subj.text : "");
-	add_ev(e, path, t == BL_UNKNOWN ? NULL : bl_value_new_num(e->arena, (double)cnt),
+	enum bl_truth t = BL_TRUE;
+	const struct count_memo *m = e->memo ? count_slot(e, n) : NULL;
+	if (m && e->nscopes == 0 && m->node == n && m->gen == e->memo_gen)
+		cnt = m->count;   /* what evaluating it found (its effects on e already happened) */
+	else
+		t = count_elems(n, e, &cnt);
+	/* "count(PATH)", concatenated (a printf per failure cost more) */
+	const char *text = n->subj.text ? n->subj.text : "";
+	size_t len = strlen(text);
+	char *path = bl_arena_alloc(e->arena, len + 8);
+	if (path) {
+		memcpy(path, "count(", 6);
+		memcpy(path + 6, text, len);
+		memcpy(path + 6 + len, ")", 2);
+	}
+	add_ev(e, path, t == BL_UNKNOWN ? NULL : count_value(e->arena, cnt),
 	       outcome == BL_TRUE ? n->expected_not : n->expected);
 }
 
@@ -720,7 +1034,8 @@ void bl_cond_explain(const struct bl_cond *c, struct bl_eval *e, enum bl_truth o
 	saved[elen] = '\0';
 	e->nev = 0;
 	e->nscopes = 0;
-	explain_node(c->root, e, outcome);
+	if (memo_sync(e, c))   /* else no evidence (out of memory) */
+		explain_node(c->root, e, outcome);
 	memcpy(e->error, saved, elen + 1);
 }
 

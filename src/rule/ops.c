@@ -228,15 +228,40 @@ static bool any_text(const struct bl_value *v, struct bl_eval *e, const char **s
 	return true;
 }
 
-/* Equal ignoring case where b is already lower-case (folds one side only). */
-static bool ieq_lower(const char *a, size_t alen, const char *lower, size_t llen)
+/* bl_lower on each of the eight bytes of x at once: bit 7 of a byte's
+ * low seven bits plus 0x3f says ">= 'A'", plus 0x25 says "> 'Z'" (neither
+ * sum carries into the next byte); a byte with bit 7 set is no letter. */
+static inline uint64_t lower8(uint64_t x)
+{
+	uint64_t h = x & 0x7f7f7f7f7f7f7f7fu;
+	uint64_t upper = (h + 0x3f3f3f3f3f3f3f3fu) & ~(h + 0x2525252525252525u) & ~x &
+			 0x8080808080808080u;
+	return x | (upper >> 2);   /* 0x80 >> 2 is the 0x20 that lowers a letter */
+}
+
+/* Equal ignoring case where b is already lower-case (folds one side only),
+ * eight bytes at a time: equals and in compare every string they see. */
+static inline bool ieq_lower(const char *a, size_t alen, const char *lower, size_t llen)
 {
 	if (alen != llen)
 		return false;
-	for (size_t i = 0; i < alen; i++)
-		if (bl_lower((unsigned char)a[i]) != (unsigned char)lower[i])
+	if (alen < 8) {
+		for (size_t i = 0; i < alen; i++)
+			if (bl_lower((unsigned char)a[i]) != (unsigned char)lower[i])
+				return false;
+		return true;
+	}
+	uint64_t p, q;
+	for (size_t i = 0; i + 8 < alen; i += 8) {
+		memcpy(&p, a + i, 8);
+		memcpy(&q, lower + i, 8);
+		if (lower8(p) != q)
 			return false;
-	return true;
+	}
+	/* the last eight bytes (overlapping what was compared: same answer) */
+	memcpy(&p, a + alen - 8, 8);
+	memcpy(&q, lower + alen - 8, 8);
+	return lower8(p) == q;
 }
 
 bool bl_value_text_eq(const struct bl_value *a, const struct bl_value *b)
@@ -283,6 +308,9 @@ static inline bool eq_operand(const struct bl_value *a, const struct bl_operand 
 		return bl_value_text_eq(a, v);
 	if (a->type == BL_VNUM && o->isnum)
 		return a->u.num.d == o->num;
+	if (a->type == BL_VBOOL)   /* scalar_text's "true"/"false", inline */
+		return a->b ? ieq_lower("true", 4, o->lower, o->llen)
+			    : ieq_lower("false", 5, o->lower, o->llen);
 	const char *s;
 	size_t len;
 	scalar_text(a, &s, &len);
@@ -625,6 +653,7 @@ struct path_slot {
 	const char *text;              /* the path's own copy (path.text) */
 	size_t len;
 	struct bl_path path;
+	struct bl_pfx **nodes;         /* path.pfx, writable: counting uses */
 };
 
 struct bl_regex_cache {
@@ -637,6 +666,11 @@ struct bl_regex_cache {
 	struct path_slot **paths;      /* open addressing, NULL = empty; the table
 					  NULL until the first path */
 	size_t pcap, pn;               /* pcap: a power of two */
+	struct bl_pfx **pfxs;          /* the paths' interned prefixes (path.h), by
+					  parent and segment; NULL until the first */
+	size_t xcap, xn;               /* xcap: a power of two; xn also numbers them */
+	struct bl_leaf_key **leaves;   /* leaf keys (bl_regex_cache_leaf), likewise */
+	size_t lcap, ln;
 };
 
 struct bl_regex_cache *bl_regex_cache_new(struct bl_arena *a)
@@ -691,8 +725,148 @@ static struct path_slot **path_find(const struct bl_regex_cache *c, const char *
 	return &c->paths[i];
 }
 
+/* Does node x stand for parent followed by segment g (keys byte for byte:
+ * "Properties" and "properties" may name different members)? */
+static bool pfx_is(const struct bl_pfx *x, const struct bl_pfx *parent, const struct bl_seg *g)
+{
+	const struct bl_seg *t = x->seg;
+	if (x->parent != parent || t->kind != g->kind)
+		return false;
+	if (g->kind == BL_SEG_INDEX)
+		return t->index == g->index;
+	return t->klen == g->klen && memcmp(t->key, g->key, g->klen) == 0;
+}
+
+static size_t pfx_hash(const struct bl_pfx *parent, const struct bl_seg *g)
+{
+	size_t h = g->kind == BL_SEG_INDEX ? rx_hash("", 0, true) ^ g->index
+					   : rx_hash(g->key, g->klen, false);
+	uint64_t p = (uint64_t)(uintptr_t)parent * 0x9e3779b97f4a7c15u;
+	return h ^ (size_t)(p ^ (p >> 32));
+}
+
+static struct bl_pfx **pfx_find(const struct bl_regex_cache *c, const struct bl_pfx *parent,
+				 const struct bl_seg *g)
+{
+	size_t i = pfx_hash(parent, g) & (c->xcap - 1);
+	const struct bl_pfx *x;
+	while ((x = c->pfxs[i]) && !pfx_is(x, parent, g))
+		i = (i + 1) & (c->xcap - 1);
+	return &c->pfxs[i];
+}
+
+/* The node for parent followed by g, made when new; NULL on ENOMEM. */
+static struct bl_pfx *pfx_intern(struct bl_regex_cache *c, const struct bl_pfx *parent,
+				 const struct bl_seg *g)
+{
+	if (2 * (c->xn + 1) > c->xcap) {
+		struct bl_pfx **old = c->pfxs;
+		size_t ocap = c->xcap;
+		size_t ncap = ocap ? 2 * ocap : 512;
+		struct bl_pfx **nt = bl_arena_calloc(c->a, ncap, sizeof(*nt));
+		if (!nt)
+			return NULL;
+		c->pfxs = nt;
+		c->xcap = ncap;
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i])
+				*pfx_find(c, old[i]->parent, old[i]->seg) = old[i];
+	}
+	struct bl_pfx **slot = pfx_find(c, parent, g);
+	if (*slot)
+		return *slot;
+	struct bl_pfx *x = bl_arena_alloc(c->a, sizeof(*x));
+	if (!x || c->xn >= UINT32_MAX - 1)
+		return NULL;
+	x->parent = parent;
+	x->seg = g;
+	x->uses = 0;
+	x->id = (uint32_t)++c->xn;
+	*slot = x;
+	return x;
+}
+
+/* Point p->pfx (and *nodes) at the interned nodes of its segments before
+ * the first [*], counting one use of each.  Returns 0 or BL_ENOMEM. */
+static int path_intern(struct bl_regex_cache *c, struct bl_path *p, struct bl_pfx ***nodes)
+{
+	uint32_t n = 0;
+	*nodes = NULL;
+	while (n < p->n && p->segs[n].kind != BL_SEG_ALL)
+		n++;
+	if (!n)
+		return 0;
+	struct bl_pfx **v = bl_arena_alloc(c->a, (size_t)n * sizeof(*v));
+	if (!v)
+		return BL_ENOMEM;
+	struct bl_pfx *parent = NULL;
+	for (uint32_t i = 0; i < n; i++) {
+		parent = pfx_intern(c, parent, &p->segs[i]);
+		if (!parent)
+			return BL_ENOMEM;
+		parent->uses++;
+		v[i] = parent;
+	}
+	p->pfx = (const struct bl_pfx *const *)v;
+	p->npfx = n;
+	*nodes = v;
+	return 0;
+}
+
+static size_t leaf_hash(const void *path, uint32_t from, const char *expected, size_t elen)
+{
+	uint64_t p = (uint64_t)(uintptr_t)path * 0x9e3779b97f4a7c15u;
+	return rx_hash(expected, elen, false) ^ (size_t)(p ^ (p >> 32)) ^ from;
+}
+
+static struct bl_leaf_key **leaf_find(const struct bl_regex_cache *c, const void *path,
+				      uint32_t from, const char *expected, size_t elen)
+{
+	size_t i = leaf_hash(path, from, expected, elen) & (c->lcap - 1);
+	const struct bl_leaf_key *k;
+	while ((k = c->leaves[i]) && !(k->path == path && k->from == from &&
+				       strncmp(k->expected, expected, elen + 1) == 0))
+		i = (i + 1) & (c->lcap - 1);
+	return &c->leaves[i];
+}
+
+const struct bl_leaf_key *bl_regex_cache_leaf(struct bl_regex_cache *c, const void *path,
+					      uint32_t from, const char *expected)
+{
+	if (2 * (c->ln + 1) > c->lcap) {
+		struct bl_leaf_key **old = c->leaves;
+		size_t ocap = c->lcap;
+		size_t ncap = ocap ? 2 * ocap : 512;
+		struct bl_leaf_key **nt = bl_arena_calloc(c->a, ncap, sizeof(*nt));
+		if (!nt)
+			return NULL;
+		c->leaves = nt;
+		c->lcap = ncap;
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i])
+				*leaf_find(c, old[i]->path, old[i]->from, old[i]->expected,
+					   strlen(old[i]->expected)) = old[i];
+	}
+	size_t elen = strlen(expected);
+	struct bl_leaf_key **slot = leaf_find(c, path, from, expected, elen);
+	if (*slot) {
+		(*slot)->uses++;
+		return *slot;
+	}
+	struct bl_leaf_key *k = bl_arena_alloc(c->a, sizeof(*k));
+	if (!k || c->ln >= UINT32_MAX - 1)
+		return NULL;
+	k->path = path;
+	k->expected = expected;
+	k->from = from;
+	k->uses = 1;
+	k->id = (uint32_t)++c->ln;
+	*slot = k;
+	return k;
+}
+
 int bl_regex_cache_path(struct bl_path *out, struct bl_regex_cache *c, const char *text,
-			size_t len, struct bl_error *err)
+			size_t len, bool prefixes, struct bl_error *err)
 {
 	if (2 * (c->pn + 1) > c->pcap) {
 		struct path_slot **old = c->paths;
@@ -709,18 +883,34 @@ int bl_regex_cache_path(struct bl_path *out, struct bl_regex_cache *c, const cha
 	}
 	struct path_slot **p = path_find(c, text, len);
 	if (*p) {
-		*out = (*p)->path;
+		struct path_slot *e = *p;
+		if (prefixes && !e->nodes) {
+			if (path_intern(c, &e->path, &e->nodes))
+				return BL_ENOMEM;
+		} else if (prefixes) {
+			for (uint32_t i = 0; i < e->path.npfx; i++)
+				e->nodes[i]->uses++;
+		}
+		*out = e->path;
+		if (!prefixes) {   /* interned for another condition: not this one */
+			out->pfx = NULL;
+			out->npfx = 0;
+		}
 		return 0;
 	}
 	int rc = bl_path_compile(out, text, len, c->a, err);
 	if (rc)
 		return rc;   /* errors are not remembered: each is reported */
+	struct bl_pfx **nodes = NULL;
+	if (prefixes && path_intern(c, out, &nodes))
+		return BL_ENOMEM;
 	struct path_slot *e = bl_arena_alloc(c->a, sizeof(*e));
 	if (!e)
 		return BL_ENOMEM;
 	e->text = out->text;
 	e->len = len;
 	e->path = *out;
+	e->nodes = nodes;
 	*p = e;
 	c->pn++;
 	return 0;
@@ -1199,6 +1389,8 @@ enum bl_truth bl_op_apply(int op, const struct bl_value *actual, const struct bl
 			return eq_operand(actual, o) ? BL_TRUE : BL_FALSE;
 		if (op == BL_OP_IN)
 			return in_items(actual, o) ? BL_TRUE : BL_FALSE;
+		if (op == BL_OP_EXISTS)
+			return o->flag ? BL_TRUE : BL_FALSE;
 		return apply_pos(op, actual, o, e);
 	}
 	if (!actual)

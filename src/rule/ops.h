@@ -118,15 +118,45 @@ struct bl_path;
 struct bl_error;
 
 /*
+ * What makes two leaves of a program give the same answer on the same base
+ * value (rule/eval.c remembers leaf results per document by this key): the
+ * same field path (its interned segments), read from the same segment, and
+ * the same operator and operand, as the `expected` text "OP JSON" says when
+ * the operand is one whose JSON is its only spelling (bl_regex_cache_leaf's
+ * caller decides).  Read-only after compile.
+ */
+struct bl_leaf_key {
+	const void *path;       /* the path's segments (struct bl_path.segs) */
+	const char *expected;   /* "OP JSON" */
+	uint32_t from;          /* the first segment read from the base */
+	uint32_t id;            /* 1, 2, ... in its program: picks a memo slot */
+	uint32_t uses;          /* how many leaves have it: one is not worth remembering */
+};
+
+/*
+ * The key of a leaf reading path (interned by bl_regex_cache_path) from
+ * segment `from`, compared as `expected` says; the same node for every
+ * leaf that gives those three again.  Only while compiling, as for paths.
+ * NULL on ENOMEM (the leaf then goes without).
+ */
+const struct bl_leaf_key *bl_regex_cache_leaf(struct bl_regex_cache *cache, const void *path,
+					      uint32_t from, const char *expected);
+
+/*
  * The field path text[0..len) compiled (rule/path.h) into cache's arena, or
  * the one compiled for an equal text before: a baseline spells the same
  * paths again and again (builtin:linux-host: 1,045 paths, 481 distinct), and
  * compiled paths are read-only.  Only while compiling conditions, whose
  * program arena must be cache's (as for regexes).  Returns what
  * bl_path_compile returns; a path that does not compile is not remembered.
+ * With prefixes, the path's segments before its first [*] come with their
+ * interned prefixes (out->pfx, path.h), each counting one more use per
+ * call; without, out->pfx is NULL unless an earlier call asked for them
+ * (interning is a tenth of compiling a condition, and pays only when the
+ * conditions are evaluated for many documents).
  */
 int bl_regex_cache_path(struct bl_path *out, struct bl_regex_cache *cache, const char *text,
-			size_t len, struct bl_error *err);
+			size_t len, bool prefixes, struct bl_error *err);
 
 /*
  * Compare actual (NULL when the field is missing) with o.  BL_UNKNOWN sets

@@ -30,11 +30,32 @@ struct bl_seg {
 	uint32_t index;    /* BL_SEG_INDEX */
 };
 
+/*
+ * A leading part of a compiled path (its segments up to one key or index),
+ * interned per program: every path of a baseline that starts with the same
+ * segments, byte for byte, points at the same node (rule/ops.c,
+ * bl_regex_cache_path), so the node names "this value of the document" and
+ * an evaluation can remember it once per document (eval.c, struct
+ * bl_eval.memo).  Read-only after compile.
+ */
+struct bl_pfx {
+	const struct bl_pfx *parent;   /* one segment shorter; NULL: the document root */
+	const struct bl_seg *seg;      /* the last segment (BL_SEG_KEY or BL_SEG_INDEX) */
+	uint32_t id;                   /* 1, 2, ... in its program: picks a memo slot */
+	uint32_t uses;                 /* how many compiled paths start with it: one
+					  use is not worth remembering */
+};
+
 struct bl_path {
 	const struct bl_seg *segs;
 	uint32_t n;
 	uint32_t nall;     /* how many BL_SEG_ALL segments */
 	const char *text;  /* the path as written (arena, NUL-terminated) */
+	/* pfx[i]: the interned prefix segs[0..i], for i < npfx (the segments
+	 * before the first [*]); NULL and 0 when the path was not compiled
+	 * through a cache (bl_path_compile alone). */
+	const struct bl_pfx *const *pfx;
+	uint32_t npfx;
 };
 
 /* Split text into segments in arena a.  An empty path, an empty key, an

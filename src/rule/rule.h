@@ -101,6 +101,8 @@ struct bl_scope {
  */
 #define BL_KEY_HINTS 2048
 
+struct bl_eval_memo;   /* eval.c */
+
 struct bl_eval {
 	const struct bl_value *doc;     /* the asset document */
 	struct bl_arena *arena;         /* scratch for this asset (caller resets) */
@@ -135,6 +137,25 @@ struct bl_eval {
 		const void *seg;
 		uint32_t idx;
 	} hints[BL_KEY_HINTS];
+	/* What the current document gave the conditions evaluated so far
+	 * (eval.c): the values of path prefixes (struct bl_pfx), results of
+	 * leaves that other leaves share (struct bl_leaf_key) and of
+	 * top-level counts.  The controls of a baseline read the same
+	 * "properties.x" again and again, repeat leaves (most of all inside
+	 * the `where` of counts over one array), and explaining a failure
+	 * evaluates its parts once more.  An entry holds for one document
+	 * between resets: it is current when its gen is memo_gen, which
+	 * bl_eval_reset advances, as does evaluating with another e->doc than
+	 * memo_doc (the related-resource pass swaps documents), so nothing is
+	 * ever cleared in bulk.  The contract this needs: a document does not
+	 * change while it is being evaluated (between two bl_eval_reset
+	 * calls).  The tables are allocated by the first condition that can
+	 * use them (compiled through a cache, for many documents) and freed
+	 * by bl_eval_fini; without them (none yet, or no memory) everything
+	 * is evaluated as it is read. */
+	uint32_t memo_gen;
+	const struct bl_value *memo_doc;
+	struct bl_eval_memo *memo;
 };
 
 void bl_eval_init(struct bl_eval *e);
