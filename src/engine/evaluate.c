@@ -25,19 +25,23 @@ void bl_results_free(struct bl_results *r)
 	r->n = r->cap = 0;
 }
 
-static struct bl_result *results_push(struct bl_results *r)
+/* Room for n more results in r; BL_ENOMEM when there is none. */
+static int results_reserve(struct bl_results *r, size_t n)
 {
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 256;
-		struct bl_result *ni = realloc(r->items, ncap * sizeof(*ni));
-		if (!ni)
-			return NULL;
-		r->items = ni;
-		r->cap = ncap;
+	if (r->cap - r->n >= n)
+		return 0;
+	size_t ncap = r->cap ? r->cap : 256;
+	while (ncap - r->n < n) {
+		if (ncap > (size_t)-1 / 2 / sizeof(struct bl_result))
+			return BL_ENOMEM;
+		ncap *= 2;
 	}
-	struct bl_result *res = &r->items[r->n++];
-	memset(res, 0, sizeof(*res));
-	return res;
+	struct bl_result *ni = realloc(r->items, ncap * sizeof(*ni));
+	if (!ni)
+		return BL_ENOMEM;
+	r->items = ni;
+	r->cap = ncap;
+	return 0;
 }
 
 const char bl_msg_compliant[] = "compliant";
@@ -117,14 +121,18 @@ static bool plain_short_str(const struct bl_value *v, size_t max)
 /* Longest failing value a message quotes, in bytes of JSON. */
 #define MSG_VALUE_MAX 120
 
+/* The message of a failure; *std tells whether it is one of the standard
+ * forms struct bl_result.std_message describes (a writer relies on it). */
 static const char *fail_message(const struct bl_eval *ev, const struct bl_control *c,
-				struct bl_arena *a)
+				struct bl_arena *a, bool *std)
 {
+	*std = false;
 	if (ev->nev == 0)
 		return c->violation ? "violation condition matched" : "expected condition did not hold";
 	const struct bl_evidence *e = &ev->ev[0];
 	struct part parts[9];
 	size_t np = 0;
+	bool known = e->path && e->expected;
 	parts[np++] = part_of(e->path);
 	if (!e->actual) {
 		parts[np++] = PART_LIT(" is missing; expected ");
@@ -133,7 +141,11 @@ static const char *fail_message(const struct bl_eval *ev, const struct bl_contro
 		parts[np++] = PART_LIT(" is \"");
 		parts[np++] = (struct part){e->actual->u.str.s, e->actual->u.str.len};
 		parts[np++] = PART_LIT("\"; expected ");
+	} else if (e->actual->type == BL_VBOOL) {
+		parts[np++] = e->actual->b ? PART_LIT(" is true; expected ")
+					   : PART_LIT(" is false; expected ");
 	} else {
+		known = false;
 		parts[np++] = PART_LIT(" is ");
 		parts[np++] = part_of(short_json(e->actual, a, MSG_VALUE_MAX));
 		parts[np++] = PART_LIT("; expected ");
@@ -151,6 +163,7 @@ static const char *fail_message(const struct bl_eval *ev, const struct bl_contro
 		parts[np++] = PART_LIT(" more)");
 	}
 	const char *msg = arena_cat(a, parts, np);
+	*std = msg && known;
 	return msg ? msg : "failed";
 }
 
@@ -238,6 +251,8 @@ static void apply_exception(struct bl_result *res, const struct bl_assess_opts *
 	if (!e)
 		return;
 	res->exception = e;
+	/* the message is rewritten below: no longer the standard one */
+	res->std_message = false;
 	if (res->status == BL_ERROR) {
 		res->exc_state = BL_EXC_NOT_APPLIED;
 		return;
@@ -274,21 +289,25 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 	bl_eval_reset(ev, asset->doc, arena);
 	struct bl_inv_result inv;
 	classify(opts, asset, ev, out, &inv);
+	if (n == 0)
+		return 0;   /* no control applies to its type: most assets of some runs */
+	if (results_reserve(out, n))
+		return BL_ENOMEM;
+	/* scope decides only for an asset whose tier or environment is known */
+	bool scoped = asset->tier || asset->environment;
+	struct bl_result *first = out->items + out->n;
 	for (size_t i = 0; i < n; i++) {
 		const struct bl_control *c = &b->controls[ctrl[i]];
-		struct bl_result *res = results_push(out);
-		if (!res)
-			return BL_ENOMEM;
-		res->control = c;
-		res->asset = asset;
-		res->classification = inv.attrs.classification;
-		res->tags = inv.attrs.tags;
-		if (!tier_in_scope(c, asset->tier)) {
+		struct bl_result *res = &out->items[out->n++];
+		*res = (struct bl_result){.control = c, .asset = asset,
+					  .classification = inv.attrs.classification,
+					  .tags = inv.attrs.tags};
+		if (scoped && !tier_in_scope(c, asset->tier)) {
 			res->status = BL_NA;
 			res->message = bl_arena_printf(arena, "out of scope: tier %d is not in the control's tiers", asset->tier);
 			continue;
 		}
-		if (!env_in_scope(c, asset->environment)) {
+		if (scoped && !env_in_scope(c, asset->environment)) {
 			res->status = BL_NA;
 			res->message = bl_arena_printf(arena, "out of scope: environment %s is not in the control's environments",
 						       asset->environment);
@@ -339,12 +358,15 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 		bl_cond_explain(c->cond, ev, t);
 		if (copy_evidence(res, ev, arena))
 			return BL_ENOMEM;
-		res->message = fail_message(ev, c, arena);
+		res->message = fail_message(ev, c, arena, &res->std_message);
 	}
-	for (size_t i = out->n - n; i < out->n; i++)
-		if (!out->items[i].message)
+	/* a message the arena had no room for (every printf above) */
+	bool exc = opts && opts->exceptions;
+	for (struct bl_result *res = first; res < first + n; res++) {
+		if (!res->message)
 			return BL_ENOMEM;
-	for (size_t i = out->n - n; i < out->n; i++)
-		apply_exception(&out->items[i], opts, arena);
+		if (exc)
+			apply_exception(res, opts, arena);
+	}
 	return 0;
 }

@@ -49,6 +49,16 @@ struct bl_result {
 	const struct bl_value *tags;         /* object of strings, or NULL */
 	const struct bl_exception *exception;   /* NULL unless exc_state != NONE */
 	enum bl_exc_state exc_state;
+	/* The message is the standard one of a failure for evidence[0]
+	 * (engine/evaluate.c, fail_message), with neither NULL:
+	 *     PATH is missing; expected EXPECTED
+	 *     PATH is "S"; expected EXPECTED      (S a string that JSON writes
+	 *                                          as is, at most 118 bytes)
+	 *     PATH is true; expected EXPECTED     (or false)
+	 * then " (and N more)" for nevidence = N + 1 > 1.  A writer may make the
+	 * text from the evidence it has just written (report/json.c).  False
+	 * for any other message; whoever changes the message clears it. */
+	bool std_message;
 };
 
 /* Counts per status. */

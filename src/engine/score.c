@@ -118,57 +118,98 @@ static inline struct bl_score_group *group_of(struct bl_score_groups *g, struct 
 	return group(g, a, key);
 }
 
-/* The environment and owner groups of a result whose asset is not the last
- * one: out of line, so that the per-result path below stays small enough to
- * inline into bl_scores_sink_n's loop without saving registers for this. */
+/* Results of one asset, counted per status: what a run of them adds. */
+struct run_tally {
+	uint64_t n[BL_NSTATUS];
+	uint64_t weighted[BL_NSTATUS];
+};
+
+/* The environment and owner tallies of an asset that is not the last one:
+ * out of line, so that the per-asset path below stays small. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static int scores_add_groups(struct bl_scores *s, const struct bl_result *r, enum bl_status st)
+static int scores_groups(struct bl_scores *s, const struct bl_asset *a, struct bl_tally **et,
+			 struct bl_tally **ot)
 {
-	struct bl_score_group *e = group_of(&s->envs, &s->arena, r->asset->environment);
-	struct bl_score_group *o = group_of(&s->owners, &s->arena, r->asset->owner);
+	struct bl_score_group *e = group_of(&s->envs, &s->arena, a->environment);
+	struct bl_score_group *o = group_of(&s->owners, &s->arena, a->owner);
 	if (!e || !o)
 		return BL_ENOMEM;
-	e->t.n[st]++;
-	o->t.n[st]++;
-	s->last_serial = r->asset->serial;
+	s->last_serial = a->serial;
 	s->last_env = (uint32_t)(e - s->envs.items) + 1;
 	s->last_owner = (uint32_t)(o - s->owners.items) + 1;
+	*et = &e->t;
+	*ot = &o->t;
 	return 0;
 }
 
-static inline int scores_add(struct bl_scores *s, const struct bl_result *r)
+/* The counts of results of asset a into every score they count in. */
+static inline int scores_add_run(struct bl_scores *s, const struct bl_asset *a,
+				 const struct run_tally *t)
+{
+	struct bl_tally *e, *o;
+	uint64_t serial = a->serial;
+	if (serial && serial == s->last_serial) {
+		e = &s->envs.items[s->last_env - 1].t;
+		o = &s->owners.items[s->last_owner - 1].t;
+	} else if (scores_groups(s, a, &e, &o)) {
+		return BL_ENOMEM;
+	}
+	int tier = a->tier;
+	struct bl_tally *tt = &s->tiers[tier >= 1 && tier <= 3 ? tier : 0];
+	/* only the statuses the run has (most: pass, fail or both) */
+	for (int k = 0; k < BL_NSTATUS; k++) {
+		uint64_t n = t->n[k];
+		if (!n)
+			continue;
+		s->total.n[k] += n;
+		tt->n[k] += n;
+		e->n[k] += n;
+		o->n[k] += n;
+		s->weighted[k] += t->weighted[k];
+	}
+	return 0;
+}
+
+static inline void tally_one(struct run_tally *t, const struct bl_result *r)
 {
 	enum bl_status st = r->status;
-	s->total.n[st]++;
-	int tier = r->asset->tier;
-	s->tiers[tier >= 1 && tier <= 3 ? tier : 0].n[st]++;
 	unsigned sev = (unsigned)r->control->severity;
-	s->weighted[st] += sev < 5 ? bl_severity_weights[sev] : 0;
-	uint64_t serial = r->asset->serial;
-	if (serial && serial == s->last_serial) {
-		s->envs.items[s->last_env - 1].t.n[st]++;
-		s->owners.items[s->last_owner - 1].t.n[st]++;
-		return 0;
-	}
-	return scores_add_groups(s, r, st);
+	t->n[st]++;
+	t->weighted[st] += sev < 5 ? bl_severity_weights[sev] : 0;
 }
 
 int bl_scores_add(struct bl_scores *s, const struct bl_result *r)
 {
-	return scores_add(s, r);
+	struct run_tally t = {{0}, {0}};
+	tally_one(&t, r);
+	return scores_add_run(s, r->asset, &t);
 }
 
 int bl_scores_sink(void *ctx, const struct bl_result *r)
 {
-	return scores_add(ctx, r);
+	return bl_scores_add(ctx, r);
 }
 
+/*
+ * Results arrive asset by asset (every control of one asset, then the
+ * next): a run of results with the same asset is counted per status here
+ * and added to the scores once, instead of five counters per result.  The
+ * same address within one batch is the same asset: every result of a
+ * batch points at a live one.
+ */
 int bl_scores_sink_n(void *ctx, const struct bl_result *items, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		int rc = scores_add(ctx, &items[i]);
+	struct bl_scores *s = ctx;
+	size_t i = 0;
+	while (i < n) {
+		const struct bl_asset *a = items[i].asset;
+		struct run_tally t = {{0}, {0}};
+		do
+			tally_one(&t, &items[i++]);
+		while (i < n && items[i].asset == a);
+		int rc = scores_add_run(s, a, &t);
 		if (rc)
 			return rc;
 	}

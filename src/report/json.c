@@ -34,7 +34,11 @@
  * constant fields, and the message: the engine's pass message
  * (bl_msg_compliant) escaped once per report and copied as one fixed-size
  * move, other repeated messages escaped from a small cache.  A failure
- * adds its evidence, escaped straight into the block (bl_json_put_ascii).  Each part
+ * adds its evidence, escaped straight into the block (bl_json_put_ascii),
+ * its paths and expected texts (most are the compiled baseline's) escaped
+ * once per address and text (str_slot), and its message, when the engine made the
+ * standard one (struct bl_result.std_message), copied from the escaped
+ * pieces of the first evidence item rather than escaped again.  Each part
  * reserves its room once and then writes without checks.  The bytes are
  * exactly those of bl_report_result_json (a unit test compares them);
  * anything uncommon (non-ASCII text, evidence values other than strings,
@@ -107,6 +111,20 @@ struct msg_slot {
 
 #define MSG_SLOTS 8
 
+/* An evidence item's path or expected text seen before, escaped: raw
+ * NUL-terminated, then the JSON string.  Most are the compiled baseline's
+ * (one per condition), the same at every failure of their control; an
+ * expected text has quotes (equals "Enabled"): the slow path of the
+ * escape. */
+struct str_slot {
+	const char *at;          /* the address it was kept from */
+	const char *miss;        /* the last text that missed this slot */
+	char *p;
+	size_t cap, rawlen, esclen;
+};
+
+#define STR_SLOTS 128
+
 struct json_state {
 	FILE *spool;
 	int spoolfd;             /* spool's descriptor: written with write(2) */
@@ -136,6 +154,7 @@ struct json_state {
 	size_t a2len;            /* the part before PLAIN_TAIL */
 	size_t a2tlen;
 	struct msg_slot msg[MSG_SLOTS];
+	struct str_slot strs[STR_SLOTS];
 	/* bl_msg_compliant as a JSON string and the closing brace, zero-padded:
 	 * copied whole (one fixed-size move) at the end of a pass result; 0
 	 * when it does not fit (then the message cache has it) */
@@ -676,23 +695,86 @@ static char *put_str_or_null(char *o, const char *s, size_t len)
  * fixed bytes then fit a size_t with all escaped. */
 #define ITEM_STR_MAX ((size_t)-1 / 32)
 
+/* Where out_evidence wrote an item's parts: offsets into st->out (which
+ * may move when it grows) of the quoted path, the value, the expected key
+ * after it and the item's end (its closing brace). */
+struct ev_span {
+	size_t path, act, exp, end;
+};
+
+#define EV_ACTUAL_KEY ",\"actual\":"
+#define EV_EXPECTED_KEY ",\"expected\":"
+
+/* The slot of a string's address. */
+static inline struct str_slot *str_slot(struct json_state *st, const char *x)
+{
+	uintptr_t h = (uintptr_t)x;
+	return &st->strs[(h >> 3 ^ h >> 11) % STR_SLOTS];
+}
+
+/* The slot that holds x escaped, or NULL.  The address finds it, the text
+ * decides: arenas recycle addresses. */
+static inline const struct str_slot *str_find(struct json_state *st, const char *x)
+{
+	if (!x)
+		return NULL;
+	const struct str_slot *k = str_slot(st, x);
+	if (k->at == x && strcmp(k->p, x) == 0)
+		return k;
+	return NULL;
+}
+
+/* Keep x, escaped as st->out[esc..esc + esclen), when it comes back to its
+ * slot at the same address (a text seen once, such as a path or negated
+ * expected text made for one failure, never evicts a kept one). */
+OUTLINE static void str_keep(struct json_state *st, const char *x, size_t xl, size_t esc,
+			     size_t esclen)
+{
+	struct str_slot *k = str_slot(st, x);
+	if (k->miss != x) {
+		k->miss = x;
+		return;
+	}
+	size_t need = xl + 1 + esclen;
+	if (need > k->cap) {
+		char *np = realloc(k->p, need);
+		if (!np)
+			return;   /* not kept; the output is complete */
+		k->p = np;
+		k->cap = need;
+	}
+	memcpy(k->p, x, xl + 1);
+	memcpy(k->p + xl + 1, st->out + esc, esclen);
+	k->rawlen = xl;
+	k->esclen = esclen;
+	k->at = x;
+}
+
 /* One evidence item in one piece, when its strings are ASCII and its value
- * is a string, a boolean or null; else (nothing kept) field by field. */
-static void out_evidence(struct json_state *st, const struct bl_evidence *e, bool first)
+ * is a string, a boolean or null; else (nothing kept) field by field.  True
+ * when it was written in one piece with a path and an expected text: then
+ * sp (if not NULL) says where they are. */
+static bool out_evidence(struct json_state *st, const struct bl_evidence *e, bool first,
+			 struct ev_span *sp)
 {
 	const struct bl_value *v = e->actual;
-	size_t pl = e->path ? strlen(e->path) : 0, xl = e->expected ? strlen(e->expected) : 0;
+	const struct str_slot *pk = str_find(st, e->path), *xk = str_find(st, e->expected);
+	size_t pl = pk ? pk->rawlen : e->path ? strlen(e->path) : 0;
+	size_t xl = xk ? xk->rawlen : e->expected ? strlen(e->expected) : 0;
 	size_t al = v && v->type == BL_VSTR ? v->u.str.len : 0;
 	bool inl = !v || v->type == BL_VSTR || v->type == BL_VBOOL || v->type == BL_VNULL;
-	char *o = NULL;
+	char *o = NULL, *ps = NULL, *as = NULL, *xs = NULL;
+	/* the room bl_json_ascii_room gives each string (none overflows) */
 	if (inl && pl < ITEM_STR_MAX && xl < ITEM_STR_MAX && al < ITEM_STR_MAX)
-		o = out_cursor(st, EV_ITEM_FIXED + bl_json_ascii_room(pl) + bl_json_ascii_room(al) + bl_json_ascii_room(xl));
+		o = out_cursor(st, EV_ITEM_FIXED + 6 * (pl + al + xl) + 3 * (2 + BL_JSON_ASCII_SLACK));
 	if (o) {
 		o = first ? PUT_LIT(o, "{\"path\":") : PUT_LIT(o, ",{\"path\":");
-		o = put_str_or_null(o, e->path, pl);
+		ps = o;
+		o = pk ? put(o, pk->p + pl + 1, pk->esclen) : put_str_or_null(o, e->path, pl);
 	}
 	if (o) {
-		o = PUT_LIT(o, ",\"actual\":");
+		o = PUT_LIT(o, EV_ACTUAL_KEY);
+		as = o;
 		if (!v || v->type == BL_VNULL)
 			o = PUT_LIT(o, "null");
 		else if (v->type == BL_VBOOL)
@@ -701,21 +783,113 @@ static void out_evidence(struct json_state *st, const struct bl_evidence *e, boo
 			o = bl_json_put_ascii(o, v->u.str.s, al);
 	}
 	if (o) {
-		o = PUT_LIT(o, ",\"expected\":");
-		o = put_str_or_null(o, e->expected, xl);
+		xs = o;
+		o = PUT_LIT(o, EV_EXPECTED_KEY);
+		o = xk ? put(o, xk->p + xl + 1, xk->esclen) : put_str_or_null(o, e->expected, xl);
 	}
 	if (o) {
+		/* kept only now: both may go to one slot, which the copies above
+		 * read */
+		if (!pk && e->path)
+			str_keep(st, e->path, pl, (size_t)(ps - st->out),
+				 (size_t)(as - ps) - (sizeof(EV_ACTUAL_KEY) - 1));
+		size_t x0 = (size_t)(xs - st->out) + sizeof(EV_EXPECTED_KEY) - 1;
+		if (!xk && e->expected)
+			str_keep(st, e->expected, xl, x0, (size_t)(o - st->out) - x0);
+		if (sp) {
+			sp->path = (size_t)(ps - st->out);
+			sp->act = (size_t)(as - st->out);
+			sp->exp = (size_t)(xs - st->out);
+			sp->end = (size_t)(o - st->out);
+		}
 		*o++ = '}';
 		out_done(st, o);
-		return;
+		return e->path && e->expected;
 	}
 	if (!st->failed)
 		out_item(st, e, first);
+	return false;
+}
+
+/* The evidence items of r, each after the first with its comma; true when
+ * the first was written in one piece (*sp then says where). */
+static bool out_evidence_all(struct json_state *st, const struct bl_result *r, struct ev_span *sp)
+{
+	bool one = out_evidence(st, &r->evidence[0], true, sp);
+	for (size_t i = 1; i < r->nevidence; i++)
+		out_evidence(st, &r->evidence[i], false, NULL);
+	return one;
+}
+
+/* The escaped text of a standard failure message (below) around its
+ * pieces: between the path and the expected text, then " (and N more)". */
+#define STD_MISSING " is missing; expected "
+#define STD_TRUE " is true; expected "
+#define STD_FALSE " is false; expected "
+#define STD_QUOTE " is \\\""
+#define STD_UNQUOTE "\\\"; expected "
+#define STD_MORE_MAX (sizeof(" (and 18446744073709551615 more)") - 1)
+
+/*
+ * The message and the closing brace of a failure with the engine's standard
+ * message (struct bl_result.std_message), most failure messages: made of
+ * the first evidence item's path, value and expected text, which the item
+ * written just before holds escaped (sp), so they are copied from there
+ * instead of escaping the message again (it has quotes: the slow path of
+ * the escape).  Only for an item written in one piece (ASCII): the escape
+ * of ASCII goes byte by byte, so the escape of the message is the
+ * concatenation of the escapes of its pieces.  False (nothing written) for
+ * a value the flag does not allow: the caller escapes the message.
+ */
+static bool out_message_std(struct json_state *st, const struct bl_result *r,
+			    const struct ev_span *sp)
+{
+	const struct bl_value *v = r->evidence[0].actual;
+	/* a value other than the flag allows, or a string the item has
+	 * escaped: the message is escaped whole instead */
+	if (v && v->type != BL_VBOOL &&
+	    (v->type != BL_VSTR || sp->exp - sp->act != (size_t)v->u.str.len + 2))
+		return false;
+	char *o = out_cursor(st, sp->end - sp->path + sizeof(STD_MISSING) + STD_MORE_MAX + 2);
+	if (!o)
+		return true;   /* out of memory: failed is set */
+	/* the path and the expected text are strings here (out_evidence):
+	 * at least their quotes */
+	const char *base = st->out;
+	*o++ = '"';
+	o = put(o, base + sp->path + 1, sp->act - (sizeof(EV_ACTUAL_KEY) - 1) - sp->path - 2);
+	if (!v) {
+		o = PUT_LIT(o, STD_MISSING);
+	} else if (v->type == BL_VBOOL) {
+		o = v->b ? PUT_LIT(o, STD_TRUE) : PUT_LIT(o, STD_FALSE);
+	} else {
+		/* a string JSON writes as is: its bytes in the item's quotes */
+		o = PUT_LIT(o, STD_QUOTE);
+		o = put(o, base + sp->act + 1, sp->exp - sp->act - 2);
+		o = PUT_LIT(o, STD_UNQUOTE);
+	}
+	size_t x = sp->exp + sizeof(EV_EXPECTED_KEY) - 1;
+	o = put(o, base + x + 1, sp->end - x - 2);
+	if (r->nevidence > 1) {
+		char num[24];
+		size_t k = sizeof(num), n = r->nevidence - 1;
+		do
+			num[--k] = (char)('0' + n % 10);
+		while ((n /= 10) && k > 0);
+		o = PUT_LIT(o, " (and ");
+		o = put(o, num + k, sizeof(num) - k);
+		o = PUT_LIT(o, " more)");
+	}
+	*o++ = '"';
+	*o++ = '}';
+	out_done(st, o);
+	return true;
 }
 
 /* The tags, evidence and exception of a result that has tags (every result
  * of an asset the inventory tags) or an exception. */
-OUTLINE static void out_rest(struct json_state *st, const struct bl_result *r)
+OUTLINE static bool out_rest(struct json_state *st, const struct bl_result *r,
+			     struct ev_span *sp)
 {
 	OUT_LIT(st, ",\"tags\":");
 	if (r->tags)
@@ -723,8 +897,7 @@ OUTLINE static void out_rest(struct json_state *st, const struct bl_result *r)
 	else
 		OUT_LIT(st, "null");
 	OUT_LIT(st, ",\"evidence\":[");
-	for (size_t i = 0; i < r->nevidence; i++)
-		out_evidence(st, &r->evidence[i], i == 0);
+	bool one = r->nevidence && out_evidence_all(st, r, sp);
 	OUT_LIT(st, "],\"exception\":");
 	if (r->exception && (r->exc_state == BL_EXC_ACTIVE || r->exc_state == BL_EXC_EXPIRED)) {
 		const struct bl_exception *e = r->exception;
@@ -742,6 +915,7 @@ OUTLINE static void out_rest(struct json_state *st, const struct bl_result *r)
 		OUT_LIT(st, "null");
 	}
 	OUT_LIT(st, ",\"message\":");
+	return one;
 }
 
 /* A result through the shared writer: no cache (out of memory, odd
@@ -798,17 +972,21 @@ static void out_result(struct json_state *st, const struct bl_result *r, bool fi
 	o = put(o, st->a1.p, st->a1.len);
 	o = put(o, cf->mid + (size_t)r->status * cf->midstride, midlen);
 	o = put(o, st->a2, a2len);
+	struct ev_span sp;
+	bool one = false;
 	if (plain) {
 		out_done(st, o);
 	} else if (r->tags || exc) {
 		out_done(st, o);
-		out_rest(st, r);
+		one = out_rest(st, r, &sp);
 	} else {
 		out_done(st, PUT_LIT(o, EV_OPEN));
-		for (size_t i = 0; i < r->nevidence; i++)
-			out_evidence(st, &r->evidence[i], i == 0);
+		one = out_evidence_all(st, r, &sp);
 		OUT_LIT(st, EV_CLOSE);
 	}
+	/* a standard failure message from the evidence just written */
+	if (one && r->std_message && !st->failed && out_message_std(st, r, &sp))
+		return;
 	out_message(st, r->message);
 }
 
@@ -909,6 +1087,8 @@ static void state_free_caches(struct json_state *s)
 	free(s->a2t.p);
 	for (size_t i = 0; i < MSG_SLOTS; i++)
 		free(s->msg[i].p);
+	for (size_t i = 0; i < STR_SLOTS; i++)
+		free(s->strs[i].p);
 }
 
 static void *json_worker_new(void *ctx)

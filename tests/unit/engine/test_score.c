@@ -276,6 +276,72 @@ static void test_batch(void **state)
 	et_free(&t);
 }
 
+/* A batch is counted by runs of results of one asset: the counts equal
+ * sums made here result by result, for runs of every length, an asset
+ * coming back after another, one without serial, and statuses in any mix
+ * (a run with none of some). */
+static void test_runs_match_sums(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	const struct bl_control *c = t.b->controls;
+	static const unsigned weight[4] = {10, 5, 1, 0};   /* crit, high, low, info */
+	struct bl_asset as[] = {
+		{.id = "a", .type = "T", .tier = 1, .environment = "prod", .owner = "x", .serial = 1},
+		{.id = "b", .type = "T", .tier = 3, .environment = "dev", .serial = 2},
+		{.id = "z", .type = "T", .environment = "dev", .owner = "x"},
+		{.id = "n", .type = "T", .tier = 2, .owner = "y", .serial = 3},
+	};
+	enum { N = 200 };
+	struct bl_result res[N];
+	memset(res, 0, sizeof(res));
+	/* runs of 1, 2, ... 9 results; the asset of run k is k * 3 % 4 */
+	size_t i = 0;
+	for (size_t k = 0; i < N; k++)
+		for (size_t j = 0; j <= k % 9 && i < N; j++, i++) {
+			res[i].control = &c[(i * 5 + k) % 4];
+			res[i].asset = &as[k * 3 % 4];
+			res[i].status = (enum bl_status)((i * i + k) % BL_NSTATUS);
+			res[i].message = "";
+		}
+	uint64_t total[BL_NSTATUS] = {0}, tiers[4][BL_NSTATUS] = {{0}}, w[BL_NSTATUS] = {0};
+	uint64_t prod[BL_NSTATUS] = {0}, dev[BL_NSTATUS] = {0}, noenv[BL_NSTATUS] = {0};
+	uint64_t ox[BL_NSTATUS] = {0}, oy[BL_NSTATUS] = {0}, noown[BL_NSTATUS] = {0};
+	for (i = 0; i < N; i++) {
+		const struct bl_result *r = &res[i];
+		total[r->status]++;
+		tiers[r->asset->tier][r->status]++;
+		w[r->status] += weight[r->control->index];
+		const char *e = r->asset->environment, *o = r->asset->owner;
+		(!e ? noenv : strcmp(e, "prod") == 0 ? prod : dev)[r->status]++;
+		(!o ? noown : strcmp(o, "x") == 0 ? ox : oy)[r->status]++;
+	}
+	struct bl_scores s;
+	bl_scores_init(&s);
+	/* cut in uneven batches, some inside a run */
+	for (i = 0; i < N; i += 37)
+		assert_int_equal(bl_scores_sink_n(&s, res + i, N - i < 37 ? N - i : 37), 0);
+	bl_scores_finish(&s);
+	for (int st = 0; st < BL_NSTATUS; st++) {
+		assert_int_equal(s.total.n[st], total[st]);
+		for (int tr = 0; tr < 4; tr++)
+			assert_int_equal(s.tiers[tr].n[st], tiers[tr][st]);
+		assert_int_equal(s.weighted[st], w[st]);
+		/* sorted: dev, prod, unknown; x, y, unknown */
+		assert_int_equal(s.envs.items[0].t.n[st], dev[st]);
+		assert_int_equal(s.envs.items[1].t.n[st], prod[st]);
+		assert_int_equal(s.envs.items[2].t.n[st], noenv[st]);
+		assert_int_equal(s.owners.items[0].t.n[st], ox[st]);
+		assert_int_equal(s.owners.items[1].t.n[st], oy[st]);
+		assert_int_equal(s.owners.items[2].t.n[st], noown[st]);
+	}
+	assert_int_equal(s.envs.n, 3);
+	assert_int_equal(s.owners.n, 3);
+	bl_scores_free(&s);
+	et_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_empty_and_many_groups),
 		cmocka_unit_test(test_repeated_keys),
 		cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_runs_match_sums),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
