@@ -149,8 +149,10 @@ int bl_cli_baseline_load(struct bl_baseline **out, const char *path,
 /*
  * Foreign policy documents (foreign.c): when path holds a document another
  * tool wrote (a Wazuh SCA policy...), import it in memory and return the
- * baseline document built from it: 1 with *doc set (in arena a), 0 when path
- * is not foreign (load it as a baseline), or a negative code with every
+ * baseline document built from it: 1 with *doc set (in arena a); a baseline
+ * document (top-level `baseline`) is returned as read, also 1.  0 when path
+ * is a builtin or does not load, or holds a document that is neither (load
+ * it as a baseline: the loader reports why), or a negative code with every
  * problem in diags.
  */
 int bl_cli_foreign_doc(const struct bl_value **doc, const char *path,

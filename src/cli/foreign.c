@@ -7,7 +7,8 @@
  * Detection is by content, never by file name: a Wazuh SCA policy is a map
  * with top-level `policy` and `checks`, an Azure Policy definition or
  * initiative has `properties.policyRule` or `properties.policyDefinitions`
- * (bl_az_detect); a document with `baseline` is always ours.
+ * (bl_az_detect); a document with `baseline` is always ours, and is
+ * returned as read.
  */
 #include <string.h>
 
@@ -26,8 +27,14 @@ int bl_cli_foreign_doc(const struct bl_value **doc, const char *path,
 	struct bl_error err;
 	const struct bl_value *src = NULL;
 	/* a file that does not load is the baseline loader's to report */
-	if (bl_doc_load(&src, a, path, &err) != 0 || !src || bl_value_getz(src, "baseline"))
+	if (bl_doc_load(&src, a, path, &err) != 0 || !src)
 		return 0;
+	if (bl_value_getz(src, "baseline")) {
+		/* ours: built from this reading (parsing the file again was most
+		 * of loading a 100-control baseline) */
+		*doc = src;
+		return 1;
+	}
 	if (bl_az_detect(src)) {  /* an Azure Policy definition or initiative */
 		int r = bl_az_import_doc(doc, a, src, path, diags);
 		return r ? r : 1;
