@@ -296,9 +296,15 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 	/* scope decides only for an asset whose tier or environment is known */
 	bool scoped = asset->tier || asset->environment;
 	struct bl_result *first = out->items + out->n;
+	/* the results are counted once the loop is done (or stops): counted
+	 * in the loop, out->n is stored and loaded again for every result,
+	 * since a result's stores might write it as far as the compiler
+	 * knows */
+	size_t base = out->n;
+	const struct bl_control *controls = b->controls;
 	for (size_t i = 0; i < n; i++) {
-		const struct bl_control *c = &b->controls[ctrl[i]];
-		struct bl_result *res = &out->items[out->n++];
+		const struct bl_control *c = &controls[ctrl[i]];
+		struct bl_result *res = first + i;
 		*res = (struct bl_result){.control = c, .asset = asset,
 					  .classification = inv.attrs.classification,
 					  .tags = inv.attrs.tags};
@@ -336,8 +342,10 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 		}
 		if (c->related) {
 			ev->nev = 0;
-			if (bl_related_eval(res, c, asset, rx, ev, arena))
+			if (bl_related_eval(res, c, asset, rx, ev, arena)) {
+				out->n = base + i + 1;
 				return BL_ENOMEM;
+			}
 			continue;
 		}
 		ev->nev = 0;
@@ -356,10 +364,13 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 		res->status = BL_FAIL;
 		ev->nev = 0;
 		bl_cond_explain(c->cond, ev, t);
-		if (copy_evidence(res, ev, arena))
+		if (copy_evidence(res, ev, arena)) {
+			out->n = base + i + 1;
 			return BL_ENOMEM;
+		}
 		res->message = fail_message(ev, c, arena, &res->std_message);
 	}
+	out->n = base + n;
 	/* a message the arena had no room for (every printf above) */
 	bool exc = opts && opts->exceptions;
 	for (struct bl_result *res = first; res < first + n; res++) {

@@ -33,7 +33,11 @@
  * head, asset part, control middle with the status, asset tail with the
  * constant fields, and the message: the engine's pass message
  * (bl_msg_compliant) escaped once per report and copied as one fixed-size
- * move, other repeated messages escaped from a small cache.  A failure
+ * move, other repeated messages escaped from a small cache.  A pass with
+ * that message, of an asset the inventory says nothing about (every pass
+ * of a run without inventory), is three (out_pass, taken inline by the
+ * result loops): the control's head as one 32-byte move, the asset part,
+ * and a tail made once per control of the rest.  A failure
  * adds its evidence, escaped straight into the block (bl_json_put_ascii),
  * its paths and expected texts (most are the compiled baseline's) escaped
  * once per address and text (str_slot), and its message, when the engine made the
@@ -66,6 +70,9 @@
  * exception: the whole tail up to the message. */
 #define PLAIN_TAIL ",\"tags\":null,\"evidence\":[],\"exception\":null,\"message\":"
 #define PLAIN_TAIL_LEN (sizeof(PLAIN_TAIL) - 1)
+/* The asset tail of an asset with no tier, environment, owner or
+ * classification (all assets of a run without inventory). */
+#define A2_UNKNOWN ",\"tier\":null,\"environment\":null,\"owner\":null,\"classification\":null"
 /* The same around evidence (no tags, no exception). */
 #define EV_OPEN ",\"tags\":null,\"evidence\":["
 #define EV_CLOSE "],\"exception\":null,\"message\":"
@@ -78,9 +85,11 @@
 #if defined(__GNUC__)
 #define OUTLINE __attribute__((noinline))
 #define COLD __attribute__((noinline, cold))
+#define HOT_INLINE inline __attribute__((always_inline))
 #else
 #define OUTLINE
 #define COLD
+#define HOT_INLINE inline
 #endif
 
 
@@ -89,11 +98,20 @@ struct ctrl_frag {
 	int severity, effect;
 	const struct bl_control *ctrl;   /* built from this control ... */
 	const char *id;                  /* ... and this id string */
-	char *head;              /* ,\n    {"control":"ID"  (separator first) */
+	char *head;              /* ,\n    {"control":"ID"  (separator first), then
+				    HEAD_PAD zero bytes: out_pass moves 32 at once */
 	char *mid;               /* per status: ,"status":"S","severity":"V","effect":"E" */
-	size_t headlen, midstride;
+	/* a pass result's line after the asset part, for an asset with none
+	 * of tier, environment, owner, classification (A2_UNKNOWN):
+	 * mid[BL_PASS], A2_UNKNOWN, PLAIN_TAIL, kmsg; NULL without kmsg */
+	char *ptail;
+	size_t headlen, midstride, ptaillen;
 	size_t midlen[BL_NSTATUS];
 };
+
+/* Zero bytes after a control's head: a head that fits 32 bytes from where
+ * a result starts copying it (past the separator or not) is moved as 32. */
+#define HEAD_PAD 32
 
 /* A malloc'ed byte string that keeps its capacity between rebuilds. */
 struct frag {
@@ -151,6 +169,7 @@ struct json_state {
 	struct frag a2t;         /* ,"tier":..,"environment":..,"owner":..,"classification":..
 				    then PLAIN_TAIL */
 	const char *a2;          /* a2t.p, or A2_UNKNOWN for an asset with none of them */
+	bool aunknown;           /* a2 is A2_UNKNOWN: out_pass may take the asset */
 	size_t a2len;            /* the part before PLAIN_TAIL */
 	size_t a2tlen;
 	struct msg_slot msg[MSG_SLOTS];
@@ -345,12 +364,21 @@ OUTLINE static bool ctrl_build(struct json_state *st, struct ctrl_frag *f,
 {
 	free(f->head);
 	free(f->mid);
+	free(f->ptail);
 	memset(f, 0, sizeof(*f));
 	size_t mark = st->len;
 	size_t idlen = strlen(c->id);
 	OUT_LIT(st, RESULT_SEP "{\"control\":");
 	out_str(st, c->id, idlen);
 	f->head = out_take(st, mark, &f->headlen);
+	if (f->head) {
+		char *h = realloc(f->head, f->headlen + HEAD_PAD);
+		if (h)
+			memset(h + f->headlen, 0, HEAD_PAD);
+		else
+			free(f->head);
+		f->head = h;
+	}
 	/* ,"severity":..,"effect":.. after each status, one copy per status */
 	OUT_LIT(st, ",\"severity\":\"");
 	const char *sev = bl_severity_name(c->severity), *eff = bl_effect_name(c->effect);
@@ -371,9 +399,21 @@ OUTLINE static bool ctrl_build(struct json_state *st, struct ctrl_frag *f,
 		}
 	}
 	free(t);
-	if (!f->head || !f->mid) {
+	/* out_pass's tail: only with kmsg (it ends the line) */
+	size_t ul = sizeof(A2_UNKNOWN PLAIN_TAIL) - 1;
+	if (f->head && f->mid && st->kmsglen) {
+		f->ptaillen = f->midlen[BL_PASS] + ul + st->kmsglen;
+		f->ptail = malloc(f->ptaillen);
+		if (f->ptail) {
+			memcpy(f->ptail, f->mid + (size_t)BL_PASS * stride, f->midlen[BL_PASS]);
+			memcpy(f->ptail + f->midlen[BL_PASS], A2_UNKNOWN PLAIN_TAIL, ul);
+			memcpy(f->ptail + f->midlen[BL_PASS] + ul, st->kmsg, st->kmsglen);
+		}
+	}
+	if (!f->head || !f->mid || (st->kmsglen && !f->ptail)) {
 		free(f->head);
 		free(f->mid);
+		free(f->ptail);
 		memset(f, 0, sizeof(*f));
 		return false;
 	}
@@ -458,10 +498,6 @@ static bool out_take_frag(struct json_state *st, size_t mark, struct frag *f)
 	return ok;
 }
 
-/* The asset tail of an asset with no tier, environment, owner or
- * classification (all assets of a run without inventory). */
-#define A2_UNKNOWN ",\"tier\":null,\"environment\":null,\"owner\":null,\"classification\":null"
-
 /* The asset's strings that its fragments depend on. */
 static void asset_parts(const struct bl_result *r, const char *parts[5])
 {
@@ -544,6 +580,7 @@ OUTLINE static bool asset_build(struct json_state *st, const struct bl_result *r
 {
 	const struct bl_asset *a = r->asset;
 	st->ahave = false;
+	st->aunknown = false;
 	st->akeyed = !a->serial;
 	if (st->akeyed && !asset_key(st, r))
 		return false;
@@ -558,6 +595,7 @@ OUTLINE static bool asset_build(struct json_state *st, const struct bl_result *r
 
 	if (!a->tier && !a->environment && !a->owner && !r->classification) {
 		st->a2 = A2_UNKNOWN PLAIN_TAIL;
+		st->aunknown = true;
 		st->a2len = sizeof(A2_UNKNOWN) - 1;
 		st->a2tlen = sizeof(A2_UNKNOWN PLAIN_TAIL) - 1;
 	} else {
@@ -990,6 +1028,46 @@ static void out_result(struct json_state *st, const struct bl_result *r, bool fi
 	out_message(st, r->message);
 }
 
+/*
+ * Most results of a run without inventory: a pass with the engine's
+ * message, of a control seen before, whose asset has none of tier,
+ * environment, owner, classification.  Its line is three
+ * pieces: the control's head, the asset's first part and the control's
+ * ptail (status, severity, effect, the unknown asset tail, the constant
+ * fields and the message, made once per control).  A head that fits is
+ * one 32-byte move (its zero padding may land past it: the next piece
+ * overwrites that).  Small and without locals whose address is taken, so
+ * the result loops take it inline and only the other results pay
+ * out_result's entry.  False (nothing written) for any other result.
+ */
+static HOT_INLINE bool out_pass(struct json_state *st, const struct bl_result *r, bool first)
+{
+	const struct bl_control *c = r->control;
+	if (r->status != BL_PASS || r->message != bl_msg_compliant || r->nevidence || r->tags ||
+	    r->exception || c->index >= st->nctrl)
+		return false;
+	const struct ctrl_frag *cf = &st->ctrl[c->index];
+	if (cf->ctrl != c || cf->id != c->id || cf->severity != (int)c->severity ||
+	    cf->effect != (int)c->effect || !cf->ptail)
+		return false;
+	/* an asset's first result builds its parts here: with few controls
+	 * per asset it is a good part of the passes */
+	if ((!asset_cached(st, r) && !asset_build(st, r)) || !st->aunknown)
+		return false;
+	size_t skip = first ? RESULT_SEP_LEN : 0;
+	size_t hl = cf->headlen - skip;
+	char *o = out_cursor(st, HEAD_PAD + hl + st->a1.len + cf->ptaillen);
+	if (!o)
+		return true;   /* out of memory: failed is set */
+	if (hl <= HEAD_PAD)
+		memcpy(o, cf->head + skip, HEAD_PAD);
+	else
+		memcpy(o, cf->head + skip, hl);
+	o = put(o + hl, st->a1.p, st->a1.len);
+	out_done(st, put(o, cf->ptail, cf->ptaillen));
+	return true;
+}
+
 /* All of p[0..n) to fd; -1 on an error. */
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -1029,7 +1107,8 @@ static int json_result(struct bl_report *r, const struct bl_result *res)
 	}
 	if (res->status == BL_NA && !r->opts.all)
 		return 0;
-	out_result(s, res, s->n == 0);
+	if (!out_pass(s, res, s->n == 0))
+		out_result(s, res, s->n == 0);
 	if (s->failed)
 		return BL_ENOMEM;
 	s->n++;
@@ -1051,7 +1130,8 @@ static int json_results(struct bl_report *r, const struct bl_result *items, size
 	for (; i < n; i++) {
 		if (items[i].status == BL_NA && !all)
 			continue;
-		out_result(s, &items[i], s->n == 0);
+		if (!out_pass(s, &items[i], s->n == 0))
+			out_result(s, &items[i], s->n == 0);
 		if (s->failed)
 			return BL_ENOMEM;
 		s->n++;
@@ -1080,6 +1160,7 @@ static void state_free_caches(struct json_state *s)
 	for (size_t i = 0; i < s->nctrl; i++) {
 		free(s->ctrl[i].head);
 		free(s->ctrl[i].mid);
+		free(s->ctrl[i].ptail);
 	}
 	free(s->ctrl);
 	free(s->akey.p);
@@ -1129,7 +1210,7 @@ static int json_worker_format(void *p, const struct bl_result *items, size_t n,
 	st->failed = false;
 	size_t i = 0;
 	for (; i < n && !st->failed && st->len < FMT_CHUNK_MAX; i++)
-		if (items[i].status != BL_NA || w->all)
+		if ((items[i].status != BL_NA || w->all) && !out_pass(st, &items[i], false))
 			out_result(st, &items[i], false);
 	out->n = i;
 	out->p = st->out;

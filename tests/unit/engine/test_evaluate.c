@@ -2,8 +2,9 @@
  * test_evaluate.c - engine/evaluate.c: scope by tier and environment only
  * when the asset's value is known, the standard failure message and its
  * flag (struct bl_result.std_message) on each form, the flag cleared where
- * an exception rewrites the message, and results appended asset after
- * asset past the list's first capacity.
+ * an exception rewrites the message, results appended asset after
+ * asset past the list's first capacity, and the count when memory runs
+ * out.
  */
 #include "enginetest.h"
 
@@ -174,6 +175,37 @@ static void test_many_assets_grow_list(void **state)
 	fx_free(&f);
 }
 
+/* Out of memory in the middle of an asset: the error, and the list counts
+ * the results up to the one that ran out (each written whole but the
+ * last's message), whether the arena runs out at the first failure or
+ * after passes before it. */
+static void test_out_of_memory_counts(void **state)
+{
+	(void)state;
+	for (int pass_first = 0; pass_first < 2; pass_first++) {
+		struct fx f;
+		fx_init(&f);
+		struct bl_asset *as = bl_arena_alloc(&f.a, sizeof(*as));
+		assert_non_null(as);
+		/* with s = a, STR passes: a pass then a failure (MISS) */
+		*as = (struct bl_asset){.id = "x", .type = "T",
+					.doc = tu_json(&f.a, pass_first ? "{\"s\": \"a\"}"
+									 : "{\"s\": \"b\"}")};
+		f.ctrl[0] = 2;   /* STR */
+		f.ctrl[1] = 3;   /* MISS */
+		f.n = 2;
+		f.a.limit = f.a.used;
+		size_t before = f.out.n;
+		assert_int_equal(bl_evaluate_asset(f.t.b, f.ctrl, f.n, as, NULL, &f.ev, &f.a, &f.out),
+				 BL_ENOMEM);
+		assert_int_equal(f.out.n, before + (pass_first ? 2 : 1));
+		if (pass_first)
+			assert_int_equal(f.out.items[before].status, BL_PASS);
+		assert_int_equal(f.out.items[f.out.n - 1].status, BL_FAIL);
+		fx_free(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_standard_messages),
 		cmocka_unit_test(test_exception_clears_flag),
 		cmocka_unit_test(test_many_assets_grow_list),
+		cmocka_unit_test(test_out_of_memory_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
