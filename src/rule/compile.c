@@ -518,6 +518,23 @@ static bool compile_operand(struct cctx *c, struct cnode *n, int op, const struc
 
 static struct cnode *compile_node(struct cctx *c, const struct bl_value *v);
 
+/*
+ * How eval.c's eval_leaf reads leaf n (enum leaf_read): the plain forms
+ * are a field without [*] past its base and a constant operand, where the
+ * value read is all the operator sees.  LR_ROOT is eval.c's memo_root
+ * with every segment an interned prefix (compiled for many documents:
+ * the program sets up the evaluator's memo).
+ */
+static uint8_t leaf_read(const struct cnode *n)
+{
+	const struct csubject *s = &n->subj;
+	if (n->opx || !s->is_field || s->lastall >= (int32_t)s->from)
+		return LR_ANY;
+	if (s->scope < 0 && s->path.npfx > 0)
+		return s->path.npfx == s->path.n ? LR_ROOT : LR_ANY;
+	return LR_PLAIN;
+}
+
 static struct cnode *compile_logic(struct cctx *c, int k, const struct bl_value *obj,
 				   const struct bl_member *m)
 {
@@ -713,6 +730,8 @@ static struct cnode *compile_node(struct cctx *c, const struct bl_value *v)
 			ok = compile_operand(c, n, op, &opm->val, n->kind == CN_COUNT) && ok;
 		}
 	}
+	if (ok && n->kind == CN_LEAF)
+		n->read = leaf_read(n);
 	if (ok && n->kind == CN_COUNT) {
 		/* a where clause's own counts were finished (and the buffer
 		 * released to this one) before */

@@ -34,9 +34,20 @@ struct csubject {
 	const char *text;            /* for evidence/describe: path, JSON or expression text */
 };
 
+/* How a leaf reads its value (compile.c decides, eval.c eval_leaf): the
+ * plain forms are answered without the general path. */
+enum leaf_read {
+	LR_ANY = 0,   /* anything: [*] walks, values, expressions, runtime operands */
+	LR_ROOT,      /* a field from the root whose segments are all interned
+			 prefixes (memo_path), constant operand */
+	LR_PLAIN,     /* a field without [*] from its base (root or a count's
+			 element) stepped segment by segment, constant operand */
+};
+
 struct cnode {
 	uint8_t kind;                /* enum cnode_kind */
 	uint8_t op;                  /* CN_LEAF/CN_COUNT: enum bl_op */
+	uint8_t read;                /* CN_LEAF: enum leaf_read */
 	struct cnode **kids;         /* CN_ALL/CN_ANY: children; CN_NOT: kids[0] */
 	uint32_t nkids;
 	struct csubject subj;        /* CN_LEAF: what is compared; CN_COUNT: what is counted */

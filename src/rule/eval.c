@@ -464,24 +464,16 @@ static inline struct leaf_memo *leaf_slot(struct bl_eval *e, const struct bl_lea
 }
 
 /*
- * A leaf; through the memo's leaf results (struct bl_eval.memo) when it has a key
- * that other leaves share: such a leaf reads one value from its base and
- * compares it with a constant, so true and false are all it decides, and
- * reaching them changes nothing in e (only unknown writes e->error or
- * e->na, and unknown is never remembered: it is evaluated again, with its
- * reason, every time).
+ * eval_leaf past its memo probe, for the leaves that are not plain (enum
+ * leaf_read): a runtime operand, a [*] walk, a value or an expression.
+ * Out of line, so that its operand copy stays out of eval_node's frame.
+ * Stores its result in m (when keyed) as eval_leaf does.
  */
-static inline enum bl_truth eval_leaf(const struct cnode *n, struct bl_eval *e)
+static __attribute__((noinline)) enum bl_truth
+eval_leaf_any(const struct cnode *n, struct bl_eval *e, struct leaf_memo *m,
+	      const struct bl_value *mbase)
 {
 	const struct csubject *s = &n->subj;
-	struct leaf_memo *m = NULL;
-	const struct bl_value *mbase = NULL;
-	if (n->lk && n->lk->uses > 1) {   /* a leaf of its own has nothing to share */
-		mbase = subject_base(s, e);
-		m = leaf_slot(e, n->lk, mbase);
-		if (m->key == n->lk && m->base == mbase && m->gen == e->memo_gen)
-			return (enum bl_truth)m->truth;
-	}
 	struct bl_operand tmp;
 	const struct bl_operand *o;
 	if (get_operand(n, e, &tmp, &o) == BL_UNKNOWN)
@@ -497,15 +489,64 @@ static inline enum bl_truth eval_leaf(const struct cnode *n, struct bl_eval *e)
 		return base ? walk(n, o, base, s->from, e) : BL_TRUE;
 	}
 	const struct bl_value *v;
-	if (memo_root(s) && s->path.npfx == s->path.n) {
-		/* subject_value's first case, without its call (most leaves) */
+	if (subject_value(s, e, &v) == BL_UNKNOWN)
+		return BL_UNKNOWN;
+	enum bl_truth t = bl_op_apply(n->op, v, o, e);
+	if (m && t != BL_UNKNOWN) {
+		m->key = n->lk;
+		m->base = mbase;
+		m->gen = e->memo_gen;
+		m->truth = (uint8_t)t;
+	}
+	return t;
+}
+
+/* The value a plain leaf (n->read is LR_ROOT or LR_PLAIN) compares:
+ * subject_value's answer without its call and tests. */
+static inline __attribute__((always_inline)) const struct bl_value *
+plain_value(const struct cnode *n, struct bl_eval *e)
+{
+	const struct csubject *s = &n->subj;
+	const struct bl_value *v;
+	if (n->read == LR_ROOT) {
 		v = memo_path(e, &s->path, s->path.n);
 		if (!v && s->path.n == 1)
 			v = full_name_of(s, e);
-	} else if (subject_value(s, e, &v) == BL_UNKNOWN) {
-		return BL_UNKNOWN;
+		return v;
 	}
-	enum bl_truth t = bl_op_apply(n->op, v, o, e);
+	const struct bl_value *base = subject_base(s, e);
+	v = base;
+	for (uint32_t i = s->from; i < s->path.n && v; i++)
+		v = estep(e, &s->path.segs[i], v);
+	if (!v && base == e->doc && s->from == 0 && s->path.n == 1)
+		v = full_name_of(s, e);
+	return v;
+}
+
+/*
+ * A leaf; through the memo's leaf results (struct bl_eval.memo) when it has a key
+ * that other leaves share: such a leaf reads one value from its base and
+ * compares it with a constant, so true and false are all it decides, and
+ * reaching them changes nothing in e (only unknown writes e->error or
+ * e->na, and unknown is never remembered: it is evaluated again, with its
+ * reason, every time).  The plain leaves (n->read: a field read step by
+ * step or from the memo, a constant operand; nearly all) are answered
+ * here, their operator inline where it is one of bl_op_apply_inline's.
+ */
+static inline enum bl_truth eval_leaf(const struct cnode *n, struct bl_eval *e)
+{
+	const struct csubject *s = &n->subj;
+	struct leaf_memo *m = NULL;
+	const struct bl_value *mbase = NULL;
+	if (n->lk && n->lk->uses > 1) {   /* a leaf of its own has nothing to share */
+		mbase = subject_base(s, e);
+		m = leaf_slot(e, n->lk, mbase);
+		if (m->key == n->lk && m->base == mbase && m->gen == e->memo_gen)
+			return (enum bl_truth)m->truth;
+	}
+	if (n->read == LR_ANY)
+		return eval_leaf_any(n, e, m, mbase);
+	enum bl_truth t = bl_op_apply_inline(n->op, plain_value(n, e), &n->operand, e);
 	if (m && t != BL_UNKNOWN) {
 		m->key = n->lk;
 		m->base = mbase;
@@ -610,10 +651,13 @@ static inline struct count_memo *count_slot(struct bl_eval *e, const struct cnod
 	return &e->memo->counts[((uintptr_t)n >> 4) & (MEMO_COUNTS - 1)];
 }
 
-static enum bl_truth eval_count(const struct cnode *n, struct bl_eval *e, uint32_t *cnt)
+/* A count and its operator.  Out of line: its number's text and operand
+ * copy stay out of eval_node's frame, which every node pays for. */
+static __attribute__((noinline)) enum bl_truth eval_count(const struct cnode *n,
+							  struct bl_eval *e)
 {
-	*cnt = 0;
-	if (count_elems(n, e, cnt) == BL_UNKNOWN)
+	uint32_t cnt = 0;
+	if (count_elems(n, e, &cnt) == BL_UNKNOWN)
 		return BL_UNKNOWN;
 	if (e->nscopes == 0 && n->subj.is_field && e->memo) {
 		/* outside any where, a field count depends on the document
@@ -621,7 +665,7 @@ static enum bl_truth eval_count(const struct cnode *n, struct bl_eval *e, uint32
 		struct count_memo *m = count_slot(e, n);
 		m->node = n;
 		m->gen = e->memo_gen;
-		m->count = *cnt;
+		m->count = cnt;
 	}
 	struct bl_operand tmp;
 	const struct bl_operand *o;
@@ -632,7 +676,7 @@ static enum bl_truth eval_count(const struct cnode *n, struct bl_eval *e, uint32
 	char text[16];
 	size_t k = sizeof(text) - 1;
 	text[k] = '\0';
-	uint32_t c = *cnt;
+	uint32_t c = cnt;
 	do {
 		text[--k] = (char)('0' + c % 10);
 		c /= 10;
@@ -643,11 +687,14 @@ static enum bl_truth eval_count(const struct cnode *n, struct bl_eval *e, uint32
 	cv.flags = BL_VF_INT;
 	cv.u.num.text = text + k;
 	cv.u.num.len = (uint32_t)(sizeof(text) - 1 - k);
-	cv.u.num.d = (double)*cnt;
+	cv.u.num.d = (double)cnt;
 	return bl_op_apply(n->op, &cv, o, e);
 }
 
-static enum bl_truth eval_node(const struct cnode *n, struct bl_eval *e)
+/* eval_node of every kind but a leaf.  Apart, so that a leaf (most nodes,
+ * most roots) does not pay for the registers these loops keep. */
+static __attribute__((noinline)) enum bl_truth eval_inner(const struct cnode *n,
+							  struct bl_eval *e)
 {
 	switch (n->kind) {
 	case CN_ALL: {
@@ -676,13 +723,16 @@ static enum bl_truth eval_node(const struct cnode *n, struct bl_eval *e)
 		enum bl_truth t = eval_node(n->kids[0], e);
 		return t == BL_UNKNOWN ? t : (t == BL_TRUE ? BL_FALSE : BL_TRUE);
 	}
-	case CN_LEAF:
+	default:
+		return eval_count(n, e);
+	}
+}
+
+static enum bl_truth eval_node(const struct cnode *n, struct bl_eval *e)
+{
+	if (n->kind == CN_LEAF)
 		return eval_leaf(n, e);
-	default: {
-		uint32_t cnt;
-		return eval_count(n, e, &cnt);
-	}
-	}
+	return eval_inner(n, e);
 }
 
 enum bl_truth bl_cond_eval(const struct bl_cond *c, struct bl_eval *e)
@@ -945,7 +995,10 @@ static void explain_leaf(const struct cnode *n, struct bl_eval *e, enum bl_truth
 		return;
 	}
 	const struct bl_value *v = NULL;
-	(void)subject_value(s, e, &v);
+	if (n->read != LR_ANY)
+		v = plain_value(n, e);
+	else
+		(void)subject_value(s, e, &v);
 	add_ev(e, s->text, v, expected);
 }
 

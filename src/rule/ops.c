@@ -228,42 +228,6 @@ static bool any_text(const struct bl_value *v, struct bl_eval *e, const char **s
 	return true;
 }
 
-/* bl_lower on each of the eight bytes of x at once: bit 7 of a byte's
- * low seven bits plus 0x3f says ">= 'A'", plus 0x25 says "> 'Z'" (neither
- * sum carries into the next byte); a byte with bit 7 set is no letter. */
-static inline uint64_t lower8(uint64_t x)
-{
-	uint64_t h = x & 0x7f7f7f7f7f7f7f7fu;
-	uint64_t upper = (h + 0x3f3f3f3f3f3f3f3fu) & ~(h + 0x2525252525252525u) & ~x &
-			 0x8080808080808080u;
-	return x | (upper >> 2);   /* 0x80 >> 2 is the 0x20 that lowers a letter */
-}
-
-/* Equal ignoring case where b is already lower-case (folds one side only),
- * eight bytes at a time: equals and in compare every string they see. */
-static inline bool ieq_lower(const char *a, size_t alen, const char *lower, size_t llen)
-{
-	if (alen != llen)
-		return false;
-	if (alen < 8) {
-		for (size_t i = 0; i < alen; i++)
-			if (bl_lower((unsigned char)a[i]) != (unsigned char)lower[i])
-				return false;
-		return true;
-	}
-	uint64_t p, q;
-	for (size_t i = 0; i + 8 < alen; i += 8) {
-		memcpy(&p, a + i, 8);
-		memcpy(&q, lower + i, 8);
-		if (lower8(p) != q)
-			return false;
-	}
-	/* the last eight bytes (overlapping what was compared: same answer) */
-	memcpy(&p, a + alen - 8, 8);
-	memcpy(&q, lower + alen - 8, 8);
-	return lower8(p) == q;
-}
-
 bool bl_value_text_eq(const struct bl_value *a, const struct bl_value *b)
 {
 	if (a->type == BL_VNUM && b->type == BL_VNUM)
@@ -296,25 +260,21 @@ bool bl_value_text_eq(const struct bl_value *a, const struct bl_value *b)
 	return bl_str_ieq(x, xl, y, yl);
 }
 
-/* Inlined into the equals/in/contains loops, which every run makes for
- * most results: a string against a scalar operand (the usual case) is one
- * length test and, only when the lengths agree, a folding compare. */
-static inline bool eq_operand(const struct bl_value *a, const struct bl_operand *o)
+/* bl_op_eq past its inline string case (ops.h). */
+bool bl_op_eq_other(const struct bl_value *a, const struct bl_operand *o)
 {
 	const struct bl_value *v = o->v;
-	if (a->type == BL_VSTR && v->type != BL_VARR && v->type != BL_VOBJ)
-		return ieq_lower(a->u.str.s, a->u.str.len, o->lower, o->llen);
 	if (a->type == BL_VARR || a->type == BL_VOBJ || v->type == BL_VARR || v->type == BL_VOBJ)
 		return bl_value_text_eq(a, v);
 	if (a->type == BL_VNUM && o->isnum)
 		return a->u.num.d == o->num;
 	if (a->type == BL_VBOOL)   /* scalar_text's "true"/"false", inline */
-		return a->b ? ieq_lower("true", 4, o->lower, o->llen)
-			    : ieq_lower("false", 5, o->lower, o->llen);
+		return a->b ? bl_op_ieq_lower("true", 4, o->lower, o->llen)
+			    : bl_op_ieq_lower("false", 5, o->lower, o->llen);
 	const char *s;
 	size_t len;
 	scalar_text(a, &s, &len);
-	return ieq_lower(s, len, o->lower, o->llen);
+	return bl_op_ieq_lower(s, len, o->lower, o->llen);
 }
 
 /* Strict decimal number grammar over the whole string: [+-]?(d+(.d*)?|.d+)([eE][+-]?d+)? */
@@ -449,11 +409,11 @@ static bool like_apply(const struct bl_operand *o, const char *s, size_t len)
 {
 	switch (o->like) {
 	case LIKE_EXACT:
-		return ieq_lower(s, len, o->lower, o->llen);
+		return bl_op_ieq_lower(s, len, o->lower, o->llen);
 	case LIKE_PREFIX:
-		return len >= o->likelen && ieq_lower(s, o->likelen, o->lower, o->likelen);
+		return len >= o->likelen && bl_op_ieq_lower(s, o->likelen, o->lower, o->likelen);
 	case LIKE_SUFFIX:
-		return len >= o->likelen && ieq_lower(s + len - o->likelen, o->likelen,
+		return len >= o->likelen && bl_op_ieq_lower(s + len - o->likelen, o->likelen,
 						      o->lower + o->llen - o->likelen, o->likelen);
 	default:
 		return like_match(o->lower, o->llen, s, len);
@@ -1291,15 +1251,6 @@ static enum bl_truth apply_scanum(const struct bl_value *a, const struct bl_oper
 	return t;
 }
 
-/* in: is a equal to one of the items? */
-static bool in_items(const struct bl_value *a, const struct bl_operand *o)
-{
-	for (uint32_t i = 0; i < o->nitems; i++)
-		if (eq_operand(a, &o->items[i]))
-			return true;
-	return false;
-}
-
 /* The positive operators, on a present value. */
 static enum bl_truth apply_pos(int op, const struct bl_value *a, const struct bl_operand *o,
 			       struct bl_eval *e)
@@ -1308,9 +1259,9 @@ static enum bl_truth apply_pos(int op, const struct bl_value *a, const struct bl
 	size_t len;
 	switch (op) {
 	case BL_OP_EQUALS:
-		return eq_operand(a, o) ? BL_TRUE : BL_FALSE;
+		return bl_op_eq(a, o) ? BL_TRUE : BL_FALSE;
 	case BL_OP_IN:
-		return in_items(a, o) ? BL_TRUE : BL_FALSE;
+		return bl_op_in(a, o) ? BL_TRUE : BL_FALSE;
 	case BL_OP_LIKE:
 		if (!any_text(a, e, &s, &len))
 			return BL_UNKNOWN;
@@ -1324,7 +1275,7 @@ static enum bl_truth apply_pos(int op, const struct bl_value *a, const struct bl
 	case BL_OP_CONTAINS:
 		if (a->type == BL_VARR) {
 			for (uint32_t i = 0; i < a->u.arr.n; i++)
-				if (eq_operand(&a->u.arr.items[i], o))
+				if (bl_op_eq(&a->u.arr.items[i], o))
 					return BL_TRUE;
 			return BL_FALSE;
 		}
@@ -1365,6 +1316,28 @@ static enum bl_truth apply_pos(int op, const struct bl_value *a, const struct bl
 	}
 }
 
+/* apply_pos's answer where it needs none of apply_pos's text forms or
+ * messages: like on a string, an ordering between numbers (nearly every
+ * like and less of a baseline's leaves and counts).  -1 for the others. */
+static inline int apply_plain(int op, const struct bl_value *a, const struct bl_operand *o)
+{
+	switch (op) {
+	case BL_OP_LIKE:
+		if (a->type != BL_VSTR)
+			return -1;
+		return like_apply(o, a->u.str.s, a->u.str.len) ? BL_TRUE : BL_FALSE;
+	case BL_OP_LESS:
+	case BL_OP_LESSOREQ:
+	case BL_OP_GREATER:
+	case BL_OP_GREATEROREQ:
+		if (a->type != BL_VNUM || !o->isnum)
+			return -1;
+		return (int)order_result(op, a->u.num.d < o->num ? -1 : a->u.num.d > o->num ? 1 : 0);
+	default:
+		return -1;
+	}
+}
+
 enum bl_truth bl_op_apply(int op, const struct bl_value *actual, const struct bl_operand *o,
 			  struct bl_eval *e)
 {
@@ -1386,21 +1359,23 @@ enum bl_truth bl_op_apply(int op, const struct bl_value *actual, const struct bl
 		if (!actual)
 			return (op == BL_OP_EXISTS && !o->flag) ? BL_TRUE : BL_FALSE;
 		if (op == BL_OP_EQUALS)
-			return eq_operand(actual, o) ? BL_TRUE : BL_FALSE;
+			return bl_op_eq(actual, o) ? BL_TRUE : BL_FALSE;
 		if (op == BL_OP_IN)
-			return in_items(actual, o) ? BL_TRUE : BL_FALSE;
+			return bl_op_in(actual, o) ? BL_TRUE : BL_FALSE;
 		if (op == BL_OP_EXISTS)
 			return o->flag ? BL_TRUE : BL_FALSE;
-		return apply_pos(op, actual, o, e);
+		int r = apply_plain(op, actual, o);
+		return r >= 0 ? (enum bl_truth)r : apply_pos(op, actual, o, e);
 	}
 	if (!actual)
 		return BL_TRUE;
 	/* equals and in never give unknown: answered here without the general
 	 * dispatch (most conditions of most baselines are one of these) */
 	if (base == BL_OP_EQUALS)
-		return eq_operand(actual, o) ? BL_FALSE : BL_TRUE;
+		return bl_op_eq(actual, o) ? BL_FALSE : BL_TRUE;
 	if (base == BL_OP_IN)
-		return in_items(actual, o) ? BL_FALSE : BL_TRUE;
-	enum bl_truth t = apply_pos(base, actual, o, e);
+		return bl_op_in(actual, o) ? BL_FALSE : BL_TRUE;
+	int r = apply_plain(base, actual, o);
+	enum bl_truth t = r >= 0 ? (enum bl_truth)r : apply_pos(base, actual, o, e);
 	return t == BL_UNKNOWN ? t : (t == BL_TRUE ? BL_FALSE : BL_TRUE);
 }

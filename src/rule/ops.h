@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -17,6 +18,7 @@
 #include "doc/value.h"
 #include "rule/rule.h"
 #include "util/arena.h"
+#include "util/str.h"
 
 enum bl_op {
 	BL_OP_EQUALS = 0,
@@ -76,6 +78,7 @@ struct bl_operand {
 	uint8_t cmp;                  /* scaNumeric: comparison (ops.c) */
 	uint8_t like;                 /* like/notLike: shape of the pattern (ops.c) */
 };
+
 
 /* Canonical (documented) spelling of an operator, e.g. "notEquals". */
 const char *bl_op_name(int op);
@@ -165,6 +168,92 @@ int bl_regex_cache_path(struct bl_path *out, struct bl_regex_cache *cache, const
  */
 enum bl_truth bl_op_apply(int op, const struct bl_value *actual, const struct bl_operand *o,
 			  struct bl_eval *e);
+
+/* bl_op_eq's answer for the values its inline part does not take
+ * (ops.c). */
+bool bl_op_eq_other(const struct bl_value *a, const struct bl_operand *o);
+
+/* bl_lower on each of the eight bytes of x at once: bit 7 of a byte's
+ * low seven bits plus 0x3f says ">= 'A'", plus 0x25 says "> 'Z'" (neither
+ * sum carries into the next byte); a byte with bit 7 set is no letter. */
+static inline uint64_t bl_op_lower8(uint64_t x)
+{
+	uint64_t h = x & 0x7f7f7f7f7f7f7f7fu;
+	uint64_t upper = (h + 0x3f3f3f3f3f3f3f3fu) & ~(h + 0x2525252525252525u) & ~x &
+			 0x8080808080808080u;
+	return x | (upper >> 2);   /* 0x80 >> 2 is the 0x20 that lowers a letter */
+}
+
+/* Equal ignoring case where lower is already lower-case (folds one side
+ * only), eight bytes at a time: equals and in compare every string they
+ * see. */
+static inline bool bl_op_ieq_lower(const char *a, size_t alen, const char *lower, size_t llen)
+{
+	if (alen != llen)
+		return false;
+	if (alen < 8) {
+		for (size_t i = 0; i < alen; i++)
+			if (bl_lower((unsigned char)a[i]) != (unsigned char)lower[i])
+				return false;
+		return true;
+	}
+	uint64_t p, q;
+	for (size_t i = 0; i + 8 < alen; i += 8) {
+		memcpy(&p, a + i, 8);
+		memcpy(&q, lower + i, 8);
+		if (bl_op_lower8(p) != q)
+			return false;
+	}
+	/* the last eight bytes (overlapping what was compared: same answer) */
+	memcpy(&p, a + alen - 8, 8);
+	memcpy(&q, lower + alen - 8, 8);
+	return bl_op_lower8(p) == q;
+}
+
+/* The equality of equals/in/contains between a present value a (not
+ * special) and one prepared operand.  Inline where it runs for most
+ * results: a string against a scalar operand (the usual case) is one
+ * length test and, only when the lengths agree, a folding compare. */
+static inline bool bl_op_eq(const struct bl_value *a, const struct bl_operand *o)
+{
+	const struct bl_value *v = o->v;
+	if (a->type == BL_VSTR && v->type != BL_VARR && v->type != BL_VOBJ)
+		return bl_op_ieq_lower(a->u.str.s, a->u.str.len, o->lower, o->llen);
+	return bl_op_eq_other(a, o);
+}
+
+/* in: is a equal to one of o's items? */
+static inline bool bl_op_in(const struct bl_value *a, const struct bl_operand *o)
+{
+	for (uint32_t i = 0; i < o->nitems; i++)
+		if (bl_op_eq(a, &o->items[i]))
+			return true;
+	return false;
+}
+
+/* bl_op_apply(op, actual, o, e), answering without the call the operators
+ * most leaves of most baselines use: equals, in and exists, which never
+ * give unknown on a value that is not special. */
+static inline enum bl_truth bl_op_apply_inline(int op, const struct bl_value *actual,
+					       const struct bl_operand *o, struct bl_eval *e)
+{
+	if (bl_value_special(actual))
+		return bl_op_apply(op, actual, o, e);
+	switch (op) {
+	case BL_OP_EQUALS:
+		return actual && bl_op_eq(actual, o) ? BL_TRUE : BL_FALSE;
+	case BL_OP_NOTEQUALS:
+		return actual && bl_op_eq(actual, o) ? BL_FALSE : BL_TRUE;
+	case BL_OP_IN:
+		return actual && bl_op_in(actual, o) ? BL_TRUE : BL_FALSE;
+	case BL_OP_NOTIN:
+		return actual && bl_op_in(actual, o) ? BL_FALSE : BL_TRUE;
+	case BL_OP_EXISTS:
+		return (actual != NULL) == o->flag ? BL_TRUE : BL_FALSE;
+	default:
+		return bl_op_apply(op, actual, o, e);
+	}
+}
 
 /* Release the per-thread regex scratch kept in e->regex_scratch. */
 void bl_ops_scratch_free(struct bl_eval *e);
