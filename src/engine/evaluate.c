@@ -49,7 +49,7 @@ const char bl_msg_compliant[] = "compliant";
 /* Compact JSON of v, cut at max bytes with "..." (for messages). */
 static const char *short_json(const struct bl_value *v, struct bl_arena *a, size_t max)
 {
-	/* booleans directly (plain strings never get here: fail_message) */
+	/* booleans directly (plain strings never get here: fail_result) */
 	if (v->type == BL_VBOOL)
 		return v->b ? "true" : "false";
 	struct bl_buf b;
@@ -82,6 +82,13 @@ static inline struct part part_of(const char *s)
 {
 	s = s ? s : "(null)";   /* as printf's %s wrote it */
 	return (struct part){s, strlen(s)};
+}
+
+/* part_of for a text whose length the evaluator may know (n; 0 = unknown,
+ * measured here: struct bl_eval.evlen). */
+static inline struct part part_len(const char *s, uint32_t n)
+{
+	return n && s ? (struct part){s, n} : part_of(s);
 }
 
 #define PART_LIT(lit) ((struct part){(lit), sizeof(lit) - 1})
@@ -121,19 +128,39 @@ static bool plain_short_str(const struct bl_value *v, size_t max)
 /* Longest failing value a message quotes, in bytes of JSON. */
 #define MSG_VALUE_MAX 120
 
-/* The message of a failure; *std tells whether it is one of the standard
- * forms struct bl_result.std_message describes (a writer relies on it). */
-static const char *fail_message(const struct bl_eval *ev, const struct bl_control *c,
-				struct bl_arena *a, bool *std)
+static int copy_evidence(struct bl_result *res, const struct bl_eval *ev, struct bl_arena *a)
 {
-	*std = false;
 	if (ev->nev == 0)
-		return c->violation ? "violation condition matched" : "expected condition did not hold";
+		return 0;
+	struct bl_evidence *out = bl_arena_alloc(a, ev->nev * sizeof(*out));
+	if (!out)
+		return BL_ENOMEM;
+	memcpy(out, ev->ev, ev->nev * sizeof(*out));
+	res->evidence = out;
+	res->nevidence = ev->nev;
+	return 0;
+}
+
+/* A failure's evidence (copied from ev) and message; res->std_message tells
+ * whether the message is one of the standard forms struct
+ * bl_result.std_message describes (a writer relies on it).  The copy and
+ * the message share one arena block (the second allocation cost as much as
+ * measuring both texts); when the arena has no room for it, each on its
+ * own as before: no evidence is BL_ENOMEM, no message is "failed". */
+static int fail_result(struct bl_result *res, const struct bl_eval *ev,
+		       const struct bl_control *c, struct bl_arena *a)
+{
+	res->std_message = false;
+	if (ev->nev == 0) {
+		res->message = c->violation ? "violation condition matched"
+					    : "expected condition did not hold";
+		return 0;
+	}
 	const struct bl_evidence *e = &ev->ev[0];
 	struct part parts[9];
 	size_t np = 0;
 	bool known = e->path && e->expected;
-	parts[np++] = part_of(e->path);
+	parts[np++] = part_len(e->path, ev->evlen[0][0]);
 	if (!e->actual) {
 		parts[np++] = PART_LIT(" is missing; expected ");
 	} else if (plain_short_str(e->actual, MSG_VALUE_MAX)) {
@@ -150,7 +177,7 @@ static const char *fail_message(const struct bl_eval *ev, const struct bl_contro
 		parts[np++] = part_of(short_json(e->actual, a, MSG_VALUE_MAX));
 		parts[np++] = PART_LIT("; expected ");
 	}
-	parts[np++] = part_of(e->expected);
+	parts[np++] = part_len(e->expected, ev->evlen[0][1]);
 	char num[32];
 	if (ev->nev > 1) {
 		size_t k = sizeof(num);
@@ -162,9 +189,30 @@ static const char *fail_message(const struct bl_eval *ev, const struct bl_contro
 		parts[np++] = (struct part){num + k, sizeof(num) - k};
 		parts[np++] = PART_LIT(" more)");
 	}
-	const char *msg = arena_cat(a, parts, np);
-	*std = msg && known;
-	return msg ? msg : "failed";
+	size_t esz = ev->nev * sizeof(struct bl_evidence), total = 1;
+	for (size_t i = 0; i < np; i++)
+		total += parts[i].n;
+	char *blk = bl_arena_alloc(a, esz + total);
+	const char *msg;
+	if (blk) {
+		memcpy(blk, ev->ev, esz);
+		res->evidence = (struct bl_evidence *)(void *)blk;
+		res->nevidence = ev->nev;
+		char *o = blk + esz;
+		msg = o;
+		for (size_t i = 0; i < np; i++) {
+			memcpy(o, parts[i].s, parts[i].n);
+			o += parts[i].n;
+		}
+		*o = '\0';
+	} else {
+		if (copy_evidence(res, ev, a))
+			return BL_ENOMEM;
+		msg = arena_cat(a, parts, np);
+	}
+	res->std_message = msg && known;
+	res->message = msg ? msg : "failed";
+	return 0;
 }
 
 static bool tier_in_scope(const struct bl_control *c, int tier)
@@ -185,19 +233,6 @@ static bool env_in_scope(const struct bl_control *c, const char *env)
 		if (bl_str_ieq(c->environments[i], strlen(c->environments[i]), env, strlen(env)))
 			return true;
 	return false;
-}
-
-static int copy_evidence(struct bl_result *res, const struct bl_eval *ev, struct bl_arena *a)
-{
-	if (ev->nev == 0)
-		return 0;
-	struct bl_evidence *out = bl_arena_alloc(a, ev->nev * sizeof(*out));
-	if (!out)
-		return BL_ENOMEM;
-	memcpy(out, ev->ev, ev->nev * sizeof(*out));
-	res->evidence = out;
-	res->nevidence = ev->nev;
-	return 0;
 }
 
 /* An unknown outcome: `error` with the reason, unless it came only from facts
@@ -364,11 +399,10 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 		res->status = BL_FAIL;
 		ev->nev = 0;
 		bl_cond_explain(c->cond, ev, t);
-		if (copy_evidence(res, ev, arena)) {
+		if (fail_result(res, ev, c, arena)) {
 			out->n = base + i + 1;
 			return BL_ENOMEM;
 		}
-		res->message = fail_message(ev, c, arena, &res->std_message);
 	}
 	out->n = base + n;
 	/* a message the arena had no room for (every printf above) */

@@ -16,6 +16,14 @@
 #include "doc/json.h"
 #include "util/str.h"
 
+/* strlen of a text evidence quotes, for the evaluator to pass on (struct
+ * bl_eval.evlen); 0, "unknown", for none or one too long to say. */
+static uint32_t text_len(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	return n < UINT32_MAX ? (uint32_t)n : 0;
+}
+
 /* Keys of the language other than operators. */
 enum {
 	K_UNKNOWN = -1,
@@ -412,6 +420,7 @@ static bool compile_field(struct cctx *c, const struct bl_value *node, struct cs
 		return false;
 	}
 	s->text = s->path.text;
+	s->textlen = text_len(s->text);
 	bind_scope(c, s);
 	return true;
 }
@@ -423,6 +432,7 @@ static bool compile_value(struct cctx *c, const struct bl_value *node, struct cs
 	if (!value_or_expr(c, node, &s->v, &s->x))
 		return false;
 	s->text = s->x ? bl_expr_text(s->x) : json_of(c, s->v);
+	s->textlen = text_len(s->text);
 	return true;
 }
 
@@ -511,6 +521,7 @@ static bool compile_operand(struct cctx *c, struct cnode *n, int op, const struc
 		n->expected = otext ? op_text(c, op, otext) : json_text(c, bl_op_name(op), cv);
 		if (!n->expected)
 			c->nomem = true;
+		n->explen = text_len(n->expected);
 		leaf_key(c, n, !otext && c->simple);
 	}
 	return true;
@@ -766,6 +777,8 @@ static struct cnode *compile_node(struct cctx *c, const struct bl_value *v)
 			: bl_arena_strndup(c->env->arena, b.data, b.len);
 		if (!n->expected || !n->expected_not)
 			c->nomem = true;
+		n->explen = text_len(n->expected);
+		n->expnotlen = text_len(n->expected_not);
 		c->text = b;   /* keep what it grew to */
 	}
 	return ok ? n : NULL;

@@ -32,6 +32,7 @@ struct csubject {
 	const struct bl_value *v;    /* value: a constant (folded) */
 	const struct bl_expr *x;     /* value: a runtime expression */
 	const char *text;            /* for evidence/describe: path, JSON or expression text */
+	uint32_t textlen;            /* strlen(text) (0 when unknown: evidence measures it) */
 };
 
 /* How a leaf reads its value (compile.c decides, eval.c eval_leaf): the
@@ -55,6 +56,7 @@ struct cnode {
 	const struct bl_expr *opx;   /* runtime operand expression (operand unprepared) */
 	const char *expected;        /* "equals true", "count of ... greater 0" */
 	const char *expected_not;    /* counts: the same with the operator negated */
+	uint32_t explen, expnotlen;  /* their strlen (0 when unknown: evidence measures it) */
 	const struct bl_leaf_key *lk; /* CN_LEAF: its results may be remembered per
 					 base value under this key (eval.c), or NULL */
 	/* CN_COUNT */

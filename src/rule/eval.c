@@ -782,8 +782,9 @@ static size_t put_index(char *o, uint32_t n)
  * growing buffer per evidence cost more than the path.
  */
 static const char *concrete_path(const struct csubject *s, const uint32_t *idx, uint32_t nidx,
-				 struct bl_arena *a)
+				 struct bl_arena *a, uint32_t *outlen)
 {
+	*outlen = 0;
 	size_t room = 1;
 	for (uint32_t i = 0; i < s->path.n; i++)
 		room += s->path.segs[i].kind == BL_SEG_KEY ? 2 * (size_t)s->path.segs[i].klen + 5 : 12;
@@ -821,6 +822,7 @@ static const char *concrete_path(const struct csubject *s, const uint32_t *idx, 
 		}
 	}
 	o[len] = '\0';
+	*outlen = len < UINT32_MAX ? (uint32_t)len : 0;
 	return o;
 }
 
@@ -865,15 +867,20 @@ static bool find_elem(const struct cnode *n, const struct bl_operand *o, const s
 	return true;
 }
 
-static void add_ev(struct bl_eval *e, const char *path, const struct bl_value *actual,
-		   const char *expected)
+/* One evidence item; pathlen and explen are the texts' lengths where the
+ * caller knows them (0 = unknown: e->evlen says so to the message). */
+static void add_ev(struct bl_eval *e, const char *path, uint32_t pathlen,
+		   const struct bl_value *actual, const char *expected, uint32_t explen)
 {
 	if (e->nev >= BL_EVIDENCE_MAX)
 		return;
-	struct bl_evidence *ev = &e->ev[e->nev++];
+	size_t i = e->nev++;
+	struct bl_evidence *ev = &e->ev[i];
 	ev->path = path ? path : "?";
 	ev->actual = actual;
 	ev->expected = expected ? expected : "";
+	e->evlen[i][0] = path ? pathlen : 1;
+	e->evlen[i][1] = expected ? explen : 0;
 }
 
 /*
@@ -906,8 +913,8 @@ static const char *concat(struct bl_arena *a, const char *x, size_t xl, const ch
  * of its operator op: the name swapped for its negation's without looking
  * it up by text (the table scan and printf were most of explaining a
  * violation leaf). */
-static const char *expected_text(const char *exp, int op, enum bl_truth outcome,
-				 struct bl_arena *a);
+static const char *expected_text(const char *exp, uint32_t explen, int op,
+				 enum bl_truth outcome, struct bl_arena *a, uint32_t *outlen);
 
 /* expected_text's general form: exp's first word looked up as an operator
  * name (negations[]), else "not (exp)". */
@@ -950,19 +957,28 @@ static const uint8_t NEG_OP[BL_OP_COUNT_] = {
 	[BL_OP_VLESSOREQ] = BL_OP_VGREATER + 1, [BL_OP_VGREATER] = BL_OP_VLESSOREQ + 1,
 };
 
-static const char *expected_text(const char *exp, int op, enum bl_truth outcome,
-				 struct bl_arena *a)
+/* *outlen: the answer's length, 0 when unknown (expected_slow's). */
+static const char *expected_text(const char *exp, uint32_t explen, int op,
+				 enum bl_truth outcome, struct bl_arena *a, uint32_t *outlen)
 {
+	*outlen = explen;
 	if (!exp || outcome != BL_TRUE)
 		return exp;
+	*outlen = 0;
 	const char *name = bl_op_name(op);
 	size_t w = strlen(name);
 	if (op == BL_OP_EXISTS || NEG_OP[op] == 0 || strncmp(exp, name, w) != 0 ||
 	    (exp[w] != ' ' && exp[w] != '\0'))
 		return expected_slow(exp, outcome, a);
 	const char *neg = bl_op_name(NEG_OP[op] - 1);
-	const char *r = concat(a, neg, strlen(neg), exp + w, strlen(exp + w));
-	return r ? r : exp;
+	size_t nl = strlen(neg), rest = explen ? explen - w : strlen(exp + w);
+	const char *r = concat(a, neg, nl, exp + w, rest);
+	if (!r) {
+		*outlen = explen;
+		return exp;
+	}
+	*outlen = nl + rest < UINT32_MAX ? (uint32_t)(nl + rest) : 0;
+	return r;
 }
 
 static void explain_leaf(const struct cnode *n, struct bl_eval *e, enum bl_truth outcome)
@@ -970,9 +986,11 @@ static void explain_leaf(const struct cnode *n, struct bl_eval *e, enum bl_truth
 	const struct csubject *s = &n->subj;
 	struct bl_operand tmp;
 	const struct bl_operand *o;
-	const char *expected = expected_text(n->expected, n->op, outcome, e->arena);
+	uint32_t xl;
+	const char *expected = expected_text(n->expected, n->explen, n->op, outcome, e->arena,
+					     &xl);
 	if (get_operand(n, e, &tmp, &o) == BL_UNKNOWN) {
-		add_ev(e, s->text, NULL, expected);
+		add_ev(e, s->text, s->textlen, NULL, expected, xl);
 		return;
 	}
 	if (s->is_field && s->lastall >= (int32_t)s->from) {
@@ -986,12 +1004,14 @@ static void explain_leaf(const struct cnode *n, struct bl_eval *e, enum bl_truth
 		if (outcome != BL_TRUE && from) {
 			struct finder f = {.want = outcome};
 			if (find_elem(n, o, from, i, e, &f, 0)) {
-				add_ev(e, concrete_path(s, f.idx, f.nidx, e->arena), f.actual, expected);
+				uint32_t pl;
+				const char *p = concrete_path(s, f.idx, f.nidx, e->arena, &pl);
+				add_ev(e, p, pl, f.actual, expected, xl);
 				return;
 			}
 		}
 		const struct bl_value *all = base ? bl_path_collect(&s->path, base, e->arena) : NULL;
-		add_ev(e, s->text, all, expected);
+		add_ev(e, s->text, s->textlen, all, expected, xl);
 		return;
 	}
 	const struct bl_value *v = NULL;
@@ -999,7 +1019,7 @@ static void explain_leaf(const struct cnode *n, struct bl_eval *e, enum bl_truth
 		v = plain_value(n, e);
 	else
 		(void)subject_value(s, e, &v);
-	add_ev(e, s->text, v, expected);
+	add_ev(e, s->text, s->textlen, v, expected, xl);
 }
 
 /* A count as a number value in arena a (bl_value_new_num's value for an
@@ -1042,8 +1062,10 @@ static void explain_count(const struct cnode *n, struct bl_eval *e, enum bl_trut
 		memcpy(path + 6, text, len);
 		memcpy(path + 6 + len, ")", 2);
 	}
-	add_ev(e, path, t == BL_UNKNOWN ? NULL : count_value(e->arena, cnt),
-	       outcome == BL_TRUE ? n->expected_not : n->expected);
+	uint32_t pl = path && len + 7 < UINT32_MAX ? (uint32_t)(len + 7) : 0;
+	bool neg = outcome == BL_TRUE;
+	add_ev(e, path, pl, t == BL_UNKNOWN ? NULL : count_value(e->arena, cnt),
+	       neg ? n->expected_not : n->expected, neg ? n->expnotlen : n->explen);
 }
 
 static void explain_node(const struct cnode *n, struct bl_eval *e, enum bl_truth outcome)
@@ -1082,7 +1104,7 @@ void bl_cond_explain(const struct bl_cond *c, struct bl_eval *e, enum bl_truth o
 	/* Re-evaluating for evidence must not change why the result was unknown
 	 * (the reason is usually empty: copy only what it holds). */
 	char saved[sizeof(e->error)];
-	size_t elen = strnlen(e->error, sizeof(e->error) - 1);
+	size_t elen = e->error[0] ? strnlen(e->error, sizeof(e->error) - 1) : 0;
 	memcpy(saved, e->error, elen);
 	saved[elen] = '\0';
 	e->nev = 0;

@@ -156,6 +156,12 @@ struct bl_eval {
 	uint32_t memo_gen;
 	const struct bl_value *memo_doc;
 	struct bl_eval_memo *memo;
+	/* The lengths of ev[i].path ([i][0]) and ev[i].expected ([i][1]) where
+	 * the evaluator knew them (compile-time texts, paths it built), so the
+	 * failure message need not measure them; 0 = unknown, use strlen.
+	 * Kept here, not in struct bl_evidence: results copy evidence and
+	 * some writers replace its path (related.c prefixes the control). */
+	uint32_t evlen[BL_EVIDENCE_MAX][2];
 };
 
 void bl_eval_init(struct bl_eval *e);

@@ -33,15 +33,20 @@ struct fx {
 	size_t n;
 };
 
-static void fx_init(struct fx *f)
+static void fx_init_doc(struct fx *f, const char *baseline)
 {
 	memset(f, 0, sizeof(*f));
-	et_load(&f->t, doc);
+	et_load(&f->t, baseline);
 	bl_arena_init(&f->a, 0);
 	bl_eval_init(&f->ev);
 	f->n = f->t.b->ncontrols;
 	for (uint32_t i = 0; i < f->n; i++)
 		f->ctrl[i] = i;
+}
+
+static void fx_init(struct fx *f)
+{
+	fx_init_doc(f, doc);
 }
 
 static void fx_free(struct fx *f)
@@ -122,6 +127,68 @@ static void test_standard_messages(void **state)
 		assert_int_equal(r[i].std_message, want[i].std);
 	}
 	fx_free(&f);
+}
+
+/* Messages whose texts the evaluator measured as it made them (struct
+ * bl_eval.evlen): negated operators, concrete [*] paths, count paths and
+ * texts, and a violation count's negated text. */
+static void test_messages_measured_texts(void **state)
+{
+	(void)state;
+	struct fx f;
+	fx_init_doc(&f,
+		"baseline: t\nversion: 1.0.0\ntitle: t\ncontrols:\n"
+		"  - {id: VIOL, title: t, severity: high, violation: {field: s, equals: b}}\n"
+		"  - {id: STAR, title: t, severity: high, expect: {field: 'r[*].p', equals: 1}}\n"
+		"  - {id: CNT, title: t, severity: high, expect: {count: {field: 'r[*]'}, less: 1}}\n"
+		"  - {id: VCNT, title: t, severity: high, violation: {count: {field: 'r[*]'}, greater: 1}}\n");
+	struct bl_asset *as = bl_arena_alloc(&f.a, sizeof(*as));
+	assert_non_null(as);
+	*as = (struct bl_asset){.id = "/subs/1/x-1", .type = "T",
+				.doc = tu_json(&f.a, "{\"s\": \"b\", \"r\": [{\"p\": 1}, {\"p\": \"z\"}]}")};
+	assert_int_equal(bl_evaluate_asset(f.t.b, f.ctrl, f.n, as, NULL, &f.ev, &f.a, &f.out), 0);
+	static const char *const want[] = {
+		"s is \"b\"; expected notEquals \"b\"",
+		"r[1].p is \"z\"; expected equals 1",
+		"count(r[*]) is 2; expected count of r[*] less 1",
+		"count(r[*]) is 2; expected count of r[*] lessOrEquals 1",
+	};
+	assert_int_equal(f.out.n, 4);
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(f.out.items[i].status, BL_FAIL);
+		assert_string_equal(f.out.items[i].message, want[i]);
+	}
+	fx_free(&f);
+}
+
+/* A failure's evidence and message share one arena block; with room for
+ * the evidence alone the failure keeps its evidence and says "failed" (not
+ * a standard message), as when each had its own allocation. */
+static void test_failure_block_fallback(void **state)
+{
+	(void)state;
+	for (int room = 0; room < 2; room++) {
+		struct fx f;
+		fx_init(&f);
+		struct bl_asset *as = bl_arena_alloc(&f.a, sizeof(*as));
+		assert_non_null(as);
+		*as = (struct bl_asset){.id = "x", .type = "T", .doc = tu_json(&f.a, "{\"s\": \"b\"}")};
+		f.ctrl[0] = 3;   /* MISS: "m is missing; expected equals \"a\"" */
+		f.n = 1;
+		/* the evidence copy (one item, 24 bytes taken as 32 by the
+		 * arena's 16-byte rounding) fits, not the block (64) nor the
+		 * message alone (48); with room, the block too */
+		f.a.limit = f.a.used + (room ? 4096 : 32);
+		assert_int_equal(bl_evaluate_asset(f.t.b, f.ctrl, f.n, as, NULL, &f.ev, &f.a, &f.out), 0);
+		assert_int_equal(f.out.n, 1);
+		const struct bl_result *r = &f.out.items[0];
+		assert_int_equal(r->status, BL_FAIL);
+		assert_int_equal(r->nevidence, 1);
+		assert_string_equal(r->evidence[0].path, "m");
+		assert_string_equal(r->message, room ? "m is missing; expected equals \"a\"" : "failed");
+		assert_int_equal(r->std_message, room);
+		fx_free(&f);
+	}
 }
 
 static void test_exception_clears_flag(void **state)
@@ -211,6 +278,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scope_only_when_known),
 		cmocka_unit_test(test_standard_messages),
+		cmocka_unit_test(test_messages_measured_texts),
+		cmocka_unit_test(test_failure_block_fallback),
 		cmocka_unit_test(test_exception_clears_flag),
 		cmocka_unit_test(test_many_assets_grow_list),
 		cmocka_unit_test(test_out_of_memory_counts),

@@ -165,6 +165,70 @@ static void test_evidence_violation(void **state)
 	assert_string_equal(jtext(f, f->e.ev[0].actual), "[80,443]");
 }
 
+/*
+ * The lengths the evaluator hands on with its evidence (struct
+ * bl_eval.evlen, which the failure message uses instead of strlen): each
+ * is the text's length or 0 (unknown); the texts it knows (compile-time
+ * paths and expected texts, concrete and count paths, negated operators)
+ * are never left unknown.
+ */
+static void test_evidence_lengths(void **state)
+{
+	struct fx *f = *state;
+	static const struct {
+		const char *cond, *doc;
+		enum bl_truth outcome;
+		const char *path, *expected;   /* what evidence 0 says */
+		bool known;                    /* both lengths must be known */
+	} rows[] = {
+		{"{\"field\":\"properties.x\",\"equals\":true}", "{\"properties\":{\"x\":false}}",
+		 BL_FALSE, "properties.x", "equals true", true},
+		{"{\"field\":\"location\",\"equals\":\"a\"}", "{\"location\":\"a\"}",
+		 BL_TRUE, "location", "notEquals \"a\"", true},
+		{"{\"field\":\"rules[*].port\",\"equals\":22}", "{\"rules\":[{\"port\":22},{\"port\":80}]}",
+		 BL_FALSE, "rules[1].port", "equals 22", true},
+		{"{\"field\":\"rules[*].port\",\"notEquals\":22}", "{\"rules\":[{\"port\":80}]}",
+		 BL_TRUE, "rules[*].port", "equals 22", true},
+		{"{\"count\":{\"field\":\"r[*]\"},\"less\":1}", "{\"r\":[1]}",
+		 BL_FALSE, "count(r[*])", "count of r[*] less 1", true},
+		{"{\"not\":{\"count\":{\"field\":\"r[*]\"},\"less\":1}}", "{\"r\":[]}",
+		 BL_FALSE, "count(r[*])", "count of r[*] greaterOrEquals 1", true},
+		{"{\"value\":\"x\",\"equals\":\"y\"}", "{}", BL_FALSE, "\"x\"", "equals \"y\"", true},
+		{ERR, KDOC, BL_UNKNOWN, "s", "less 5", true},
+		/* exists is negated by its text (expected_slow): may be unknown */
+		{"{\"field\":\"a\",\"exists\":false}", "{}", BL_TRUE, "a", "exists true", false},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct bl_cond *c = compile_ok(f, rows[i].cond);
+		enum bl_truth t = eval_on(f, c, rows[i].doc);
+		if (t != rows[i].outcome)
+			fail_msg("%s -> %d", rows[i].cond, t);
+		f->e.nev = 0;
+		bl_cond_explain(c, &f->e, t);
+		assert_int_equal(f->e.nev, 1);
+		assert_string_equal(f->e.ev[0].path, rows[i].path);
+		assert_string_equal(f->e.ev[0].expected, rows[i].expected);
+		uint32_t pl = f->e.evlen[0][0], xl = f->e.evlen[0][1];
+		if ((pl && pl != strlen(rows[i].path)) || (xl && xl != strlen(rows[i].expected)))
+			fail_msg("%s: lengths %u %u", rows[i].cond, pl, xl);
+		if (rows[i].known && (!pl || !xl))
+			fail_msg("%s: a length left unknown (%u %u)", rows[i].cond, pl, xl);
+	}
+}
+
+/* Explaining evaluates again; an error that finds leaves no trace, also
+ * when there was none before (the empty reason is restored, not copied). */
+static void test_explain_keeps_empty_error(void **state)
+{
+	struct fx *f = *state;
+	const struct bl_cond *c = compile_ok(f, "{\"anyOf\":[" ERR "," TRU "]}");
+	assert_int_equal(eval_on(f, c, KDOC), BL_TRUE);
+	f->e.error[0] = '\0';
+	bl_cond_explain(c, &f->e, BL_TRUE);
+	assert_int_equal(f->e.nev, 1);
+	assert_string_equal(f->e.error, "");
+}
+
 static void test_describe_keys(void **state)
 {
 	struct fx *f = *state;
@@ -303,6 +367,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_expect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_violation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evidence_lengths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_explain_keeps_empty_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_describe_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compile_errors, setup, teardown),
