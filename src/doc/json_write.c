@@ -244,6 +244,20 @@ int bl_json_write_str(struct bl_buf *out, const char *s, size_t len)
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t run = 0, i = 0;
+	/* Most strings are ASCII and fit in the room the buffer has: escaped in
+	 * place by the block writer (same bytes as the loop below, whose rule
+	 * for ASCII it shares) instead of three appends and a byte loop.  The
+	 * room test keeps the NUL's byte and the writer's slack inside cap. */
+	if (!out->failed && out->cap - out->len > bl_json_ascii_room(len)) {
+		char *e = bl_json_put_ascii(out->data + out->len, s, len);
+		if (e) {
+			out->len = (size_t)(e - out->data);
+			out->data[out->len] = '\0';
+			return 0;
+		}
+		/* a non-ASCII byte: the bytes written past len are ignored and
+		 * the loop below writes the string over them */
+	}
 	bl_buf_addc(out, '"');
 	while (i < len) {
 		unsigned char c = u[i];
@@ -296,6 +310,18 @@ int bl_json_write_str(struct bl_buf *out, const char *s, size_t len)
 	if (i > run)
 		bl_buf_add(out, s + run, i - run);
 	return bl_buf_addc(out, '"');
+}
+
+/* One byte of punctuation: stored in place while the buffer has room (most
+ * of a compact document is these and strings), else a plain append. */
+static inline void put1(struct bl_buf *out, char c)
+{
+	if (!out->failed && out->cap - out->len > 1) {
+		out->data[out->len++] = c;
+		out->data[out->len] = '\0';
+	} else {
+		bl_buf_addc(out, c);
+	}
 }
 
 static void write_indent(struct bl_buf *out, int indent, size_t depth)
@@ -381,11 +407,19 @@ static bool write_open(struct bl_buf *out, const struct bl_value *v)
 		bl_json_write_str(out, v->u.str.s, v->u.str.len);
 		return false;
 	case BL_VARR:
-		bl_buf_add(out, v->u.arr.n ? "[" : "[]", v->u.arr.n ? 1 : 2);
-		return v->u.arr.n > 0;
+		if (!v->u.arr.n) {
+			bl_buf_add(out, "[]", 2);
+			return false;
+		}
+		put1(out, '[');
+		return true;
 	case BL_VOBJ:
-		bl_buf_add(out, v->u.obj.n ? "{" : "{}", v->u.obj.n ? 1 : 2);
-		return v->u.obj.n > 0;
+		if (!v->u.obj.n) {
+			bl_buf_add(out, "{}", 2);
+			return false;
+		}
+		put1(out, '{');
+		return true;
 	case BL_VERR:
 	case BL_VNA:
 		/* facts that could not be read stay visible as such in JSON */
@@ -422,12 +456,12 @@ int bl_json_write(struct bl_buf *out, const struct bl_value *v, int indent)
 		if (f->i == count) {
 			if (indent)
 				write_indent(out, indent, n - 1);
-			bl_buf_addc(out, c->type == BL_VARR ? ']' : '}');
+			put1(out, c->type == BL_VARR ? ']' : '}');
 			n--;
 			continue;
 		}
 		if (f->i)
-			bl_buf_addc(out, ',');
+			put1(out, ',');
 		if (indent)
 			write_indent(out, indent, n);
 		const struct bl_value *child;
@@ -436,7 +470,10 @@ int bl_json_write(struct bl_buf *out, const struct bl_value *v, int indent)
 		} else {
 			const struct bl_member *m = &c->u.obj.items[f->i];
 			bl_json_write_str(out, m->key, m->klen);
-			bl_buf_add(out, ": ", indent ? 2 : 1);
+			if (indent)
+				bl_buf_add(out, ": ", 2);
+			else
+				put1(out, ':');
 			child = &m->val;
 		}
 		f->i++;

@@ -154,10 +154,37 @@ static void *grow(void *p, size_t *cap, size_t need, size_t sz)
 	return q;
 }
 
+/* No byte of s[0..n) above 0x7F: words of 8, the tail as an overlapping
+ * word (or two of 4), no byte loop for the short keys most documents hold. */
+static bool all_ascii(const unsigned char *s, size_t n)
+{
+	const uint64_t hi = 0x8080808080808080u;
+	uint64_t w, acc = 0;
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 <= n; i += 8) {
+			memcpy(&w, s + i, 8);
+			acc |= w;
+		}
+		memcpy(&w, s + n - 8, 8);
+		return !((acc | w) & hi);
+	}
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		return !((a | b) & (uint32_t)hi);
+	}
+	for (size_t i = 0; i < n; i++)
+		acc |= s[i];
+	return !(acc & 0x80);
+}
+
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
 static bool utf8_valid(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
+	if (all_ascii(s, n))
+		return true;
 	while (i < n) {
 		unsigned char c = s[i];
 		if (c < 0x80) {
@@ -190,6 +217,35 @@ static bool utf8_valid(const unsigned char *s, size_t n)
 }
 
 /* ---- hash tables ---------------------------------------------------------- */
+
+/*
+ * Hash of a key or anchor name for the tables below, 8 bytes a step (keys
+ * are short: a byte-wise hash cost more than the probe).  Only these tables
+ * see it, so it need not match bl_hash.
+ */
+static uint64_t name_hash(const char *s, size_t n)
+{
+	const uint64_t k = 0x9E3779B97F4A7C15u;
+	uint64_t h = (uint64_t)n * k, w;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 32;
+	}
+	if (n >= 4) {  /* two overlapping words: no variable-length copy */
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		h = (h ^ ((uint64_t)a << 32 | b)) * k;
+	} else if (n) {
+		w = (uint64_t)(unsigned char)s[0] << 16 |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 | (unsigned char)s[n - 1];
+		h = (h ^ w) * k;
+	}
+	h ^= h >> 29;
+	h *= 0xBF58476D1CE4E5B9u;
+	return h ^ (h >> 32);
+}
 
 static uint64_t mix(uint64_t h, uint64_t id)
 {
@@ -642,7 +698,7 @@ static int set_key(struct yctx *c, const char *s, size_t n, yaml_mark_t m)
 		return bl_error_set(c->err, BL_EINVAL, c->file, line, col, "invalid UTF-8 in key");
 	if (htab_reserve(&c->ktab))
 		return oom(c);
-	uint64_t h = mix(bl_hash(s, n, false), f->mapid);
+	uint64_t h = mix(name_hash(s, n), f->mapid);
 	struct hent *e = htab_slot(&c->ktab, h, s, (uint32_t)n, f->mapid, true);
 	if (e->k)
 		return bl_error_set(c->err, BL_EINVAL, c->file, line, col,
@@ -672,7 +728,7 @@ static int set_anchor(struct yctx *c, const char *name, size_t len,
 		return oom(c);
 	if (htab_reserve(&c->atab))
 		return oom(c);
-	uint64_t h = bl_hash(name, len, false);
+	uint64_t h = name_hash(name, len);
 	struct hent *e = htab_slot(&c->atab, h, name, (uint32_t)len, 0, false);
 	if (!e->k) {
 		/* The name may point into a libyaml event: keep our own copy. */
@@ -713,7 +769,7 @@ static int on_alias(struct yctx *c, const yaml_event_t *ev)
 	uint32_t line = mark_line(m), col = mark_col(m);
 	const struct anchor *an = NULL;
 	if (c->atab.cap) {
-		struct hent *e = htab_slot(&c->atab, bl_hash(name, len, false), name,
+		struct hent *e = htab_slot(&c->atab, name_hash(name, len), name,
 					   clamp32(len), 0, false);
 		if (e->k)
 			an = &c->anchors[e->id];
@@ -885,7 +941,7 @@ static int on_end(struct yctx *c)
 		 * the keys on the current path, not by the document. */
 		for (size_t i = 0; i < n; i++) {
 			const struct bl_member *it = &c->items[f.base + i];
-			htab_remove(&c->ktab, mix(bl_hash(it->key, it->klen, false), f.mapid),
+			htab_remove(&c->ktab, mix(name_hash(it->key, it->klen), f.mapid),
 				    it->key, it->klen, f.mapid);
 		}
 	}
