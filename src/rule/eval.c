@@ -91,13 +91,6 @@ void bl_eval_reset(struct bl_eval *e, const struct bl_value *doc, struct bl_aren
 	bl_eval_clear(e);
 }
 
-void bl_eval_clear(struct bl_eval *e)
-{
-	e->error[0] = '\0';
-	e->na = false;
-	e->na_reason[0] = '\0';
-}
-
 void bl_eval_special(struct bl_eval *e, const struct bl_value *v)
 {
 	if (v->type == BL_VERR) {
