@@ -337,6 +337,10 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 	 * knows */
 	size_t base = out->n;
 	const struct bl_control *controls = b->controls;
+	/* whether a result below needs the second pass: an exception to look
+	 * up, or a message from the arena that may be NULL (out of memory);
+	 * a pass's and a failure's messages never are, so most assets skip it */
+	bool recheck = opts && opts->exceptions;
 	for (size_t i = 0; i < n; i++) {
 		const struct bl_control *c = &controls[ctrl[i]];
 		struct bl_result *res = first + i;
@@ -344,11 +348,13 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 					  .classification = inv.attrs.classification,
 					  .tags = inv.attrs.tags};
 		if (scoped && !tier_in_scope(c, asset->tier)) {
+			recheck = true;
 			res->status = BL_NA;
 			res->message = bl_arena_printf(arena, "out of scope: tier %d is not in the control's tiers", asset->tier);
 			continue;
 		}
 		if (scoped && !env_in_scope(c, asset->environment)) {
+			recheck = true;
 			res->status = BL_NA;
 			res->message = bl_arena_printf(arena, "out of scope: environment %s is not in the control's environments",
 						       asset->environment);
@@ -357,6 +363,7 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 		if (c->na_reason) {
 			/* a control that this tool cannot evaluate says so, for every
 			 * asset it would apply to */
+			recheck = true;
 			res->status = BL_NA;
 			res->message = bl_arena_printf(arena, "not applicable: %s", c->na_reason);
 			continue;
@@ -366,6 +373,7 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 			bl_eval_clear(ev);
 			enum bl_truth t = bl_cond_eval(c->applies, ev);
 			if (t == BL_UNKNOWN) {
+				recheck = true;
 				unknown(res, ev, arena, "applies: ");
 				continue;
 			}
@@ -376,6 +384,7 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 			}
 		}
 		if (c->related) {
+			recheck = true;
 			ev->nev = 0;
 			if (bl_related_eval(res, c, asset, rx, ev, arena)) {
 				out->n = base + i + 1;
@@ -387,6 +396,7 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 		bl_eval_clear(ev);
 		enum bl_truth t = bl_cond_eval(c->cond, ev);
 		if (t == BL_UNKNOWN) {
+			recheck = true;
 			unknown(res, ev, arena, "");
 			continue;
 		}
@@ -405,6 +415,8 @@ int bl_evaluate_asset_rel(const struct bl_baseline *b, const uint32_t *ctrl, siz
 		}
 	}
 	out->n = base + n;
+	if (!recheck)
+		return 0;
 	/* a message the arena had no room for (every printf above) */
 	bool exc = opts && opts->exceptions;
 	for (struct bl_result *res = first; res < first + n; res++) {

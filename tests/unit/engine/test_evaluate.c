@@ -273,6 +273,40 @@ static void test_out_of_memory_counts(void **state)
 	}
 }
 
+/* A message from the arena that could not be made (here: out of scope, out
+ * of memory) is BL_ENOMEM even when every other result of the asset passes
+ * and no exception needs the second pass over the results. */
+static void test_out_of_memory_message(void **state)
+{
+	(void)state;
+	for (int order = 0; order < 2; order++) {
+		struct fx f;
+		fx_init(&f);
+		struct bl_asset *as = bl_arena_alloc(&f.a, sizeof(*as));
+		assert_non_null(as);
+		*as = (struct bl_asset){.id = "x", .type = "T", .tier = 2,
+					.doc = tu_json(&f.a, "{\"s\": \"a\"}")};
+		f.ctrl[0] = order ? 2 : 0;   /* STR passes; T1 is out of scope for tier 2 */
+		f.ctrl[1] = order ? 0 : 2;
+		f.n = 2;
+		f.a.limit = f.a.used;
+		size_t before = f.out.n;
+		assert_int_equal(bl_evaluate_asset(f.t.b, f.ctrl, f.n, as, NULL, &f.ev, &f.a, &f.out),
+				 BL_ENOMEM);
+		assert_int_equal(f.out.n, before + 2);
+		const struct bl_result *na = &f.out.items[before + (order ? 1 : 0)];
+		assert_int_equal(na->status, BL_NA);
+		assert_null(na->message);
+		/* with room, the same asset is fine */
+		f.a.limit = 0;
+		f.out.n = before;
+		assert_int_equal(bl_evaluate_asset(f.t.b, f.ctrl, f.n, as, NULL, &f.ev, &f.a, &f.out), 0);
+		assert_string_equal(f.out.items[before + (order ? 1 : 0)].message,
+				    "out of scope: tier 2 is not in the control's tiers");
+		fx_free(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_exception_clears_flag),
 		cmocka_unit_test(test_many_assets_grow_list),
 		cmocka_unit_test(test_out_of_memory_counts),
+		cmocka_unit_test(test_out_of_memory_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
