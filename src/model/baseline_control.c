@@ -328,15 +328,15 @@ void bl_bctx_check_scope(struct bl_bctx *c, const struct bl_value *scope, struct
 /* Compile one condition; every problem lands in c->d. */
 const struct bl_cond *bl_bctx_compile(struct bl_bctx *c, const struct bl_value *cond)
 {
-	if (!c->rxc)
-		c->rxc = bl_regex_cache_new(c->a);
+	if (!c->cache)
+		c->cache = bl_compile_cache_new(c->a);
 	struct bl_rule_env env = {
 		.arena = c->a,
 		.diags = c->d,
 		.param_defs = c->params,
 		.param_values = c->param_values,
 		.no_jit = c->host_only,
-		.regex_cache = c->rxc,
+		.cache = c->cache,
 		.lazy_regex = bl_content_is_tree_file(cond->file),
 	};
 	const struct bl_cond *out = NULL;

@@ -40,8 +40,9 @@ struct bl_bctx {
 	bool oom;
 	bool internal;               /* a shipped catalog did not load */
 	const struct bl_value *assigned;  /* --parameters values (object) or NULL */
-	struct bl_regex_cache *rxc;  /* regexes shared by all the conditions (created on
-					the first compile; NULL: none) */
+	struct bl_compile_cache *cache;  /* what all the conditions share: regexes, paths,
+					leaf keys (created on the first compile; NULL:
+					none) */
 	bool host_only;              /* the control being compiled is scoped to linux.host
 					(one asset per run: regexes are not JIT-compiled) */
 	const char *builtin_sha;     /* the document is a builtin tree as shipped: its hash

@@ -405,8 +405,8 @@ static bool compile_field(struct cctx *c, const struct bl_value *node, struct cs
 	}
 	struct bl_error err;
 	bl_error_clear(&err);
-	int rc = c->env->regex_cache
-		 ? bl_regex_cache_path(&s->path, c->env->regex_cache, cv->u.str.s, cv->u.str.len,
+	int rc = c->env->cache
+		 ? bl_compile_cache_path(&s->path, c->env->cache, cv->u.str.s, cv->u.str.len,
 				       !c->env->no_jit, &err)
 		 : bl_path_compile(&s->path, cv->u.str.s, cv->u.str.len, c->env->arena, &err);
 	if (rc == BL_ENOMEM) {
@@ -450,10 +450,10 @@ static bool compile_value(struct cctx *c, const struct bl_value *node, struct cs
 static void leaf_key(struct cctx *c, struct cnode *n, bool simple)
 {
 	const struct csubject *s = &n->subj;
-	if (!simple || !c->env->regex_cache || c->env->no_jit || n->kind != CN_LEAF || !s->is_field ||
+	if (!simple || !c->env->cache || c->env->no_jit || n->kind != CN_LEAF || !s->is_field ||
 	    !s->path.segs || s->lastall >= (int32_t)s->from || !n->expected)
 		return;
-	n->lk = bl_regex_cache_leaf(c->env->regex_cache, s->path.segs, s->from, n->expected);
+	n->lk = bl_compile_cache_leaf(c->env->cache, s->path.segs, s->from, n->expected);
 	if (!n->lk)
 		c->nomem = true;
 }
@@ -500,11 +500,11 @@ static bool compile_operand(struct cctx *c, struct cnode *n, int op, const struc
 		/* a pattern written as such in a document whose patterns are known
 		 * to compile (not one an expression or "[[" escape produced) */
 		bool lazy = (op == BL_OP_REGEX || op == BL_OP_NOTREGEX) && c->env->lazy_regex &&
-			    c->env->regex_cache && cv == node;
-		int rc = lazy ? bl_op_prepare_lazy_regex(&n->operand, op, cv, c->env->regex_cache,
+			    c->env->cache && cv == node;
+		int rc = lazy ? bl_op_prepare_lazy_regex(&n->operand, op, cv, c->env->cache,
 							 !c->env->no_jit, msg, sizeof(msg))
 			      : bl_op_prepare(&n->operand, op, cv, c->env->arena,
-					      c->env->regex_cache, c->gctx, !c->env->no_jit, msg,
+					      c->env->cache, c->gctx, !c->env->no_jit, msg,
 					      sizeof(msg));
 		if (rc == BL_ENOMEM) {
 			c->nomem = true;
@@ -805,7 +805,7 @@ int bl_cond_compile(const struct bl_cond **out, const struct bl_value *cond,
 	bc->keys = c.keys;
 	bc->nkeys = c.nkeys;
 	bc->no_exprs = c.nexprs == 0;
-	bc->memo = env->regex_cache && !env->no_jit;
+	bc->memo = env->cache && !env->no_jit;
 	*out = bc;
 	return 0;
 }

@@ -597,7 +597,7 @@ static int prep_scanum(struct bl_operand *o, const struct bl_value *v, struct bl
  * the arena, which is not thread-safe.
  */
 struct bl_regex_slot {
-	struct bl_regex_cache *cache;
+	struct bl_compile_cache *cache;
 	const char *pat;
 	size_t len;
 	bool jit;
@@ -608,7 +608,7 @@ struct bl_regex_slot {
 };
 
 /* A field path compiled once for every condition that spells it the same
- * (bl_regex_cache_path). */
+ * (bl_compile_cache_path). */
 struct path_slot {
 	const char *text;              /* the path's own copy (path.text) */
 	size_t len;
@@ -616,7 +616,11 @@ struct path_slot {
 	struct bl_pfx **nodes;         /* path.pfx, writable: counting uses */
 };
 
-struct bl_regex_cache {
+/* What the conditions compiled into one arena share (struct
+ * bl_rule_env.cache): the regexes above, field paths, their interned
+ * prefixes and leaf keys.  It began as the regex cache; paths and keys
+ * joined it because the environment already carried it to every compile. */
+struct bl_compile_cache {
 	struct bl_arena *a;
 	pcre2_general_context *gctx;
 	pcre2_compile_context *cctx;
@@ -629,13 +633,13 @@ struct bl_regex_cache {
 	struct bl_pfx **pfxs;          /* the paths' interned prefixes (path.h), by
 					  parent and segment; NULL until the first */
 	size_t xcap, xn;               /* xcap: a power of two; xn also numbers them */
-	struct bl_leaf_key **leaves;   /* leaf keys (bl_regex_cache_leaf), likewise */
+	struct bl_leaf_key **leaves;   /* leaf keys (bl_compile_cache_leaf), likewise */
 	size_t lcap, ln;
 };
 
-struct bl_regex_cache *bl_regex_cache_new(struct bl_arena *a)
+struct bl_compile_cache *bl_compile_cache_new(struct bl_arena *a)
 {
-	struct bl_regex_cache *c = bl_arena_calloc(a, 1, sizeof(*c));
+	struct bl_compile_cache *c = bl_arena_calloc(a, 1, sizeof(*c));
 	if (!c)
 		return NULL;
 	c->a = a;
@@ -665,7 +669,7 @@ static size_t rx_hash(const char *s, size_t len, bool jit)
 	return (size_t)h;
 }
 
-static struct bl_regex_slot **rx_find(const struct bl_regex_cache *c, const char *s, size_t len,
+static struct bl_regex_slot **rx_find(const struct bl_compile_cache *c, const char *s, size_t len,
 				      bool jit)
 {
 	size_t i = rx_hash(s, len, jit) & (c->cap - 1);
@@ -676,7 +680,7 @@ static struct bl_regex_slot **rx_find(const struct bl_regex_cache *c, const char
 }
 
 /* The slot of path text s in c->paths: its entry or the empty one. */
-static struct path_slot **path_find(const struct bl_regex_cache *c, const char *s, size_t len)
+static struct path_slot **path_find(const struct bl_compile_cache *c, const char *s, size_t len)
 {
 	size_t i = rx_hash(s, len, false) & (c->pcap - 1);
 	const struct path_slot *e;
@@ -705,7 +709,7 @@ static size_t pfx_hash(const struct bl_pfx *parent, const struct bl_seg *g)
 	return h ^ (size_t)(p ^ (p >> 32));
 }
 
-static struct bl_pfx **pfx_find(const struct bl_regex_cache *c, const struct bl_pfx *parent,
+static struct bl_pfx **pfx_find(const struct bl_compile_cache *c, const struct bl_pfx *parent,
 				 const struct bl_seg *g)
 {
 	size_t i = pfx_hash(parent, g) & (c->xcap - 1);
@@ -716,7 +720,7 @@ static struct bl_pfx **pfx_find(const struct bl_regex_cache *c, const struct bl_
 }
 
 /* The node for parent followed by g, made when new; NULL on ENOMEM. */
-static struct bl_pfx *pfx_intern(struct bl_regex_cache *c, const struct bl_pfx *parent,
+static struct bl_pfx *pfx_intern(struct bl_compile_cache *c, const struct bl_pfx *parent,
 				 const struct bl_seg *g)
 {
 	if (2 * (c->xn + 1) > c->xcap) {
@@ -748,7 +752,7 @@ static struct bl_pfx *pfx_intern(struct bl_regex_cache *c, const struct bl_pfx *
 
 /* Point p->pfx (and *nodes) at the interned nodes of its segments before
  * the first [*], counting one use of each.  Returns 0 or BL_ENOMEM. */
-static int path_intern(struct bl_regex_cache *c, struct bl_path *p, struct bl_pfx ***nodes)
+static int path_intern(struct bl_compile_cache *c, struct bl_path *p, struct bl_pfx ***nodes)
 {
 	uint32_t n = 0;
 	*nodes = NULL;
@@ -779,7 +783,7 @@ static size_t leaf_hash(const void *path, uint32_t from, const char *expected, s
 	return rx_hash(expected, elen, false) ^ (size_t)(p ^ (p >> 32)) ^ from;
 }
 
-static struct bl_leaf_key **leaf_find(const struct bl_regex_cache *c, const void *path,
+static struct bl_leaf_key **leaf_find(const struct bl_compile_cache *c, const void *path,
 				      uint32_t from, const char *expected, size_t elen)
 {
 	size_t i = leaf_hash(path, from, expected, elen) & (c->lcap - 1);
@@ -790,7 +794,7 @@ static struct bl_leaf_key **leaf_find(const struct bl_regex_cache *c, const void
 	return &c->leaves[i];
 }
 
-const struct bl_leaf_key *bl_regex_cache_leaf(struct bl_regex_cache *c, const void *path,
+const struct bl_leaf_key *bl_compile_cache_leaf(struct bl_compile_cache *c, const void *path,
 					      uint32_t from, const char *expected)
 {
 	if (2 * (c->ln + 1) > c->lcap) {
@@ -825,7 +829,7 @@ const struct bl_leaf_key *bl_regex_cache_leaf(struct bl_regex_cache *c, const vo
 	return k;
 }
 
-int bl_regex_cache_path(struct bl_path *out, struct bl_regex_cache *c, const char *text,
+int bl_compile_cache_path(struct bl_path *out, struct bl_compile_cache *c, const char *text,
 			size_t len, bool prefixes, struct bl_error *err)
 {
 	if (2 * (c->pn + 1) > c->pcap) {
@@ -878,7 +882,7 @@ int bl_regex_cache_path(struct bl_path *out, struct bl_regex_cache *c, const cha
 
 /* The slot of (s, jit), created (not compiled) when new; NULL on ENOMEM.
  * Only while compiling conditions (single-threaded). */
-static struct bl_regex_slot *rx_slot(struct bl_regex_cache *c, const char *s, size_t len, bool jit)
+static struct bl_regex_slot *rx_slot(struct bl_compile_cache *c, const char *s, size_t len, bool jit)
 {
 	struct bl_regex_slot **p = rx_find(c, s, len, jit);
 	if (*p)
@@ -917,7 +921,7 @@ static pcre2_code *rx_code(struct bl_regex_slot *s)
 	pcre2_code *re = atomic_load_explicit(&s->re, memory_order_acquire);
 	if (re)
 		return re;
-	struct bl_regex_cache *c = s->cache;
+	struct bl_compile_cache *c = s->cache;
 	/* Held for one compile (~10 us), at most once per pattern and run:
 	 * a yield is all the waiting that is worth it. */
 	while (atomic_flag_test_and_set_explicit(&c->lock, memory_order_acquire))
@@ -953,7 +957,7 @@ static void regex_error(char *msg, size_t msgsize, int errcode, size_t erroff)
 }
 
 int bl_op_prepare_lazy_regex(struct bl_operand *o, int op, const struct bl_value *v,
-			     struct bl_regex_cache *cache, bool jit, char *msg, size_t msgsize)
+			     struct bl_compile_cache *cache, bool jit, char *msg, size_t msgsize)
 {
 	memset(o, 0, sizeof(*o));
 	o->v = v;
@@ -968,7 +972,7 @@ int bl_op_prepare_lazy_regex(struct bl_operand *o, int op, const struct bl_value
 }
 
 int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct bl_arena *a,
-		  struct bl_regex_cache *cache,
+		  struct bl_compile_cache *cache,
 		  pcre2_general_context *gctx, bool jit, char *msg, size_t msgsize)
 {
 	memset(o, 0, sizeof(*o));

@@ -54,7 +54,7 @@ enum bl_op {
 	BL_OP_COUNT_
 };
 
-struct bl_regex_slot;   /* one pattern of a struct bl_regex_cache (ops.c) */
+struct bl_regex_slot;   /* one pattern of a struct bl_compile_cache (ops.c) */
 
 /* A prepared operand.  Built once at compile time for constants, or per
  * evaluation (in the eval arena) for operands that are runtime expressions. */
@@ -102,7 +102,7 @@ pcre2_general_context *bl_ops_gctx(struct bl_arena *a);
  * mask); BL_ENOMEM.
  */
 int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct bl_arena *a,
-		  struct bl_regex_cache *cache,
+		  struct bl_compile_cache *cache,
 		  pcre2_general_context *gctx, bool jit, char *msg, size_t msgsize);
 
 /*
@@ -115,7 +115,7 @@ int bl_op_prepare(struct bl_operand *o, int op, const struct bl_value *v, struct
  * Returns 0, BL_EINVAL or BL_ENOMEM.
  */
 int bl_op_prepare_lazy_regex(struct bl_operand *o, int op, const struct bl_value *v,
-			     struct bl_regex_cache *cache, bool jit, char *msg, size_t msgsize);
+			     struct bl_compile_cache *cache, bool jit, char *msg, size_t msgsize);
 
 struct bl_path;
 struct bl_error;
@@ -125,7 +125,7 @@ struct bl_error;
  * value (rule/eval.c remembers leaf results per document by this key): the
  * same field path (its interned segments), read from the same segment, and
  * the same operator and operand, as the `expected` text "OP JSON" says when
- * the operand is one whose JSON is its only spelling (bl_regex_cache_leaf's
+ * the operand is one whose JSON is its only spelling (bl_compile_cache_leaf's
  * caller decides).  Read-only after compile.
  */
 struct bl_leaf_key {
@@ -137,12 +137,12 @@ struct bl_leaf_key {
 };
 
 /*
- * The key of a leaf reading path (interned by bl_regex_cache_path) from
+ * The key of a leaf reading path (interned by bl_compile_cache_path) from
  * segment `from`, compared as `expected` says; the same node for every
  * leaf that gives those three again.  Only while compiling, as for paths.
  * NULL on ENOMEM (the leaf then goes without).
  */
-const struct bl_leaf_key *bl_regex_cache_leaf(struct bl_regex_cache *cache, const void *path,
+const struct bl_leaf_key *bl_compile_cache_leaf(struct bl_compile_cache *cache, const void *path,
 					      uint32_t from, const char *expected);
 
 /*
@@ -158,7 +158,7 @@ const struct bl_leaf_key *bl_regex_cache_leaf(struct bl_regex_cache *cache, cons
  * (interning is a tenth of compiling a condition, and pays only when the
  * conditions are evaluated for many documents).
  */
-int bl_regex_cache_path(struct bl_path *out, struct bl_regex_cache *cache, const char *text,
+int bl_compile_cache_path(struct bl_path *out, struct bl_compile_cache *cache, const char *text,
 			size_t len, bool prefixes, struct bl_error *err);
 
 /*

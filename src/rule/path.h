@@ -34,7 +34,7 @@ struct bl_seg {
  * A leading part of a compiled path (its segments up to one key or index),
  * interned per program: every path of a baseline that starts with the same
  * segments, byte for byte, points at the same node (rule/ops.c,
- * bl_regex_cache_path), so the node names "this value of the document" and
+ * bl_compile_cache_path), so the node names "this value of the document" and
  * an evaluation can remember it once per document (eval.c, struct
  * bl_eval.memo).  Read-only after compile.
  */

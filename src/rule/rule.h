@@ -38,11 +38,13 @@ struct bl_rule_env {
 	const struct bl_value *param_values;  /* name -> value overriding defaults, or NULL */
 	bool no_jit;                          /* do not JIT-compile regexes (conditions
 						 evaluated a few times per run) */
-	struct bl_regex_cache *regex_cache;   /* shares compiled regexes between the
-						 conditions compiled into this arena (a
-						 baseline repeats patterns: linux-host has
-						 221, 145 distinct); NULL = none */
-	bool lazy_regex;                      /* with regex_cache: compile the literal
+	struct bl_compile_cache *cache;       /* what the conditions compiled into this
+						 arena share: compiled regexes (a baseline
+						 repeats patterns: linux-host has 221, 145
+						 distinct), field paths, their leading
+						 segments and leaf keys (the evaluator's
+						 memo); NULL = none */
+	bool lazy_regex;                      /* with cache: compile the literal
 						 patterns of regex/notRegex on first use
 						 instead of now, for documents whose
 						 patterns are known to compile (shipped
@@ -53,12 +55,12 @@ struct bl_rule_env {
 						 from expressions are still compiled now. */
 };
 
-/* A cache for struct bl_rule_env.regex_cache, in arena a (rule/ops.c); NULL
+/* A cache for struct bl_rule_env.cache, in arena a (rule/ops.c); NULL
  * on ENOMEM, which only means no cache (nor lazy compiling).  A pattern
  * compiled lazily is compiled into a too, by whichever evaluating thread
  * needs it first (under the cache's lock): nothing else may allocate from a
  * once evaluation has started. */
-struct bl_regex_cache *bl_regex_cache_new(struct bl_arena *a);
+struct bl_compile_cache *bl_compile_cache_new(struct bl_arena *a);
 
 /*
  * Compile cond (an object node of a document).  Every problem is added to

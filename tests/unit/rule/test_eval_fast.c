@@ -158,8 +158,8 @@ static void test_plain_like_order(void **state)
 static void test_leaf_read_marks(void **state)
 {
 	struct fx *f = *state;
-	f->env.regex_cache = bl_regex_cache_new(&f->a);
-	assert_non_null(f->env.regex_cache);
+	f->env.cache = bl_compile_cache_new(&f->a);
+	assert_non_null(f->env.cache);
 	static const struct {
 		const char *cond;
 		int read;
@@ -189,7 +189,7 @@ static void test_leaf_read_marks(void **state)
 	assert_int_equal(w->kids[1]->read, LR_ANY);
 	assert_int_equal(w->kids[2]->read, LR_ROOT);
 	/* without the cache (a host's conditions): nothing interned, plain */
-	f->env.regex_cache = NULL;
+	f->env.cache = NULL;
 	c = compile_ok(f, "{\"field\":\"properties.x\",\"equals\":1}");
 	assert_int_equal(c->root->read, LR_PLAIN);
 	c = compile_ok(f, "{\"field\":\"a[*].b\",\"equals\":1}");
@@ -275,8 +275,8 @@ static void test_same_with_and_without_memo(void **state)
 	const struct bl_cond *memo[sizeof(CONDS) / sizeof(CONDS[0])];
 	for (size_t i = 0; i < nc; i++)
 		plain[i] = compile_ok(f, CONDS[i]);
-	f->env.regex_cache = bl_regex_cache_new(&f->a);
-	assert_non_null(f->env.regex_cache);
+	f->env.cache = bl_compile_cache_new(&f->a);
+	assert_non_null(f->env.cache);
 	for (size_t i = 0; i < nc; i++)
 		memo[i] = compile_ok(f, CONDS[i]);
 	for (size_t d = 0; d < sizeof(DOCS) / sizeof(DOCS[0]); d++) {

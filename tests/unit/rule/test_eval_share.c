@@ -34,8 +34,8 @@ static void prog_init(struct prog *p, struct bl_diags *d, bool cached)
 	bl_arena_init(&p->a, 0);
 	p->env.arena = &p->a;
 	p->env.diags = d;
-	p->env.regex_cache = cached ? bl_regex_cache_new(&p->a) : NULL;
-	if (cached && !p->env.regex_cache)
+	p->env.cache = cached ? bl_compile_cache_new(&p->a) : NULL;
+	if (cached && !p->env.cache)
 		fail_msg("no regex cache");
 }
 

@@ -1,6 +1,6 @@
 /*
  * test_regex_cache.c - conditions compiled with one struct bl_rule_env
- * regex_cache share the compiled code of equal patterns (same JIT choice),
+ * cache share the compiled code of equal patterns (same JIT choice),
  * and sharing changes no verdict; a bad pattern is reported every time;
  * JIT-compiled code goes with the arena.
  */
@@ -21,8 +21,8 @@ static const pcre2_code *leaf_re(const struct bl_cond *c)
 static void shared_and_separate(void **state)
 {
 	struct fx *f = *state;
-	f->env.regex_cache = bl_regex_cache_new(&f->a);
-	assert_non_null(f->env.regex_cache);
+	f->env.cache = bl_compile_cache_new(&f->a);
+	assert_non_null(f->env.cache);
 	const char *p = "{\"field\": \"s\", \"regex\": \"^ab+c$\"}";
 	const struct bl_cond *a = compile_ok(f, p);
 	const struct bl_cond *b = compile_ok(f, p);
@@ -55,7 +55,7 @@ static void shared_and_separate(void **state)
 static void bad_pattern_every_time(void **state)
 {
 	struct fx *f = *state;
-	f->env.regex_cache = bl_regex_cache_new(&f->a);
+	f->env.cache = bl_compile_cache_new(&f->a);
 	const char *bad = "{\"field\": \"s\", \"regex\": \"a(\"}";
 	for (int i = 0; i < 2; i++) {
 		const struct bl_cond *c = NULL;
@@ -67,12 +67,12 @@ static void bad_pattern_every_time(void **state)
 }
 
 /* Field paths spelled alike share one compiled path through the cache
- * (bl_regex_cache_path); a bad path is reported every time, at its place. */
+ * (bl_compile_cache_path); a bad path is reported every time, at its place. */
 static void shared_paths(void **state)
 {
 	struct fx *f = *state;
-	f->env.regex_cache = bl_regex_cache_new(&f->a);
-	assert_non_null(f->env.regex_cache);
+	f->env.cache = bl_compile_cache_new(&f->a);
+	assert_non_null(f->env.cache);
 	const struct bl_cond *a = compile_ok(f, "{\"field\": \"x[*].y\", \"equals\": 1}");
 	const struct bl_cond *b = compile_ok(f, "{\"field\": \"x[*].y\", \"exists\": true}");
 	const struct bl_cond *other = compile_ok(f, "{\"field\": \"x[*].Y\", \"equals\": 1}");
@@ -142,7 +142,7 @@ static void jit_code_released(void **state)
 		bl_diags_init(&d);
 		struct bl_rule_env env = {.arena = &a, .diags = &d};
 		if (round % 2)
-			env.regex_cache = bl_regex_cache_new(&a);
+			env.cache = bl_compile_cache_new(&a);
 		const struct bl_cond *c = NULL;
 		int rc = bl_cond_compile(&c, tu_json(&ta, "{\"anyOf\": ["
 				"{\"field\": \"s\", \"regex\": \"^(ab|cd)+[0-9]{2,4}$\"},"

@@ -14,8 +14,8 @@
 
 static void lazy_setup(struct fx *f)
 {
-	f->env.regex_cache = bl_regex_cache_new(&f->a);
-	assert_non_null(f->env.regex_cache);
+	f->env.cache = bl_compile_cache_new(&f->a);
+	assert_non_null(f->env.cache);
 	f->env.lazy_regex = true;
 }
 
@@ -94,7 +94,7 @@ static void expressions_still_checked_now(void **state)
 	assert_int_equal(f->d.n, 2);
 	/* and without a cache there is nothing to compile into later */
 	f->env.lazy_regex = true;
-	f->env.regex_cache = NULL;
+	f->env.cache = NULL;
 	assert_int_equal(bl_cond_compile(&c, tu_json(&f->a, lit), &f->env), BL_EINVAL);
 	assert_int_equal(f->d.n, 3);
 }
