@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -809,9 +810,12 @@ static unsigned online_cpus(void)
 
 static int worker_init(struct worker *w, struct pool *p)
 {
-	memset(w, 0, sizeof(*w));
-	w->pool = p;
+	/* the evaluator (first, 32 KB of key hints) is zeroed by bl_eval_init
+	 * alone: zeroing it twice was ~1 % of a built-in's start */
+	_Static_assert(offsetof(struct worker, ev) == 0, "ev leads struct worker");
+	memset((char *)w + sizeof(w->ev), 0, sizeof(*w) - sizeof(w->ev));
 	bl_eval_init(&w->ev);
+	w->pool = p;
 	bl_relidx_attach(p->rx, &w->ev);
 	/* p->fmt is set only with threads; the inline worker then formats the
 	 * one chunk of an input that has no second (assess_json_fd) */
