@@ -5,6 +5,7 @@
  * through the writer, and the writer's exact output and escaping.
  */
 #include "testutil.h"
+#include "value_eq.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -32,50 +33,6 @@ static int parse_n(struct bl_arena *a, const char *text, size_t len,
 	return bl_json_parse(v, a, kept, len, "t.json", o, err);
 }
 
-static bool value_eq(const struct bl_value *x, const struct bl_value *y);
-
-static bool members_eq(const struct bl_member *a, const struct bl_member *b)
-{
-	return a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0 &&
-	       value_eq(&a->val, &b->val);
-}
-
-/* Deep equality of type, flags, texts and values (positions ignored). */
-static bool value_eq(const struct bl_value *x, const struct bl_value *y)
-{
-	if (x->type != y->type || x->flags != y->flags)
-		return false;
-	switch (x->type) {
-	case BL_VNULL:
-		return true;
-	case BL_VBOOL:
-		return x->b == y->b;
-	case BL_VNUM:
-		return x->u.num.len == y->u.num.len &&
-		       memcmp(x->u.num.text, y->u.num.text, x->u.num.len) == 0 &&
-		       (x->u.num.d == y->u.num.d) && signbit(x->u.num.d) == signbit(y->u.num.d);
-	case BL_VSTR:
-		return x->u.str.len == y->u.str.len &&
-		       memcmp(x->u.str.s, y->u.str.s, x->u.str.len) == 0;
-	case BL_VARR:
-		if (x->u.arr.n != y->u.arr.n)
-			return false;
-		for (uint32_t i = 0; i < x->u.arr.n; i++)
-			if (!value_eq(&x->u.arr.items[i], &y->u.arr.items[i]))
-				return false;
-		return true;
-	case BL_VOBJ:
-		if (x->u.obj.n != y->u.obj.n)
-			return false;
-		for (uint32_t i = 0; i < x->u.obj.n; i++)
-			if (!members_eq(&x->u.obj.items[i], &y->u.obj.items[i]))
-				return false;
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* parse -> write (compact and pretty) -> parse gives the same tree. */
 static void assert_round_trip(struct bl_arena *a, const struct bl_value *v)
 {
@@ -88,7 +45,7 @@ static void assert_round_trip(struct bl_arena *a, const struct bl_value *v)
 		int rc = parse_n(a, b.data, b.len, NULL, &w, &err);
 		if (rc)
 			fail_msg("reparse failed: %u:%u %s in %s", err.line, err.col, err.msg, b.data);
-		assert_true(value_eq(v, w));
+		assert_true(tu_value_eq(v, w, 0));
 		bl_buf_free(&b);
 	}
 }
@@ -510,7 +467,7 @@ static void test_whitespace_between_tokens(void **state)
 	static const char compact[] = "{\"a\":1,\"b\":[2,3],\"c\":{}}";
 	assert_int_equal(parse_n(&a, L(spaced), NULL, &v, &err), 0);
 	assert_int_equal(parse_n(&a, L(compact), NULL, &w, &err), 0);
-	assert_true(value_eq(v, w));
+	assert_true(tu_value_eq(v, w, 0));
 	const struct bl_member *b = &v->u.obj.items[1];
 	assert_int_equal(b->line, 2);
 	assert_int_equal(b->col, 1);

@@ -7,55 +7,12 @@
  * and wherever it lies in a skipped subtree.
  */
 #include "testutil.h"
+#include "value_eq.h"
 
 #include <math.h>
 
 /* Literal with its exact length, so cases may hold NUL bytes. */
 #define L(s) s, sizeof(s) - 1
-
-static bool value_eq(const struct bl_value *x, const struct bl_value *y, bool pos);
-
-/* Deep equality of type, flags, texts, values and (with pos) positions. */
-static bool value_eq(const struct bl_value *x, const struct bl_value *y, bool pos)
-{
-	if (x->type != y->type || x->flags != y->flags)
-		return false;
-	if (pos && (x->line != y->line || x->col != y->col))
-		return false;
-	switch (x->type) {
-	case BL_VNULL:
-		return true;
-	case BL_VBOOL:
-		return x->b == y->b;
-	case BL_VNUM:
-		return x->u.num.len == y->u.num.len &&
-		       memcmp(x->u.num.text, y->u.num.text, x->u.num.len) == 0 &&
-		       x->u.num.d == y->u.num.d;
-	case BL_VSTR:
-		return x->u.str.len == y->u.str.len &&
-		       memcmp(x->u.str.s, y->u.str.s, x->u.str.len) == 0;
-	case BL_VARR:
-		if (x->u.arr.n != y->u.arr.n)
-			return false;
-		for (uint32_t i = 0; i < x->u.arr.n; i++)
-			if (!value_eq(&x->u.arr.items[i], &y->u.arr.items[i], pos))
-				return false;
-		return true;
-	case BL_VOBJ:
-		if (x->u.obj.n != y->u.obj.n)
-			return false;
-		for (uint32_t i = 0; i < x->u.obj.n; i++) {
-			const struct bl_member *a = &x->u.obj.items[i], *b = &y->u.obj.items[i];
-			if (a->klen != b->klen || memcmp(a->key, b->key, a->klen) != 0 ||
-			    (pos && (a->line != b->line || a->col != b->col)) ||
-			    !value_eq(&a->val, &b->val, pos))
-				return false;
-		}
-		return true;
-	default:
-		return false;
-	}
-}
 
 /* A keep set from paths "a.b.c" (each ends in a keep-everything node;
  * "*" alone keeps the root whole; "a.b." keeps b's listed children only). */
@@ -150,7 +107,7 @@ static void test_keep_selects(void **state)
 	assert_int_equal(t.rc_full, 0);
 	assert_int_equal(t.rc_keep, 0);
 	const struct bl_value *w = tu_json(&a, want);
-	assert_true(value_eq(t.kept, w, false));
+	assert_true(tu_value_eq(t.kept, w, 0));
 	/* Kept nodes sit where the full parse puts them, even after skipped
 	 * members that span lines. */
 	const struct bl_value *fp = bl_value_getz(t.full, "properties");
@@ -158,8 +115,8 @@ static void test_keep_selects(void **state)
 	assert_non_null(kp);
 	assert_int_equal(kp->line, fp->line);
 	assert_int_equal(kp->col, fp->col);
-	assert_true(value_eq(bl_value_getz(kp, "whole"), bl_value_getz(fp, "whole"), true));
-	assert_true(value_eq(bl_value_getz(t.kept, "tags"), bl_value_getz(t.full, "tags"), true));
+	assert_true(tu_value_eq(bl_value_getz(kp, "whole"), bl_value_getz(fp, "whole"), TU_EQ_POS));
+	assert_true(tu_value_eq(bl_value_getz(t.kept, "tags"), bl_value_getz(t.full, "tags"), TU_EQ_POS));
 	const struct bl_member *fm = bl_value_member(t.full, "name", 4);
 	const struct bl_member *km = bl_value_member(t.kept, "name", 4);
 	assert_int_equal(km->line, fm->line);
@@ -181,7 +138,7 @@ static void test_keep_all_root_and_empty(void **state)
 	struct two t;
 	parse_both(&t, &a, L(doc), k, 0);
 	assert_int_equal(t.rc_keep, 0);
-	assert_true(value_eq(t.kept, t.full, true));
+	assert_true(tu_value_eq(t.kept, t.full, TU_EQ_POS));
 	bl_json_keep_free(k);
 	/* A keep set with nothing in it keeps an empty root object; scalars
 	 * and arrays at the root are still built (arrays are transparent). */
@@ -197,7 +154,7 @@ static void test_keep_all_root_and_empty(void **state)
 	assert_int_equal(t.kept->u.arr.items[1].u.obj.n, 0);
 	parse_both(&t, &a, L(" 42 "), k, 0);
 	assert_int_equal(t.rc_keep, 0);
-	assert_true(value_eq(t.kept, t.full, true));
+	assert_true(tu_value_eq(t.kept, t.full, TU_EQ_POS));
 	bl_json_keep_free(k);
 	bl_arena_free(&a);
 }
@@ -225,7 +182,7 @@ static void test_keep_keys(void **state)
 	struct two t;
 	parse_both(&t, &ar, L("{\"pr\\u006Fps\": {\"X\": 1, \"y\": 2}, \"p\\u0072\": 3}"), k, 0);
 	assert_int_equal(t.rc_keep, 0);
-	assert_true(value_eq(t.kept, tu_json(&ar, "{\"props\": {\"X\": 1}}"), false));
+	assert_true(tu_value_eq(t.kept, tu_json(&ar, "{\"props\": {\"X\": 1}}"), 0));
 	bl_json_keep_free(k);
 	bl_arena_free(&ar);
 }
@@ -527,7 +484,7 @@ static void test_keep_positions_after_skip(void **state)
 		const struct bl_member *fm = bl_value_member(t.full, km->key, km->klen);
 		assert_int_equal(km->line, fm->line);
 		assert_int_equal(km->col, fm->col);
-		assert_true(value_eq(&km->val, &fm->val, true));
+		assert_true(tu_value_eq(&km->val, &fm->val, TU_EQ_POS));
 	}
 	assert_int_equal(t.kept->u.obj.items[1].line, 12);
 	bl_json_keep_free(k);
@@ -593,7 +550,7 @@ static void test_keep_wide_objects(void **state)
 					assert_int_equal(km->line, fm->line);
 					assert_int_equal(km->col, fm->col);
 					if (fm->klen != 2 || memcmp(fm->key, "in", 2) != 0)
-						assert_true(value_eq(&km->val, &fm->val, true));
+						assert_true(tu_value_eq(&km->val, &fm->val, TU_EQ_POS));
 				}
 				assert_int_equal(kept, t.kept->u.obj.n);
 				const struct bl_value *in = &t.kept->u.obj.items[0].val;

@@ -12,49 +12,12 @@
  * their exact size so that a read past the padding shows under ASan.
  */
 #include "testutil.h"
+#include "value_eq.h"
 
 #include <math.h>
 
 /* Literal with its exact length, so cases may hold NUL bytes. */
 #define L(s) s, sizeof(s) - 1
-
-/* Trees equal, positions included. */
-static bool same(const struct bl_value *x, const struct bl_value *y)
-{
-	if (x->type != y->type || x->flags != y->flags || x->line != y->line ||
-	    x->col != y->col || x->b != y->b)
-		return false;
-	if ((x->file == NULL) != (y->file == NULL) || (x->file && strcmp(x->file, y->file)))
-		return false;
-	switch (x->type) {
-	case BL_VNUM:
-		return x->u.num.len == y->u.num.len &&
-		       memcmp(x->u.num.text, y->u.num.text, x->u.num.len) == 0 &&
-		       memcmp(&x->u.num.d, &y->u.num.d, sizeof(double)) == 0;
-	case BL_VSTR:
-		return x->u.str.len == y->u.str.len &&
-		       memcmp(x->u.str.s, y->u.str.s, x->u.str.len) == 0;
-	case BL_VARR:
-		if (x->u.arr.n != y->u.arr.n)
-			return false;
-		for (uint32_t i = 0; i < x->u.arr.n; i++)
-			if (!same(&x->u.arr.items[i], &y->u.arr.items[i]))
-				return false;
-		return true;
-	case BL_VOBJ:
-		if (x->u.obj.n != y->u.obj.n)
-			return false;
-		for (uint32_t i = 0; i < x->u.obj.n; i++) {
-			const struct bl_member *a = &x->u.obj.items[i], *b = &y->u.obj.items[i];
-			if (a->klen != b->klen || memcmp(a->key, b->key, a->klen) != 0 ||
-			    a->line != b->line || a->col != b->col || !same(&a->val, &b->val))
-				return false;
-		}
-		return true;
-	default:
-		return true;
-	}
-}
 
 struct outcome {
 	int rc;
@@ -99,7 +62,7 @@ static void check_same(const char *text, size_t len, char after, char fill,
 			fail_msg("[%.*s] + 0x%02X: %u:%u %s, want %u:%u %s", (int)len, text,
 				 (unsigned char)after, got.err.line, got.err.col, got.err.msg,
 				 want.err.line, want.err.col, want.err.msg);
-	} else if (!same(got.v, want.v)) {
+	} else if (!tu_value_eq(got.v, want.v, TU_EQ_POS | TU_EQ_FILE)) {
 		fail_msg("[%.*s] + 0x%02X: trees differ", (int)len, text, (unsigned char)after);
 	}
 	free(want.buf);

@@ -7,47 +7,13 @@
  * shape and whatever the block and chunk sizes.
  */
 #include "testutil.h"
+#include "value_eq.h"
 
 #include <unistd.h>
 
 #include "doc/stream.h"
 
 #define L(s) s, sizeof(s) - 1
-
-/* Trees equal, positions included. */
-static bool same(const struct bl_value *x, const struct bl_value *y)
-{
-	if (x->type != y->type || x->flags != y->flags || x->line != y->line ||
-	    x->col != y->col || x->b != y->b)
-		return false;
-	switch (x->type) {
-	case BL_VNUM:
-		return x->u.num.len == y->u.num.len &&
-		       memcmp(x->u.num.text, y->u.num.text, x->u.num.len) == 0;
-	case BL_VSTR:
-		return x->u.str.len == y->u.str.len &&
-		       memcmp(x->u.str.s, y->u.str.s, x->u.str.len) == 0;
-	case BL_VARR:
-		if (x->u.arr.n != y->u.arr.n)
-			return false;
-		for (uint32_t i = 0; i < x->u.arr.n; i++)
-			if (!same(&x->u.arr.items[i], &y->u.arr.items[i]))
-				return false;
-		return true;
-	case BL_VOBJ:
-		if (x->u.obj.n != y->u.obj.n)
-			return false;
-		for (uint32_t i = 0; i < x->u.obj.n; i++) {
-			const struct bl_member *a = &x->u.obj.items[i], *b = &y->u.obj.items[i];
-			if (a->klen != b->klen || memcmp(a->key, b->key, a->klen) != 0 ||
-			    a->line != b->line || a->col != b->col || !same(&a->val, &b->val))
-				return false;
-		}
-		return true;
-	default:
-		return true;
-	}
-}
 
 static int text_fd(const char *text, size_t len)
 {
@@ -80,7 +46,7 @@ static void check_record(const struct bl_chunk *c, const struct bl_record *r)
 		assert_int_equal(e1.col, e2.col);
 		assert_string_equal(e1.msg, e2.msg);
 	} else {
-		assert_true(same(v1, v2));
+		assert_true(tu_value_eq(v1, v2, TU_EQ_POS));
 	}
 	free(copy);
 	bl_arena_free(&a);
