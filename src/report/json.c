@@ -628,6 +628,25 @@ OUTLINE static bool asset_build(struct json_state *st, const struct bl_result *r
 	return true;
 }
 
+/* *p (of *cap bytes, grown as needed) := raw (rawlen bytes and its NUL),
+ * then its escaped form: what the message and evidence caches keep.  False
+ * when it could not grow (nothing kept). */
+static bool keep_escaped(char **p, size_t *cap, const char *raw, size_t rawlen,
+			 const char *esc, size_t esclen)
+{
+	size_t need = rawlen + 1 + esclen;
+	if (need > *cap) {
+		char *np = realloc(*p, need);
+		if (!np)
+			return false;
+		*p = np;
+		*cap = need;
+	}
+	memcpy(*p, raw, rawlen + 1);
+	memcpy(*p + rawlen + 1, esc, esclen);
+	return true;
+}
+
 /* A message not in its slot: escaped, and kept when it comes back at the
  * same address (the slot then holds it). */
 OUTLINE static void out_message_new(struct json_state *st, struct msg_slot *m, const char *msg)
@@ -652,18 +671,11 @@ OUTLINE static void out_message_new(struct json_state *st, struct msg_slot *m, c
 		m->miss = msg;
 		return;
 	}
-	/* second time at this address: keep it */
+	/* second time at this address: keep it (or not: the output is
+	 * complete either way) */
 	size_t esclen = st->len - mark;
-	size_t need = len + 1 + esclen;
-	if (need > m->cap) {
-		char *np = realloc(m->p, need);
-		if (!np)
-			return;   /* not cached; the output is complete */
-		m->p = np;
-		m->cap = need;
-	}
-	memcpy(m->p, msg, len + 1);
-	memcpy(m->p + len + 1, st->out + mark, esclen);
+	if (!keep_escaped(&m->p, &m->cap, msg, len, st->out + mark, esclen))
+		return;
 	m->rawlen = len;
 	m->esclen = esclen;
 }
@@ -773,16 +785,8 @@ OUTLINE static void str_keep(struct json_state *st, const char *x, size_t xl, si
 		k->miss = x;
 		return;
 	}
-	size_t need = xl + 1 + esclen;
-	if (need > k->cap) {
-		char *np = realloc(k->p, need);
-		if (!np)
-			return;   /* not kept; the output is complete */
-		k->p = np;
-		k->cap = need;
-	}
-	memcpy(k->p, x, xl + 1);
-	memcpy(k->p + xl + 1, st->out + esc, esclen);
+	if (!keep_escaped(&k->p, &k->cap, x, xl, st->out + esc, esclen))
+		return;   /* not kept; the output is complete */
 	k->rawlen = xl;
 	k->esclen = esclen;
 	k->at = x;
