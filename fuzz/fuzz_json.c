@@ -125,6 +125,20 @@ static struct bl_json_keep *keep_from(const char *buf, size_t size)
 	return k;
 }
 
+/* A second parse (rc2, v, err) gives the first's answer: the same code, a
+ * tree the full one contains, the same error at the same place. */
+static void agree(int rc, const struct bl_value *full, const struct bl_error *ferr, int rc2,
+		  const struct bl_value *v, const struct bl_error *err)
+{
+	if (rc2 != rc)
+		abort();
+	if (rc == 0 && !subset(full, v))
+		abort();
+	if (rc != 0 && (err->line != ferr->line || err->col != ferr->col ||
+			strcmp(err->msg, ferr->msg) != 0))
+		abort();
+}
+
 static void check_keep(struct bl_arena *a, const char *buf, size_t size, int rc,
 		       const struct bl_value *full, const struct bl_error *ferr)
 {
@@ -135,13 +149,7 @@ static void check_keep(struct bl_arena *a, const char *buf, size_t size, int rc,
 	struct bl_error err;
 	const struct bl_value *v = NULL;
 	int krc = bl_json_parse(&v, a, buf, size, "f.json", &o, &err);
-	if (krc != rc)
-		abort();
-	if (rc == 0 && !subset(full, v))
-		abort();
-	if (rc != 0 && (err.line != ferr->line || err.col != ferr->col ||
-			strcmp(err.msg, ferr->msg) != 0))
-		abort();
+	agree(rc, full, ferr, krc, v, &err);
 	bl_json_keep_free(k);
 }
 
@@ -164,26 +172,14 @@ static void check_padded(struct bl_arena *a, const char *buf, size_t size, int r
 	struct bl_error err;
 	const struct bl_value *v = NULL;
 	int prc = bl_json_parse(&v, a, pb, size, "f.json", &o, &err);
-	if (prc != rc)
-		abort();
-	if (rc == 0 && !subset(full, v))
-		abort();
-	if (rc != 0 && (err.line != ferr->line || err.col != ferr->col ||
-			strcmp(err.msg, ferr->msg) != 0))
-		abort();
+	agree(rc, full, ferr, prc, v, &err);
 	/* and a selective parse of the padded input agrees with the full one */
 	struct bl_json_keep *k = keep_from(buf, size);
 	if (!k)
 		abort();
 	o.keep = k;
 	prc = bl_json_parse(&v, a, pb, size, "f.json", &o, &err);
-	if (prc != rc)
-		abort();
-	if (rc == 0 && !subset(full, v))
-		abort();
-	if (rc != 0 && (err.line != ferr->line || err.col != ferr->col ||
-			strcmp(err.msg, ferr->msg) != 0))
-		abort();
+	agree(rc, full, ferr, prc, v, &err);
 	bl_json_keep_free(k);
 	free(pb);
 }

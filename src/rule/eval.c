@@ -456,6 +456,20 @@ static inline struct leaf_memo *leaf_slot(struct bl_eval *e, const struct bl_lea
 	return &e->memo->leaves[(h ^ (h >> 15)) & (MEMO_LEAVES - 1)];
 }
 
+/* Remember leaf n's outcome t in its memo slot m (NULL: not shared);
+ * unknown never (its reason must be written again each time). */
+static inline __attribute__((always_inline)) void
+memo_keep(struct leaf_memo *m, const struct cnode *n, const struct bl_value *mbase,
+	  const struct bl_eval *e, enum bl_truth t)
+{
+	if (m && t != BL_UNKNOWN) {
+		m->key = n->lk;
+		m->base = mbase;
+		m->gen = e->memo_gen;
+		m->truth = (uint8_t)t;
+	}
+}
+
 /*
  * eval_leaf past its memo probe, for the leaves that are not plain (enum
  * leaf_read): a runtime operand, a [*] walk, a value or an expression.
@@ -485,12 +499,7 @@ eval_leaf_any(const struct cnode *n, struct bl_eval *e, struct leaf_memo *m,
 	if (subject_value(s, e, &v) == BL_UNKNOWN)
 		return BL_UNKNOWN;
 	enum bl_truth t = bl_op_apply(n->op, v, o, e);
-	if (m && t != BL_UNKNOWN) {
-		m->key = n->lk;
-		m->base = mbase;
-		m->gen = e->memo_gen;
-		m->truth = (uint8_t)t;
-	}
+	memo_keep(m, n, mbase, e, t);
 	return t;
 }
 
@@ -540,12 +549,7 @@ static inline enum bl_truth eval_leaf(const struct cnode *n, struct bl_eval *e)
 	if (n->read == LR_ANY)
 		return eval_leaf_any(n, e, m, mbase);
 	enum bl_truth t = bl_op_apply_inline(n->op, plain_value(n, e), &n->operand, e);
-	if (m && t != BL_UNKNOWN) {
-		m->key = n->lk;
-		m->base = mbase;
-		m->gen = e->memo_gen;
-		m->truth = (uint8_t)t;
-	}
+	memo_keep(m, n, mbase, e, t);
 	return t;
 }
 
