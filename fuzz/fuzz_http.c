@@ -31,12 +31,26 @@ static struct bl_server *srv;
 static struct bl_store *store;
 static const char *paths[1];
 
+static char dir[] = "/tmp/bl-fuzz-http-XXXXXX";
+
+/* The fuzzer's folder goes when the process ends, whatever the store left in it. */
+static void remove_dir(void)
+{
+	static const char *const names[] = {"b.yaml", "s.db", "s.db-wal", "s.db-shm", "s.db-journal"};
+	char p[96];
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
 static void setup(void)
 {
-	static char dir[] = "/tmp/bl-fuzz-http-XXXXXX";
 	static char bl[64], db[64];
 	if (sodium_init() < 0 || !mkdtemp(dir))
 		abort();
+	atexit(remove_dir);
 	snprintf(bl, sizeof(bl), "%s/b.yaml", dir);
 	snprintf(db, sizeof(db), "%s/s.db", dir);
 	FILE *f = fopen(bl, "w");

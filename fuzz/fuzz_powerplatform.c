@@ -51,13 +51,21 @@ static void as_record(const uint8_t *data, size_t size)
 	bl_arena_free(&a);
 }
 
+static char dir[64];
+
+/* Each input's files are removed after it; the folder goes when the process ends. */
+static void remove_dir(void)
+{
+	rmdir(dir);
+}
+
 static void as_folder(const uint8_t *data, size_t size)
 {
-	static char dir[64];
 	if (!dir[0]) {
 		snprintf(dir, sizeof(dir), "/tmp/bl-fuzz-pp-XXXXXX");
 		if (!mkdtemp(dir))
 			abort();
+		atexit(remove_dir);
 	}
 	char names[MAX_FILES][96];
 	const char *files[MAX_FILES];

@@ -106,7 +106,8 @@ static void write_out(struct bl_buf *b, const struct member *m, size_t n, bool j
 		const struct bl_stored_run *r = m[i].latest;
 		double c = bl_tally_compliance(&r->total);
 		double p = m[i].previous ? bl_tally_compliance(&m[i].previous->total) : -1;
-		bl_buf_printf(b, "%-36.36s %-24.24s %-8.8s  %-20s %6llu %6llu  ", m[i].target,
+		bl_buf_add_col(b, m[i].target, 36);
+		bl_buf_printf(b, " %-24.24s %-8.8s  %-20s %6llu %6llu  ",
 			      r->baseline_id, r->id, r->started, (unsigned long long)r->total.n[BL_FAIL],
 			      (unsigned long long)r->total.n[BL_ERROR]);
 		if (c < 0)

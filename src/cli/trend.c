@@ -221,7 +221,8 @@ static void write_targets(struct bl_buf *b, const char *const *targets, size_t n
 	}
 	bl_buf_printf(b, "%-40s %5s  %10s  %s\n", "TARGET", "RUNS", "LATEST", "TREND");
 	for (size_t t = 0; t < nt; t++) {
-		bl_buf_printf(b, "%-40.40s %5zu  ", targets[t], nper[t]);
+		bl_buf_add_col(b, targets[t], 40);
+		bl_buf_printf(b, " %5zu  ", nper[t]);
 		put_pct(b, &per[t][nper[t] - 1].run->total, false);
 		bl_buf_adds(b, "   ");
 		sparkline(b, per[t], nper[t], false);

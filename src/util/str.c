@@ -186,6 +186,30 @@ int bl_buf_printf(struct bl_buf *b, const char *fmt, ...)
 	return 0;
 }
 
+int bl_buf_add_col(struct bl_buf *b, const char *s, size_t width)
+{
+	size_t n = strlen(s), used = n;
+	int rc = 0;
+	if (n > width && width > 3) {
+		/* the end of a path or name is what tells targets apart: keep it,
+		 * starting on a whole UTF-8 sequence */
+		const char *t = s + n - (width - 3);
+		while ((*t & 0xC0) == 0x80)
+			t++;
+		n = (size_t)(s + n - t);
+		s = t;
+		used = 3 + n;
+		rc = bl_buf_add(b, "...", 3);
+	} else if (n > width) {
+		n = used = width;
+	}
+	if (!rc)
+		rc = bl_buf_add(b, s, n);
+	for (; !rc && used < width; used++)
+		rc = bl_buf_addc(b, ' ');
+	return rc;
+}
+
 void bl_buf_reset(struct bl_buf *b)
 {
 	b->len = 0;

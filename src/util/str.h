@@ -90,6 +90,8 @@ int bl_buf_addc(struct bl_buf *b, char c);
 int bl_buf_adds(struct bl_buf *b, const char *s);
 int bl_buf_printf(struct bl_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* s left-aligned in a column of width bytes; a longer s keeps its end, after "...". */
+int bl_buf_add_col(struct bl_buf *b, const char *s, size_t width);
 void bl_buf_reset(struct bl_buf *b);
 void bl_buf_free(struct bl_buf *b);
 

@@ -16,19 +16,25 @@ def test(fn):
     return fn
 
 
-# Tests never write into the user's real run store: every run of the binary
-# (here or by a module's own subprocess call) inherits a temporary store,
-# unless a test passes its own env with BASELINE_STORE.
-def _temp_store():
+# Everything a run of the suite writes goes under one temporary folder that is
+# removed when the suite ends: the modules' own mkdtemp/mkstemp calls (through
+# tempfile.tempdir) and every child process (through TMPDIR).  Tests never write
+# into the user's real run store: every run of the binary inherits a store in
+# that folder, unless a test passes its own env with BASELINE_STORE.
+def _temp_root():
     import atexit
     import shutil
     import tempfile
-    d = tempfile.mkdtemp(prefix="bl-e2e-store-")
+    d = tempfile.mkdtemp(prefix="bl-e2e-")
+    os.chmod(d, 0o711)  # the privilege-drop tests run the binary as nobody inside it
     atexit.register(shutil.rmtree, d, True)
-    return os.path.join(d, "baseline.db")
+    tempfile.tempdir = d
+    os.environ["TMPDIR"] = d
+    return d
 
 
-os.environ["BASELINE_STORE"] = _temp_store()
+TMP_ROOT = _temp_root()
+os.environ["BASELINE_STORE"] = os.path.join(TMP_ROOT, "baseline.db")
 
 
 def run(*args, stdin=None, cwd=ROOT, timeout=120, env=None):

@@ -403,7 +403,8 @@ def serve_drop_privileges():
     shutil.copy(BASELINE, base)
     os.chmod(base, 0o644)
     db = os.path.join(d, "s.db")
-    env = dict(os.environ, BASELINE_STORE=db)
+    # the server makes its temporary folder after dropping to nobody: in d
+    env = dict(os.environ, BASELINE_STORE=db, TMPDIR=d)
     rc, out, err = run("token", "create", "--role", "viewer", "--name", "v", env=env)
     eq(rc, 0, err)
     tok = out.strip().splitlines()[-1]
@@ -429,7 +430,8 @@ def serve_drop_privileges():
                 if p.poll() is not None:
                     break
                 time.sleep(0.05)
-        eq(status, 200, f"a viewer reads runs from the server running as nobody ({p.poll()})")
+        eq(status, 200, f"a viewer reads runs from the server running as nobody ({p.poll()}: "
+                        f"{p.stderr.read() if p.poll() is not None else ''})")
         with open(f"/proc/{p.pid}/status") as f:
             uids = [l.split()[1:] for l in f if l.startswith("Uid:")][0]
         eq(uids, [str(nobody.pw_uid)] * 4, "real, effective, saved, fs uid")

@@ -81,6 +81,37 @@ static void test_buf(void **state)
 	bl_buf_free(&b);
 }
 
+static void test_buf_add_col(void **state)
+{
+	(void)state;
+	struct bl_buf b;
+	bl_buf_init(&b, 0);
+	assert_int_equal(bl_buf_add_col(&b, "host:a", 8), 0);
+	assert_string_equal(b.data, "host:a  ");
+	bl_buf_reset(&b);
+	assert_int_equal(bl_buf_add_col(&b, "exactly8", 8), 0);
+	assert_string_equal(b.data, "exactly8");
+	bl_buf_reset(&b);
+	/* longer: the end stays, so two files in one long folder stay apart */
+	assert_int_equal(bl_buf_add_col(&b, "/tmp/some/long/dir/other.json", 16), 0);
+	assert_string_equal(b.data, "...ir/other.json");
+	assert_int_equal(b.len, 16);
+	bl_buf_reset(&b);
+	assert_int_equal(bl_buf_add_col(&b, "/srv/snapshots/x/other.json", 16), 0);
+	assert_string_equal(b.data, ".../x/other.json");
+	bl_buf_reset(&b);
+	/* never starts inside a UTF-8 sequence: "é" is two bytes */
+	assert_int_equal(bl_buf_add_col(&b, "/data/r\xc3\xa9sum\xc3\xa9.json", 12), 0);
+	assert_string_equal(b.data, "...um\xc3\xa9.json");
+	bl_buf_reset(&b);
+	assert_int_equal(bl_buf_add_col(&b, "/data/r\xc3\xa9sum\xc3\xa9.json", 9), 0);
+	assert_string_equal(b.data, "....json ");
+	bl_buf_reset(&b);
+	assert_int_equal(bl_buf_add_col(&b, "abcdef", 2), 0);
+	assert_string_equal(b.data, "ab");
+	bl_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -89,6 +120,7 @@ int main(void)
 		cmocka_unit_test(test_glob_pathological_is_linear),
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_buf_add_col),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
