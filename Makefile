@@ -67,7 +67,7 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(BUILD)/gen/content.h
 # The tool links our own document readers, so the trees it writes are exactly
 # what they would build at run time.
 EMBED_SRC := scripts/embed.c src/doc/load.c src/doc/json.c src/doc/json_write.c src/doc/yaml.c \
-             src/doc/value.c \
+             src/doc/json_slow.c src/doc/value.c \
              src/util/arena.c src/util/error.c src/util/str.c
 $(BUILD)/embed: $(EMBED_SRC) $(wildcard src/doc/*.h src/util/*.h) src/model/fw_id.h
 	@mkdir -p $(BUILD)

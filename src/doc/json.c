@@ -29,20 +29,20 @@
  * (growing geometrically) only for wide or deep documents, so the typical
  * 1 KB resource costs no malloc beyond the arena's.  bench/README.md keeps
  * the instruction counts behind these choices.
+ *
+ * What the loops call out of line lives in json_slow.c (strings the inline
+ * scan does not settle, and error texts), sharing the parser's state through
+ * json_parser.h; everything the loops inline stays here, in one file.
  */
 #include "doc/json.h"
 #include "doc/json_keep.h"
+#include "doc/json_parser.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #if defined(__GNUC__)
 #define ALWAYS_INLINE __attribute__((always_inline)) inline
@@ -54,19 +54,6 @@
 /* Objects with more members than this get a hash table for duplicate keys. */
 #define DUP_LINEAR_MAX 32u
 
-/*
- * Every key of the open objects, built or not, for the duplicate check: a
- * member nobody keeps (selective parse) has an entry here but no slot in
- * mems, so a closing object's built members are already contiguous.
- */
-struct kent {
-	uint64_t fp;           /* key_fp of the key */
-	const char *key;       /* in the input, or decoded into the arena */
-	uint32_t klen;
-	uint32_t line, col;    /* of the key's opening quote, for messages (unset
-				  in values skip_value validates: it reports none) */
-};
-
 struct frame {
 	size_t start;          /* first child in vals or mems */
 	size_t kstart;         /* first key in keys (objects) */
@@ -76,59 +63,6 @@ struct frame {
 	size_t htcap, htn;     /* (set by ht_build: read only when ht is set) */
 	const struct keep_node *kn;  /* what to keep below; NULL = everything */
 };
-
-/* A growable array that starts in caller-provided storage. */
-struct stack {
-	void *p;
-	size_t n, cap, elsize;
-	bool heap;
-};
-
-struct parser {
-	const char *buf, *end;
-	/* Column of p is p - col_base: one subtraction per node.  Set to the
-	 * address of the last newline (col0 bytes before buf on the first
-	 * line); kept as an integer since it may lie outside the buffer. */
-	uintptr_t col_base;
-	uint32_t line;
-	const char *file;
-	struct bl_arena *a;
-	struct bl_error *err;
-	uint32_t max_depth;
-	const struct keep_node *knodes;  /* the keep set's nodes, or NULL */
-	const struct keep_node *kroot;   /* what to keep of the root; NULL = everything */
-	struct stack vals, mems, keys, frames;
-};
-
-/* ---- errors --------------------------------------------------------- */
-
-static inline uint32_t col_clamp(uint64_t c)
-{
-	return c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
-}
-
-static inline uint32_t col_of(const struct parser *j, const char *p)
-{
-	return col_clamp((uint64_t)((uintptr_t)p - j->col_base));
-}
-
-/* Readable name of the byte at p for messages. */
-static const char *describe(char *out, size_t size, const char *p, const char *end)
-{
-	if (p >= end)
-		return "end of input";
-	unsigned char c = (unsigned char)*p;
-	if (c == 0)
-		return "NUL byte";
-	if (c > 0x20 && c < 0x7f)
-		snprintf(out, size, "'%c'", c);
-	else
-		snprintf(out, size, "byte 0x%02X", c);
-	return out;
-}
-
-#define FAIL(j, p, code, ...) \
-	bl_error_set((j)->err, (code), (j)->file, (j)->line, col_of((j), (p)), __VA_ARGS__)
 
 /* ---- scratch stacks ------------------------------------------------- */
 
@@ -179,295 +113,6 @@ static void stack_free(struct stack *s)
 }
 
 /* ---- strings -------------------------------------------------------- */
-
-/* Bytes that end the fast ASCII scan: '"', '\\', controls and non-ASCII. */
-static inline bool str_special(unsigned char c)
-{
-	return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
-}
-
-#if defined(__SSE2__)
-/*
- * The bytes of the 16 at q that end the fast ASCII scan (str_special), as a
- * bit mask.  Two compares, not three: x ^ 0x02 maps '"' (0x22) to 0x20 and
- * keeps 0x00-0x1F among themselves, so "x ^ 0x02 < 0x21" (signed, which also
- * holds for every byte >= 0x80) is exactly "control, quote or non-ASCII".
- */
-static inline unsigned str_mask16(const char *q)
-{
-	const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-	const __m128i t = _mm_xor_si128(v, _mm_set1_epi8(0x02));
-	const __m128i m = _mm_or_si128(_mm_cmplt_epi8(t, _mm_set1_epi8(0x21)),
-				       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-	return (unsigned)_mm_movemask_epi8(m);
-}
-#endif
-
-/*
- * Length (2..4) of the valid UTF-8 sequence at q, or 0 after filling err
- * with the reason, positioned at the lead byte.
- */
-static size_t utf8_seq(struct parser *j, const char *at)
-{
-	const unsigned char *q = (const unsigned char *)at;
-	size_t avail = (size_t)(j->end - at);
-	unsigned c = q[0], lo = 0x80, hi = 0xBF;
-	size_t n;
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-	} else if (c == 0xE0) {
-		n = 3;
-		lo = 0xA0;
-	} else if (c == 0xED) {
-		n = 3;
-		hi = 0x9F;
-	} else if (c >= 0xE1 && c <= 0xEF) {
-		n = 3;
-	} else if (c == 0xF0) {
-		n = 4;
-		lo = 0x90;
-	} else if (c >= 0xF1 && c <= 0xF3) {
-		n = 4;
-	} else if (c == 0xF4) {
-		n = 4;
-		hi = 0x8F;
-	} else {
-		FAIL(j, at, BL_EINVAL, "invalid UTF-8 byte 0x%02X in string", c);
-		return 0;
-	}
-	if (avail < 2 || (q[1] & 0xC0) != 0x80) {
-		FAIL(j, at, BL_EINVAL,
-		     "invalid UTF-8 in string: truncated sequence starting with byte 0x%02X", c);
-		return 0;
-	}
-	if (q[1] < lo || q[1] > hi) {
-		if (c == 0xED)
-			FAIL(j, at, BL_EINVAL, "invalid UTF-8 in string: UTF-16 surrogate "
-			     "encoded as 0xED 0x%02X", q[1]);
-		else if (c == 0xF4)
-			FAIL(j, at, BL_EINVAL, "invalid UTF-8 in string: code point above "
-			     "U+10FFFF (0xF4 0x%02X)", q[1]);
-		else
-			FAIL(j, at, BL_EINVAL, "invalid UTF-8 in string: overlong encoding "
-			     "0x%02X 0x%02X", c, q[1]);
-		return 0;
-	}
-	for (size_t i = 2; i < n; i++) {
-		if (i >= avail || (q[i] & 0xC0) != 0x80) {
-			FAIL(j, at, BL_EINVAL, "invalid UTF-8 in string: truncated sequence "
-			     "starting with byte 0x%02X", c);
-			return 0;
-		}
-	}
-	return n;
-}
-
-static int ctrl_error(struct parser *j, const char *at)
-{
-	unsigned char c = (unsigned char)*at;
-	if (c == 0)
-		return FAIL(j, at, BL_EINVAL, "NUL byte in string (write it as \\u0000)");
-	static const char short_esc[0x20] = {
-		['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
-	};
-	if (short_esc[c])
-		return FAIL(j, at, BL_EINVAL, "raw control character 0x%02X in string "
-			    "(write it as \\%c)", c, short_esc[c]);
-	return FAIL(j, at, BL_EINVAL, "raw control character 0x%02X in string "
-		    "(write it as \\u%04X)", c, c);
-}
-
-static int hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		unsigned char c = (unsigned char)p[i];
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10u;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10u;
-		else
-			return -1;
-		v = v << 4 | d;
-	}
-	*out = v;
-	return 0;
-}
-
-static char *put_utf8(char *d, unsigned cp)
-{
-	if (cp < 0x80) {
-		*d++ = (char)cp;
-	} else if (cp < 0x800) {
-		*d++ = (char)(0xC0 | cp >> 6);
-		*d++ = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		*d++ = (char)(0xE0 | cp >> 12);
-		*d++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-		*d++ = (char)(0x80 | (cp & 0x3F));
-	} else {
-		*d++ = (char)(0xF0 | cp >> 18);
-		*d++ = (char)(0x80 | ((cp >> 12) & 0x3F));
-		*d++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-		*d++ = (char)(0x80 | (cp & 0x3F));
-	}
-	return d;
-}
-
-/*
- * Decode one "\..." escape at q (q[0] == '\\', and the closing quote is known
- * to lie ahead, so q[1] exists); writes UTF-8 at *d.  Returns the escape's
- * length or 0 with err filled.
- */
-static size_t unescape(struct parser *j, const char *q, const char *send, char **d)
-{
-	char c = q[1];
-	char r;
-	switch (c) {
-	case '"': r = '"'; break;
-	case '\\': r = '\\'; break;
-	case '/': r = '/'; break;
-	case 'b': r = '\b'; break;
-	case 'f': r = '\f'; break;
-	case 'n': r = '\n'; break;
-	case 'r': r = '\r'; break;
-	case 't': r = '\t'; break;
-	case 'u': {
-		unsigned cp, lo;
-		if (send - q < 6 || hex4(q + 2, &cp) < 0) {
-			FAIL(j, q, BL_EINVAL, "invalid \\u escape in string: expected 4 hex digits");
-			return 0;
-		}
-		if (cp >= 0xDC00 && cp <= 0xDFFF) {
-			FAIL(j, q, BL_EINVAL, "unexpected low surrogate \\u%04X in string "
-			     "(no high surrogate \\uD800-\\uDBFF before it)", cp);
-			return 0;
-		}
-		if (cp < 0xD800 || cp > 0xDBFF) {
-			*d = put_utf8(*d, cp);
-			return 6;
-		}
-		if (send - q < 12 || q[6] != '\\' || q[7] != 'u' || hex4(q + 8, &lo) < 0 ||
-		    lo < 0xDC00 || lo > 0xDFFF) {
-			FAIL(j, q, BL_EINVAL, "lone high surrogate \\u%04X in string (must be "
-			     "followed by a low surrogate \\uDC00-\\uDFFF)", cp);
-			return 0;
-		}
-		*d = put_utf8(*d, 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00));
-		return 12;
-	}
-	default:
-		if ((unsigned char)c > 0x20 && (unsigned char)c < 0x7f)
-			FAIL(j, q, BL_EINVAL, "invalid escape '\\%c' in string", c);
-		else
-			FAIL(j, q, BL_EINVAL, "invalid escape: '\\' followed by byte 0x%02X in string",
-			     (unsigned char)c);
-		return 0;
-	}
-	*(*d)++ = r;
-	return 2;
-}
-
-/*
- * Slow path for a string holding escapes: s is the first content byte, q the
- * first backslash (everything before it is already validated).  The decoded
- * text goes to the arena; it is never longer than the source.
- */
-static int string_decode(struct parser *j, const char *s, const char *q,
-			 const char **out, size_t *outlen, const char **pend)
-{
-	const char *e = q;
-	while (e < j->end && *e != '"')
-		e += (*e == '\\') ? 2 : 1;
-	if (e >= j->end)
-		return FAIL(j, s - 1, BL_EINVAL, "unterminated string (no closing '\"')");
-	char *dst = bl_arena_alloc(j->a, (size_t)(e - s));
-	if (!dst)
-		return bl_error_set(j->err, BL_ENOMEM, j->file, j->line, col_of(j, s),
-				    "out of memory");
-	memcpy(dst, s, (size_t)(q - s));
-	char *d = dst + (q - s);
-	while (q < e) {
-		unsigned char c = (unsigned char)*q;
-		if (c == '\\') {
-			size_t n = unescape(j, q, e, &d);
-			if (!n)
-				return BL_EINVAL;
-			q += n;
-		} else if (c < 0x20) {
-			return ctrl_error(j, q);
-		} else if (c >= 0x80) {
-			size_t n = utf8_seq(j, q);
-			if (!n)
-				return BL_EINVAL;
-			memcpy(d, q, n);
-			d += n;
-			q += n;
-		} else {
-			*d++ = (char)c;
-			q++;
-		}
-	}
-	*out = dst;
-	*outlen = (size_t)(d - dst);
-	*pend = e + 1;
-	return 0;
-}
-
-/*
- * p points at the opening quote, q at the first byte not yet known to be
- * plain ASCII.  On success *pend is past the closing quote.
- */
-static int parse_string_slow(struct parser *j, const char *p, const char *q,
-			     const char **out, uint32_t *outlen, const char **pend)
-{
-	const char *s = p + 1, *end = j->end;
-	size_t len = 0;
-	for (;;) {
-#if defined(__SSE2__)
-		while (end - q >= 16) {
-			unsigned mask = str_mask16(q);
-			if (mask) {
-				q += __builtin_ctz(mask);
-				goto special;
-			}
-			q += 16;
-		}
-#endif
-		while (q < end && !str_special((unsigned char)*q))
-			q++;
-		if (q >= end)
-			return FAIL(j, p, BL_EINVAL, "unterminated string (no closing '\"')");
-#if defined(__SSE2__)
-special:
-#endif
-		if (*q == '"') {
-			len = (size_t)(q - s);
-			*out = s;
-			*pend = q + 1;
-			break;
-		}
-		if (*q == '\\') {
-			int rc = string_decode(j, s, q, out, &len, pend);
-			if (rc)
-				return rc;
-			break;
-		}
-		if ((unsigned char)*q < 0x20)
-			return ctrl_error(j, q);
-		size_t n = utf8_seq(j, q);
-		if (!n)
-			return BL_EINVAL;
-		q += n;
-	}
-	if (len > UINT32_MAX)
-		return FAIL(j, p, BL_ELIMIT, "string longer than 4 GiB");
-	*outlen = (uint32_t)len;
-	return 0;
-}
 
 /*
  * The common string, plain ASCII, without a call: its closing quote within
@@ -655,30 +300,6 @@ static int nomem(struct parser *j, const char *p)
 	return FAIL(j, p, BL_ENOMEM, "out of memory");
 }
 
-static void key_for_msg(char *out, size_t size, const char *k, size_t klen)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < klen && o + 4 < size; i++) {
-		unsigned char c = (unsigned char)k[i];
-		out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	if (o + 4 >= size && klen > 0) {
-		out[o++] = '.';
-		out[o++] = '.';
-		out[o++] = '.';
-	}
-	out[o] = '\0';
-}
-
-static int dup_error(struct parser *j, const struct kent *first, const struct kent *second)
-{
-	char k[80];
-	key_for_msg(k, sizeof(k), second->key, second->klen);
-	return bl_error_set(j->err, BL_EINVAL, j->file, second->line, second->col,
-			    "duplicate key \"%s\" (first at line %u, column %u)",
-			    k, first->line, first->col);
-}
-
 static inline bool key_eq(const struct kent *a, const struct kent *b)
 {
 	return a->fp == b->fp && a->klen == b->klen && memcmp(a->key, b->key, a->klen) == 0;
@@ -767,7 +388,7 @@ static int dup_table(struct parser *j, struct frame *f, const struct kent *keys,
 	}
 	size_t clash = ht_insert(f, keys, last);
 	if (clash)
-		return quiet ? BL_EINVAL : dup_error(j, &keys[clash - 1], &keys[last]);
+		return quiet ? BL_EINVAL : bl_json_dup_error(j, &keys[clash - 1], &keys[last]);
 	return 0;
 }
 
@@ -796,7 +417,7 @@ static ALWAYS_INLINE int dup_check(struct parser *j, struct frame *f, const stru
 		return dup_table(j, f, keys, last, p, quiet);
 	for (size_t i = f->kstart; i < last; i++)
 		if (key_eq(&keys[i], &keys[last]))
-			return quiet ? BL_EINVAL : dup_error(j, &keys[i], &keys[last]);
+			return quiet ? BL_EINVAL : bl_json_dup_error(j, &keys[i], &keys[last]);
 	return 0;
 }
 
@@ -831,27 +452,6 @@ static int close_items(struct parser *j, const char *p, const void *src, size_t 
 	memcpy(dst, src, n * elsize);
 	*out = dst;
 	return 0;
-}
-
-static int bad_value(struct parser *j, const char *p)
-{
-	char d[16];
-	if (p >= j->end)
-		return FAIL(j, p, BL_EINVAL, "unexpected end of input: expected a value");
-	switch (*p) {
-	case '+':
-		return FAIL(j, p, BL_EINVAL, "unexpected '+': numbers cannot start with '+'");
-	case '.':
-		return FAIL(j, p, BL_EINVAL, "unexpected '.': numbers need a digit before '.'");
-	case 'N':
-	case 'I':
-		return FAIL(j, p, BL_EINVAL, "unexpected '%c': NaN and Infinity are not JSON", *p);
-	case '\'':
-		return FAIL(j, p, BL_EINVAL, "unexpected \"'\": JSON strings use double quotes");
-	default:
-		return FAIL(j, p, BL_EINVAL, "unexpected %s: expected a value",
-			    describe(d, sizeof(d), p, j->end));
-	}
 }
 
 /*
@@ -900,71 +500,12 @@ static inline const char *ws_more(const char *p, const char *end, uint32_t *line
 
 /* ---- selective parse: keep sets and the skip validator --------------- */
 
-/* Length of the valid escape at q (q[0] == '\\'), decoded and thrown away;
- * 0 if it is invalid.  Out of line: escapes are rare in skipped text. */
-static size_t skip_escape(struct parser *j, const char *q, const char *end)
-{
-	char tmp[4];
-	char *d = tmp;
-	if (end - q < 2)
-		return 0;
-	return unescape(j, q, end, &d);
-}
-
-/*
- * Validate the string at p (its opening quote) without building it: the
- * checks of parse_string_slow (escapes by unescape, UTF-8 by utf8_seq,
- * control characters, length) with the decoded bytes thrown away.  Returns
- * the byte past the closing quote, or NULL (the message is not kept: the
- * caller re-parses in full to report the error).  A pointer is returned
- * rather than stored so that the caller's position stays in a register.
- */
-static const char *skip_string_slow(struct parser *j, const char *p)
-{
-	const char *q = p + 1, *end = j->end;
-	for (;;) {
-#if defined(__SSE2__)
-		while (end - q >= 16) {
-			unsigned mask = str_mask16(q);
-			if (mask) {
-				q += __builtin_ctz(mask);
-				goto special;
-			}
-			q += 16;
-		}
-#endif
-		while (q < end && !str_special((unsigned char)*q))
-			q++;
-		if (q >= end)
-			return NULL;
-#if defined(__SSE2__)
-special:
-#endif
-		if (*q == '"')
-			break;
-		size_t n;
-		if (*q == '\\')
-			n = skip_escape(j, q, end);
-		else if ((unsigned char)*q < 0x20)
-			return NULL;
-		else
-			n = utf8_seq(j, q);
-		if (!n)
-			return NULL;
-		q += n;
-	}
-	/* The decoded text is never longer than the source. */
-	if ((size_t)(q - p - 1) > UINT32_MAX)
-		return NULL;
-	return q + 1;
-}
-
-/* skip_string_slow, with the common string (plain ASCII, up to 256 bytes)
- * found without a call and without the length check it cannot fail. */
+/* bl_json_skip_string_slow, with the common string (plain ASCII, up to 256
+ * bytes) found without a call and without the length check it cannot fail. */
 static ALWAYS_INLINE const char *skip_string(struct parser *j, const char *p, const bool sen)
 {
 	const char *q = string_fast(j->end, p, 16, sen);
-	return q ? q + 1 : skip_string_slow(j, p);
+	return q ? q + 1 : bl_json_skip_string_slow(j, p);
 }
 
 /* Drop the frames skip_value pushed above base. */
@@ -1110,7 +651,7 @@ key: {
 	} else {
 		const char *s = p + 1;
 		SYNC();
-		if (parse_string_slow(j, p, s, &k->key, &k->klen, &pe))
+		if (bl_json_string_slow(j, p, s, &k->key, &k->klen, &pe))
 			goto fail;
 		p = pe;
 		fp = key_fp(k->key, k->klen, k->key == s && (sen || end - s >= 8));
@@ -1233,7 +774,7 @@ value:
 	case VC_WS:
 		if (sen && p >= end) {  /* the sentinel itself: the end */
 			SYNC();
-			return bad_value(j, p);
+			return bl_json_bad_value(j, p);
 		}
 		/* (the node's position is written again after it) */
 		p = ws_more(p, end, &line, &colb);
@@ -1301,7 +842,7 @@ value:
 			p = q + 1;
 		} else {
 			SYNC();
-			if ((rc = parse_string_slow(j, p, p + 1, &v->u.str.s, &v->u.str.len, &pe)))
+			if ((rc = bl_json_string_slow(j, p, p + 1, &v->u.str.s, &v->u.str.len, &pe)))
 				return rc;
 			p = pe;
 		}
@@ -1334,7 +875,7 @@ value:
 		goto done;
 	default:
 		SYNC();
-		return bad_value(j, p);
+		return bl_json_bad_value(j, p);
 	}
 
 key: {
@@ -1358,7 +899,7 @@ key: {
 	} else {
 		const char *s = p + 1;
 		SYNC();
-		if ((rc = parse_string_slow(j, p, s, &k->key, &k->klen, &pe)))
+		if ((rc = bl_json_string_slow(j, p, s, &k->key, &k->klen, &pe)))
 			return rc;
 		p = pe;
 		wide = k->key == s && (sen || end - s >= 8);
@@ -1480,7 +1021,7 @@ done:
 	WS(p);
 	if (p < end)
 		return PFAIL(p, BL_EINVAL, "unexpected %s after the JSON value",
-			     describe(d, sizeof(d), p, end));
+			     bl_json_describe(d, sizeof(d), p, end));
 	return 0;
 
 frame_fail:
