@@ -63,12 +63,12 @@ int bl_json_bad_value(struct parser *j, const char *p)
  * and gets "...". */
 static void key_for_msg(char *out, size_t size, const char *k, size_t klen)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < klen && o + 4 < size; i++) {
+	size_t o = 0, i = 0;
+	for (; i < klen && o + 4 < size; i++) {
 		unsigned char c = (unsigned char)k[i];
 		out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 	}
-	if (o + 4 >= size && klen > 0) {
+	if (i < klen) {  /* cut: say so */
 		out[o++] = '.';
 		out[o++] = '.';
 		out[o++] = '.';

@@ -283,13 +283,21 @@ static void test_duplicate_key_long(void **state)
 	struct scase large[1] = {{doc, o, BL_EINVAL, 1, col, want, 0}};
 	run_cases(large, 1);
 
-	/* a key of exactly 76 bytes gets the "..." too (as it always has) */
+	/* a key of exactly 76 bytes is shown whole: nothing was cut */
 	memset(key, 'q', 76);
 	key[76] = '\0';
-	snprintf(want, sizeof(want), "duplicate key \"%s...\" (first at line 1, column 2)", key);
+	snprintf(want, sizeof(want), "duplicate key \"%s\" (first at line 1, column 2)", key);
 	n = snprintf(doc, sizeof(doc), "{\"%s\": 1, \"%s\": 2}", key, key);
 	struct scase edge[1] = {{doc, (size_t)n, BL_EINVAL, 1, 85, want, 0}};
 	run_cases(edge, 1);
+
+	/* one byte more is cut */
+	memset(key, 'q', 77);
+	key[77] = '\0';
+	snprintf(want, sizeof(want), "duplicate key \"%.76s...\" (first at line 1, column 2)", key);
+	n = snprintf(doc, sizeof(doc), "{\"%s\": 1, \"%s\": 2}", key, key);
+	struct scase cut[1] = {{doc, (size_t)n, BL_EINVAL, 1, 86, want, 0}};
+	run_cases(cut, 1);
 }
 
 int main(void)
