@@ -843,7 +843,11 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 	if (!stats->per_control)
 		return bl_error_set(err, BL_EINTERNAL, NULL, 0, 0, "run statistics not initialised");
 	struct pool p;
-	memset(&p, 0, sizeof(p));
+	/* everything but the inline worker, which worker_init sets up whole:
+	 * zeroing its evaluator here as well touched its 32 KB twice */
+	memset(&p, 0, offsetof(struct pool, inline_worker));
+	memset((char *)&p + offsetof(struct pool, inline_worker) + sizeof(p.inline_worker), 0,
+	       sizeof(p) - offsetof(struct pool, inline_worker) - sizeof(p.inline_worker));
 	p.b = b;
 	p.sink = sink;
 	p.stats = stats;
@@ -884,7 +888,9 @@ int bl_assess(const struct bl_baseline *b, const char *const *paths, size_t npat
 	p.fmt = p.nworkers && sink ? sink->fmt : NULL;
 	p.nslots = p.nworkers ? 2 * (size_t)p.nworkers + 1 : 1;
 	p.slots = calloc(p.nslots, sizeof(*p.slots));
-	p.workers = p.nworkers ? calloc(p.nworkers, sizeof(*p.workers)) : NULL;
+	/* not zeroed: start_workers sets each up whole (worker_init) when it
+	 * starts it, and a run of one chunk starts none */
+	p.workers = p.nworkers ? malloc(p.nworkers * sizeof(*p.workers)) : NULL;
 	int rc = 0;
 	if (!p.slots || (p.nworkers && !p.workers) || worker_init(&p.inline_worker, &p)) {
 		rc = bl_error_set(err, BL_ENOMEM, NULL, 0, 0, "out of memory");

@@ -81,8 +81,10 @@ static const char *fw_key(const struct bl_catalog *cat, const char *id)
  * Index of a framework's controls by id while the roll-up is built: a
  * catalog holds hundreds of controls (NIST 800-53 r5: 370 here) and every
  * mapped id and every not_covered entry looks one up.  Open addressing over
- * indexes into fw->controls; the table is sized for every control the
- * framework can end up with, so it never fills.
+ * indexes into fw->controls, at most half full: sized for the catalog and a
+ * few more, and doubled past that (fwix_added).  Sized for every mapped id
+ * (builtin:linux-host's NIST: 1,304, 104 distinct), it was 16 KB zeroed
+ * for under 2 KB of entries.
  */
 struct fwix {
 	uint32_t *slot;   /* index + 1; 0 = empty */
@@ -107,13 +109,46 @@ static int fwix_init(struct fwix *x, struct bl_arena *a, size_t max)
 	return x->slot ? 0 : BL_ENOMEM;
 }
 
+/* Whether two ids (framework names) are the same: mostly the same pointer,
+ * the catalog's spelling or the framework name the baseline kept (a strcmp
+ * per lookup was a sixth of the roll-up of builtin:linux-host); text
+ * compared otherwise. */
+static inline bool same_id(const char *a, const char *b)
+{
+	return a == b || strcmp(a, b) == 0;
+}
+
 /* The control of fw with this id, or the empty slot where it belongs. */
 static uint32_t *fwix_find(const struct fwix *x, const struct bl_fw *fw, const char *id)
 {
 	size_t i = hash_id(id) & x->mask;
-	while (x->slot[i] && strcmp(fw->controls[x->slot[i] - 1].id, id) != 0)
+	while (x->slot[i] && !same_id(fw->controls[x->slot[i] - 1].id, id))
 		i = (i + 1) & x->mask;
 	return &x->slot[i];
+}
+
+/* x doubled (at least) and refilled from fw->controls, whose ids are
+ * distinct.  0 or BL_ENOMEM. */
+static int fwix_grow(struct fwix *x, const struct bl_fw *fw, struct bl_arena *a)
+{
+	struct fwix nx;
+	if (fwix_init(&nx, a, fw->ncontrols + 1))
+		return BL_ENOMEM;
+	for (size_t i = 0; i < fw->ncontrols; i++) {
+		size_t j = hash_id(fw->controls[i].id) & nx.mask;
+		while (nx.slot[j])
+			j = (j + 1) & nx.mask;
+		nx.slot[j] = (uint32_t)(i + 1);
+	}
+	*x = nx;
+	return 0;
+}
+
+/* After fw's newest control went into x: x grown when that made it more
+ * than half full (the test inline: it is one per control added). */
+static inline int fwix_added(struct fwix *x, const struct bl_fw *fw, struct bl_arena *a)
+{
+	return 2 * fw->ncontrols <= x->mask + 1 ? 0 : fwix_grow(x, fw, a);
 }
 
 /* A new framework control of fw, zeroed (the array is allocated, not
@@ -145,7 +180,7 @@ static struct bl_fw_control *fwc_new(struct bl_fw *fw, size_t *cap, struct bl_ar
  * build time): that run then needs no sort, and comes out as the stable
  * sort of the catalog order would (sorting it was most of the roll-up).
  * 0 or BL_ENOMEM. */
-static int add_not_covered(struct bl_fw *fw, size_t *cap, const struct fwix *x,
+static int add_not_covered(struct bl_fw *fw, size_t *cap, struct fwix *x,
 			   const struct bl_catalog *cat, struct bl_arena *a)
 {
 	for (size_t k = 0; k < cat->n; k++) {
@@ -156,6 +191,8 @@ static int add_not_covered(struct bl_fw *fw, size_t *cap, const struct fwix *x,
 		if (!fwc_new(fw, cap, a, cat->entries[i].id, BL_FW_NOT_COVERED))
 			return BL_ENOMEM;
 		*s = (uint32_t)fw->ncontrols;
+		if (fwix_added(x, fw, a))
+			return BL_ENOMEM;
 	}
 	return 0;
 }
@@ -233,14 +270,13 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 	size_t nmaps = 0;
 	for (size_t i = 0; i < b->ncontrols; i++)
 		nmaps += b->controls[i].nmaps;
-	/* First pass: the frameworks, in order of first appearance, the index of
-	 * each mapping's framework, and how many ids each framework gets.  The
-	 * arrays below are sized per framework from it: sized for every id of
-	 * every framework, they were most of the roll-up's page faults. */
+	/* First pass: the frameworks, in order of first appearance, and the
+	 * index of each mapping's framework.  The arrays below are sized per
+	 * framework: sized for every id of every framework, they were most of
+	 * the roll-up's page faults. */
 	uint32_t *fwof = bl_arena_alloc(a, (nmaps + 1) * sizeof(*fwof));
 	const char **names = bl_arena_alloc(a, (nmaps + 1) * sizeof(*names));
-	size_t *nids = bl_arena_alloc(a, (nmaps + 1) * sizeof(*nids));
-	if (!fwof || !names || !nids)
+	if (!fwof || !names)
 		return BL_ENOMEM;
 	size_t nfw = 0, at = 0;
 	for (size_t i = 0; i < b->ncontrols; i++) {
@@ -250,14 +286,11 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 				continue;
 			const struct bl_mapping *mp = &c->maps[m];
 			size_t f = 0;
-			while (f < nfw && strcmp(names[f], mp->framework) != 0)
+			while (f < nfw && !same_id(names[f], mp->framework))
 				f++;
-			if (f == nfw) {
-				names[nfw] = mp->framework;
-				nids[nfw++] = 0;
-			}
+			if (f == nfw)
+				names[nfw++] = mp->framework;
 			fwof[at] = (uint32_t)f;
-			nids[f] += mp->nids;
 		}
 	}
 	out->fws = bl_arena_calloc(a, nfw + 1, sizeof(*out->fws));
@@ -269,17 +302,16 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 		return BL_ENOMEM;
 	for (size_t f = 0; f < nfw; f++) {
 		const struct bl_catalog *cat = bl_catalog_find(catalogs, names[f]);
-		/* the index is sized for the worst case (it never fills); the
-		 * controls, for the catalog plus a few: mapped ids are mostly
-		 * catalog controls, and repeat (linux-host: 1,304 ids, 104
-		 * distinct), so the worst case was mostly memory never used */
-		size_t max = nids[f] + (cat ? cat->n : 0) + 1;
+		/* the controls and their index, for the catalog plus a few
+		 * (both grow past that): mapped ids are mostly catalog
+		 * controls, and repeat (linux-host: 1,304 ids, 104 distinct),
+		 * so the worst case was mostly memory never used */
 		cats[f] = cat;
 		struct bl_fw *nf = &out->fws[f];
 		nf->id = names[f];
 		caps[f] = (cat ? cat->n : 0) + 16;
 		nf->controls = bl_arena_alloc(a, caps[f] * sizeof(*nf->controls));
-		if (!nf->controls || fwix_init(&ixs[f], a, max))
+		if (!nf->controls || fwix_init(&ixs[f], a, caps[f]))
 			return BL_ENOMEM;
 	}
 	out->n = nfw;
@@ -301,19 +333,22 @@ int bl_rollup_build_with(struct bl_rollup *out, const struct bl_baseline *b,
 			/* each baseline control counts once per framework */
 			bool seen = false;
 			for (size_t m2 = 0; m2 < m; m2++)
-				if (strcmp(c->maps[m2].framework, mp->framework) == 0)
+				if (same_id(c->maps[m2].framework, mp->framework))
 					seen = true;
 			if (!seen)
 				tally_add(&fw->tally, &st->per_control[c->index]);
 			for (size_t k = 0; k < mp->nids; k++) {
 				const char *key = spelled ? mp->ids[k] : fw_key(cats[f], mp->ids[k]);
 				uint32_t *slot = fwix_find(&ixs[f], fw, key);
-				if (!*slot) {
+				uint32_t pos = *slot;   /* index + 1 (the slot may move) */
+				if (!pos) {
 					if (!fwc_new(fw, &caps[f], a, key, BL_FW_NA))
 						return BL_ENOMEM;
-					*slot = (uint32_t)fw->ncontrols;
+					pos = *slot = (uint32_t)fw->ncontrols;
+					if (fwix_added(&ixs[f], fw, a))
+						return BL_ENOMEM;
 				}
-				struct bl_fw_control *fc = &fw->controls[*slot - 1];
+				struct bl_fw_control *fc = &fw->controls[pos - 1];
 				/* c mapped here already (the id twice, or in two
 				 * spellings)?  Controls are taken one at a time, so it
 				 * would be the last one added: scanning the whole list

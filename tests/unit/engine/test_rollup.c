@@ -74,6 +74,57 @@ static int find_fc(const struct bl_fw *fw, const char *id)
 	return -1;
 }
 
+/* Ids and framework names are mostly matched by pointer (the catalog's
+ * spelling); equal texts at other addresses, as a baseline read without
+ * catalogs has them, must still be one framework and one control. */
+static void test_equal_text_ids(void **state)
+{
+	(void)state;
+	struct et t;
+	et_load(&t, doc);
+	struct bl_control *a = &t.b->controls[0], *b = &t.b->controls[1];
+	/* B's framework name and "AC-10" as copies of their own (the loader
+	 * keeps one of each) */
+	char fwname[] = "nist-800-53-r5", id[] = "AC-10";
+	const char *ids[] = {id};
+	struct bl_mapping bmaps[2];
+	assert_int_equal(b->nmaps, 2);
+	assert_int_equal(b->maps[0].nids, 1);
+	memcpy(bmaps, b->maps, sizeof(bmaps));
+	struct bl_mapping *saved = b->maps;
+	bmaps[0].framework = fwname;
+	bmaps[0].ids = ids;
+	b->maps = bmaps;
+	/* the case under test: A's and B's "AC-10" and framework names are
+	 * separate copies */
+	assert_string_equal(a->maps[0].ids[1], "AC-10");
+	assert_string_equal(b->maps[0].ids[0], "AC-10");
+	assert_ptr_not_equal(a->maps[0].ids[1], b->maps[0].ids[0]);
+	assert_string_equal(a->maps[0].framework, b->maps[0].framework);
+	assert_ptr_not_equal(a->maps[0].framework, b->maps[0].framework);
+	struct bl_run_stats st;
+	memset(&st, 0, sizeof(st));
+	struct bl_tally pc[5];
+	memset(pc, 0, sizeof(pc));
+	st.per_control = pc;
+	pc[0].n[BL_PASS] = 1;
+	pc[1].n[BL_FAIL] = 1;
+	struct bl_rollup r;
+	assert_int_equal(bl_rollup_build(&r, t.b, &st), 0);
+	assert_int_equal(r.n, 2);
+	const struct bl_fw *fw = &r.fws[0];
+	assert_int_equal(fw->ncontrols, 4);
+	assert_string_equal(fw->controls[3].id, "AC-10");
+	assert_int_equal(fw->controls[3].nmapped, 2);
+	assert_int_equal(fw->controls[3].status, BL_FW_FAIL);
+	/* A and B counted once each in the framework's tally */
+	assert_int_equal(fw->tally.n[BL_PASS], 1);
+	assert_int_equal(fw->tally.n[BL_FAIL], 1);
+	bl_rollup_free(&r);
+	b->maps = saved;
+	et_free(&t);
+}
+
 static void test_not_covered(void **state)
 {
 	(void)state;
@@ -379,6 +430,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rollup),
+		cmocka_unit_test(test_equal_text_ids),
 		cmocka_unit_test(test_not_covered),
 		cmocka_unit_test(test_baseline_catalogs),
 		cmocka_unit_test(test_growth),
