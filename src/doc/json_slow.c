@@ -302,6 +302,23 @@ static int string_decode(struct parser *j, const char *s, const char *q,
 	return 0;
 }
 
+/* The first byte from q that ends a plain run of string text (a quote, a
+ * backslash, a control character or a non-ASCII byte), or end. */
+static const char *next_special(const char *q, const char *end)
+{
+#if defined(__SSE2__)
+	while (end - q >= 16) {
+		unsigned mask = str_mask16(q);
+		if (mask)
+			return q + __builtin_ctz(mask);
+		q += 16;
+	}
+#endif
+	while (q < end && !str_special((unsigned char)*q))
+		q++;
+	return q;
+}
+
 /*
  * (json_parser.h) p points at the opening quote, q at the first byte not yet
  * known to be plain ASCII.  On success *pend is past the closing quote.
@@ -312,23 +329,9 @@ int bl_json_string_slow(struct parser *j, const char *p, const char *q,
 	const char *s = p + 1, *end = j->end;
 	size_t len = 0;
 	for (;;) {
-#if defined(__SSE2__)
-		while (end - q >= 16) {
-			unsigned mask = str_mask16(q);
-			if (mask) {
-				q += __builtin_ctz(mask);
-				goto special;
-			}
-			q += 16;
-		}
-#endif
-		while (q < end && !str_special((unsigned char)*q))
-			q++;
+		q = next_special(q, end);
 		if (q >= end)
 			return FAIL(j, p, BL_EINVAL, "unterminated string (no closing '\"')");
-#if defined(__SSE2__)
-special:
-#endif
 		if (*q == '"') {
 			len = (size_t)(q - s);
 			*out = s;
@@ -378,23 +381,9 @@ const char *bl_json_skip_string_slow(struct parser *j, const char *p)
 {
 	const char *q = p + 1, *end = j->end;
 	for (;;) {
-#if defined(__SSE2__)
-		while (end - q >= 16) {
-			unsigned mask = str_mask16(q);
-			if (mask) {
-				q += __builtin_ctz(mask);
-				goto special;
-			}
-			q += 16;
-		}
-#endif
-		while (q < end && !str_special((unsigned char)*q))
-			q++;
+		q = next_special(q, end);
 		if (q >= end)
 			return NULL;
-#if defined(__SSE2__)
-special:
-#endif
 		if (*q == '"')
 			break;
 		size_t n;
