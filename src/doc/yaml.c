@@ -9,6 +9,10 @@
  * keep "billion laughs" documents from handing consumers a tree of 10^9
  * nodes, each anchor remembers how many nodes it expands to and the sum over
  * every alias use is capped.
+ *
+ * libyaml is opened on first use (util/yaml_api.h): a run that reads no
+ * YAML never maps it.  Where it is missing, every parse fails with
+ * BL_EINTERNAL and a message naming the package to install.
  */
 #include "doc/yaml.h"
 
@@ -20,6 +24,7 @@
 #include <yaml.h>
 
 #include "util/str.h"
+#include "util/yaml_api.h"   /* libyaml is loaded on first use */
 
 #define YAML_DEFAULT_DEPTH 512u
 #define YAML_DEFAULT_ALIAS_NODES 1000000u
@@ -988,6 +993,9 @@ static int run(struct yctx *c, bl_yaml_doc_cb cb, void *cbctx, bool single)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
+	int rc = bl_yaml_load(c->err);   /* opened on first use (util/yaml_api.h) */
+	if (rc)
+		return rc;
 	if (!yaml_parser_initialize(&p))
 		return oom(c);
 	yaml_parser_set_input_string(&p, (const unsigned char *)c->buf, c->len);
@@ -998,7 +1006,7 @@ static int run(struct yctx *c, bl_yaml_doc_cb cb, void *cbctx, bool single)
 		return oom(c);
 	}
 	c->fr = frs;
-	int rc = 0, ndocs = 0;
+	int ndocs = 0;
 	bool done = false;
 	while (!done && rc == 0) {
 		if (!yaml_parser_parse(&p, &ev)) {

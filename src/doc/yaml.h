@@ -31,8 +31,9 @@ struct bl_yaml_opts {
 /*
  * Parse a stream that must hold exactly one document (an empty stream is
  * a null document).  Strings are copied into the arena (buf may be freed
- * afterwards).  Returns 0, BL_EINVAL (err has file:line:col), BL_ELIMIT or
- * BL_ENOMEM.
+ * afterwards).  Returns 0, BL_EINVAL (err has file:line:col), BL_ELIMIT,
+ * BL_ENOMEM, or BL_EINTERNAL when libyaml cannot be loaded (it is opened on
+ * first use: util/yaml_api.h).
  */
 int bl_yaml_parse(const struct bl_value **out, struct bl_arena *a,
 		  const char *buf, size_t len, const char *file,

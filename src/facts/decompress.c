@@ -6,6 +6,9 @@
  * libraries' own allocations (zlib's 32 KiB window, lz4's block buffers of
  * at most 4 MiB, liblzma's dictionary under a 128 MiB limit) and the lz4
  * ring (two blocks + 64 KiB) are bounded and freed before returning.
+ * Each library is opened when its format is first decoded (util/
+ * compress_api.h); where it is missing, that format's lists fail with
+ * BL_EINTERNAL naming the package to install.
  */
 #include "facts/decompress.h"
 
@@ -18,6 +21,7 @@
 #include <zlib.h>
 
 #include "util/arena.h"
+#include "util/compress_api.h"   /* each library is loaded on first use */
 
 #define MAX_OUT_DEFAULT (512ull << 20)
 #define MAX_IN_DEFAULT (1ull << 30)
@@ -453,11 +457,21 @@ static int run(struct source *src, enum bl_zfmt fmt, uint64_t max_out, bl_zsink 
 	if (!in || !outb) {
 		rc = bl_error_set(err, BL_ENOMEM, "", 0, 0, "out of memory");
 	} else {
+		/* the format's library is opened when first needed (util/compress_api.h) */
 		switch (fmt) {
 		case BL_ZFMT_PLAIN: rc = run_plain(src, &o, in, outb, err); break;
-		case BL_ZFMT_GZIP: rc = run_gzip(src, &o, in, outb, err); break;
-		case BL_ZFMT_LZ4: rc = run_lz4(src, &o, in, outb, &a, err); break;
-		case BL_ZFMT_XZ: rc = run_xz(src, &o, in, outb, err); break;
+		case BL_ZFMT_GZIP:
+			if ((rc = bl_zlib_load(err)) == 0)
+				rc = run_gzip(src, &o, in, outb, err);
+			break;
+		case BL_ZFMT_LZ4:
+			if ((rc = bl_lz4_load(err)) == 0)
+				rc = run_lz4(src, &o, in, outb, &a, err);
+			break;
+		case BL_ZFMT_XZ:
+			if ((rc = bl_lzma_load(err)) == 0)
+				rc = run_xz(src, &o, in, outb, err);
+			break;
 		default:
 			rc = bl_error_set(err, BL_EINVAL, "", 0, 0, "%s: unsupported compression",
 					  src->path);

@@ -66,8 +66,9 @@ int bl_zfile_read(struct bl_sys *s, int fd, const char *path, void *buf, size_t 
  * 1 GiB) are accepted: beyond, BL_ELIMIT "PATH: more than N bytes
  * uncompressed, not read".  Corrupt or truncated data: BL_EINVAL "PATH:
  * not valid lz4 data (...)" / "PATH: truncated gzip data".  Open errors as
- * bl_zfile_open; BL_ENOMEM; BL_EINVAL for BL_ZFMT_UNKNOWN.  A non-zero
- * return of sink is passed back as is (err untouched).
+ * bl_zfile_open; BL_ENOMEM; BL_EINVAL for BL_ZFMT_UNKNOWN; BL_EINTERNAL
+ * when the format's library cannot be loaded (the message names its
+ * package).  A non-zero return of sink is passed back as is (err untouched).
  */
 int bl_zstream_file(struct bl_sys *s, const char *path, enum bl_zfmt fmt, uint64_t max_out,
 		    uint64_t max_in, bl_zsink sink, void *ctx, bool *missing, struct bl_error *err);

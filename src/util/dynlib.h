@@ -15,6 +15,12 @@
  * like ordinary libcurl code.  The table is the one piece of process-wide
  * state here: written once, before any use, then only read — what the
  * dynamic linker itself would have done at start-up.
+ *
+ * Small libraries that only some runs need are opened the same way, since
+ * each one linked costs every start ~0.1 ms (mapping, relocations, page
+ * faults): libyaml (util/yaml_api.h: YAML documents only; the built-in
+ * baselines are compiled in as value trees) and zlib, liblz4 and liblzma
+ * (util/compress_api.h: compressed apt package lists only).
  */
 #ifndef BL_UTIL_DYNLIB_H
 #define BL_UTIL_DYNLIB_H

@@ -1,6 +1,7 @@
 /*
  * test_yaml.c - the YAML reader: core-schema scalars, positions, anchors and
- * the alias budget, limits, key rules, tags, streams and libyaml errors.
+ * the alias budget, limits, key rules, tags, streams and libyaml errors, and
+ * what a run without libyaml gets.
  */
 #include "testutil.h"
 
@@ -8,6 +9,7 @@
 
 #include "doc/json.h"
 #include "doc/yaml.h"
+#include "nolib.h"
 
 #define FIX "tests/fixtures/yaml/"
 
@@ -677,9 +679,50 @@ static void test_write_str_round_trip(void **state)
 	bl_buf_free(&b);
 }
 
+/* ---- without libyaml ------------------------------------------------- */
+
+static int no_doc_cb(void *ctx, const struct bl_value *doc)
+{
+	(void)ctx;
+	(void)doc;
+	return 1;
+}
+
+/* In a child without libyaml: YAML is an error naming the package (the
+ * same for a stream), and JSON, which never needs libyaml, still parses. */
+static int check_without_libyaml(void *ctx)
+{
+	(void)ctx;
+	struct bl_arena a;
+	bl_arena_init(&a, 0);
+	struct bl_error err;
+	const struct bl_value *v = NULL;
+	int bad = bl_yaml_parse(&v, &a, "a: 1\n", 5, "t.yaml", NULL, &err) != BL_EINTERNAL ||
+		  strstr(err.msg, "cannot load libyaml-0.so.2: ") != err.msg ||
+		  !strstr(err.msg, "install libyaml-0-2)") || v != NULL;
+	bad |= bl_yaml_parse_stream(&a, "a: 1\n", 5, "t.yaml", NULL, no_doc_cb, NULL, &err) !=
+		       BL_EINTERNAL ||
+	       !strstr(err.msg, "install libyaml-0-2)");
+	bad |= bl_doc_parse(&v, &a, "{\"a\": 1}", 8, "t.json", &err) != 0 || v->type != BL_VOBJ;
+	bl_arena_free(&a);
+	return bad;
+}
+
+/* Runs first: a child can only lose libyaml while this process has not
+ * opened it yet. */
+static void test_without_libyaml(void **state)
+{
+	(void)state;
+	int rc = tu_without_lib("libyaml-0.so.2", check_without_libyaml, NULL);
+	if (rc == TU_NOLIB_SKIP)
+		skip();
+	assert_int_equal(rc, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_without_libyaml),
 		cmocka_unit_test_setup_teardown(test_scalar_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scalar_empty_value_is_null, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scalar_errors, setup, teardown),
