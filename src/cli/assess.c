@@ -361,7 +361,7 @@ int bl_cmd_assess(int argc, char **argv)
 			fprintf(stderr, "baseline assess: refusing %s: %s\n", baseline_path,
 				bl_error_format(&err, buf, sizeof(buf)));
 			free(snaps);
-			return src == BL_ENOMEM ? BL_EXIT_INTERNAL : BL_EXIT_USAGE;
+			return bl_cli_load_exit(src, 0, 0);
 		}
 	}
 	struct bl_diags diags;
@@ -381,8 +381,7 @@ int bl_cmd_assess(int argc, char **argv)
 		bl_inventory_free(inv);
 		bl_exceptions_free(exc);
 		free(snaps);
-		return rc == BL_ENOMEM || rc2 == BL_ENOMEM || rc3 == BL_ENOMEM ? BL_EXIT_INTERNAL
-										 : BL_EXIT_USAGE;
+		return bl_cli_load_exit(rc, rc2, rc3);
 	}
 	bl_diags_free(&diags);
 	/* a signature covers one file: every file the baseline extends must be
@@ -400,7 +399,7 @@ int bl_cmd_assess(int argc, char **argv)
 			bl_inventory_free(inv);
 			bl_exceptions_free(exc);
 			free(snaps);
-			return vrc == BL_ENOMEM ? BL_EXIT_INTERNAL : BL_EXIT_USAGE;
+			return bl_cli_load_exit(vrc, 0, 0);
 		}
 	}
 

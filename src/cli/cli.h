@@ -89,6 +89,10 @@ int bl_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Print err as "file:line:col: message" on stderr; returns its exit code. */
 int bl_cli_report_error(const struct bl_error *err);
+/* The exit code when loading documents failed (each rc 0 or the loader's
+ * code): 3 when one failed for want of memory or of a library (BL_ENOMEM,
+ * BL_EINTERNAL), else 2 (the document or its file is the problem). */
+int bl_cli_load_exit(int rc1, int rc2, int rc3);
 /* Print every diagnostic, sorted, one per line; returns the count. */
 size_t bl_cli_print_diags(struct bl_diags *d, FILE *to);
 

@@ -31,6 +31,15 @@ int bl_cli_report_error(const struct bl_error *err)
 	return bl_error_exit_code(err->code);
 }
 
+int bl_cli_load_exit(int rc1, int rc2, int rc3)
+{
+	const int rc[3] = {rc1, rc2, rc3};
+	for (size_t i = 0; i < 3; i++)
+		if (rc[i] == BL_ENOMEM || rc[i] == BL_EINTERNAL)
+			return BL_EXIT_INTERNAL;
+	return BL_EXIT_USAGE;
+}
+
 size_t bl_cli_print_diags(struct bl_diags *d, FILE *to)
 {
 	bl_diags_sort(d);

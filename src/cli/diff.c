@@ -29,9 +29,7 @@ static int load(struct bl_baseline **b, const char *path)
 	if (rc)
 		bl_cli_print_diags(&d, stderr);
 	bl_diags_free(&d);
-	if (rc == BL_ENOMEM || rc == BL_EINTERNAL)
-		return BL_EXIT_INTERNAL;
-	return rc ? BL_EXIT_USAGE : BL_EXIT_OK;
+	return rc ? bl_cli_load_exit(rc, 0, 0) : BL_EXIT_OK;
 }
 
 int bl_cmd_diff(int argc, char **argv)

@@ -153,7 +153,7 @@ static int assess_for_stale(const struct exc_args *a, const struct bl_exceptions
 	int exit_code = BL_EXIT_OK;
 	if (rc1 || rc2) {
 		bl_cli_print_diags(&d, stderr);
-		exit_code = rc1 == BL_ENOMEM || rc2 == BL_ENOMEM ? BL_EXIT_INTERNAL : BL_EXIT_USAGE;
+		exit_code = bl_cli_load_exit(rc1, rc2, 0);
 		goto out;
 	}
 	if (a->host) {
@@ -311,7 +311,7 @@ int bl_cmd_exceptions(int argc, char **argv)
 	if (rc) {
 		size_t n = bl_cli_print_diags(&d, stderr);
 		fprintf(stderr, "%s: %zu problem%s\n", a.file, n, n == 1 ? "" : "s");
-		exit_code = rc == BL_ENOMEM ? BL_EXIT_INTERNAL : BL_EXIT_USAGE;
+		exit_code = bl_cli_load_exit(rc, 0, 0);
 	} else if (is_check) {
 		exit_code = check(&a, x, now);
 	} else if (strcmp(a.format, "json") == 0) {

@@ -204,8 +204,7 @@ int bl_cmd_gaps(int argc, char **argv)
 	bl_arena_init(&gaps.arena, 0);
 	if (rc1 || rc2 || rc3) {
 		bl_cli_print_diags(&d, stderr);
-		exit_code = rc1 == BL_ENOMEM || rc2 == BL_ENOMEM || rc3 == BL_ENOMEM ? BL_EXIT_INTERNAL
-										  : BL_EXIT_USAGE;
+		exit_code = bl_cli_load_exit(rc1, rc2, rc3);
 		goto out;
 	}
 	if (a.host) {

@@ -488,7 +488,7 @@ int bl_cmd_gate(int argc, char **argv)
 	const struct bl_baseline *b = bs[0];
 	if (rc) {
 		bl_cli_print_diags(&diags, stderr);
-		exit_code = rc == BL_ENOMEM ? BL_EXIT_INTERNAL : BL_EXIT_USAGE;
+		exit_code = bl_cli_load_exit(rc, 0, 0);
 	} else if (ga.nbases > 1) {
 		struct bl_error err;
 		have_merged = true;

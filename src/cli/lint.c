@@ -118,7 +118,7 @@ int bl_cmd_lint(int argc, char **argv)
 				fprintf(stderr, "%s: this is an Azure Policy definition, not a baseline: import it with `baseline import azure-policy %s -o baseline.yaml` (docs/azure-policy.md)\n",
 					argv[i], argv[i]);
 			fprintf(stderr, "%s: %zu problem%s\n", argv[i], n, n == 1 ? "" : "s");
-			if (rc == BL_ENOMEM)
+			if (bl_cli_load_exit(rc, 0, 0) == BL_EXIT_INTERNAL)
 				exit_code = BL_EXIT_INTERNAL;
 			else if (exit_code == BL_EXIT_OK)
 				exit_code = BL_EXIT_USAGE;

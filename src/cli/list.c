@@ -49,7 +49,7 @@ static int list_controls(const char *path, const char *fw, bool json)
 	if (rc) {
 		bl_cli_print_diags(&d, stderr);
 		bl_diags_free(&d);
-		return rc == BL_ENOMEM ? BL_EXIT_INTERNAL : BL_EXIT_USAGE;
+		return bl_cli_load_exit(rc, 0, 0);
 	}
 	bl_diags_free(&d);
 	struct bl_buf o;
@@ -230,7 +230,7 @@ static int list_effective(const char *path, bool json)
 	bl_cli_print_diags(&d, stderr);
 	bl_diags_free(&d);
 	if (rc)
-		return rc == BL_ENOMEM || rc == BL_EINTERNAL ? BL_EXIT_INTERNAL : BL_EXIT_USAGE;
+		return bl_cli_load_exit(rc, 0, 0);
 	struct bl_buf o;
 	bl_buf_init(&o, 0);
 	rc = bl_baseline_write_effective(&o, b, json);

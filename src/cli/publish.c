@@ -898,7 +898,7 @@ int bl_cmd_publish(int argc, char **argv)
 	int rc2 = a.inventory ? bl_inventory_load(&inv, a.inventory, &d) : 0;
 	if (rc1 || rc2) {
 		bl_cli_print_diags(&d, stderr);
-		exit_code = rc1 == BL_ENOMEM || rc2 == BL_ENOMEM ? BL_EXIT_INTERNAL : BL_EXIT_USAGE;
+		exit_code = bl_cli_load_exit(rc1, rc2, 0);
 		goto out;
 	}
 	if (bl_catalogs_load(&cats, &err)) {

@@ -316,7 +316,7 @@ int bl_cmd_serve(int argc, char **argv)
 		bl_diags_free(&d);
 		bl_store_close(st);
 		rmdir(ctx.tmpdir);
-		return rc == BL_ENOMEM ? BL_EXIT_INTERNAL : BL_EXIT_USAGE;
+		return bl_cli_load_exit(rc, 0, 0);
 	}
 	bl_diags_free(&d);
 

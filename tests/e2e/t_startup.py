@@ -2,6 +2,7 @@
 without `maps` assesses without loading the framework catalogs and lists no
 frameworks; a baseline with maps still lists every catalog control of a
 mapped framework (not_covered when nothing maps to it), in catalog spelling."""
+import json
 import os
 import tempfile
 
@@ -82,3 +83,40 @@ def optional_libraries_are_not_linked():
 
 
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@test
+def missing_libyaml_is_an_internal_error():
+    """With libyaml absent (hidden by a bind mount in a private mount
+    namespace), a YAML baseline fails with exit 3 and a message naming the
+    package, while a built-in baseline on a JSON snapshot never needs it."""
+    import shutil
+    import subprocess
+    from e2elib import BIN
+    lib = None
+    for line in subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout.splitlines():
+        if line.split(" ", 1)[0].strip() == "libyaml-0.so.2":
+            lib = line.rsplit("=> ", 1)[-1].strip()
+            break
+    if not lib or not shutil.which("unshare") or os.geteuid() != 0:
+        print("  (skipped: needs root, unshare and libyaml-0.so.2)")
+        return
+
+    def hidden(*args):
+        script = 'mount --bind /dev/null "$0" && exec "$@"'
+        return subprocess.run(["unshare", "-m", "sh", "-c", script, lib, BIN, *args],
+                              capture_output=True, text=True, cwd=ROOT_DIR, timeout=60)
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", 'mount --bind /dev/null "$0"', lib],
+                           capture_output=True, timeout=30)
+    if probe.returncode != 0:
+        print("  (skipped: cannot bind-mount in a private mount namespace here)")
+        return
+    p = hidden("lint", "examples/baseline.yaml")
+    eq(p.returncode, 3, f"lint without libyaml ({p.stderr})")
+    assert "install libyaml-0-2" in p.stderr, p.stderr
+    p = hidden("assess", "--no-store", "-b", "examples/baseline.yaml", "-s", "examples/snapshot.json")
+    eq(p.returncode, 3, f"assess with a YAML baseline without libyaml ({p.stderr})")
+    p = hidden("assess", "--no-store", "-q", "-b", "builtin:azure-mcsb", "-s", "examples/snapshot.json",
+               "-f", "json")
+    assert p.returncode in (0, 1), p.stderr
+    json.loads(p.stdout)
