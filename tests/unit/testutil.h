@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "doc/json.h"
 #include "doc/load.h"
@@ -31,6 +32,19 @@ static inline const struct bl_value *tu_json(struct bl_arena *a, const char *tex
 	if (rc != 0)
 		fail_msg("tu_json: %s at %u:%u in: %s", err.msg, err.line, err.col, text);
 	return v;
+}
+
+/* A descriptor of an unlinked temporary file holding text[0..len),
+ * positioned at its start (nothing is left behind in /tmp). */
+static inline int tu_text_fd(const char *text, size_t len)
+{
+	char path[] = "/tmp/bl-test-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
 }
 
 /* Parse a YAML or JSON document (by content) into arena a. */

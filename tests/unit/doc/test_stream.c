@@ -42,13 +42,7 @@ static int text_fd(const char *text, size_t len, bool use_pipe)
 		close(p[1]);
 		return p[0];
 	}
-	char path[] = "/tmp/test_stream_XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	unlink(path);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
+	return tu_text_fd(text, len);
 }
 
 static void run_opts(struct got *g, const char *text, size_t len,

@@ -15,17 +15,6 @@
 
 #define L(s) s, sizeof(s) - 1
 
-static int text_fd(const char *text, size_t len)
-{
-	char path[] = "/tmp/test_stream_padded_XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	unlink(path);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
-}
-
 /* One record: padded in the chunk and from an exact-size copy, alike. */
 static void check_record(const struct bl_chunk *c, const struct bl_record *r)
 {
@@ -61,7 +50,7 @@ static size_t run(const char *text, size_t len, size_t block, size_t chunk, size
 	struct bl_chunk c;
 	struct bl_error err;
 	struct bl_stream_opts o = {.block_bytes = block, .chunk_bytes = chunk};
-	int fd = text_fd(text, len);
+	int fd = tu_text_fd(text, len);
 	size_t nul = 0, n = 0;
 	assert_int_equal(bl_stream_open(&s, fd, "s.json", &o, &err), 0);
 	bl_chunk_init(&c);
@@ -136,7 +125,7 @@ static void test_bad_records(void **state)
 	struct bl_chunk c;
 	struct bl_error err;
 	struct bl_stream_opts o = {.block_bytes = 5};
-	int fd = text_fd(text, sizeof(text) - 1);
+	int fd = tu_text_fd(text, sizeof(text) - 1);
 	assert_int_equal(bl_stream_open(&s, fd, "s.json", &o, &err), 0);
 	bl_chunk_init(&c);
 	size_t n = 0;

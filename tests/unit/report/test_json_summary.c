@@ -123,17 +123,21 @@ static void check_head(const struct bl_run_info *run, const struct bl_result *re
 	free(s);
 }
 
-static const char *const want_full =
-	"{\n"
-	"  \"schema\": \"baseline.result/1\",\n"
-	"  \"run\": {\"id\": \"6f1c2a9e-3b7d-4c55-9a0e-8d2f4b1c7e30\", "
-	"\"started\": \"2026-11-28T10:00:00Z\", \"finished\": \"2026-11-28T10:00:02Z\",\n"
-	"          \"baseline\": {\"id\": \"wt\", \"version\": \"2.0.0\", "
-	"\"sha256\": \"@SHA@\"},\n"
-	"          \"targets\": [\"snaps/a b.json\", \"host:b\"], "
-	"\"tool\": {\"name\": \"baseline\", \"version\": \"" BL_VERSION "\"}},\n"
-	"  \"summary\": {\"assets\": 2, \"controls\": 3, \"pass\": 1, \"fail\": 1, "
+/* The run and summary lines both full cases share (the same run_info). */
+#define WANT_HEAD \
+	"{\n" \
+	"  \"schema\": \"baseline.result/1\",\n" \
+	"  \"run\": {\"id\": \"6f1c2a9e-3b7d-4c55-9a0e-8d2f4b1c7e30\", " \
+	"\"started\": \"2026-11-28T10:00:00Z\", \"finished\": \"2026-11-28T10:00:02Z\",\n" \
+	"          \"baseline\": {\"id\": \"wt\", \"version\": \"2.0.0\", " \
+	"\"sha256\": \"@SHA@\"},\n" \
+	"          \"targets\": [\"snaps/a b.json\", \"host:b\"], " \
+	"\"tool\": {\"name\": \"baseline\", \"version\": \"" BL_VERSION "\"}},\n" \
+	"  \"summary\": {\"assets\": 2, \"controls\": 3, \"pass\": 1, \"fail\": 1, " \
 	"\"error\": 1, \"not_applicable\": 1, \"exempt\": 1, \"compliance\": 33.33},\n"
+
+static const char *const want_full =
+	WANT_HEAD
 	"  \"frameworks\": [\n"
 	"    {\"id\": \"mcsb-v1\", \"compliance\": 0.00, \"controls\": [\n"
 	"      {\"id\": \"DP-3\", \"status\": \"error\", \"pass\": 0, \"fail\": 1, "
@@ -215,16 +219,7 @@ static void test_bare(void **state)
 }
 
 static const char *const want_fw =
-	"{\n"
-	"  \"schema\": \"baseline.result/1\",\n"
-	"  \"run\": {\"id\": \"6f1c2a9e-3b7d-4c55-9a0e-8d2f4b1c7e30\", "
-	"\"started\": \"2026-11-28T10:00:00Z\", \"finished\": \"2026-11-28T10:00:02Z\",\n"
-	"          \"baseline\": {\"id\": \"wt\", \"version\": \"2.0.0\", "
-	"\"sha256\": \"@SHA@\"},\n"
-	"          \"targets\": [\"snaps/a b.json\", \"host:b\"], "
-	"\"tool\": {\"name\": \"baseline\", \"version\": \"" BL_VERSION "\"}},\n"
-	"  \"summary\": {\"assets\": 2, \"controls\": 3, \"pass\": 1, \"fail\": 1, "
-	"\"error\": 1, \"not_applicable\": 1, \"exempt\": 1, \"compliance\": 33.33},\n"
+	WANT_HEAD
 	"  \"frameworks\": [\n"
 	"    {\"id\": \"fw-a\", \"compliance\": 50.00, \"controls\": [\n"
 	"      {\"id\": \"A-1\", \"status\": \"fail\", \"pass\": 12, \"fail\": 3, "
